@@ -1,0 +1,91 @@
+// The archive inside the payload (FORMAT.md §5): entry records, then a
+// compressed index, then a 32-byte trailer. Pure encoding and decoding here;
+// no I/O.
+#pragma once
+
+#include "Primitives.h"
+#include "Result.h"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace coffer {
+
+using crypto::Bytes;
+using crypto::ByteView;
+
+enum class EntryKind : std::uint8_t { File = 1, Directory = 2 };
+enum class Codec : std::uint8_t { Stored = 0, Zstd = 1 };
+
+inline constexpr std::size_t kEntryFixedSize = 30;
+inline constexpr std::size_t kTrailerSize = 32;
+inline constexpr std::uint64_t kMaxIndexPlainSize = std::uint64_t(1) << 30;
+inline constexpr std::uint32_t kMaxEntries = 10'000'000;
+inline constexpr std::size_t kMaxFrameContent = 16 * 1024 * 1024;
+inline constexpr int kMaxWindowLog = 24;
+
+/// What an entry record and its index entry share.
+struct EntryInfo {
+    EntryKind kind = EntryKind::File;
+    Codec codec = Codec::Stored;
+    std::uint16_t mode = 0644;
+    std::int64_t mtimeSeconds = 0;
+    std::uint32_t mtimeNanoseconds = 0;
+    std::uint64_t size = 0;
+    std::string path;
+
+    bool operator==(const EntryInfo&) const = default;
+    std::size_t recordHeaderSize() const { return kEntryFixedSize + path.size(); }
+};
+
+struct IndexEntry {
+    EntryInfo info;
+    std::uint64_t storedSize = 0;
+    std::uint64_t offset = 0; // plaintext offset of the record's magic
+    std::optional<crypto::Digest32> sha256;
+
+    std::uint64_t dataOffset() const { return offset + info.recordHeaderSize(); }
+    std::uint64_t end() const { return dataOffset() + storedSize; }
+};
+
+struct IndexRecipient {
+    std::uint8_t type = 1; // 1 = X25519 public key
+    crypto::PublicKey32 key{};
+    bool operator==(const IndexRecipient&) const = default;
+};
+
+struct ArchiveIndex {
+    std::vector<IndexEntry> entries;
+    std::vector<IndexRecipient> recipients;
+    bool hasHashes = false;
+};
+
+struct Trailer {
+    std::uint64_t indexOffset = 0;
+    std::uint64_t indexLength = 0;
+    std::uint64_t indexPlainLength = 0;
+};
+
+Bytes encodeEntryRecordHeader(const EntryInfo& info);
+/// Decodes the fixed part (30 bytes); the path follows and is read by the caller.
+struct RecordFixed {
+    EntryInfo info; // path empty
+    std::uint16_t pathLength = 0;
+};
+Result<RecordFixed> decodeEntryRecordFixed(ByteView fixed30);
+
+/// Serialises the index (uncompressed).
+Bytes encodeIndex(const ArchiveIndex& index);
+/// Parses and validates the index against the rules of FORMAT.md §5.2 and §5.4.
+Result<ArchiveIndex> decodeIndex(ByteView plain, std::uint64_t indexOffset);
+
+Bytes encodeTrailer(const Trailer& trailer);
+/// Checks magic, version and that the index sits right before the trailer.
+Result<Trailer> decodeTrailer(ByteView bytes32, std::uint64_t plaintextLength);
+
+Error damaged(std::string what);
+
+} // namespace coffer

@@ -1,0 +1,83 @@
+#include "Encrypt.h"
+
+#include "FileIO.h"
+
+#include <unistd.h>
+
+namespace coffer {
+
+namespace {
+
+struct CountingSink final : ByteSink {
+    explicit CountingSink(ByteSink& target) : inner(target) {}
+    Status write(ByteView data) override
+    {
+        count += data.size();
+        return inner.write(data);
+    }
+    ByteSink& inner;
+    std::uint64_t count = 0;
+};
+
+Result<crypto::RecipientList> makeRecipients(const EncryptRequest& request)
+{
+    crypto::RecipientList list;
+    for (const auto& key : request.recipients)
+        list.push_back(std::make_unique<crypto::X25519Recipient>(key.x25519));
+    if (request.passphrase)
+        list.push_back(std::make_unique<crypto::PassphraseRecipient>(*request.passphrase, request.argon2));
+    if (list.empty())
+        return makeError(ErrorCode::InvalidArgument, "choose at least one recipient or a passphrase");
+    return list;
+}
+
+Status writeContainer(const EncryptRequest& request, const ScanResult& scan, ByteSink& sink, JobControl& job)
+{
+    auto recipients = makeRecipients(request);
+    COFFER_TRY(recipients);
+    auto sealed = crypto::sealHeader(*recipients);
+    COFFER_TRY(sealed);
+    COFFER_TRY(sink.write(crypto::asBytes(sealed->text)));
+    auto payload = crypto::PayloadWriter::create(sealed->fileKey.view(), sink);
+    COFFER_TRY(payload);
+    ArchiveWriter writer(*payload, request.compression, job);
+    COFFER_TRY(writer.writeEntries(scan));
+    std::vector<IndexRecipient> intended;
+    for (const auto& key : request.recipients)
+        intended.push_back(IndexRecipient{1, key.x25519});
+    COFFER_TRY(writer.finish(intended));
+    return payload->finish();
+}
+
+} // namespace
+
+Result<EncryptSummary> encryptFiles(const EncryptRequest& request, JobControl& job)
+{
+    auto scan = scanInputs(request.inputs, job);
+    COFFER_TRY(scan);
+    EncryptSummary summary;
+    summary.plainBytes = scan->totalBytes;
+    summary.files = scan->fileCount;
+
+    if (request.output == "-") {
+        FdSink out(STDOUT_FILENO, "standard output");
+        CountingSink counter(out);
+        COFFER_TRY(writeContainer(request, *scan, counter, job));
+        summary.output = "-";
+        summary.containerBytes = counter.count;
+    } else {
+        auto output = AtomicOutput::create(request.output, request.overwrite);
+        COFFER_TRY(output);
+        FdSink out(output->fd(), output->partPath());
+        CountingSink counter(out);
+        COFFER_TRY(writeContainer(request, *scan, counter, job));
+        auto final = output->commit();
+        COFFER_TRY(final);
+        summary.output = *final;
+        summary.containerBytes = counter.count;
+    }
+    summary.warnings = job.warnings();
+    return summary;
+}
+
+} // namespace coffer

@@ -1,0 +1,37 @@
+// Encrypt files and folders into one container: the function the GUI and the
+// CLI both call.
+#pragma once
+
+#include "ArchiveWriter.h"
+#include "Job.h"
+#include "Keys.h"
+
+#include <filesystem>
+#include <optional>
+#include <vector>
+
+namespace coffer {
+
+struct EncryptRequest {
+    std::vector<std::filesystem::path> inputs;
+    std::vector<crypto::RecipientKey> recipients;
+    std::optional<crypto::SecureString> passphrase;
+    crypto::Argon2Params argon2 = crypto::defaultArgon2Params();
+    Compression compression = Compression::Auto;
+    std::filesystem::path output; // "-" writes to standard output
+    bool overwrite = false;
+};
+
+struct EncryptSummary {
+    std::filesystem::path output; // the final name (may differ: "x (2).coffer")
+    std::uint64_t plainBytes = 0;
+    std::uint64_t containerBytes = 0;
+    std::uint64_t files = 0;
+    std::vector<std::string> warnings;
+};
+
+/// Writes NAME.part, renames it to NAME (or a free name) only on success;
+/// nothing is left behind on failure or cancel.
+Result<EncryptSummary> encryptFiles(const EncryptRequest& request, JobControl& job);
+
+} // namespace coffer

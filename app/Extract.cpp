@@ -1,0 +1,376 @@
+#include "Extract.h"
+
+#include "ContainerReader.h"
+#include "ExtractTarget.h"
+#include "PathRules.h"
+#include "Zstd.h"
+
+#include <cstring>
+#include <unistd.h>
+
+namespace coffer {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::size_t kBufferSize = 256 * 1024;
+
+/// A read buffer over a source, with peek/consume for parsing records.
+class BufferedSource {
+public:
+    explicit BufferedSource(ByteSource& source) : m_source(source) { m_buf.resize(kBufferSize); }
+
+    /// At least `min` bytes unless the source ends first; empty only at the end.
+    Result<ByteView> peek(std::size_t min = 1)
+    {
+        if (m_end - m_begin < min) {
+            std::memmove(m_buf.data(), m_buf.data() + m_begin, m_end - m_begin);
+            m_end -= m_begin;
+            m_begin = 0;
+            while (m_end < min) {
+                auto n = m_source.read(MutableByteView(m_buf).subspan(m_end));
+                COFFER_TRY(n);
+                if (*n == 0)
+                    break;
+                m_end += *n;
+            }
+        }
+        return ByteView(m_buf.data() + m_begin, m_end - m_begin);
+    }
+    void consume(std::size_t n)
+    {
+        m_begin += n;
+        m_position += n;
+    }
+    Status readExact(MutableByteView out)
+    {
+        std::size_t done = 0;
+        while (done < out.size()) {
+            auto view = peek(1);
+            COFFER_TRY(view);
+            if (view->empty())
+                return damaged("an entry is truncated");
+            const std::size_t take = std::min(view->size(), out.size() - done);
+            std::memcpy(out.data() + done, view->data(), take);
+            consume(take);
+            done += take;
+        }
+        return Status::success();
+    }
+    std::uint64_t position() const { return m_position; }
+
+private:
+    ByteSource& m_source;
+    Bytes m_buf;
+    std::size_t m_begin = 0;
+    std::size_t m_end = 0;
+    std::uint64_t m_position = 0;
+};
+
+/// Leftover bytes first, then the rest of a stream.
+class ChainSource final : public ByteSource {
+public:
+    ChainSource(Bytes first, ByteSource& rest) : m_first(std::move(first)), m_rest(rest) {}
+    Result<std::size_t> read(MutableByteView buffer) override
+    {
+        if (m_pos < m_first.size()) {
+            const std::size_t n = std::min(buffer.size(), m_first.size() - m_pos);
+            std::memcpy(buffer.data(), m_first.data() + m_pos, n);
+            m_pos += n;
+            return n;
+        }
+        return m_rest.read(buffer);
+    }
+
+private:
+    Bytes m_first;
+    std::size_t m_pos = 0;
+    ByteSource& m_rest;
+};
+
+Result<EntryInfo> readRecordHeader(BufferedSource& in)
+{
+    std::uint8_t fixed[kEntryFixedSize];
+    COFFER_TRY(in.readExact(fixed));
+    auto rec = decodeEntryRecordFixed(fixed);
+    COFFER_TRY(rec);
+    rec->info.path.resize(rec->pathLength);
+    COFFER_TRY(in.readExact(MutableByteView(reinterpret_cast<std::uint8_t*>(rec->info.path.data()), rec->pathLength)));
+    return rec->info;
+}
+
+using DataSink = std::function<Status(ByteView)>;
+
+/// Reads one entry's data; returns the stored length consumed.
+Result<std::uint64_t> readEntryData(BufferedSource& in, const EntryInfo& info, const DataSink& sink, JobControl& job)
+{
+    const std::uint64_t start = in.position();
+    if (info.kind == EntryKind::Directory)
+        return std::uint64_t{0};
+    if (info.codec == Codec::Stored) {
+        std::uint64_t remaining = info.size;
+        while (remaining > 0) {
+            auto view = in.peek();
+            COFFER_TRY(view);
+            if (view->empty())
+                return damaged("\"" + info.path + "\" is truncated");
+            const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(view->size(), remaining));
+            COFFER_TRY(sink(view->first(take)));
+            in.consume(take);
+            remaining -= take;
+            if (job.isCancelled())
+                return makeError(ErrorCode::Cancelled, "cancelled");
+        }
+        return in.position() - start;
+    }
+    if (info.size == 0)
+        return damaged("an empty entry claims to be compressed");
+    ZstdEntryDecoder decoder(info.size, sink);
+    while (!decoder.finished()) {
+        auto view = in.peek();
+        COFFER_TRY(view);
+        if (view->empty())
+            return damaged("\"" + info.path + "\" is truncated");
+        auto used = decoder.feed(*view);
+        COFFER_TRY(used);
+        in.consume(*used);
+        if (job.isCancelled())
+            return makeError(ErrorCode::Cancelled, "cancelled");
+    }
+    return in.position() - start;
+}
+
+bool isSelected(const std::string& path, const std::vector<std::string>& only)
+{
+    if (only.empty())
+        return true;
+    for (const auto& o : only)
+        if (path == o || (path.size() > o.size() && path.compare(0, o.size(), o) == 0 && path[o.size()] == '/'))
+            return true;
+    return false;
+}
+
+/// Writes one entry's bytes into the target, checking size and (if present) hash.
+class EntryWriter {
+public:
+    EntryWriter(ExtractTarget& target, Progress& progress, JobControl& job)
+        : m_target(target), m_progress(progress), m_job(job)
+    {}
+    Status begin(const EntryInfo& info)
+    {
+        m_progress.currentFile = info.path;
+        m_hash.emplace();
+        return m_target.beginFile(info);
+    }
+    DataSink sink()
+    {
+        return [this](ByteView data) -> Status {
+            m_hash->update(data);
+            COFFER_TRY(m_target.write(data));
+            m_progress.bytesDone += data.size();
+            m_job.report(m_progress);
+            return Status::success();
+        };
+    }
+    crypto::Digest32 digest() { return m_hash->finish(); }
+
+private:
+    ExtractTarget& m_target;
+    Progress& m_progress;
+    JobControl& m_job;
+    std::optional<crypto::Sha256> m_hash;
+};
+
+const DataSink kDiscard = [](ByteView) { return Status::success(); };
+
+Status checkOnlyPathsExist(const std::vector<std::string>& only, const std::vector<IndexEntry>& entries)
+{
+    for (const auto& o : only) {
+        const bool found = std::any_of(entries.begin(), entries.end(),
+                                       [&](const IndexEntry& e) { return isSelected(e.info.path, {o}); });
+        if (!found)
+            return makeError(ErrorCode::InvalidArgument, "\"" + o + "\" is not in this container");
+    }
+    return Status::success();
+}
+
+Result<ExtractSummary> extractFromFile(const ExtractRequest& request, const crypto::IdentityList& identities,
+                                       JobControl& job)
+{
+    auto reader = ContainerReader::open(request.container, identities);
+    COFFER_TRY(reader);
+    auto index = reader->readIndex();
+    COFFER_TRY(index);
+    COFFER_TRY(checkOnlyPathsExist(request.only, index->entries));
+
+    Progress progress;
+    for (const auto& e : index->entries)
+        if (e.info.kind == EntryKind::File && isSelected(e.info.path, request.only)) {
+            progress.bytesTotal += e.info.size;
+            ++progress.filesTotal;
+        }
+    auto target = ExtractTarget::open(request.destination, request.overwrite, false);
+    COFFER_TRY(target);
+    EntryWriter writer(*target, progress, job);
+    ExtractSummary summary;
+    for (const auto& entry : index->entries) {
+        if (!isSelected(entry.info.path, request.only))
+            continue; // only the chunks of selected entries are ever decrypted
+        if (job.isCancelled())
+            return makeError(ErrorCode::Cancelled, "cancelled");
+        RangeSource range(*reader, entry.offset, entry.end());
+        BufferedSource in(range);
+        auto info = readRecordHeader(in);
+        COFFER_TRY(info);
+        if (!(*info == entry.info))
+            return damaged("the entry \"" + entry.info.path + "\" does not match the index");
+        if (entry.info.kind == EntryKind::Directory) {
+            COFFER_TRY(target->makeDirectory(entry.info));
+            continue;
+        }
+        COFFER_TRY(writer.begin(entry.info));
+        auto stored = readEntryData(in, entry.info, writer.sink(), job);
+        COFFER_TRY(stored);
+        auto rest = in.peek();
+        COFFER_TRY(rest);
+        if (*stored != entry.storedSize || !rest->empty())
+            return damaged("the entry \"" + entry.info.path + "\" does not end where the index says");
+        if (entry.sha256 && writer.digest() != *entry.sha256)
+            return damaged("the content of \"" + entry.info.path + "\" does not match its hash");
+        COFFER_TRY(target->commitFile());
+        ++progress.filesDone;
+        ++summary.files;
+        summary.bytes += entry.info.size;
+    }
+    COFFER_TRY(target->finish());
+    job.report(progress, true);
+    summary.written = target->written();
+    return summary;
+}
+
+Result<ExtractSummary> extractFromStream(const ExtractRequest& request, const crypto::IdentityList& identities,
+                                         JobControl& job)
+{
+    FdSource input(STDIN_FILENO, "standard input");
+    // The header: read until the MAC line is complete (at most 256 KiB).
+    Bytes head;
+    std::optional<std::size_t> headerEnd;
+    while (!(headerEnd = crypto::findHeaderEnd(head)) && head.size() < crypto::kMaxHeaderSize) {
+        const std::size_t have = head.size();
+        head.resize(have + 4096);
+        auto n = input.read(MutableByteView(head).subspan(have));
+        COFFER_TRY(n);
+        head.resize(have + *n);
+        if (*n == 0)
+            break;
+    }
+    auto opened = readAndUnwrapHeader(head, identities);
+    COFFER_TRY(opened);
+    ChainSource rest(Bytes(head.begin() + static_cast<std::ptrdiff_t>(opened->parsed.length), head.end()), input);
+    auto payload = crypto::PayloadReader::create(opened->fileKey.view(), rest);
+    COFFER_TRY(payload);
+    struct PayloadSource final : ByteSource {
+        explicit PayloadSource(crypto::PayloadReader& r) : reader(r) {}
+        Result<std::size_t> read(MutableByteView b) override { return reader.read(b); }
+        crypto::PayloadReader& reader;
+    } payloadSource(*payload);
+    BufferedSource in(payloadSource);
+
+    auto target = ExtractTarget::open(request.destination, request.overwrite, true);
+    COFFER_TRY(target);
+    Progress progress;
+    EntryWriter writer(*target, progress, job);
+    ExtractSummary summary;
+    std::vector<IndexEntry> seen;
+    PathSet paths;
+    while (true) {
+        auto magic = in.peek(4);
+        COFFER_TRY(magic);
+        if (magic->size() < 4 || std::memcmp(magic->data(), "CFEN", 4) != 0)
+            break; // the index starts here
+        IndexEntry entry;
+        entry.offset = in.position();
+        auto info = readRecordHeader(in);
+        COFFER_TRY(info);
+        entry.info = *info;
+        COFFER_TRY(paths.add(entry.info.path, entry.info.kind == EntryKind::Directory));
+        const bool selected = isSelected(entry.info.path, request.only);
+        if (selected && entry.info.kind == EntryKind::Directory)
+            COFFER_TRY(target->makeDirectory(entry.info));
+        if (selected && entry.info.kind == EntryKind::File)
+            COFFER_TRY(writer.begin(entry.info));
+        auto stored = readEntryData(in, entry.info, selected ? writer.sink() : kDiscard, job);
+        COFFER_TRY(stored);
+        entry.storedSize = *stored;
+        if (selected && entry.info.kind == EntryKind::File) {
+            entry.sha256 = writer.digest(); // compared with the index at the end
+            COFFER_TRY(target->commitFile());
+            ++summary.files;
+            summary.bytes += entry.info.size;
+        }
+        seen.push_back(std::move(entry));
+    }
+    // Index and trailer: the rest of the stream, authenticated to the end.
+    const std::uint64_t indexOffset = in.position();
+    Bytes tail;
+    while (true) {
+        auto view = in.peek();
+        COFFER_TRY(view);
+        if (view->empty())
+            break;
+        if (tail.size() + view->size() > kMaxIndexPlainSize + kTrailerSize)
+            return makeError(ErrorCode::LimitExceeded, "the archive index is larger than 1 GiB");
+        tail.insert(tail.end(), view->begin(), view->end());
+        in.consume(view->size());
+    }
+    const std::uint64_t length = in.position();
+    if (tail.size() < kTrailerSize)
+        return damaged("the archive is too short to hold a trailer");
+    auto trailer = decodeTrailer(ByteView(tail).last(kTrailerSize), length);
+    COFFER_TRY(trailer);
+    if (trailer->indexOffset != indexOffset)
+        return damaged("the index is not where the entries end");
+    auto plain = decompressSingleFrame(ByteView(tail).first(tail.size() - kTrailerSize), trailer->indexPlainLength);
+    COFFER_TRY(plain);
+    auto index = decodeIndex(*plain, indexOffset);
+    COFFER_TRY(index);
+    // The index must say exactly what the records said.
+    if (index->entries.size() != seen.size())
+        return damaged("the index does not list the entries that were read");
+    for (std::size_t i = 0; i < seen.size(); ++i) {
+        const auto& a = index->entries[i];
+        const auto& b = seen[i];
+        if (!(a.info == b.info) || a.offset != b.offset || a.storedSize != b.storedSize)
+            return damaged("the index disagrees with the entry \"" + b.info.path + "\"");
+        if (a.sha256 && b.sha256 && *a.sha256 != *b.sha256)
+            return damaged("the content of \"" + b.info.path + "\" does not match its hash");
+    }
+    COFFER_TRY(checkOnlyPathsExist(request.only, index->entries));
+    COFFER_TRY(target->finish());
+    job.report(progress, true);
+    summary.written = target->written();
+    return summary;
+}
+
+} // namespace
+
+Result<Listing> listContainer(const fs::path& container, const crypto::IdentityList& identities)
+{
+    auto reader = ContainerReader::open(container, identities);
+    COFFER_TRY(reader);
+    auto index = reader->readIndex();
+    COFFER_TRY(index);
+    std::error_code ec;
+    return Listing{std::move(*index), static_cast<std::uint64_t>(fs::file_size(container, ec))};
+}
+
+Result<ExtractSummary> extractContainer(const ExtractRequest& request, const crypto::IdentityList& identities,
+                                        JobControl& job)
+{
+    if (request.container == "-")
+        return extractFromStream(request, identities, job);
+    return extractFromFile(request, identities, job);
+}
+
+} // namespace coffer

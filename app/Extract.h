@@ -1,0 +1,40 @@
+// List and extract containers: the functions the GUI and the CLI both call.
+#pragma once
+
+#include "ArchiveFormat.h"
+#include "Job.h"
+#include "Recipient.h"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace coffer {
+
+struct Listing {
+    ArchiveIndex index;
+    std::uint64_t containerBytes = 0;
+};
+
+/// Reads only the header, the final chunk(s) and the index.
+Result<Listing> listContainer(const std::filesystem::path& container, const crypto::IdentityList& identities);
+
+struct ExtractRequest {
+    std::filesystem::path container; // "-" reads standard input front to back
+    std::filesystem::path destination;
+    std::vector<std::string> only; // archive paths; a folder selects everything under it
+    bool overwrite = false;
+};
+
+struct ExtractSummary {
+    std::uint64_t files = 0;
+    std::uint64_t bytes = 0;
+    std::vector<std::filesystem::path> written;
+};
+
+/// Extracts into `destination`. On any failure or cancel, everything this call
+/// created is removed again and the error says why.
+Result<ExtractSummary> extractContainer(const ExtractRequest& request, const crypto::IdentityList& identities,
+                                        JobControl& job);
+
+} // namespace coffer

@@ -1,0 +1,265 @@
+#include "ExtractTarget.h"
+
+#include "Primitives.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace coffer {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view kTempMarker = ".coffer-tmp-";
+
+std::vector<std::string> splitPath(const std::string& path)
+{
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    while (true) {
+        const auto slash = path.find('/', start);
+        parts.push_back(path.substr(start, slash - start));
+        if (slash == std::string::npos)
+            return parts;
+        start = slash + 1;
+    }
+}
+
+std::string baseName(const std::string& path)
+{
+    const auto slash = path.rfind('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+std::string parentOf(const std::string& path)
+{
+    const auto slash = path.rfind('/');
+    return slash == std::string::npos ? std::string() : path.substr(0, slash);
+}
+
+std::string randomSuffix()
+{
+    std::array<std::uint8_t, 6> r{};
+    crypto::randomBytes(r);
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string s;
+    for (auto b : r) {
+        s += hex[b >> 4];
+        s += hex[b & 15];
+    }
+    return s;
+}
+
+} // namespace
+
+ExtractTarget::ExtractTarget(ExtractTarget&&) noexcept = default;
+
+ExtractTarget::~ExtractTarget()
+{
+    if (!m_finished)
+        rollback();
+}
+
+Result<ExtractTarget> ExtractTarget::open(const fs::path& destination, bool overwrite, bool deferRenames)
+{
+    std::error_code ec;
+    if (!fs::exists(destination, ec)) {
+        if (!fs::create_directories(destination, ec))
+            return ioError(ec.value(), "create the folder", destination);
+    }
+    ExtractTarget t;
+    t.m_destination = destination;
+    t.m_overwrite = overwrite;
+    t.m_defer = deferRenames;
+    t.m_root.reset(::open(destination.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!t.m_root.valid())
+        return ioError(errno, "open the folder", destination);
+    return t;
+}
+
+Result<UniqueFd> ExtractTarget::openParent(const std::string& path, bool create)
+{
+    // Walk from the destination one component at a time, never following a
+    // link: whatever the container says, nothing lands outside the destination.
+    UniqueFd dir(::dup(m_root.get()));
+    if (!dir.valid())
+        return ioError(errno, "open the folder", m_destination);
+    const std::string parent = parentOf(path);
+    if (parent.empty())
+        return dir;
+    std::string sofar;
+    for (const auto& part : splitPath(parent)) {
+        sofar += sofar.empty() ? part : "/" + part;
+        if (create) {
+            if (::mkdirat(dir.get(), part.c_str(), 0755) == 0)
+                m_createdDirs.push_back(sofar);
+            else if (errno != EEXIST)
+                return ioError(errno, "create the folder", m_destination / sofar);
+        }
+        UniqueFd next(::openat(dir.get(), part.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (!next.valid()) {
+            if (errno == ELOOP || errno == ENOTDIR)
+                return makeError(ErrorCode::UnsafePath,
+                                 "\"" + (m_destination / sofar).string() +
+                                     "\" is a link or a file, not a folder; Coffer will not write through it");
+            return ioError(errno, "open the folder", m_destination / sofar);
+        }
+        dir = std::move(next);
+    }
+    return dir;
+}
+
+Status ExtractTarget::beginFile(const EntryInfo& info)
+{
+    auto parent = openParent(info.path, true);
+    COFFER_TRY(parent);
+    m_fileTemp = "." + baseName(info.path).substr(0, 100) + std::string(kTempMarker) + randomSuffix();
+    const int fd =
+        ::openat(parent->get(), m_fileTemp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return ioError(errno, "create a file in", m_destination / parentOf(info.path));
+    m_file.reset(fd);
+    m_fileParent = std::move(*parent);
+    m_fileInfo = info;
+    m_fileWritten = 0;
+    return Status::success();
+}
+
+Status ExtractTarget::write(ByteView data)
+{
+    FdSink sink(m_file.get(), m_destination / m_fileInfo.path);
+    COFFER_TRY(sink.write(data));
+    m_fileWritten += data.size();
+    return Status::success();
+}
+
+Status ExtractTarget::commitFile()
+{
+    const fs::path shown = m_destination / m_fileInfo.path;
+    if (m_fileWritten != m_fileInfo.size)
+        return damaged("\"" + m_fileInfo.path + "\" does not have its declared size");
+    if (::fchmod(m_file.get(), m_fileInfo.mode) != 0)
+        return ioError(errno, "set permissions of", shown);
+    const struct timespec times[2] = {
+        {0, UTIME_OMIT},
+        {static_cast<time_t>(m_fileInfo.mtimeSeconds), static_cast<long>(m_fileInfo.mtimeNanoseconds)}};
+    ::futimens(m_file.get(), times);
+    if (::fsync(m_file.get()) != 0)
+        return ioError(errno, "write", shown);
+    m_file.reset();
+    const std::string tempPath =
+        parentOf(m_fileInfo.path).empty() ? m_fileTemp : parentOf(m_fileInfo.path) + "/" + m_fileTemp;
+    if (m_defer) {
+        m_pending.push_back({tempPath, m_fileInfo.path});
+    } else {
+        COFFER_TRY(renameIntoPlace(tempPath, m_fileInfo.path));
+    }
+    m_fileTemp.clear();
+    m_fileParent.reset();
+    return Status::success();
+}
+
+Status ExtractTarget::renameIntoPlace(const std::string& tempPath, const std::string& path)
+{
+    auto parent = openParent(path, false);
+    COFFER_TRY(parent);
+    const std::string tempName = baseName(tempPath);
+    std::string name = baseName(path);
+    if (m_overwrite) {
+        struct stat st;
+        if (::fstatat(parent->get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+            name = freeName(parent->get(), name);
+        if (::renameat(parent->get(), tempName.c_str(), parent->get(), name.c_str()) != 0)
+            return ioError(errno, "create", m_destination / path);
+    } else {
+        while (true) {
+            name = freeName(parent->get(), name);
+            if (renameNoReplaceAt(parent->get(), tempName.c_str(), parent->get(), name.c_str()) == 0)
+                break;
+            if (errno != EEXIST)
+                return ioError(errno, "create", m_destination / path);
+        }
+    }
+    const std::string finalPath = parentOf(path).empty() ? name : parentOf(path) + "/" + name;
+    m_createdFiles.push_back(finalPath);
+    m_written.push_back(m_destination / finalPath);
+    return Status::success();
+}
+
+Status ExtractTarget::makeDirectory(const EntryInfo& info)
+{
+    auto parent = openParent(info.path, true);
+    COFFER_TRY(parent);
+    const std::string name = baseName(info.path);
+    if (::mkdirat(parent->get(), name.c_str(), 0700) == 0) {
+        m_createdDirs.push_back(info.path);
+    } else if (errno != EEXIST) {
+        return ioError(errno, "create the folder", m_destination / info.path);
+    }
+    UniqueFd check(::openat(parent->get(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!check.valid())
+        return makeError(ErrorCode::Io, "cannot create the folder \"" + (m_destination / info.path).string() +
+                                            "\": a file of that name is in the way");
+    if (::fchmod(check.get(), info.mode | 0700) != 0)
+        return ioError(errno, "set permissions of", m_destination / info.path);
+    // Writable by us until finish() sets the stored mode.
+    m_dirTimes.push_back({info.path, info.mtimeSeconds, info.mtimeNanoseconds, info.mode});
+    return Status::success();
+}
+
+Status ExtractTarget::finish()
+{
+    for (const auto& p : m_pending)
+        COFFER_TRY(renameIntoPlace(p.tempName, p.path));
+    m_pending.clear();
+    // Deepest folders first, so setting a child's time does not touch its parent's afterwards.
+    std::sort(m_dirTimes.begin(), m_dirTimes.end(), [](const DirTime& a, const DirTime& b) { return a.path > b.path; });
+    for (const auto& d : m_dirTimes) {
+        const struct timespec times[2] = {{0, UTIME_OMIT},
+                                          {static_cast<time_t>(d.seconds), static_cast<long>(d.nanoseconds)}};
+        ::utimensat(m_root.get(), d.path.c_str(), times, AT_SYMLINK_NOFOLLOW);
+        if (::fchmodat(m_root.get(), d.path.c_str(), d.mode, 0) != 0)
+            return ioError(errno, "set permissions of", m_destination / d.path);
+    }
+    ::fsync(m_root.get());
+    m_finished = true;
+    return Status::success();
+}
+
+void ExtractTarget::rollback()
+{
+    if (m_file.valid()) {
+        m_file.reset();
+        if (m_fileParent.valid())
+            ::unlinkat(m_fileParent.get(), m_fileTemp.c_str(), 0);
+    }
+    for (const auto& p : m_pending)
+        ::unlinkat(m_root.get(), p.tempName.c_str(), 0);
+    for (const auto& f : m_createdFiles)
+        ::unlinkat(m_root.get(), f.c_str(), 0);
+    for (auto it = m_createdDirs.rbegin(); it != m_createdDirs.rend(); ++it)
+        ::unlinkat(m_root.get(), it->c_str(), AT_REMOVEDIR); // only if empty: never the user's files
+    m_pending.clear();
+    m_createdFiles.clear();
+    m_createdDirs.clear();
+    m_written.clear();
+    m_finished = true;
+}
+
+void removeStaleTemporaries(const fs::path& dir)
+{
+    std::error_code ec;
+    for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.size() > 1 && name[0] == '.' && name.find(kTempMarker) != std::string::npos && it->is_regular_file(ec))
+            fs::remove(it->path(), ec);
+    }
+}
+
+} // namespace coffer

@@ -1,0 +1,213 @@
+#include "FileIO.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace coffer {
+
+namespace fs = std::filesystem;
+
+Error ioError(int err, const std::string& what, const fs::path& path)
+{
+    std::string cause;
+    switch (err) {
+    case ENOSPC:
+    case EDQUOT:
+        cause = "the disk is full";
+        break;
+    case EFBIG:
+        cause = "the file is too large for this disk or limit";
+        break;
+    case EACCES:
+    case EPERM:
+        cause = "permission denied";
+        break;
+    case EROFS:
+        cause = "the disk is read-only";
+        break;
+    case ENOENT:
+        cause = "it does not exist";
+        break;
+    case ENAMETOOLONG:
+        cause = "the name is too long for this file system";
+        break;
+    case EEXIST:
+        cause = "it already exists";
+        break;
+    case ELOOP:
+        cause = "it is a symbolic link, which Coffer does not follow";
+        break;
+    default:
+        cause = std::strerror(err);
+    }
+    return makeError(ErrorCode::Io, "cannot " + what + " \"" + path.string() + "\": " + cause);
+}
+
+void UniqueFd::reset(int fd)
+{
+    if (m_fd >= 0)
+        ::close(m_fd);
+    m_fd = fd;
+}
+
+Status FdSink::write(ByteView data)
+{
+    while (!data.empty()) {
+        const ssize_t n = ::write(m_fd, data.data(), data.size());
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return ioError(errno, "write", m_name);
+        }
+        data = data.subspan(static_cast<std::size_t>(n));
+        m_written += static_cast<std::uint64_t>(n);
+    }
+    return Status::success();
+}
+
+Result<std::size_t> FdSource::read(MutableByteView buffer)
+{
+    while (true) {
+        const ssize_t n = ::read(m_fd, buffer.data(), buffer.size());
+        if (n >= 0)
+            return static_cast<std::size_t>(n);
+        if (errno != EINTR)
+            return ioError(errno, "read", m_name);
+    }
+}
+
+Result<std::size_t> preadFull(int fd, MutableByteView out, std::uint64_t offset, const fs::path& name)
+{
+    std::size_t done = 0;
+    while (done < out.size()) {
+        const ssize_t n = ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return ioError(errno, "read", name);
+        }
+        if (n == 0)
+            break;
+        done += static_cast<std::size_t>(n);
+    }
+    return done;
+}
+
+namespace {
+
+std::string numberedName(const std::string& name, int n)
+{
+    // Keep the extension: "report.pdf" -> "report (2).pdf"; "archive.tar.gz" -> "archive (2).tar.gz";
+    // a leading dot is part of the stem (".bashrc" -> ".bashrc (2)").
+    std::size_t dot = name.find('.', name.empty() ? 0 : 1);
+    if (dot == std::string::npos)
+        dot = name.size();
+    return name.substr(0, dot) + " (" + std::to_string(n) + ")" + name.substr(dot);
+}
+
+bool existsAt(int dirFd, const std::string& name)
+{
+    struct stat st;
+    return ::fstatat(dirFd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+} // namespace
+
+std::string freeName(int dirFd, const std::string& name)
+{
+    if (!existsAt(dirFd, name))
+        return name;
+    for (int n = 2;; ++n) {
+        const std::string candidate = numberedName(name, n);
+        if (!existsAt(dirFd, candidate))
+            return candidate;
+    }
+}
+
+fs::path freePath(const fs::path& path)
+{
+    const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+    UniqueFd dirFd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!dirFd.valid())
+        return path;
+    const std::string name = path.filename().string();
+    const std::string free = freeName(dirFd.get(), name);
+    return free == name ? path : path.parent_path() / free;
+}
+
+Result<AtomicOutput> AtomicOutput::create(const fs::path& target, bool overwrite)
+{
+    AtomicOutput out;
+    out.m_target = target;
+    out.m_overwrite = overwrite;
+    out.m_part = target;
+    out.m_part += ".part";
+    if (!overwrite)
+        out.m_part = freePath(out.m_part);
+    const int fd = ::open(out.m_part.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
+    if (fd < 0)
+        return ioError(errno, "create", out.m_part);
+    out.m_fd.reset(fd);
+    return out;
+}
+
+AtomicOutput::AtomicOutput(AtomicOutput&& o) noexcept
+    : m_fd(std::move(o.m_fd)), m_target(std::move(o.m_target)), m_part(std::move(o.m_part)), m_overwrite(o.m_overwrite),
+      m_done(o.m_done)
+{
+    o.m_done = true;
+}
+
+AtomicOutput::~AtomicOutput()
+{
+    if (!m_done) {
+        m_fd.reset();
+        ::unlink(m_part.c_str());
+    }
+}
+
+int renameNoReplaceAt(int fromDir, const char* from, int toDir, const char* to)
+{
+    if (::renameat2(fromDir, from, toDir, to, RENAME_NOREPLACE) == 0)
+        return 0;
+    if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
+        return -1;
+    // File systems without RENAME_NOREPLACE (FAT on some kernels): check, then rename.
+    struct stat st;
+    if (::fstatat(toDir, to, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        errno = EEXIST;
+        return -1;
+    }
+    return ::renameat(fromDir, from, toDir, to);
+}
+
+Result<fs::path> AtomicOutput::commit()
+{
+    if (::fsync(m_fd.get()) != 0)
+        return ioError(errno, "write", m_part);
+    m_fd.reset();
+    fs::path final = m_overwrite ? m_target : freePath(m_target);
+    if (m_overwrite) {
+        if (::rename(m_part.c_str(), final.c_str()) != 0)
+            return ioError(errno, "rename to", final);
+    } else {
+        // A file that appeared since freePath() is never replaced: try the next free name.
+        while (renameNoReplaceAt(AT_FDCWD, m_part.c_str(), AT_FDCWD, final.c_str()) != 0) {
+            if (errno != EEXIST)
+                return ioError(errno, "create", final);
+            final = freePath(m_target);
+        }
+    }
+    m_done = true;
+    const fs::path dir = final.has_parent_path() ? final.parent_path() : fs::path(".");
+    UniqueFd dirFd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (dirFd.valid())
+        ::fsync(dirFd.get());
+    return final;
+}
+
+} // namespace coffer

@@ -1,0 +1,126 @@
+#include "PathRules.h"
+
+#include <QString>
+
+namespace coffer {
+
+namespace {
+
+Error unsafe(std::string_view path, const char* why)
+{
+    std::string shown(path.substr(0, 200));
+    for (auto& c : shown)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+            c = '?';
+    return makeError(ErrorCode::UnsafePath, "unsafe path \"" + shown + "\": " + why);
+}
+
+bool isValidUtf8(std::string_view s)
+{
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        std::size_t n = 0;
+        std::uint32_t cp = 0;
+        if (c < 0x80) {
+            ++i;
+            continue;
+        } else if ((c & 0xe0) == 0xc0) {
+            n = 1;
+            cp = c & 0x1f;
+        } else if ((c & 0xf0) == 0xe0) {
+            n = 2;
+            cp = c & 0x0f;
+        } else if ((c & 0xf8) == 0xf0) {
+            n = 3;
+            cp = c & 0x07;
+        } else {
+            return false;
+        }
+        if (i + n >= s.size())
+            return false;
+        for (std::size_t k = 1; k <= n; ++k) {
+            const auto cc = static_cast<unsigned char>(s[i + k]);
+            if ((cc & 0xc0) != 0x80)
+                return false;
+            cp = (cp << 6) | (cc & 0x3f);
+        }
+        // Shortest form only, no surrogates, nothing past U+10FFFF.
+        if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+            (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+            return false;
+        i += n + 1;
+    }
+    return true;
+}
+
+} // namespace
+
+Status checkArchivePath(std::string_view path)
+{
+    if (path.empty())
+        return unsafe(path, "it is empty");
+    if (path.size() > kMaxPathBytes)
+        return unsafe(path, "it is longer than 4096 bytes");
+    if (!isValidUtf8(path))
+        return unsafe(path, "it is not valid UTF-8");
+    for (const char c : path) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+            return unsafe(path, "it contains a control character");
+        if (c == '\\')
+            return unsafe(path, "it contains a backslash");
+    }
+    if (path.front() == '/')
+        return unsafe(path, "it is absolute");
+    if (path.size() >= 2 && path[1] == ':' &&
+        ((path[0] >= 'A' && path[0] <= 'Z') || (path[0] >= 'a' && path[0] <= 'z')))
+        return unsafe(path, "it starts with a drive letter");
+    std::size_t start = 0;
+    while (true) {
+        const auto slash = path.find('/', start);
+        const auto component = path.substr(start, slash - start);
+        if (component.empty())
+            return unsafe(path, "it has an empty component");
+        if (component == "." || component == "..")
+            return unsafe(path, "it has a \".\" or \"..\" component");
+        if (component.size() > kMaxComponentBytes)
+            return unsafe(path, "a component is longer than 255 bytes");
+        if (slash == std::string_view::npos)
+            break;
+        start = slash + 1;
+    }
+    return Status::success();
+}
+
+std::string foldPath(std::string_view path)
+{
+    const QString s = QString::fromUtf8(path.data(), static_cast<qsizetype>(path.size()));
+    return s.normalized(QString::NormalizationForm_C)
+        .toCaseFolded()
+        .normalized(QString::NormalizationForm_C)
+        .toStdString();
+}
+
+Status PathSet::add(std::string_view path, bool isDirectory)
+{
+    COFFER_TRY(checkArchivePath(path));
+    const std::string folded = foldPath(path);
+    // Every ancestor is (or becomes) a directory; none may be a file.
+    for (std::size_t pos = folded.find('/'); pos != std::string::npos; pos = folded.find('/', pos + 1)) {
+        auto [it, inserted] = m_folded.emplace(folded.substr(0, pos), Kind::ImpliedDirectory);
+        if (!inserted && it->second == Kind::File)
+            return unsafe(path, "a file of the same name is also used as a folder");
+    }
+    auto [it, inserted] = m_folded.emplace(folded, isDirectory ? Kind::Directory : Kind::File);
+    if (!inserted) {
+        if (it->second == Kind::ImpliedDirectory && isDirectory) {
+            it->second = Kind::Directory;
+            return Status::success();
+        }
+        return unsafe(path, it->second == Kind::ImpliedDirectory ? "a file of the same name is also used as a folder"
+                                                                 : "another entry has the same name (ignoring case)");
+    }
+    return Status::success();
+}
+
+} // namespace coffer

@@ -1,0 +1,57 @@
+// zstd with the format's limits (FORMAT.md §5.1): frames that declare their
+// content size, a capped window, and decoding that stops at the declared size.
+#pragma once
+
+#include "ArchiveFormat.h"
+
+#include <functional>
+#include <memory>
+
+namespace coffer {
+
+/// Compresses blocks into independent frames with a reusable context.
+class ZstdCompressor {
+public:
+    explicit ZstdCompressor(int level);
+    ~ZstdCompressor();
+    ZstdCompressor(const ZstdCompressor&) = delete;
+    ZstdCompressor& operator=(const ZstdCompressor&) = delete;
+    /// One frame holding `data` (content size declared). Output replaces `out`.
+    Status compress(ByteView data, Bytes& out);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+/// Decodes one entry's zstd data, pushed in pieces. The data ends at the
+/// first frame boundary where `size` bytes have been produced; producing more,
+/// or a frame without a declared size, is damage.
+class ZstdEntryDecoder {
+public:
+    using Output = std::function<Status(ByteView)>;
+    ZstdEntryDecoder(std::uint64_t size, Output output);
+    ~ZstdEntryDecoder();
+    ZstdEntryDecoder(const ZstdEntryDecoder&) = delete;
+    ZstdEntryDecoder& operator=(const ZstdEntryDecoder&) = delete;
+
+    /// Consumes from `in`; returns how many bytes it used (less than in.size()
+    /// only once finished()).
+    Result<std::size_t> feed(ByteView in);
+    bool finished() const { return m_finished; }
+
+private:
+    Result<std::size_t> decode(ByteView in);
+
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+    std::uint64_t m_remaining;
+    Output m_output;
+    bool m_finished = false;
+    bool m_atFrameStart = true;
+};
+
+/// One whole frame -> its content, for the index.
+Result<Bytes> decompressSingleFrame(ByteView frame, std::uint64_t maxContent);
+
+} // namespace coffer

@@ -1,0 +1,69 @@
+#include "Cli.h"
+
+#include "Commands.h"
+#include "Primitives.h"
+
+#include <QtGlobal>
+
+#include <cstdio>
+#include <zstd.h>
+
+namespace coffer::cli {
+
+namespace {
+
+constexpr const char* kHelp = R"(Coffer: encrypt files and folders for the people you choose.
+
+Usage:
+  coffer keygen [-o FILE] [--name NAME]
+  coffer encrypt (-r CARD | -R FILE | -p)... [-o OUT] [--compression auto|off|max] PATH...
+  coffer decrypt [-i FILE]... [-p] [-o DIR] [--only PATH]... CONTAINER
+  coffer list [-i FILE]... [-p] CONTAINER
+  coffer inspect CONTAINER
+  coffer --version
+
+Recipients (-r) are Coffer cards (coffer1...) or age keys (age1...).
+-p asks for a passphrase on the terminal; scripts use --passphrase-file FILE.
+"-" as OUT or CONTAINER means standard output or input.
+
+Exit codes: 0 done, 2 usage, 3 no key matched or wrong passphrase,
+4 damaged or tampered, 5 not a container or unsupported version,
+6 file system error (disk full, permission), 130 cancelled, 1 other.
+)";
+
+} // namespace
+
+bool isCliCommand(const std::string& arg)
+{
+    return arg == "keygen" || arg == "encrypt" || arg == "decrypt" || arg == "list" || arg == "inspect" ||
+           arg == "help" || arg == "--help" || arg == "-h" || arg == "--version" || arg == "version";
+}
+
+int runCli(const std::vector<std::string>& args)
+{
+    if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+        std::fputs(kHelp, stdout);
+        return args.empty() ? kExitUsage : kExitOk;
+    }
+    if (args[0] == "--version" || args[0] == "version") {
+        std::printf("coffer %s (container format v1; %s, zstd %s, Qt %s)\n", COFFER_VERSION,
+                    crypto::cryptoLibraryVersion().c_str(), ZSTD_versionString(), qVersion());
+        return kExitOk;
+    }
+    const std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (args[0] == "keygen")
+        return commandKeygen(rest);
+    if (args[0] == "encrypt")
+        return commandEncrypt(rest);
+    if (args[0] == "decrypt")
+        return commandDecrypt(rest);
+    if (args[0] == "list")
+        return commandList(rest);
+    if (args[0] == "inspect")
+        return commandInspect(rest);
+    std::fprintf(stderr, "error: unknown command \"%s\"\nhint: run \"coffer --help\" for the list of commands\n",
+                 args[0].c_str());
+    return kExitUsage;
+}
+
+} // namespace coffer::cli

@@ -1,0 +1,371 @@
+#include "Commands.h"
+
+#include "Cli.h"
+#include "ContainerReader.h"
+#include "Encrypt.h"
+#include "Extract.h"
+#include "FileIO.h"
+#include "Terminal.h"
+
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <fcntl.h>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+namespace coffer::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+JobControl* g_activeJob = nullptr;
+
+extern "C" void onInterrupt(int)
+{
+    if (g_activeJob)
+        g_activeJob->cancel();
+}
+
+/// Runs `work` with Ctrl-C wired to cancel and a progress bar on a terminal.
+template <typename Work> auto runJob(Work work)
+{
+    JobControl job;
+    if (stderrIsTerminal())
+        job.setProgressCallback(drawProgress);
+    g_activeJob = &job;
+    struct sigaction sa {};
+    sa.sa_handler = onInterrupt;
+    struct sigaction oldInt {
+    }, oldTerm{};
+    ::sigaction(SIGINT, &sa, &oldInt);
+    ::sigaction(SIGTERM, &sa, &oldTerm);
+    auto result = work(job);
+    ::sigaction(SIGINT, &oldInt, nullptr);
+    ::sigaction(SIGTERM, &oldTerm, nullptr);
+    g_activeJob = nullptr;
+    if (stderrIsTerminal())
+        clearProgress();
+    for (const auto& w : job.warnings())
+        std::fprintf(stderr, "warning: %s\n", w.c_str());
+    return result;
+}
+
+const char* hintFor(ErrorCode code)
+{
+    switch (code) {
+    case ErrorCode::NoKeyMatched:
+        return "none of your keys opens this container; ask the sender to encrypt it to your card, or pass the right "
+               "-i file";
+    case ErrorCode::WrongPassphrase:
+        return "check the passphrase (it is case-sensitive) and try again";
+    case ErrorCode::Damaged:
+        return "the file was damaged or changed after it was made; ask the sender for a fresh copy";
+    case ErrorCode::LimitExceeded:
+        return "the container asks for more than Coffer allows; it may be hostile, so do not trust it";
+    case ErrorCode::UnsafePath:
+        return "the container tries to write outside the chosen folder; nothing was extracted, do not trust it";
+    case ErrorCode::NotAContainer:
+        return "check that you chose a .coffer file";
+    case ErrorCode::UnsupportedVersion:
+        return "a newer version of Coffer may open it";
+    case ErrorCode::Io:
+        return "check free space, permissions and the path, then try again";
+    case ErrorCode::Cancelled:
+        return "nothing was left behind";
+    case ErrorCode::InvalidArgument:
+        return "run \"coffer --help\" for usage";
+    case ErrorCode::Internal:
+        return "this is a bug in Coffer; please report it";
+    }
+    return "";
+}
+
+int exitCodeFor(ErrorCode code)
+{
+    switch (code) {
+    case ErrorCode::NoKeyMatched:
+    case ErrorCode::WrongPassphrase:
+        return kExitNoKey;
+    case ErrorCode::Damaged:
+    case ErrorCode::LimitExceeded:
+    case ErrorCode::UnsafePath:
+        return kExitDamaged;
+    case ErrorCode::NotAContainer:
+    case ErrorCode::UnsupportedVersion:
+        return kExitNotSupported;
+    case ErrorCode::Io:
+        return kExitIo;
+    case ErrorCode::Cancelled:
+        return kExitCancelled;
+    case ErrorCode::InvalidArgument:
+        return kExitUsage;
+    case ErrorCode::Internal:
+        return kExitInternal;
+    }
+    return kExitInternal;
+}
+
+Result<std::string> readTextFile(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return makeError(ErrorCode::Io, "cannot read \"" + path + "\"");
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+/// -i FILE... and -p / --passphrase-file: the keys to try.
+Result<crypto::IdentityList> loadIdentities(const Args& args, const std::string& container)
+{
+    crypto::IdentityList identities;
+    for (const auto& file : args.all("--identity")) {
+        auto text = readTextFile(file);
+        COFFER_TRY(text);
+        auto ids = crypto::parseIdentityFile(*text);
+        crypto::secureWipe(text->data(), text->size());
+        COFFER_TRY(ids);
+        for (const auto& id : *ids)
+            identities.push_back(id.makeIdentity());
+    }
+    std::optional<crypto::SecureString> passphrase;
+    if (auto file = args.one("--passphrase-file")) {
+        auto p = readPassphraseFile(*file);
+        COFFER_TRY(p);
+        passphrase = std::move(*p);
+    } else if (args.has("--passphrase")) {
+        auto p = readPassphrase("Passphrase: ");
+        COFFER_TRY(p);
+        passphrase = std::move(*p);
+    } else if (identities.empty() && container != "-") {
+        // No key given: a passphrase container can still be opened interactively.
+        auto info = inspectContainer(container);
+        COFFER_TRY(info);
+        if (std::find(info->stanzaTypes.begin(), info->stanzaTypes.end(), "argon2id") != info->stanzaTypes.end()) {
+            auto p = readPassphrase("Passphrase: ");
+            COFFER_TRY(p);
+            passphrase = std::move(*p);
+        }
+    }
+    if (passphrase)
+        identities.push_back(std::make_unique<crypto::PassphraseIdentity>(std::move(*passphrase)));
+    if (identities.empty())
+        return makeError(ErrorCode::InvalidArgument, "no key given: pass -i IDENTITY_FILE or -p");
+    return identities;
+}
+
+const char* kEncryptUsage = "coffer encrypt (-r CARD | -R FILE | -p)... [-o OUT] PATH...";
+const char* kDecryptUsage = "coffer decrypt [-i FILE]... [-p] [-o DIR] [--only PATH]... CONTAINER";
+
+} // namespace
+
+int reportError(const Error& error)
+{
+    std::fprintf(stderr, "error: %s\n", error.message.c_str());
+    if (const char* hint = hintFor(error.code); *hint)
+        std::fprintf(stderr, "hint: %s\n", hint);
+    return exitCodeFor(error.code);
+}
+
+int usageError(const std::string& message, const char* usage)
+{
+    std::fprintf(stderr, "error: %s\nusage: %s\n", message.c_str(), usage);
+    return kExitUsage;
+}
+
+int commandKeygen(const std::vector<std::string>& argv)
+{
+    Args args(argv, {}, {"--output", "--name"}, {{"-o", "--output"}});
+    if (!args.ok() || !args.positional().empty())
+        return usageError(args.ok() ? "keygen takes no paths" : args.error(), "coffer keygen [-o FILE] [--name NAME]");
+    auto id = crypto::SecretIdentity::generate(args.one("--name").value_or(""));
+    const std::string card = id.card().encode();
+    char date[32];
+    const std::time_t now = std::time(nullptr);
+    std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+    crypto::SecureString text = "# created: ";
+    text += date;
+    text += "\n# card: ";
+    text += card;
+    text += "\n# fingerprint: ";
+    text += id.card().fingerprint();
+    text += "\n";
+    text += id.encode();
+    text += "\n";
+    if (auto out = args.one("--output"); out && *out != "-") {
+        // 0600 from the start, and never over an existing key file.
+        UniqueFd fd(::open(out->c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+        if (!fd.valid())
+            return reportError(ioError(errno, "create", *out));
+        FdSink sink(fd.get(), *out);
+        if (auto st = sink.write(crypto::asBytes(text)); !st.ok())
+            return reportError(st.error());
+        if (::fsync(fd.get()) != 0)
+            return reportError(ioError(errno, "write", *out));
+        std::fprintf(stdout, "%s\n", card.c_str());
+        if (stderrIsTerminal())
+            std::fprintf(stderr, "Your card (share it freely): %s\nFingerprint: %s\n", card.c_str(),
+                         id.card().fingerprint().c_str());
+        return kExitOk;
+    }
+    FdSink sink(STDOUT_FILENO, "standard output");
+    if (auto st = sink.write(crypto::asBytes(text)); !st.ok())
+        return reportError(st.error());
+    return kExitOk;
+}
+
+int commandEncrypt(const std::vector<std::string>& argv)
+{
+    Args args(argv, {"--passphrase", "--force"},
+              {"--recipient", "--recipients-file", "--output", "--passphrase-file", "--compression"},
+              {{"-r", "--recipient"}, {"-R", "--recipients-file"}, {"-o", "--output"}, {"-p", "--passphrase"}});
+    if (!args.ok())
+        return usageError(args.error(), kEncryptUsage);
+    if (args.positional().empty())
+        return usageError("name the files or folders to encrypt", kEncryptUsage);
+    EncryptRequest request;
+    std::vector<std::string> keys = args.all("--recipient");
+    for (const auto& file : args.all("--recipients-file")) {
+        auto text = readTextFile(file);
+        if (!text.ok())
+            return reportError(text.error());
+        std::istringstream lines(*text);
+        for (std::string line; std::getline(lines, line);)
+            if (!line.empty() && line[0] != '#' && line.find_first_not_of(" \t\r") != std::string::npos)
+                keys.push_back(line);
+    }
+    for (const auto& key : keys) {
+        auto parsed = crypto::parseRecipientKey(key);
+        if (!parsed.ok())
+            return reportError(makeError(ErrorCode::InvalidArgument,
+                                         "recipient \"" + key.substr(0, 80) + "\": " + parsed.error().message));
+        request.recipients.push_back(std::move(*parsed));
+    }
+    if (auto file = args.one("--passphrase-file")) {
+        auto p = readPassphraseFile(*file);
+        if (!p.ok())
+            return reportError(p.error());
+        request.passphrase = std::move(*p);
+    } else if (args.has("--passphrase")) {
+        auto first = readPassphrase("Passphrase: ");
+        if (!first.ok())
+            return reportError(first.error());
+        auto second = readPassphrase("Passphrase again: ");
+        if (!second.ok())
+            return reportError(second.error());
+        if (*first != *second)
+            return reportError(makeError(ErrorCode::InvalidArgument, "the two passphrases differ"));
+        request.passphrase = std::move(*first);
+    }
+    if (request.recipients.empty() && !request.passphrase)
+        return usageError("choose who can open it: -r CARD, -R FILE or -p", kEncryptUsage);
+    const std::string compression = args.one("--compression").value_or("auto");
+    if (compression == "auto")
+        request.compression = Compression::Auto;
+    else if (compression == "off")
+        request.compression = Compression::Off;
+    else if (compression == "max")
+        request.compression = Compression::Max;
+    else
+        return usageError("--compression is auto, off or max", kEncryptUsage);
+    const auto output = args.one("--output");
+    if (!output && stdoutIsTerminal())
+        return usageError("name the container with -o OUT (refusing to write binary data to the terminal)",
+                          kEncryptUsage);
+    request.output = output.value_or("-");
+    request.overwrite = args.has("--force");
+    for (const auto& p : args.positional())
+        request.inputs.emplace_back(p);
+
+    auto result = runJob([&](JobControl& job) { return encryptFiles(request, job); });
+    if (!result.ok())
+        return reportError(result.error());
+    if (request.output != "-" && stderrIsTerminal())
+        std::fprintf(stderr, "Encrypted %llu files (%s) into %s (%s)\n", static_cast<unsigned long long>(result->files),
+                     formatBytes(result->plainBytes).c_str(), result->output.c_str(),
+                     formatBytes(result->containerBytes).c_str());
+    if (request.output != "-" && result->output != request.output)
+        std::fprintf(stderr, "note: \"%s\" existed, so the container is \"%s\"\n", request.output.c_str(),
+                     result->output.c_str());
+    return kExitOk;
+}
+
+int commandDecrypt(const std::vector<std::string>& argv)
+{
+    Args args(argv, {"--passphrase", "--force"}, {"--identity", "--output", "--only", "--passphrase-file"},
+              {{"-i", "--identity"}, {"-o", "--output"}, {"-p", "--passphrase"}});
+    if (!args.ok())
+        return usageError(args.error(), kDecryptUsage);
+    if (args.positional().size() != 1)
+        return usageError("name one container to decrypt", kDecryptUsage);
+    ExtractRequest request;
+    request.container = args.positional()[0];
+    request.destination = args.one("--output").value_or(".");
+    request.only = args.all("--only");
+    request.overwrite = args.has("--force");
+    auto identities = loadIdentities(args, request.container);
+    if (!identities.ok())
+        return reportError(identities.error());
+    auto result = runJob([&](JobControl& job) { return extractContainer(request, *identities, job); });
+    if (!result.ok())
+        return reportError(result.error());
+    if (stderrIsTerminal())
+        std::fprintf(stderr, "Extracted %llu files (%s) into %s\n", static_cast<unsigned long long>(result->files),
+                     formatBytes(result->bytes).c_str(), request.destination.c_str());
+    return kExitOk;
+}
+
+int commandList(const std::vector<std::string>& argv)
+{
+    Args args(argv, {"--passphrase", "--long"}, {"--identity", "--passphrase-file"},
+              {{"-i", "--identity"}, {"-p", "--passphrase"}, {"-l", "--long"}});
+    if (!args.ok() || args.positional().size() != 1)
+        return usageError(args.ok() ? "name one container" : args.error(),
+                          "coffer list [-i FILE]... [-p] [-l] CONTAINER");
+    auto identities = loadIdentities(args, args.positional()[0]);
+    if (!identities.ok())
+        return reportError(identities.error());
+    auto listing = listContainer(args.positional()[0], *identities);
+    if (!listing.ok())
+        return reportError(listing.error());
+    const bool longFormat = args.has("--long");
+    for (const auto& e : listing->index.entries) {
+        const bool dir = e.info.kind == EntryKind::Directory;
+        if (longFormat) {
+            char date[32];
+            const std::time_t t = static_cast<std::time_t>(e.info.mtimeSeconds);
+            std::strftime(date, sizeof date, "%Y-%m-%d %H:%M", std::localtime(&t));
+            std::printf("%c%03o %12llu  %s  %s%s\n", dir ? 'd' : '-', e.info.mode,
+                        static_cast<unsigned long long>(e.info.size), date, e.info.path.c_str(), dir ? "/" : "");
+        } else {
+            std::printf("%s%s\n", e.info.path.c_str(), dir ? "/" : "");
+        }
+    }
+    return kExitOk;
+}
+
+int commandInspect(const std::vector<std::string>& argv)
+{
+    Args args(argv, {}, {}, {});
+    if (!args.ok() || args.positional().size() != 1)
+        return usageError(args.ok() ? "name one container" : args.error(), "coffer inspect CONTAINER");
+    auto info = inspectContainer(args.positional()[0]);
+    if (!info.ok())
+        return reportError(info.error());
+    std::printf("format: %s\n", info->version.c_str());
+    std::printf("stanzas: %zu\n", info->stanzaTypes.size());
+    for (const auto& t : info->stanzaTypes)
+        std::printf("  %s\n", t.c_str());
+    std::printf("header: %llu bytes\n", static_cast<unsigned long long>(info->headerBytes));
+    std::printf("payload: %llu bytes\n", static_cast<unsigned long long>(info->payloadBytes));
+    if (info->lengthValid)
+        std::printf("archive: %llu bytes (before encryption)\n", static_cast<unsigned long long>(info->plaintextBytes));
+    else
+        std::printf("archive: the payload length is invalid (truncated?)\n");
+    return kExitOk;
+}
+
+} // namespace coffer::cli

@@ -1,0 +1,77 @@
+// Key types and their text forms (FORMAT.md §6):
+//   public card   coffer1...              (X25519 + Ed25519 public keys, optional name)
+//   secret key    COFFER-SECRET-KEY-1...  (X25519 secret + Ed25519 seed)
+//   age keys      age1... (encrypt-only recipient), AGE-SECRET-KEY-1... (identity)
+#pragma once
+
+#include "PassphraseRecipient.h"
+#include "Primitives.h"
+#include "Result.h"
+#include "X25519Recipient.h"
+
+#include <string>
+#include <string_view>
+
+namespace coffer::crypto {
+
+inline constexpr std::string_view kCardHrp = "coffer";
+inline constexpr std::string_view kSecretHrp = "coffer-secret-key-";
+inline constexpr std::string_view kAgeRecipientHrp = "age";
+inline constexpr std::string_view kAgeSecretHrp = "age-secret-key-";
+inline constexpr std::size_t kMaxCardNameBytes = 64;
+
+/// Someone's public keys as shared on a card.
+struct ContactCard {
+    PublicKey32 x25519{};
+    PublicKey32 ed25519{};
+    std::string name; // UTF-8, may be empty
+
+    std::string encode() const;
+    static Result<ContactCard> decode(std::string_view text);
+    /// Six groups of five digits, from a hash of both keys (not the name), to compare aloud.
+    std::string fingerprint() const;
+    bool sameKeys(const ContactCard& other) const { return x25519 == other.x25519 && ed25519 == other.ed25519; }
+};
+
+/// A public key to encrypt to: a Coffer card, or an age X25519 recipient.
+struct RecipientKey {
+    PublicKey32 x25519{};
+    std::optional<ContactCard> card; // absent for age1 keys (encrypt-only, no signatures)
+};
+
+/// Parses "coffer1..." or "age1...".
+Result<RecipientKey> parseRecipientKey(std::string_view text);
+std::string encodeAgeRecipient(const PublicKey32& x25519);
+
+/// A user's secret keys. Move-only; the secrets are wiped on destruction.
+class SecretIdentity {
+public:
+    static SecretIdentity generate(std::string name = {});
+    /// Parses "COFFER-SECRET-KEY-1..." (both keys) or "AGE-SECRET-KEY-1..."
+    /// (X25519 only: can decrypt, cannot sign).
+    static Result<SecretIdentity> decode(std::string_view text);
+
+    SecureString encode() const;
+    bool canSign() const { return m_hasSigningKey; }
+    bool isAgeIdentity() const { return !m_hasSigningKey; }
+    ContactCard card() const;
+    const std::string& name() const { return m_name; }
+    void setName(std::string name) { m_name = std::move(name); }
+
+    std::unique_ptr<Identity> makeIdentity() const;
+    std::unique_ptr<Recipient> makeRecipient() const;
+    Signature64 sign(ByteView message) const;
+
+    SecretIdentity clone() const;
+
+private:
+    SecretArray<32> m_x25519;
+    SecretArray<32> m_ed25519Seed;
+    bool m_hasSigningKey = true;
+    std::string m_name;
+};
+
+/// Parses an identity file: one key per line, '#' comments and blank lines ignored.
+Result<std::vector<SecretIdentity>> parseIdentityFile(std::string_view text);
+
+} // namespace coffer::crypto

@@ -1,0 +1,143 @@
+// The payload: C2SP chunked-encryption instantiated as Cobblestone-256
+// (AES-256-GCM, HKDF-Expand-SHA-512, 16 KiB chunks), FORMAT.md §4.
+// Chunk i is sealed with nonce = base nonce XOR i, so any chunk can be opened
+// alone (random access); the final chunk is always shorter than 16 KiB, which
+// authenticates the length.
+#pragma once
+
+#include "Primitives.h"
+#include "Result.h"
+#include "SecureMemory.h"
+
+#include <cstdint>
+#include <optional>
+
+namespace coffer::crypto {
+
+inline constexpr std::size_t kChunkSize = 16 * 1024;
+inline constexpr std::size_t kSealedChunkSize = kChunkSize + kGcmTagSize;
+inline constexpr std::size_t kPayloadSaltSize = 24;
+inline constexpr std::size_t kCommitmentSize = 32;
+inline constexpr std::size_t kPayloadPrefixSize = kPayloadSaltSize + kCommitmentSize; // 56
+inline constexpr std::uint64_t kMaxChunks = std::uint64_t(1) << 38;
+inline constexpr std::string_view kPayloadContext = "coffer/v1/payload";
+
+/// Where things are in a payload of a given ciphertext length.
+struct PayloadLayout {
+    std::uint64_t chunkCount = 0; // including the short final chunk
+    std::uint64_t plaintextLength = 0;
+    std::size_t finalChunkPlainSize = 0;
+
+    /// Fails (Damaged) for lengths no honest encryption produces (truncation).
+    static Result<PayloadLayout> fromCiphertextLength(std::uint64_t length);
+    static PayloadLayout fromPlaintextLength(std::uint64_t length);
+    static std::uint64_t chunkOffset(std::uint64_t index) { return kPayloadPrefixSize + index * kSealedChunkSize; }
+    std::size_t chunkPlainSize(std::uint64_t index) const
+    {
+        return index + 1 == chunkCount ? finalChunkPlainSize : kChunkSize;
+    }
+};
+
+/// The per-payload key schedule: derives key, base nonce and commitment from
+/// the input key and salt, then seals or opens single chunks. One object per
+/// thread; clone() makes another with the same keys.
+class ChunkCipher {
+public:
+    /// Encryption: a fresh random salt (or `salt` for deterministic tests).
+    static Result<ChunkCipher> forEncryption(ByteView inputKey, ByteView context,
+                                             std::optional<ByteView> salt = std::nullopt);
+    /// Decryption: checks the prefix's commitment before anything is opened.
+    static Result<ChunkCipher> forDecryption(ByteView inputKey, ByteView context, ByteView prefix);
+    /// Raw mode (the appendix of chunked-encryption.md), for test vectors.
+    static Result<ChunkCipher> raw(ByteView aeadKey, ByteView baseNonce);
+
+    ~ChunkCipher();
+    ChunkCipher(ChunkCipher&&) noexcept;
+    ChunkCipher& operator=(ChunkCipher&&) noexcept;
+    Result<ChunkCipher> clone() const;
+
+    /// salt || commitment, the 56 bytes that start the payload.
+    ByteView prefix() const;
+
+    /// `out` must be plain.size() + 16 bytes; plain.size() <= 16 KiB.
+    Status sealChunk(std::uint64_t index, ByteView plain, MutableByteView out);
+    /// Opens chunk `index`; `out` is sealed.size() - 16 bytes and is wiped on failure.
+    Status openChunk(std::uint64_t index, ByteView sealed, MutableByteView out);
+
+private:
+    ChunkCipher();
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+/// Somewhere to put bytes (a file, a pipe, a buffer).
+class ByteSink {
+public:
+    virtual ~ByteSink() = default;
+    virtual Status write(ByteView data) = 0;
+};
+
+/// Somewhere to get bytes. read() returns 0 only at the end.
+class ByteSource {
+public:
+    virtual ~ByteSource() = default;
+    virtual Result<std::size_t> read(MutableByteView buffer) = 0;
+};
+
+/// Streaming encryption: buffer 16 KiB, seal full chunks as they fill, seal
+/// the short final chunk in finish().
+class PayloadWriter {
+public:
+    static Result<PayloadWriter> create(ByteView inputKey, ByteSink& sink,
+                                        ByteView context = asContext(kPayloadContext));
+    PayloadWriter(PayloadWriter&&) noexcept;
+    ~PayloadWriter();
+    Status write(ByteView data);
+    Status finish();
+    std::uint64_t plaintextWritten() const { return m_written; }
+
+    static ByteView asContext(std::string_view s)
+    {
+        return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+    }
+
+private:
+    PayloadWriter(ChunkCipher cipher, ByteSink& sink);
+    Status flushChunk();
+
+    ChunkCipher m_cipher;
+    ByteSink* m_sink;
+    SecureBytes m_plain;
+    Bytes m_sealed;
+    std::uint64_t m_index = 0;
+    std::uint64_t m_written = 0;
+    bool m_finished = false;
+};
+
+/// Streaming decryption from a source that may be a pipe: releases a chunk's
+/// plaintext only after its tag verifies, and reports truncation at the end.
+/// Once it has failed it keeps failing.
+class PayloadReader {
+public:
+    static Result<PayloadReader> create(ByteView inputKey, ByteSource& source,
+                                        ByteView context = PayloadWriter::asContext(kPayloadContext));
+    PayloadReader(PayloadReader&&) noexcept;
+    ~PayloadReader();
+    /// Fills `out` with up to out.size() bytes; returns 0 at the authenticated end.
+    Result<std::size_t> read(MutableByteView out);
+
+private:
+    PayloadReader(ChunkCipher cipher, ByteSource& source);
+    Status nextChunk();
+
+    ChunkCipher m_cipher;
+    ByteSource* m_source;
+    Bytes m_sealed;      // sealed bytes read ahead
+    SecureBytes m_plain; // the current chunk's plaintext
+    std::size_t m_plainPos = 0;
+    std::uint64_t m_index = 0;
+    bool m_done = false;
+    std::optional<Error> m_error;
+};
+
+} // namespace coffer::crypto

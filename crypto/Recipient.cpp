@@ -1,0 +1,59 @@
+#include "Recipient.h"
+
+namespace coffer::crypto {
+
+Result<SealedHeader> sealHeader(const RecipientList& recipients)
+{
+    FileKey fileKey;
+    randomBytes(fileKey.mutableView());
+    return sealHeaderWithKey(std::move(fileKey), recipients);
+}
+
+Result<SealedHeader> sealHeaderWithKey(FileKey fileKey, const RecipientList& recipients)
+{
+    if (recipients.empty())
+        return makeError(ErrorCode::InvalidArgument, "a container needs at least one recipient");
+    if (recipients.size() > kMaxStanzas)
+        return makeError(ErrorCode::LimitExceeded, "too many recipients (at most 1024)");
+    SealedHeader sealed{std::move(fileKey), {}, {}};
+    for (const auto& recipient : recipients) {
+        auto stanza = recipient->wrap(sealed.fileKey);
+        COFFER_TRY(stanza);
+        sealed.header.stanzas.push_back(std::move(stanza.value()));
+    }
+    const std::string macInput = serialiseHeaderForMac(sealed.header);
+    sealed.header.mac = computeHeaderMac(
+        sealed.fileKey, ByteView(reinterpret_cast<const std::uint8_t*>(macInput.data()), macInput.size()));
+    sealed.text = serialiseHeader(sealed.header);
+    if (sealed.text.size() > kMaxHeaderSize)
+        return makeError(ErrorCode::LimitExceeded, "the header would be larger than 256 KiB");
+    return sealed;
+}
+
+Result<FileKey> unwrapFileKey(const ParsedHeader& parsed, ByteView headerBytes, const IdentityList& identities)
+{
+    std::optional<Error> passphraseError;
+    for (const auto& stanza : parsed.header.stanzas) {
+        for (const auto& identity : identities) {
+            auto result = identity->unwrap(stanza);
+            if (!result.ok()) {
+                // A wrong passphrase is reported only if nothing else opens the container.
+                if (result.error().code == ErrorCode::WrongPassphrase) {
+                    passphraseError = result.error();
+                    continue;
+                }
+                return result.error();
+            }
+            if (result->outcome == UnwrapOutcome::Opened) {
+                FileKey key = std::move(*result->fileKey);
+                COFFER_TRY(verifyHeaderMac(key, headerBytes.first(parsed.macInputLength), parsed.header.mac));
+                return key;
+            }
+        }
+    }
+    if (passphraseError)
+        return *passphraseError;
+    return makeError(ErrorCode::NoKeyMatched, "no key matched");
+}
+
+} // namespace coffer::crypto

@@ -1,0 +1,58 @@
+// Recipients wrap a file key into stanzas; identities unwrap them. A new kind
+// of key (post-quantum, hardware token) is a new pair of classes, not new ifs
+// in the header code (FORMAT.md §3).
+#pragma once
+
+#include "Header.h"
+#include "Result.h"
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace coffer::crypto {
+
+class Recipient {
+public:
+    virtual ~Recipient() = default;
+    virtual Result<Stanza> wrap(const FileKey& fileKey) const = 0;
+};
+
+/// What an identity says of one stanza.
+enum class UnwrapOutcome {
+    NotMine, // another type, or a stanza for another key
+    Opened,  // fileKey is set
+};
+
+struct Unwrapped {
+    UnwrapOutcome outcome = UnwrapOutcome::NotMine;
+    std::optional<FileKey> fileKey;
+};
+
+class Identity {
+public:
+    virtual ~Identity() = default;
+    /// Errors are for stanzas of this identity's type that are malformed
+    /// (wrong body length, parameters over the ceilings) or, for passphrase
+    /// identities, a passphrase that does not open it.
+    virtual Result<Unwrapped> unwrap(const Stanza& stanza) const = 0;
+};
+
+using RecipientList = std::vector<std::unique_ptr<Recipient>>;
+using IdentityList = std::vector<std::unique_ptr<Identity>>;
+
+/// Wraps a fresh file key to every recipient and MACs the header.
+struct SealedHeader {
+    FileKey fileKey;
+    Header header;
+    std::string text; // the serialised header, ready to write
+};
+Result<SealedHeader> sealHeader(const RecipientList& recipients);
+/// Re-wraps an existing file key (rekey: header rewritten, payload untouched).
+Result<SealedHeader> sealHeaderWithKey(FileKey fileKey, const RecipientList& recipients);
+
+/// Finds the file key: tries every identity on every stanza, skips unknown
+/// stanza types, then checks the header MAC (FORMAT.md §2.4).
+Result<FileKey> unwrapFileKey(const ParsedHeader& parsed, ByteView headerBytes, const IdentityList& identities);
+
+} // namespace coffer::crypto
