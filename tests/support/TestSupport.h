@@ -1,0 +1,40 @@
+// Shared helpers for the test suites: temporary folders that clean up after
+// themselves, and small file utilities.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace coffer::test {
+
+/// A fresh folder under $TMPDIR (or /tmp), removed with everything in it on destruction.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::filesystem::path& path() const { return m_path; }
+    std::filesystem::path operator/(const std::string& name) const { return m_path / name; }
+
+private:
+    std::filesystem::path m_path;
+};
+
+void writeFile(const std::filesystem::path& path, const std::string& content);
+std::string readFile(const std::filesystem::path& path);
+std::vector<std::uint8_t> readBytes(const std::filesystem::path& path);
+void writeBytes(const std::filesystem::path& path, const std::vector<std::uint8_t>& bytes);
+
+/// Every path under `root` (relative, sorted), folders marked with a trailing '/'.
+std::vector<std::string> listTree(const std::filesystem::path& root);
+
+/// Runs a shell command; returns its exit status and fills `output` with stdout+stderr.
+int runCommand(const std::string& command, std::string* output = nullptr);
+
+/// Quotes for /bin/sh.
+std::string shellQuote(const std::string& s);
+
+} // namespace coffer::test

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian 12 machine for Coffer, builds it, then either starts
+# Coffer ("run") or runs every test ("test"). Safe to run again: apt-get and
+# the build skip what is already done.
+#
+#   tools/bootstrap.sh run [ARGS...]   build and start Coffer
+#   tools/bootstrap.sh test            build with warnings as errors and run all tests
+set -euo pipefail
+
+mode=${1:-run}
+shift || true
+root=$(cd "$(dirname "$0")/.." && pwd)
+build="$root/build"
+
+# Debian 12 packages, one place for all of them.
+packages=(
+  build-essential cmake ninja-build pkg-config
+  qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libqt6svg6-dev
+  libbotan-2-dev libzstd-dev zlib1g-dev libqrencode-dev
+  googletest libgtest-dev
+  age zstd xvfb xauth desktop-file-utils shared-mime-info xdg-utils
+)
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+jobs=$(nproc 2>/dev/null || echo 2)
+case "$mode" in
+  run)
+    cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    cmake --build "$build" --target coffer -j "$jobs"
+    exec "$build/main/coffer" "$@"
+    ;;
+  test)
+    cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOFFER_WERROR=ON >/dev/null
+    cmake --build "$build" -j "$jobs"
+    cd "$build"
+    ctest --output-on-failure -j "$jobs"
+    ;;
+  *)
+    echo "usage: $0 run|test" >&2
+    exit 2
+    ;;
+esac
