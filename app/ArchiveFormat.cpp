@@ -1,7 +1,9 @@
 #include "ArchiveFormat.h"
 
 #include "PathRules.h"
+#include "Signature.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace coffer {
@@ -14,6 +16,7 @@ constexpr char kTrailerMagic[4] = {'C', 'F', 'T', 'R'};
 constexpr std::uint32_t kVersion = 1;
 constexpr std::uint32_t kFlagHashes = 1;
 constexpr std::uint32_t kFlagSignature = 2;
+constexpr std::uint8_t kSignatureTypeEd25519 = 1;
 
 class Writer {
 public:
@@ -65,6 +68,7 @@ public:
         return true;
     }
     bool atEnd() const { return m_pos == m_in.size(); }
+    std::size_t position() const { return m_pos; }
 
 private:
     ByteView m_in;
@@ -105,6 +109,8 @@ Status checkInfo(const EntryInfo& info)
         return damaged("an entry has an invalid time");
     if (info.kind == EntryKind::Directory && (info.size != 0 || info.codec != Codec::Stored))
         return damaged("a directory entry has content");
+    if (info.codec == Codec::Zstd && info.size == 0)
+        return damaged("an empty entry claims to be compressed");
     return Status::success();
 }
 
@@ -140,7 +146,7 @@ Result<RecordFixed> decodeEntryRecordFixed(ByteView fixed)
         return damaged("an entry record is truncated");
     COFFER_TRY(checkInfo(rec.info));
     if (rec.pathLength == 0 || rec.pathLength > kMaxPathBytes)
-        return damaged("an entry has an invalid path length");
+        return makeError(ErrorCode::UnsafePath, "an entry has an empty or over-long path");
     return rec;
 }
 
@@ -150,7 +156,7 @@ Bytes encodeIndex(const ArchiveIndex& index)
     Writer w(out);
     w.raw(kIndexMagic, 4);
     w.le(kVersion);
-    w.le(static_cast<std::uint32_t>(index.hasHashes ? kFlagHashes : 0));
+    w.le(static_cast<std::uint32_t>((index.hasHashes ? kFlagHashes : 0) | (index.signature ? kFlagSignature : 0)));
     w.le(static_cast<std::uint32_t>(index.entries.size()));
     for (const auto& e : index.entries) {
         writeCommon(w, e.info);
@@ -166,6 +172,12 @@ Bytes encodeIndex(const ArchiveIndex& index)
         w.le(r.type);
         w.raw(r.key.data(), r.key.size());
     }
+    if (index.signature) {
+        w.le(kSignatureTypeEd25519);
+        w.raw(index.signature->signerX25519.data(), 32);
+        w.raw(index.signature->signerEd25519.data(), 32);
+        w.raw(index.signature->signature.data(), 64);
+    }
     return out;
 }
 
@@ -180,16 +192,16 @@ Result<ArchiveIndex> decodeIndex(ByteView plain, std::uint64_t indexOffset)
         return damaged("the index is truncated");
     if (version != kVersion)
         return makeError(ErrorCode::UnsupportedVersion, "the archive index has an unsupported version");
-    if (flags & kFlagSignature)
-        return makeError(ErrorCode::UnsupportedVersion,
-                         "this container is signed in a way this version of Coffer does not support");
-    if (flags & ~kFlagHashes)
+    if (flags & ~(kFlagHashes | kFlagSignature))
         return damaged("the index has unknown flags");
+    // A signature binds content through the hashes: no signature without them.
+    if ((flags & kFlagSignature) && !(flags & kFlagHashes))
+        return damaged("a signed index lacks content hashes");
     if (count > kMaxEntries)
         return makeError(ErrorCode::LimitExceeded, "the archive has more than 10,000,000 entries");
-    // Each entry needs at least 45 bytes: refuse a count the data cannot hold
-    // before reserving memory for it.
-    if (count > plain.size() / 45)
+    // Each entry needs at least 43 bytes (42 fixed, a 1-byte path): refuse a
+    // count the data cannot hold before reserving memory for it.
+    if (count > plain.size() / 43)
         return damaged("the index is truncated");
 
     ArchiveIndex index;
@@ -210,6 +222,8 @@ Result<ArchiveIndex> decodeIndex(ByteView plain, std::uint64_t indexOffset)
             e.sha256 = d;
         }
         COFFER_TRY(checkInfo(e.info));
+        if (e.info.kind == EntryKind::Directory && e.sha256 && *e.sha256 != crypto::sha256({}))
+            return damaged("a directory entry has a content hash");
         if (e.info.codec == Codec::Stored && e.storedSize != e.info.size)
             return damaged("a stored entry's length does not match its size");
         if (e.offset != expectedOffset)
@@ -223,7 +237,7 @@ Result<ArchiveIndex> decodeIndex(ByteView plain, std::uint64_t indexOffset)
     if (expectedOffset != indexOffset)
         return damaged("the entries do not end where the index begins");
     std::uint32_t recipientCount = 0;
-    if (!r.le(recipientCount) || recipientCount > 4096)
+    if (!r.le(recipientCount) || recipientCount > crypto::kMaxStanzas)
         return damaged("the index's recipient list is malformed");
     for (std::uint32_t i = 0; i < recipientCount; ++i) {
         IndexRecipient rec;
@@ -231,7 +245,22 @@ Result<ArchiveIndex> decodeIndex(ByteView plain, std::uint64_t indexOffset)
             return damaged("the index's recipient list is truncated");
         if (rec.type != 1)
             return damaged("the index names a recipient of unknown type");
+        if (std::find(index.recipients.begin(), index.recipients.end(), rec) != index.recipients.end())
+            return damaged("the index names a recipient twice");
         index.recipients.push_back(rec);
+    }
+    if (flags & kFlagSignature) {
+        const std::size_t signedLength = r.position();
+        std::uint8_t type = 0;
+        IndexSignature sig;
+        if (!r.le(type) || !r.raw(sig.signerX25519.data(), 32) || !r.raw(sig.signerEd25519.data(), 32) ||
+            !r.raw(sig.signature.data(), 64))
+            return damaged("the signature block is truncated");
+        if (type != kSignatureTypeEd25519)
+            return makeError(ErrorCode::UnsupportedVersion, "the container is signed with an unknown kind of key");
+        if (!crypto::verifyIndexSignature(sig.signerEd25519, plain.first(signedLength), sig.signature))
+            return damaged("the sender's signature does not match the content");
+        index.signature = sig;
     }
     if (!r.atEnd())
         return damaged("the index has trailing bytes");

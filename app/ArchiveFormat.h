@@ -57,10 +57,21 @@ struct IndexRecipient {
     bool operator==(const IndexRecipient&) const = default;
 };
 
+/// The sender's signature over the index (FORMAT.md §5.7).
+struct IndexSignature {
+    crypto::PublicKey32 signerX25519{};
+    crypto::PublicKey32 signerEd25519{};
+    crypto::Signature64 signature{};
+};
+
+inline constexpr std::size_t kSignatureBlockSize = 1 + 32 + 32 + 64;
+
 struct ArchiveIndex {
     std::vector<IndexEntry> entries;
     std::vector<IndexRecipient> recipients;
     bool hasHashes = false;
+    /// Present after decodeIndex() only if the signature verified.
+    std::optional<IndexSignature> signature;
 };
 
 struct Trailer {
@@ -77,7 +88,9 @@ struct RecordFixed {
 };
 Result<RecordFixed> decodeEntryRecordFixed(ByteView fixed30);
 
-/// Serialises the index (uncompressed).
+/// Serialises the index (uncompressed). With a signature, the last
+/// kSignatureBlockSize bytes are the signature block; the signature covers
+/// everything before it.
 Bytes encodeIndex(const ArchiveIndex& index);
 /// Parses and validates the index against the rules of FORMAT.md §5.2 and §5.4.
 Result<ArchiveIndex> decodeIndex(ByteView plain, std::uint64_t indexOffset);

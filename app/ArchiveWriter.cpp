@@ -1,6 +1,7 @@
 #include "ArchiveWriter.h"
 
 #include "FileIO.h"
+#include "Signature.h"
 #include "Zstd.h"
 
 #include <algorithm>
@@ -88,6 +89,8 @@ Status ArchiveWriter::writeEntries(const ScanResult& scan)
             return makeError(ErrorCode::Cancelled, "cancelled");
         if (entry.info.kind == EntryKind::Directory) {
             IndexEntry ie{entry.info, 0, m_offset, std::nullopt};
+            if (m_signer)
+                ie.sha256 = crypto::sha256({});
             COFFER_TRY(put(encodeEntryRecordHeader(entry.info)));
             m_index.entries.push_back(std::move(ie));
             continue;
@@ -138,6 +141,9 @@ Status ArchiveWriter::writeFile(const SourceEntry& entry)
     const std::uint64_t dataStart = m_offset;
     std::uint64_t remaining = info.size;
     bool first = true;
+    std::optional<crypto::Sha256> hash;
+    if (m_signer)
+        hash.emplace(); // content hashes are what a signature binds
     while (remaining > 0) {
         if (!first) {
             block.resize(static_cast<std::size_t>(std::min<std::uint64_t>(kBlockSize, remaining)));
@@ -146,6 +152,8 @@ Status ArchiveWriter::writeFile(const SourceEntry& entry)
             if (*got != block.size())
                 return changedWhileReading(entry.source);
         }
+        if (hash)
+            hash->update(block);
         if (info.codec == Codec::Zstd) {
             if (!first)
                 COFFER_TRY(compressor.compress(block, frame));
@@ -168,6 +176,23 @@ Status ArchiveWriter::writeFile(const SourceEntry& entry)
         return changedWhileReading(entry.source);
 
     ie.storedSize = m_offset - dataStart;
+    if (hash)
+        ie.sha256 = hash->finish();
+    m_index.entries.push_back(std::move(ie));
+    return Status::success();
+}
+
+Status ArchiveWriter::writeMemoryFile(const EntryInfo& info, ByteView data)
+{
+    EntryInfo stored = info;
+    stored.kind = EntryKind::File;
+    stored.codec = Codec::Stored;
+    stored.size = data.size();
+    IndexEntry ie{stored, data.size(), m_offset, std::nullopt};
+    if (m_signer)
+        ie.sha256 = crypto::sha256(data);
+    COFFER_TRY(put(encodeEntryRecordHeader(stored)));
+    COFFER_TRY(put(data));
     m_index.entries.push_back(std::move(ie));
     return Status::success();
 }
@@ -175,7 +200,25 @@ Status ArchiveWriter::writeFile(const SourceEntry& entry)
 Status ArchiveWriter::finish(const std::vector<IndexRecipient>& recipients)
 {
     m_index.recipients = recipients;
-    const Bytes plain = encodeIndex(m_index);
+    // Never write what readers must refuse (FORMAT.md §8).
+    if (m_index.entries.size() > kMaxEntries)
+        return makeError(ErrorCode::LimitExceeded, "a container holds at most 10,000,000 files and folders");
+    Bytes plain;
+    if (m_signer) {
+        const auto card = m_signer->card();
+        if (!card)
+            return makeError(ErrorCode::InvalidArgument, "an age identity cannot sign");
+        m_index.hasHashes = true;
+        m_index.signature = IndexSignature{card->x25519, card->ed25519, {}};
+        plain = encodeIndex(m_index);
+        const ByteView signedPart = ByteView(plain).first(plain.size() - kSignatureBlockSize);
+        const auto sig = crypto::signIndex(*m_signer, signedPart);
+        std::copy(sig.begin(), sig.end(), plain.end() - 64);
+    } else {
+        plain = encodeIndex(m_index);
+    }
+    if (plain.size() > kMaxIndexPlainSize)
+        return makeError(ErrorCode::LimitExceeded, "the list of files is too large for one container");
     Bytes compressed;
     ZstdCompressor compressor(kAutoLevel);
     COFFER_TRY(compressor.compress(plain, compressed));

@@ -6,6 +6,7 @@
 #include "ArchiveFormat.h"
 #include "InputScan.h"
 #include "Job.h"
+#include "Keys.h"
 #include "PayloadStream.h"
 #include "Zstd.h"
 
@@ -17,8 +18,14 @@ class ArchiveWriter {
 public:
     ArchiveWriter(crypto::PayloadWriter& payload, Compression compression, JobControl& job);
 
+    /// Sign the index with this identity; turns on per-entry SHA-256 (FORMAT.md §5.7).
+    void setSigner(const crypto::SecretIdentity* signer) { m_signer = signer; }
+
     /// Streams the scanned entries; files are re-opened and must not change meanwhile.
     Status writeEntries(const ScanResult& scan);
+    /// A file whose bytes are in memory, stored without compression (so secret
+    /// bytes pass only through the payload's wiped buffers).
+    Status writeMemoryFile(const EntryInfo& info, ByteView data);
     /// Index and trailer; call once after the entries.
     Status finish(const std::vector<IndexRecipient>& recipients);
 
@@ -36,6 +43,7 @@ private:
     Progress m_progress;
     ZstdCompressor m_compressor;
     Bytes m_frame;
+    const crypto::SecretIdentity* m_signer = nullptr;
 };
 
 /// True for names whose content is already compressed (jpg, zip, mp4...).

@@ -41,6 +41,7 @@ Status writeContainer(const EncryptRequest& request, const ScanResult& scan, Byt
     auto payload = crypto::PayloadWriter::create(sealed->fileKey.view(), sink);
     COFFER_TRY(payload);
     ArchiveWriter writer(*payload, request.compression, job);
+    writer.setSigner(request.signer);
     COFFER_TRY(writer.writeEntries(scan));
     std::vector<IndexRecipient> intended;
     for (const auto& key : request.recipients)

@@ -246,6 +246,7 @@ Result<ExtractSummary> extractFromFile(const ExtractRequest& request, const cryp
     COFFER_TRY(target->finish());
     job.report(progress, true);
     summary.written = target->written();
+    summary.index = std::move(*index);
     return summary;
 }
 
@@ -333,6 +334,8 @@ Result<ExtractSummary> extractFromStream(const ExtractRequest& request, const cr
         return damaged("the index is not where the entries end");
     auto plain = decompressSingleFrame(ByteView(tail).first(tail.size() - kTrailerSize), trailer->indexPlainLength);
     COFFER_TRY(plain);
+    if (plain->size() != trailer->indexPlainLength)
+        return damaged("the index size does not match the trailer");
     auto index = decodeIndex(*plain, indexOffset);
     COFFER_TRY(index);
     // The index must say exactly what the records said.
@@ -350,6 +353,7 @@ Result<ExtractSummary> extractFromStream(const ExtractRequest& request, const cr
     COFFER_TRY(target->finish());
     job.report(progress, true);
     summary.written = target->written();
+    summary.index = std::move(*index);
     return summary;
 }
 
@@ -363,6 +367,29 @@ Result<Listing> listContainer(const fs::path& container, const crypto::IdentityL
     COFFER_TRY(index);
     std::error_code ec;
     return Listing{std::move(*index), static_cast<std::uint64_t>(fs::file_size(container, ec))};
+}
+
+Result<crypto::SecureBytes> readStoredEntry(const fs::path& container, const crypto::IdentityList& identities,
+                                            const std::string& path)
+{
+    auto reader = ContainerReader::open(container, identities);
+    COFFER_TRY(reader);
+    auto index = reader->readIndex();
+    COFFER_TRY(index);
+    for (const auto& e : index->entries) {
+        if (e.info.path != path)
+            continue;
+        if (e.info.kind != EntryKind::File || e.info.codec != Codec::Stored)
+            return damaged("\"" + path + "\" is not a stored file");
+        Bytes record(e.info.recordHeaderSize());
+        COFFER_TRY(reader->read(e.offset, record));
+        if (record != encodeEntryRecordHeader(e.info))
+            return damaged("the entry \"" + path + "\" does not match the index");
+        crypto::SecureBytes data(static_cast<std::size_t>(e.info.size));
+        COFFER_TRY(reader->read(e.dataOffset(), data));
+        return data;
+    }
+    return damaged("\"" + path + "\" is missing");
 }
 
 Result<ExtractSummary> extractContainer(const ExtractRequest& request, const crypto::IdentityList& identities,

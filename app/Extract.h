@@ -19,6 +19,10 @@ struct Listing {
 /// Reads only the header, the final chunk(s) and the index.
 Result<Listing> listContainer(const std::filesystem::path& container, const crypto::IdentityList& identities);
 
+/// Reads one stored (uncompressed) file entry into wiped memory (the keyring).
+Result<crypto::SecureBytes> readStoredEntry(const std::filesystem::path& container,
+                                            const crypto::IdentityList& identities, const std::string& path);
+
 struct ExtractRequest {
     std::filesystem::path container; // "-" reads standard input front to back
     std::filesystem::path destination;
@@ -27,6 +31,7 @@ struct ExtractRequest {
 };
 
 struct ExtractSummary {
+    ArchiveIndex index; // what the container's index says (signature, recipients, entries)
     std::uint64_t files = 0;
     std::uint64_t bytes = 0;
     std::vector<std::filesystem::path> written;

@@ -69,11 +69,17 @@ ExtractTarget::~ExtractTarget()
 Result<ExtractTarget> ExtractTarget::open(const fs::path& destination, bool overwrite, bool deferRenames)
 {
     std::error_code ec;
+    ExtractTarget t;
     if (!fs::exists(destination, ec)) {
+        // The folders made here are removed again on failure, like everything else.
+        for (fs::path p = destination; !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
+            t.m_createdAncestors.push_back(p);
+            if (p == p.parent_path())
+                break;
+        }
         if (!fs::create_directories(destination, ec))
             return ioError(ec.value(), "create the folder", destination);
     }
-    ExtractTarget t;
     t.m_destination = destination;
     t.m_overwrite = overwrite;
     t.m_defer = deferRenames;
@@ -197,15 +203,19 @@ Status ExtractTarget::makeDirectory(const EntryInfo& info)
     auto parent = openParent(info.path, true);
     COFFER_TRY(parent);
     const std::string name = baseName(info.path);
-    if (::mkdirat(parent->get(), name.c_str(), 0700) == 0) {
+    const bool created = ::mkdirat(parent->get(), name.c_str(), 0700) == 0;
+    if (created)
         m_createdDirs.push_back(info.path);
-    } else if (errno != EEXIST) {
+    else if (errno != EEXIST)
         return ioError(errno, "create the folder", m_destination / info.path);
-    }
     UniqueFd check(::openat(parent->get(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!check.valid())
         return makeError(ErrorCode::Io, "cannot create the folder \"" + (m_destination / info.path).string() +
                                             "\": a file of that name is in the way");
+    // A folder the user already had keeps its mode and time: only folders this
+    // extraction created (here or as a parent of an earlier file) take the archive's.
+    if (!created && std::find(m_createdDirs.rbegin(), m_createdDirs.rend(), info.path) == m_createdDirs.rend())
+        return Status::success();
     if (::fchmod(check.get(), info.mode | 0700) != 0)
         return ioError(errno, "set permissions of", m_destination / info.path);
     // Writable by us until finish() sets the stored mode.
@@ -245,6 +255,8 @@ void ExtractTarget::rollback()
         ::unlinkat(m_root.get(), f.c_str(), 0);
     for (auto it = m_createdDirs.rbegin(); it != m_createdDirs.rend(); ++it)
         ::unlinkat(m_root.get(), it->c_str(), AT_REMOVEDIR); // only if empty: never the user's files
+    for (const auto& dir : m_createdAncestors)
+        ::rmdir(dir.c_str());
     m_pending.clear();
     m_createdFiles.clear();
     m_createdDirs.clear();

@@ -67,6 +67,7 @@ private:
     std::vector<Pending> m_pending;          // deferred renames
     std::vector<std::string> m_createdFiles; // final names, relative to the destination
     std::vector<std::string> m_createdDirs;  // in creation order
+    std::vector<std::filesystem::path> m_createdAncestors; // the destination and missing parents, deepest first
     std::vector<DirTime> m_dirTimes;
     std::vector<std::filesystem::path> m_written;
 };

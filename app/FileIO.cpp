@@ -139,7 +139,7 @@ fs::path freePath(const fs::path& path)
     return free == name ? path : path.parent_path() / free;
 }
 
-Result<AtomicOutput> AtomicOutput::create(const fs::path& target, bool overwrite)
+Result<AtomicOutput> AtomicOutput::create(const fs::path& target, bool overwrite, int mode)
 {
     AtomicOutput out;
     out.m_target = target;
@@ -148,7 +148,7 @@ Result<AtomicOutput> AtomicOutput::create(const fs::path& target, bool overwrite
     out.m_part += ".part";
     if (!overwrite)
         out.m_part = freePath(out.m_part);
-    const int fd = ::open(out.m_part.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
+    const int fd = ::open(out.m_part.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
     if (fd < 0)
         return ioError(errno, "create", out.m_part);
     out.m_fd.reset(fd);

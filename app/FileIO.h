@@ -84,7 +84,7 @@ int renameNoReplaceAt(int fromDir, const char* from, int toDir, const char* to);
 class AtomicOutput {
 public:
     /// `overwrite` false: commit() picks a free name if `target` exists by then.
-    static Result<AtomicOutput> create(const std::filesystem::path& target, bool overwrite);
+    static Result<AtomicOutput> create(const std::filesystem::path& target, bool overwrite, int mode = 0666);
     ~AtomicOutput();
     AtomicOutput(AtomicOutput&&) noexcept;
     AtomicOutput& operator=(AtomicOutput&&) = delete;

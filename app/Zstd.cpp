@@ -127,7 +127,7 @@ Result<Bytes> decompressSingleFrame(ByteView frame, std::uint64_t maxContent)
     if (content == ZSTD_CONTENTSIZE_UNKNOWN || content == ZSTD_CONTENTSIZE_ERROR)
         return damaged("a compressed block does not declare its size");
     if (content > maxContent)
-        return makeError(ErrorCode::LimitExceeded, "a compressed block is larger than allowed");
+        return damaged("a compressed block is larger than its declared size"); // FORMAT.md §9 item 31
     Bytes out(static_cast<std::size_t>(content));
     ZSTD_DCtx* dctx = ZSTD_createDCtx();
     if (!dctx)

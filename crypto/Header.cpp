@@ -147,6 +147,8 @@ Result<ParsedHeader> parseHeader(ByteView data)
             std::copy(mac->begin(), mac->end(), parsed.header.mac.begin());
             parsed.length = lines.position();
             parsed.macInputLength = lines.position() - line->size() - 1 + 3;
+            if (parsed.header.stanzas.empty())
+                return damaged("the header has no recipient stanza");
             break;
         }
         if (line->substr(0, 3) != "-> ")
@@ -169,11 +171,12 @@ Result<ParsedHeader> parseHeader(ByteView data)
         while (true) {
             const auto bodyLine = lines.next();
             if (!bodyLine)
-                return damaged("a stanza body is truncated");
+                return data.size() >= kMaxHeaderSize ? makeError(ErrorCode::LimitExceeded, "header larger than 256 KiB")
+                                                     : damaged("a stanza body is truncated");
             if (bodyLine->size() > kColumns)
                 return damaged("a stanza body line is longer than 64 columns");
             b64 += *bodyLine;
-            if (b64.size() > kMaxStanzaBody * 4 / 3 + 4)
+            if (b64.size() > (kMaxStanzaBody * 4 + 2) / 3)
                 return makeError(ErrorCode::LimitExceeded, "a stanza body is too large");
             if (bodyLine->size() < kColumns)
                 break;
@@ -181,6 +184,8 @@ Result<ParsedHeader> parseHeader(ByteView data)
         auto body = base64Decode(b64);
         if (!body)
             return damaged("a stanza body is not canonical base64");
+        if (body->size() > kMaxStanzaBody)
+            return makeError(ErrorCode::LimitExceeded, "a stanza body is too large");
         stanza.body = std::move(*body);
         parsed.header.stanzas.push_back(std::move(stanza));
     }

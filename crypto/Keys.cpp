@@ -2,6 +2,7 @@
 
 #include "Bech32.h"
 #include "StanzaCrypto.h"
+#include "Utf8.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -36,8 +37,8 @@ std::string ContactCard::encode() const
     data.push_back(kCardVersion);
     data.insert(data.end(), x25519.begin(), x25519.end());
     data.insert(data.end(), ed25519.begin(), ed25519.end());
-    const std::size_t n = std::min(name.size(), kMaxCardNameBytes);
-    data.insert(data.end(), name.begin(), name.begin() + static_cast<std::ptrdiff_t>(n));
+    const std::string shown = sanitizeDisplayName(name, kMaxCardNameBytes);
+    data.insert(data.end(), shown.begin(), shown.end());
     return bech32Encode(kCardHrp, data);
 }
 
@@ -53,9 +54,8 @@ Result<ContactCard> ContactCard::decode(std::string_view text)
     std::copy(d.begin() + 1, d.begin() + 33, card.x25519.begin());
     std::copy(d.begin() + 33, d.begin() + 65, card.ed25519.begin());
     card.name.assign(d.begin() + 65, d.end());
-    for (const char c : card.name)
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
-            return badCard("this Coffer card's name has control characters");
+    if (!isValidUtf8(card.name) || sanitizeDisplayName(card.name, kMaxCardNameBytes) != card.name)
+        return badCard("this Coffer card's name is not valid text");
     return card;
 }
 
@@ -82,7 +82,8 @@ std::string ContactCard::fingerprint() const
 Result<RecipientKey> parseRecipientKey(std::string_view text)
 {
     text = trim(text);
-    if (text.substr(0, 4) == "age1") {
+    if (text.size() > 4 && (text[0] == 'a' || text[0] == 'A') && (text[1] == 'g' || text[1] == 'G') &&
+        (text[2] == 'e' || text[2] == 'E') && text[3] == '1') {
         const auto decoded = bech32Decode(text);
         if (!decoded || decoded->hrp != kAgeRecipientHrp || decoded->data.size() != 32)
             return badCard("this age recipient is malformed");
@@ -151,14 +152,22 @@ SecureString SecretIdentity::encode() const
     return out;
 }
 
-ContactCard SecretIdentity::card() const
+std::optional<ContactCard> SecretIdentity::card() const
 {
+    if (!m_hasSigningKey)
+        return std::nullopt;
     ContactCard c;
     c.x25519 = x25519PublicKey(m_x25519);
-    if (m_hasSigningKey)
-        c.ed25519 = ed25519PublicKey(m_ed25519Seed);
+    c.ed25519 = ed25519PublicKey(m_ed25519Seed);
     c.name = m_name;
     return c;
+}
+
+std::string SecretIdentity::publicText() const
+{
+    if (auto c = card())
+        return c->encode();
+    return encodeAgeRecipient(x25519Public());
 }
 
 std::unique_ptr<Identity> SecretIdentity::makeIdentity() const

@@ -54,7 +54,11 @@ public:
     SecureString encode() const;
     bool canSign() const { return m_hasSigningKey; }
     bool isAgeIdentity() const { return !m_hasSigningKey; }
-    ContactCard card() const;
+    /// The public card; none for age identities (they have no signing key).
+    std::optional<ContactCard> card() const;
+    /// What others encrypt to: the card, or "age1..." for an age identity.
+    std::string publicText() const;
+    PublicKey32 x25519Public() const { return x25519PublicKey(m_x25519); }
     const std::string& name() const { return m_name; }
     void setName(std::string name) { m_name = std::move(name); }
 

@@ -44,6 +44,11 @@ Result<Stanza> PassphraseRecipient::wrap(const FileKey& fileKey) const
 {
     if (m_passphrase.empty())
         return makeError(ErrorCode::InvalidArgument, "the passphrase is empty");
+    // Never write what no Coffer could open.
+    if (m_params.passes == 0 || m_params.parallelism == 0 || m_params.memoryKiB < 8 * m_params.parallelism ||
+        m_params.passes > kArgon2MaxPasses || m_params.memoryKiB > kArgon2MaxMemoryKiB ||
+        m_params.parallelism > kArgon2MaxParallelism)
+        return makeError(ErrorCode::InvalidArgument, "Argon2id parameters outside the allowed range");
     std::array<std::uint8_t, kArgon2SaltSize> salt{};
     randomBytes(salt);
     auto wrapKey = deriveWrapKey(m_passphrase, salt, m_params);

@@ -167,7 +167,10 @@ Status AesGcm256::open(ByteView nonce, ByteView aad, ByteView ciphertext, Mutabl
         mode.start(nonce.data(), nonce.size());
         buf.assign(ciphertext.begin(), ciphertext.end());
         mode.finish(buf);
-        std::memcpy(out.data(), buf.data(), out.size());
+        // An empty plaintext may come with out.data() == nullptr, and memcpy
+        // from or to a null pointer is undefined even for zero bytes.
+        if (!out.empty())
+            std::memcpy(out.data(), buf.data(), out.size());
         return Status::success();
     } catch (const Botan::Invalid_Authentication_Tag&) {
         // Botan 2.19 has already written the unauthenticated plaintext into the

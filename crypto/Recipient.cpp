@@ -1,5 +1,7 @@
 #include "Recipient.h"
 
+#include <algorithm>
+
 namespace coffer::crypto {
 
 Result<SealedHeader> sealHeader(const RecipientList& recipients)
@@ -9,13 +11,14 @@ Result<SealedHeader> sealHeader(const RecipientList& recipients)
     return sealHeaderWithKey(std::move(fileKey), recipients);
 }
 
-Result<SealedHeader> sealHeaderWithKey(FileKey fileKey, const RecipientList& recipients)
+Result<SealedHeader> sealHeaderWithKey(FileKey fileKey, const RecipientList& recipients, std::vector<Stanza> keep)
 {
-    if (recipients.empty())
+    if (recipients.empty() && keep.empty())
         return makeError(ErrorCode::InvalidArgument, "a container needs at least one recipient");
-    if (recipients.size() > kMaxStanzas)
+    if (recipients.size() + keep.size() > kMaxStanzas)
         return makeError(ErrorCode::LimitExceeded, "too many recipients (at most 1024)");
     SealedHeader sealed{std::move(fileKey), {}, {}};
+    sealed.header.stanzas = std::move(keep);
     for (const auto& recipient : recipients) {
         auto stanza = recipient->wrap(sealed.fileKey);
         COFFER_TRY(stanza);
@@ -32,6 +35,12 @@ Result<SealedHeader> sealHeaderWithKey(FileKey fileKey, const RecipientList& rec
 
 Result<FileKey> unwrapFileKey(const ParsedHeader& parsed, ByteView headerBytes, const IdentityList& identities)
 {
+    // Each argon2id stanza may cost seconds of KDF work: one per header is the
+    // ceiling on the total a hostile header can demand (FORMAT.md §3.2).
+    const auto argonStanzas = std::count_if(parsed.header.stanzas.begin(), parsed.header.stanzas.end(),
+                                            [](const Stanza& s) { return s.type == "argon2id"; });
+    if (argonStanzas > 1)
+        return makeError(ErrorCode::Damaged, "header: more than one passphrase stanza");
     std::optional<Error> passphraseError;
     for (const auto& stanza : parsed.header.stanzas) {
         for (const auto& identity : identities) {

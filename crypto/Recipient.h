@@ -49,7 +49,8 @@ struct SealedHeader {
 };
 Result<SealedHeader> sealHeader(const RecipientList& recipients);
 /// Re-wraps an existing file key (rekey: header rewritten, payload untouched).
-Result<SealedHeader> sealHeaderWithKey(FileKey fileKey, const RecipientList& recipients);
+/// `keep` stanzas are copied verbatim before the new recipients' stanzas.
+Result<SealedHeader> sealHeaderWithKey(FileKey fileKey, const RecipientList& recipients, std::vector<Stanza> keep = {});
 
 /// Finds the file key: tries every identity on every stanza, skips unknown
 /// stanza types, then checks the header MAC (FORMAT.md §2.4).

@@ -15,6 +15,10 @@ namespace {
 constexpr const char* kHelp = R"(Coffer: encrypt files and folders for the people you choose.
 
 Usage:
+  coffer id create|show|export|import FILE|passwd [--name NAME]
+  coffer contacts add CARD|FILE [--name NAME] | list | show NAME
+  coffer contacts verify NAME --fingerprint DIGITS | rename NAME NEW | remove NAME
+  coffer rekey (-r CARD|NAME)... [-p] [--add] -o OUT CONTAINER
   coffer keygen [-o FILE] [--name NAME]
   coffer encrypt (-r CARD | -R FILE | -p)... [-o OUT] [--compression auto|off|max] PATH...
   coffer decrypt [-i FILE]... [-p] [-o DIR] [--only PATH]... CONTAINER
@@ -22,7 +26,10 @@ Usage:
   coffer inspect CONTAINER
   coffer --version
 
-Recipients (-r) are Coffer cards (coffer1...) or age keys (age1...).
+Recipients (-r) are contact names, Coffer cards (coffer1...) or age keys (age1...).
+With an identity in the keyring, containers are signed (--no-sign to skip),
+and decrypt and list use the keyring unless -i or -p is given. The keyring
+passphrase is asked on the terminal; scripts use --keyring-passphrase-file.
 -p asks for a passphrase on the terminal; scripts use --passphrase-file FILE.
 "-" as OUT or CONTAINER means standard output or input.
 
@@ -35,8 +42,9 @@ Exit codes: 0 done, 2 usage, 3 no key matched or wrong passphrase,
 
 bool isCliCommand(const std::string& arg)
 {
-    return arg == "keygen" || arg == "encrypt" || arg == "decrypt" || arg == "list" || arg == "inspect" ||
-           arg == "help" || arg == "--help" || arg == "-h" || arg == "--version" || arg == "version";
+    return arg == "id" || arg == "contacts" || arg == "rekey" || arg == "keygen" || arg == "encrypt" ||
+           arg == "decrypt" || arg == "list" || arg == "inspect" || arg == "help" || arg == "--help" || arg == "-h" ||
+           arg == "--version" || arg == "version";
 }
 
 int runCli(const std::vector<std::string>& args)
@@ -61,6 +69,12 @@ int runCli(const std::vector<std::string>& args)
         return commandList(rest);
     if (args[0] == "inspect")
         return commandInspect(rest);
+    if (args[0] == "id")
+        return commandId(rest);
+    if (args[0] == "contacts")
+        return commandContacts(rest);
+    if (args[0] == "rekey")
+        return commandRekey(rest);
     std::fprintf(stderr, "error: unknown command \"%s\"\nhint: run \"coffer --help\" for the list of commands\n",
                  args[0].c_str());
     return kExitUsage;

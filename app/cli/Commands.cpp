@@ -1,10 +1,12 @@
 #include "Commands.h"
 
 #include "Cli.h"
+#include "CliSupport.h"
 #include "ContainerReader.h"
 #include "Encrypt.h"
 #include "Extract.h"
 #include "FileIO.h"
+#include "SignatureStatus.h"
 #include "Terminal.h"
 
 #include <csignal>
@@ -21,105 +23,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-JobControl* g_activeJob = nullptr;
-
-extern "C" void onInterrupt(int)
-{
-    if (g_activeJob)
-        g_activeJob->cancel();
-}
-
-/// Runs `work` with Ctrl-C wired to cancel and a progress bar on a terminal.
-template <typename Work> auto runJob(Work work)
-{
-    JobControl job;
-    if (stderrIsTerminal())
-        job.setProgressCallback(drawProgress);
-    g_activeJob = &job;
-    struct sigaction sa {};
-    sa.sa_handler = onInterrupt;
-    struct sigaction oldInt {
-    }, oldTerm{};
-    ::sigaction(SIGINT, &sa, &oldInt);
-    ::sigaction(SIGTERM, &sa, &oldTerm);
-    auto result = work(job);
-    ::sigaction(SIGINT, &oldInt, nullptr);
-    ::sigaction(SIGTERM, &oldTerm, nullptr);
-    g_activeJob = nullptr;
-    if (stderrIsTerminal())
-        clearProgress();
-    for (const auto& w : job.warnings())
-        std::fprintf(stderr, "warning: %s\n", w.c_str());
-    return result;
-}
-
-const char* hintFor(ErrorCode code)
-{
-    switch (code) {
-    case ErrorCode::NoKeyMatched:
-        return "none of your keys opens this container; ask the sender to encrypt it to your card, or pass the right "
-               "-i file";
-    case ErrorCode::WrongPassphrase:
-        return "check the passphrase (it is case-sensitive) and try again";
-    case ErrorCode::Damaged:
-        return "the file was damaged or changed after it was made; ask the sender for a fresh copy";
-    case ErrorCode::LimitExceeded:
-        return "the container asks for more than Coffer allows; it may be hostile, so do not trust it";
-    case ErrorCode::UnsafePath:
-        return "the container tries to write outside the chosen folder; nothing was extracted, do not trust it";
-    case ErrorCode::NotAContainer:
-        return "check that you chose a .coffer file";
-    case ErrorCode::UnsupportedVersion:
-        return "a newer version of Coffer may open it";
-    case ErrorCode::Io:
-        return "check free space, permissions and the path, then try again";
-    case ErrorCode::Cancelled:
-        return "nothing was left behind";
-    case ErrorCode::InvalidArgument:
-        return "run \"coffer --help\" for usage";
-    case ErrorCode::Internal:
-        return "this is a bug in Coffer; please report it";
-    }
-    return "";
-}
-
-int exitCodeFor(ErrorCode code)
-{
-    switch (code) {
-    case ErrorCode::NoKeyMatched:
-    case ErrorCode::WrongPassphrase:
-        return kExitNoKey;
-    case ErrorCode::Damaged:
-    case ErrorCode::LimitExceeded:
-    case ErrorCode::UnsafePath:
-        return kExitDamaged;
-    case ErrorCode::NotAContainer:
-    case ErrorCode::UnsupportedVersion:
-        return kExitNotSupported;
-    case ErrorCode::Io:
-        return kExitIo;
-    case ErrorCode::Cancelled:
-        return kExitCancelled;
-    case ErrorCode::InvalidArgument:
-        return kExitUsage;
-    case ErrorCode::Internal:
-        return kExitInternal;
-    }
-    return kExitInternal;
-}
-
-Result<std::string> readTextFile(const std::string& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        return makeError(ErrorCode::Io, "cannot read \"" + path + "\"");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-/// -i FILE... and -p / --passphrase-file: the keys to try.
-Result<crypto::IdentityList> loadIdentities(const Args& args, const std::string& container)
+/// The keys to try: -i FILE..., -p / --passphrase-file, else the keyring
+/// (which `keyring` then holds, to name signers), else a passphrase prompt.
+Result<crypto::IdentityList> loadIdentities(const Args& args, const std::string& container,
+                                            std::optional<Keyring>& keyring)
 {
     crypto::IdentityList identities;
     for (const auto& file : args.all("--identity")) {
@@ -140,6 +47,11 @@ Result<crypto::IdentityList> loadIdentities(const Args& args, const std::string&
         auto p = readPassphrase("Passphrase: ");
         COFFER_TRY(p);
         passphrase = std::move(*p);
+    } else if (identities.empty() && keyringStore().exists()) {
+        auto k = unlockKeyring(args);
+        COFFER_TRY(k);
+        keyring = std::move(*k);
+        identities = keyring->decryptionIdentities();
     } else if (identities.empty() && container != "-") {
         // No key given: a passphrase container can still be opened interactively.
         auto info = inspectContainer(container);
@@ -153,8 +65,25 @@ Result<crypto::IdentityList> loadIdentities(const Args& args, const std::string&
     if (passphrase)
         identities.push_back(std::make_unique<crypto::PassphraseIdentity>(std::move(*passphrase)));
     if (identities.empty())
-        return makeError(ErrorCode::InvalidArgument, "no key given: pass -i IDENTITY_FILE or -p");
+        return makeError(ErrorCode::InvalidArgument,
+                         "no key given: pass -i IDENTITY_FILE or -p, or create an identity");
     return identities;
+}
+
+/// Tells the reader who signed and for whom (stderr, so stdout stays data).
+void printSignature(const ArchiveIndex& index, const std::optional<Keyring>& keyring)
+{
+    const SignatureReport report = describeSignature(index, keyring ? &*keyring : nullptr);
+    std::fprintf(stderr, "%s\n", signatureSummary(report).c_str());
+    if (report.state != SignerState::Unsigned && !report.intendedRecipients.empty()) {
+        std::string list;
+        for (const auto& r : report.intendedRecipients)
+            list += (list.empty() ? "" : ", ") + r;
+        std::fprintf(stderr, "sent to: %s\n", list.c_str());
+        if (!report.addressedToReader)
+            std::fprintf(stderr, "note: you are not among the recipients the sender chose: this container was "
+                                 "re-shared after signing\n");
+    }
 }
 
 const char* kEncryptUsage = "coffer encrypt (-r CARD | -R FILE | -p)... [-o OUT] PATH...";
@@ -162,27 +91,14 @@ const char* kDecryptUsage = "coffer decrypt [-i FILE]... [-p] [-o DIR] [--only P
 
 } // namespace
 
-int reportError(const Error& error)
-{
-    std::fprintf(stderr, "error: %s\n", error.message.c_str());
-    if (const char* hint = hintFor(error.code); *hint)
-        std::fprintf(stderr, "hint: %s\n", hint);
-    return exitCodeFor(error.code);
-}
-
-int usageError(const std::string& message, const char* usage)
-{
-    std::fprintf(stderr, "error: %s\nusage: %s\n", message.c_str(), usage);
-    return kExitUsage;
-}
-
 int commandKeygen(const std::vector<std::string>& argv)
 {
     Args args(argv, {}, {"--output", "--name"}, {{"-o", "--output"}});
     if (!args.ok() || !args.positional().empty())
         return usageError(args.ok() ? "keygen takes no paths" : args.error(), "coffer keygen [-o FILE] [--name NAME]");
     auto id = crypto::SecretIdentity::generate(args.one("--name").value_or(""));
-    const std::string card = id.card().encode();
+    const crypto::ContactCard myCard = *id.card(); // a generated identity always has one
+    const std::string card = myCard.encode();
     char date[32];
     const std::time_t now = std::time(nullptr);
     std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
@@ -191,7 +107,7 @@ int commandKeygen(const std::vector<std::string>& argv)
     text += "\n# card: ";
     text += card;
     text += "\n# fingerprint: ";
-    text += id.card().fingerprint();
+    text += myCard.fingerprint();
     text += "\n";
     text += id.encode();
     text += "\n";
@@ -208,7 +124,7 @@ int commandKeygen(const std::vector<std::string>& argv)
         std::fprintf(stdout, "%s\n", card.c_str());
         if (stderrIsTerminal())
             std::fprintf(stderr, "Your card (share it freely): %s\nFingerprint: %s\n", card.c_str(),
-                         id.card().fingerprint().c_str());
+                         myCard.fingerprint().c_str());
         return kExitOk;
     }
     FdSink sink(STDOUT_FILENO, "standard output");
@@ -219,8 +135,9 @@ int commandKeygen(const std::vector<std::string>& argv)
 
 int commandEncrypt(const std::vector<std::string>& argv)
 {
-    Args args(argv, {"--passphrase", "--force"},
-              {"--recipient", "--recipients-file", "--output", "--passphrase-file", "--compression"},
+    Args args(argv, {"--passphrase", "--force", "--no-sign"},
+              {"--recipient", "--recipients-file", "--output", "--passphrase-file", "--compression",
+               "--keyring-passphrase-file"},
               {{"-r", "--recipient"}, {"-R", "--recipients-file"}, {"-o", "--output"}, {"-p", "--passphrase"}});
     if (!args.ok())
         return usageError(args.error(), kEncryptUsage);
@@ -237,12 +154,35 @@ int commandEncrypt(const std::vector<std::string>& argv)
             if (!line.empty() && line[0] != '#' && line.find_first_not_of(" \t\r") != std::string::npos)
                 keys.push_back(line);
     }
+    // The keyring is opened at most once: for contact names, and to sign.
+    std::optional<Keyring> keyring;
+    auto openKeyring = [&]() -> Status {
+        if (!keyring) {
+            auto k = unlockKeyring(args);
+            COFFER_TRY(k);
+            keyring = std::move(*k);
+        }
+        return Status::success();
+    };
     for (const auto& key : keys) {
         auto parsed = crypto::parseRecipientKey(key);
+        if (!parsed.ok() && keyringStore().exists()) {
+            if (auto st = openKeyring(); !st.ok())
+                return reportError(st.error());
+            if (const Contact* c = keyring->findContact(key)) {
+                request.recipients.push_back(c->recipient);
+                continue;
+            }
+        }
         if (!parsed.ok())
-            return reportError(makeError(ErrorCode::InvalidArgument,
-                                         "recipient \"" + key.substr(0, 80) + "\": " + parsed.error().message));
+            return reportError(makeError(ErrorCode::InvalidArgument, "recipient \"" + key.substr(0, 80) +
+                                                                         "\" is not a contact, a card or an age key"));
         request.recipients.push_back(std::move(*parsed));
+    }
+    if (!args.has("--no-sign") && keyringStore().exists()) {
+        if (auto st = openKeyring(); !st.ok())
+            return reportError(st.error());
+        request.signer = keyring->identity(); // signed by default once an identity exists
     }
     if (auto file = args.one("--passphrase-file")) {
         auto p = readPassphraseFile(*file);
@@ -295,7 +235,8 @@ int commandEncrypt(const std::vector<std::string>& argv)
 
 int commandDecrypt(const std::vector<std::string>& argv)
 {
-    Args args(argv, {"--passphrase", "--force"}, {"--identity", "--output", "--only", "--passphrase-file"},
+    Args args(argv, {"--passphrase", "--force"},
+              {"--identity", "--output", "--only", "--passphrase-file", "--keyring-passphrase-file"},
               {{"-i", "--identity"}, {"-o", "--output"}, {"-p", "--passphrase"}});
     if (!args.ok())
         return usageError(args.error(), kDecryptUsage);
@@ -306,12 +247,14 @@ int commandDecrypt(const std::vector<std::string>& argv)
     request.destination = args.one("--output").value_or(".");
     request.only = args.all("--only");
     request.overwrite = args.has("--force");
-    auto identities = loadIdentities(args, request.container);
+    std::optional<Keyring> keyring;
+    auto identities = loadIdentities(args, request.container, keyring);
     if (!identities.ok())
         return reportError(identities.error());
     auto result = runJob([&](JobControl& job) { return extractContainer(request, *identities, job); });
     if (!result.ok())
         return reportError(result.error());
+    printSignature(result->index, keyring);
     if (stderrIsTerminal())
         std::fprintf(stderr, "Extracted %llu files (%s) into %s\n", static_cast<unsigned long long>(result->files),
                      formatBytes(result->bytes).c_str(), request.destination.c_str());
@@ -320,17 +263,19 @@ int commandDecrypt(const std::vector<std::string>& argv)
 
 int commandList(const std::vector<std::string>& argv)
 {
-    Args args(argv, {"--passphrase", "--long"}, {"--identity", "--passphrase-file"},
+    Args args(argv, {"--passphrase", "--long"}, {"--identity", "--passphrase-file", "--keyring-passphrase-file"},
               {{"-i", "--identity"}, {"-p", "--passphrase"}, {"-l", "--long"}});
     if (!args.ok() || args.positional().size() != 1)
         return usageError(args.ok() ? "name one container" : args.error(),
                           "coffer list [-i FILE]... [-p] [-l] CONTAINER");
-    auto identities = loadIdentities(args, args.positional()[0]);
+    std::optional<Keyring> keyring;
+    auto identities = loadIdentities(args, args.positional()[0], keyring);
     if (!identities.ok())
         return reportError(identities.error());
     auto listing = listContainer(args.positional()[0], *identities);
     if (!listing.ok())
         return reportError(listing.error());
+    printSignature(listing->index, keyring);
     const bool longFormat = args.has("--long");
     for (const auto& e : listing->index.entries) {
         const bool dir = e.info.kind == EntryKind::Directory;

@@ -11,9 +11,8 @@ int commandEncrypt(const std::vector<std::string>& argv);
 int commandDecrypt(const std::vector<std::string>& argv);
 int commandList(const std::vector<std::string>& argv);
 int commandInspect(const std::vector<std::string>& argv);
-
-/// Prints "error: ..." and "hint: ..." and maps the error to an exit code.
-int reportError(const Error& error);
-int usageError(const std::string& message, const char* usage);
+int commandId(const std::vector<std::string>& argv);
+int commandContacts(const std::vector<std::string>& argv);
+int commandRekey(const std::vector<std::string>& argv);
 
 } // namespace coffer::cli

@@ -1,0 +1,201 @@
+#include "Keyring.h"
+
+#include "Utf8.h"
+
+#include <QString>
+
+namespace coffer {
+
+namespace {
+
+constexpr std::string_view kMagic = "coffer-keyring 1";
+
+bool sameName(const std::string& a, const std::string& b)
+{
+    return QString::fromStdString(a).compare(QString::fromStdString(b), Qt::CaseInsensitive) == 0;
+}
+
+std::vector<std::string_view> splitTabs(std::string_view line)
+{
+    std::vector<std::string_view> parts;
+    std::size_t start = 0;
+    while (true) {
+        const auto tab = line.find('\t', start);
+        parts.push_back(line.substr(start, tab - start));
+        if (tab == std::string_view::npos)
+            return parts;
+        start = tab + 1;
+    }
+}
+
+Error corrupt(const std::string& what)
+{
+    return makeError(ErrorCode::Damaged, "the keyring is damaged: " + what);
+}
+
+} // namespace
+
+Status checkContactName(const std::string& name)
+{
+    if (name.empty() || name.size() > 64 || crypto::sanitizeDisplayName(name, 64) != name)
+        return makeError(ErrorCode::InvalidArgument, "a contact name is 1 to 64 characters of plain text");
+    return Status::success();
+}
+
+Status Keyring::addAgeIdentity(crypto::SecretIdentity identity)
+{
+    for (const auto& existing : m_ageIdentities)
+        if (existing.x25519Public() == identity.x25519Public())
+            return makeError(ErrorCode::InvalidArgument, "this age identity is already in the keyring");
+    m_ageIdentities.push_back(std::move(identity));
+    return Status::success();
+}
+
+Status Keyring::addContact(Contact contact)
+{
+    COFFER_TRY(checkContactName(contact.name));
+    for (const auto& c : m_contacts) {
+        if (sameName(c.name, contact.name))
+            return makeError(ErrorCode::InvalidArgument, "a contact named \"" + c.name + "\" already exists");
+        if (c.recipient.x25519 == contact.recipient.x25519)
+            return makeError(ErrorCode::InvalidArgument, "this key is already in your contacts as \"" + c.name + "\"");
+    }
+    m_contacts.push_back(std::move(contact));
+    return Status::success();
+}
+
+Status Keyring::removeContact(const std::string& name)
+{
+    for (auto it = m_contacts.begin(); it != m_contacts.end(); ++it)
+        if (sameName(it->name, name)) {
+            m_contacts.erase(it);
+            return Status::success();
+        }
+    return makeError(ErrorCode::InvalidArgument, "no contact named \"" + name + "\"");
+}
+
+Status Keyring::renameContact(const std::string& name, const std::string& newName)
+{
+    COFFER_TRY(checkContactName(newName));
+    Contact* target = nullptr;
+    for (auto& c : m_contacts) {
+        if (sameName(c.name, name))
+            target = &c;
+        else if (sameName(c.name, newName))
+            return makeError(ErrorCode::InvalidArgument, "a contact named \"" + c.name + "\" already exists");
+    }
+    if (!target)
+        return makeError(ErrorCode::InvalidArgument, "no contact named \"" + name + "\"");
+    target->name = newName;
+    return Status::success();
+}
+
+Status Keyring::setVerified(const std::string& name, bool verified)
+{
+    for (auto& c : m_contacts)
+        if (sameName(c.name, name)) {
+            c.verified = verified;
+            return Status::success();
+        }
+    return makeError(ErrorCode::InvalidArgument, "no contact named \"" + name + "\"");
+}
+
+const Contact* Keyring::findContact(const std::string& nameOrKey) const
+{
+    for (const auto& c : m_contacts)
+        if (sameName(c.name, nameOrKey) || c.key == nameOrKey)
+            return &c;
+    return nullptr;
+}
+
+const Contact* Keyring::findBySigningKey(const crypto::PublicKey32& ed25519) const
+{
+    for (const auto& c : m_contacts)
+        if (c.recipient.card && c.recipient.card->ed25519 == ed25519)
+            return &c;
+    return nullptr;
+}
+
+crypto::IdentityList Keyring::decryptionIdentities() const
+{
+    crypto::IdentityList list;
+    if (m_identity)
+        list.push_back(m_identity->makeIdentity());
+    for (const auto& id : m_ageIdentities)
+        list.push_back(id.makeIdentity());
+    return list;
+}
+
+crypto::SecureString Keyring::serialise() const
+{
+    crypto::SecureString out(kMagic);
+    out += '\n';
+    if (m_identity) {
+        out += "identity\t";
+        out += m_identity->encode();
+        out += '\t';
+        out += m_identity->name();
+        out += '\n';
+    }
+    for (const auto& id : m_ageIdentities) {
+        out += "age-identity\t";
+        out += id.encode();
+        out += '\n';
+    }
+    for (const auto& c : m_contacts) {
+        out += "contact\t" + c.key + "\t" + (c.verified ? "1" : "0") + "\t" + std::to_string(c.addedAt) + "\t" +
+               c.name + "\n";
+    }
+    return out;
+}
+
+Result<Keyring> Keyring::parse(std::string_view text)
+{
+    Keyring k;
+    bool first = true;
+    while (!text.empty()) {
+        const auto nl = text.find('\n');
+        const auto line = text.substr(0, nl);
+        text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+        if (first) {
+            if (line != kMagic)
+                return corrupt("unknown format");
+            first = false;
+            continue;
+        }
+        if (line.empty())
+            continue;
+        const auto parts = splitTabs(line);
+        if (parts[0] == "identity" && parts.size() == 3) {
+            auto id = crypto::SecretIdentity::decode(parts[1]);
+            if (!id.ok() || !id->canSign())
+                return corrupt("the identity is unreadable");
+            id->setName(std::string(parts[2]));
+            k.m_identity = std::move(*id);
+        } else if (parts[0] == "age-identity" && parts.size() == 2) {
+            auto id = crypto::SecretIdentity::decode(parts[1]);
+            if (!id.ok())
+                return corrupt("an age identity is unreadable");
+            k.m_ageIdentities.push_back(std::move(*id));
+        } else if (parts[0] == "contact" && parts.size() == 5) {
+            Contact c;
+            c.key = std::string(parts[1]);
+            auto key = crypto::parseRecipientKey(c.key);
+            if (!key.ok())
+                return corrupt("a contact's key is unreadable");
+            c.recipient = std::move(*key);
+            c.verified = parts[2] == "1";
+            c.addedAt = std::atoll(std::string(parts[3]).c_str());
+            c.name = std::string(parts[4]);
+            if (!k.addContact(std::move(c)).ok())
+                return corrupt("a contact is listed twice");
+        } else {
+            return corrupt("an unknown line");
+        }
+    }
+    if (first)
+        return corrupt("it is empty");
+    return k;
+}
+
+} // namespace coffer

@@ -1,0 +1,63 @@
+// The user's keys and address book (DESIGN §3): one identity (X25519 +
+// Ed25519), imported age identities, and contacts. Kept in memory only as
+// wiped buffers; stored by KeyringStore as an encrypted Coffer container.
+#pragma once
+
+#include "Keys.h"
+#include "Result.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace coffer {
+
+struct Contact {
+    std::string name; // what the user calls them; unique, case-insensitive
+    std::string key;  // "coffer1..." card or "age1..." recipient
+    crypto::RecipientKey recipient;
+    bool verified = false;    // fingerprints compared out of band
+    std::int64_t addedAt = 0; // seconds since the epoch
+};
+
+class Keyring {
+public:
+    Keyring() = default;
+    Keyring(Keyring&&) = default;
+    Keyring& operator=(Keyring&&) = default;
+
+    /// The Coffer identity (signs and decrypts), if one was created or imported.
+    const crypto::SecretIdentity* identity() const { return m_identity ? &*m_identity : nullptr; }
+    void setIdentity(crypto::SecretIdentity identity) { m_identity = std::move(identity); }
+    /// Imported AGE-SECRET-KEY-1 identities: decrypt only.
+    const std::vector<crypto::SecretIdentity>& ageIdentities() const { return m_ageIdentities; }
+    Status addAgeIdentity(crypto::SecretIdentity identity);
+
+    const std::vector<Contact>& contacts() const { return m_contacts; }
+    /// Adds a contact; refuses a duplicate name or key.
+    Status addContact(Contact contact);
+    Status removeContact(const std::string& name);
+    Status renameContact(const std::string& name, const std::string& newName);
+    Status setVerified(const std::string& name, bool verified);
+    /// By name (case-insensitive) or by exact key text.
+    const Contact* findContact(const std::string& nameOrKey) const;
+    /// The contact whose card has these signing and encryption keys.
+    const Contact* findBySigningKey(const crypto::PublicKey32& ed25519) const;
+
+    /// Every identity that can open containers (for decryption).
+    crypto::IdentityList decryptionIdentities() const;
+
+    /// The plaintext form stored inside the encrypted keyring file.
+    crypto::SecureString serialise() const;
+    static Result<Keyring> parse(std::string_view text);
+
+private:
+    std::optional<crypto::SecretIdentity> m_identity;
+    std::vector<crypto::SecretIdentity> m_ageIdentities;
+    std::vector<Contact> m_contacts;
+};
+
+/// Contact names: 1..64 bytes of text, no control characters or tabs.
+Status checkContactName(const std::string& name);
+
+} // namespace coffer

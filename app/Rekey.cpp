@@ -1,0 +1,93 @@
+#include "Rekey.h"
+
+#include "ContainerReader.h"
+#include "FileIO.h"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace coffer {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+Status copyRange(int from, std::uint64_t offset, std::uint64_t length, int to, const fs::path& name)
+{
+    loff_t in = static_cast<loff_t>(offset);
+    while (length > 0) {
+        const ssize_t n = ::copy_file_range(from, &in, to, nullptr,
+                                            static_cast<std::size_t>(std::min<std::uint64_t>(length, 1 << 30)), 0);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EXDEV || errno == ENOSYS || errno == EOPNOTSUPP || errno == EINVAL)
+                break; // fall back to read/write below
+            return ioError(errno, "write", name);
+        }
+        if (n == 0)
+            return makeError(ErrorCode::Damaged, "the container is shorter than expected");
+        length -= static_cast<std::uint64_t>(n);
+    }
+    Bytes buf(1 << 20);
+    FdSink sink(to, name);
+    while (length > 0) {
+        auto got = preadFull(
+            from, MutableByteView(buf).first(static_cast<std::size_t>(std::min<std::uint64_t>(length, buf.size()))),
+            static_cast<std::uint64_t>(in), name);
+        COFFER_TRY(got);
+        if (*got == 0)
+            return makeError(ErrorCode::Damaged, "the container is shorter than expected");
+        COFFER_TRY(sink.write(ByteView(buf).first(*got)));
+        in += static_cast<loff_t>(*got);
+        length -= *got;
+    }
+    return Status::success();
+}
+
+} // namespace
+
+Result<fs::path> rekeyContainer(const RekeyRequest& request, const crypto::IdentityList& identities)
+{
+    // Opening checks the header MAC and the payload's key commitment, so we
+    // never re-share a container we could not read ourselves.
+    auto reader = ContainerReader::open(request.input, identities);
+    COFFER_TRY(reader);
+    UniqueFd in(::open(request.input.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!in.valid())
+        return ioError(errno, "open", request.input);
+    Bytes head(crypto::kMaxHeaderSize);
+    auto n = preadFull(in.get(), head, 0, request.input);
+    COFFER_TRY(n);
+    head.resize(*n);
+    auto opened = readAndUnwrapHeader(head, identities);
+    COFFER_TRY(opened);
+    struct stat st;
+    if (::fstat(in.get(), &st) != 0)
+        return ioError(errno, "read", request.input);
+
+    crypto::RecipientList recipients;
+    for (const auto& key : request.recipients)
+        recipients.push_back(std::make_unique<crypto::X25519Recipient>(key.x25519));
+    if (request.passphrase)
+        recipients.push_back(std::make_unique<crypto::PassphraseRecipient>(*request.passphrase, request.argon2));
+    std::vector<crypto::Stanza> keep;
+    if (request.keepExisting)
+        keep = opened->parsed.header.stanzas;
+    auto sealed = crypto::sealHeaderWithKey(std::move(opened->fileKey), recipients, std::move(keep));
+    COFFER_TRY(sealed);
+
+    const bool inPlace = fs::weakly_canonical(request.output) == fs::weakly_canonical(request.input);
+    auto out = AtomicOutput::create(request.output, request.overwrite || inPlace);
+    COFFER_TRY(out);
+    FdSink sink(out->fd(), out->partPath());
+    COFFER_TRY(sink.write(crypto::asBytes(sealed->text)));
+    const std::uint64_t payloadOffset = opened->parsed.length;
+    COFFER_TRY(copyRange(in.get(), payloadOffset, static_cast<std::uint64_t>(st.st_size) - payloadOffset, out->fd(),
+                         out->partPath()));
+    return out->commit();
+}
+
+} // namespace coffer

@@ -1,0 +1,166 @@
+#include "CliSupport.h"
+
+#include "Cli.h"
+#include "Paths.h"
+#include "Terminal.h"
+
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace coffer::cli {
+
+namespace {
+
+JobControl* g_activeJob = nullptr;
+
+extern "C" void onInterrupt(int)
+{
+    if (g_activeJob)
+        g_activeJob->cancel();
+}
+
+const char* hintFor(ErrorCode code)
+{
+    switch (code) {
+    case ErrorCode::NoKeyMatched:
+        return "none of your keys opens this container; ask the sender to encrypt it to your card, or pass the right "
+               "-i file";
+    case ErrorCode::WrongPassphrase:
+        return "check the passphrase (it is case-sensitive) and try again";
+    case ErrorCode::Damaged:
+        return "the file was damaged or changed after it was made; ask the sender for a fresh copy";
+    case ErrorCode::LimitExceeded:
+        return "the container asks for more than Coffer allows; it may be hostile, so do not trust it";
+    case ErrorCode::UnsafePath:
+        return "the container tries to write outside the chosen folder; nothing was extracted, do not trust it";
+    case ErrorCode::NotAContainer:
+        return "check that you chose a .coffer file";
+    case ErrorCode::UnsupportedVersion:
+        return "a newer version of Coffer may open it";
+    case ErrorCode::Io:
+        return "check free space, permissions and the path, then try again";
+    case ErrorCode::Cancelled:
+        return "nothing was left behind";
+    case ErrorCode::InvalidArgument:
+        return "run \"coffer --help\" for usage";
+    case ErrorCode::Internal:
+        return "this is a bug in Coffer; please report it";
+    }
+    return "";
+}
+
+int exitCodeFor(ErrorCode code)
+{
+    switch (code) {
+    case ErrorCode::NoKeyMatched:
+    case ErrorCode::WrongPassphrase:
+        return kExitNoKey;
+    case ErrorCode::Damaged:
+    case ErrorCode::LimitExceeded:
+    case ErrorCode::UnsafePath:
+        return kExitDamaged;
+    case ErrorCode::NotAContainer:
+    case ErrorCode::UnsupportedVersion:
+        return kExitNotSupported;
+    case ErrorCode::Io:
+        return kExitIo;
+    case ErrorCode::Cancelled:
+        return kExitCancelled;
+    case ErrorCode::InvalidArgument:
+        return kExitUsage;
+    case ErrorCode::Internal:
+        return kExitInternal;
+    }
+    return kExitInternal;
+}
+
+} // namespace
+
+void beginJob(JobControl& job)
+{
+    if (stderrIsTerminal())
+        job.setProgressCallback(drawProgress);
+    g_activeJob = &job;
+    struct sigaction sa {};
+    sa.sa_handler = onInterrupt;
+    ::sigaction(SIGINT, &sa, nullptr);
+    ::sigaction(SIGTERM, &sa, nullptr);
+}
+
+void endJob(JobControl& job)
+{
+    struct sigaction sa {};
+    sa.sa_handler = SIG_DFL;
+    ::sigaction(SIGINT, &sa, nullptr);
+    ::sigaction(SIGTERM, &sa, nullptr);
+    g_activeJob = nullptr;
+    if (stderrIsTerminal())
+        clearProgress();
+    for (const auto& w : job.warnings())
+        std::fprintf(stderr, "warning: %s\n", w.c_str());
+}
+
+Result<std::string> readTextFile(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return makeError(ErrorCode::Io, "cannot read \"" + path + "\"");
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+int reportError(const Error& error)
+{
+    std::fprintf(stderr, "error: %s\n", error.message.c_str());
+    if (const char* hint = hintFor(error.code); *hint)
+        std::fprintf(stderr, "hint: %s\n", hint);
+    return exitCodeFor(error.code);
+}
+
+int usageError(const std::string& message, const char* usage)
+{
+    std::fprintf(stderr, "error: %s\nusage: %s\n", message.c_str(), usage);
+    return kExitUsage;
+}
+
+KeyringStore keyringStore()
+{
+    return KeyringStore(resolveDataLocations().dataDir);
+}
+
+Result<crypto::SecureString> keyringPassphrase(const Args& args, bool confirmNew)
+{
+    if (auto file = args.one("--keyring-passphrase-file"))
+        return readPassphraseFile(*file);
+    auto first = readPassphrase(confirmNew ? "New keyring passphrase: " : "Keyring passphrase: ");
+    COFFER_TRY(first);
+    if (!confirmNew)
+        return first;
+    if (first->size() < 8)
+        return makeError(ErrorCode::InvalidArgument, "choose a keyring passphrase of at least 8 characters");
+    auto second = readPassphrase("Keyring passphrase again: ");
+    COFFER_TRY(second);
+    if (*first != *second)
+        return makeError(ErrorCode::InvalidArgument, "the two passphrases differ");
+    return first;
+}
+
+Result<Keyring> unlockKeyring(const Args& args)
+{
+    auto store = keyringStore();
+    auto passphrase = keyringPassphrase(args);
+    COFFER_TRY(passphrase);
+    auto loaded = store.load(*passphrase);
+    COFFER_TRY(loaded);
+    if (loaded->fromBackup)
+        std::fprintf(stderr,
+                     "warning: the keyring file was damaged; Coffer opened its backup (%s). Your next change "
+                     "saves a repaired keyring.\n",
+                     store.backupPath().c_str());
+    return std::move(loaded->keyring);
+}
+
+} // namespace coffer::cli

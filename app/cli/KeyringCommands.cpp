@@ -1,0 +1,311 @@
+// coffer id ..., coffer contacts ..., coffer rekey: the keyring from the CLI.
+#include "Cli.h"
+#include "CliSupport.h"
+#include "Commands.h"
+#include "ContainerReader.h"
+#include "Rekey.h"
+#include "Terminal.h"
+
+#include <cstdio>
+#include <ctime>
+
+namespace coffer::cli {
+
+namespace {
+
+const char* kIdUsage = "coffer id create|show|export|import|passwd [--name NAME] [FILE]";
+const char* kContactsUsage = "coffer contacts add CARD|FILE [--name NAME] | list | show NAME | verify NAME "
+                             "[--fingerprint DIGITS] | rename NAME NEW | remove NAME";
+const char* kRekeyUsage = "coffer rekey (-r CARD|NAME)... [-p] [--add] [-i FILE] -o OUT CONTAINER";
+
+const std::set<std::string> kKeyringOptions = {"--keyring-passphrase-file",
+                                               "--name",
+                                               "--fingerprint",
+                                               "--passphrase-file",
+                                               "--identity",
+                                               "--recipient",
+                                               "--output"};
+
+void printCard(const crypto::ContactCard& card, const std::string& name)
+{
+    std::printf("%s\n", card.encode().c_str());
+    std::fprintf(stderr, "%s: %s\n", name.c_str(), card.fingerprint().c_str());
+}
+
+/// A card given on the command line: the text itself, or a file holding it.
+Result<crypto::RecipientKey> cardArgument(const std::string& arg)
+{
+    if (auto direct = crypto::parseRecipientKey(arg); direct.ok())
+        return direct;
+    auto text = readTextFile(arg);
+    if (!text.ok())
+        return makeError(ErrorCode::InvalidArgument,
+                         "\"" + arg.substr(0, 60) + "\" is neither a card nor a readable file");
+    return crypto::parseRecipientKey(*text);
+}
+
+int idCreate(const Args& args)
+{
+    auto store = keyringStore();
+    if (store.exists())
+        return reportError(
+            makeError(ErrorCode::InvalidArgument, "you already have an identity in " + store.path().string()));
+    auto passphrase = keyringPassphrase(args, true);
+    if (!passphrase.ok())
+        return reportError(passphrase.error());
+    Keyring keyring;
+    keyring.setIdentity(crypto::SecretIdentity::generate(args.one("--name").value_or("")));
+    if (auto st = store.create(keyring, *passphrase); !st.ok())
+        return reportError(st.error());
+    printCard(*keyring.identity()->card(), "Your fingerprint");
+    std::fprintf(stderr, "Share your card (the coffer1... line) with the people who will send you files.\n");
+    return kExitOk;
+}
+
+int idImport(const Args& args)
+{
+    if (args.positional().size() != 2)
+        return usageError("name the file that holds the secret key (or - for standard input)", kIdUsage);
+    auto text = readTextFile(args.positional()[1] == "-" ? "/dev/stdin" : args.positional()[1]);
+    if (!text.ok())
+        return reportError(text.error());
+    auto ids = crypto::parseIdentityFile(*text);
+    crypto::secureWipe(text->data(), text->size());
+    if (!ids.ok())
+        return reportError(ids.error());
+    auto store = keyringStore();
+    const bool fresh = !store.exists();
+    auto passphrase = keyringPassphrase(args, fresh);
+    if (!passphrase.ok())
+        return reportError(passphrase.error());
+    auto apply = [&](Keyring& k) -> Status {
+        for (auto& id : *ids) {
+            if (id.canSign()) {
+                if (k.identity())
+                    return makeError(ErrorCode::InvalidArgument,
+                                     "you already have a Coffer identity; Coffer keeps one");
+                k.setIdentity(id.clone());
+            } else {
+                COFFER_TRY(k.addAgeIdentity(id.clone()));
+            }
+        }
+        return Status::success();
+    };
+    Status st;
+    if (fresh) {
+        Keyring k;
+        st = apply(k);
+        if (st.ok())
+            st = store.create(k, *passphrase);
+    } else {
+        auto updated = store.update(*passphrase, apply);
+        if (!updated.ok())
+            st = updated.error();
+    }
+    if (!st.ok())
+        return reportError(st.error());
+    for (const auto& id : *ids)
+        std::printf("%s\n", id.publicText().c_str());
+    std::fprintf(stderr, "Imported %zu key(s).\n", ids->size());
+    return kExitOk;
+}
+
+} // namespace
+
+int commandId(const std::vector<std::string>& argv)
+{
+    Args args(argv, {}, kKeyringOptions, {});
+    if (!args.ok() || args.positional().empty())
+        return usageError(args.ok() ? "say what to do with your identity" : args.error(), kIdUsage);
+    const std::string& what = args.positional()[0];
+    if (what == "create")
+        return idCreate(args);
+    if (what == "import")
+        return idImport(args);
+    if (what == "passwd") {
+        auto store = keyringStore();
+        auto oldPass = keyringPassphrase(args);
+        if (!oldPass.ok())
+            return reportError(oldPass.error());
+        Args fresh({}, {}, {}, {}); // the new passphrase is always asked on the terminal
+        auto newPass = keyringPassphrase(fresh, true);
+        if (!newPass.ok())
+            return reportError(newPass.error());
+        if (auto st = store.changePassphrase(*oldPass, *newPass); !st.ok())
+            return reportError(st.error());
+        std::fprintf(stderr, "The keyring passphrase was changed.\n");
+        return kExitOk;
+    }
+    auto keyring = unlockKeyring(args);
+    if (!keyring.ok())
+        return reportError(keyring.error());
+    const auto* id = keyring->identity();
+    if (!id)
+        return reportError(
+            makeError(ErrorCode::InvalidArgument, "the keyring holds no Coffer identity; run \"coffer id create\""));
+    if (what == "show") {
+        printCard(*id->card(), "Your fingerprint");
+        return kExitOk;
+    }
+    if (what == "export") {
+        // Only on this explicit request does a secret key leave the keyring.
+        std::fprintf(stderr,
+                     "warning: this is your SECRET key; anyone who has it can read your files and sign as you\n");
+        const crypto::SecureString secret = id->encode();
+        std::fwrite(secret.data(), 1, secret.size(), stdout);
+        std::fputc('\n', stdout);
+        return kExitOk;
+    }
+    return usageError("unknown id command \"" + what + "\"", kIdUsage);
+}
+
+int commandContacts(const std::vector<std::string>& argv)
+{
+    Args args(argv, {}, kKeyringOptions, {});
+    if (!args.ok() || args.positional().empty())
+        return usageError(args.ok() ? "say what to do with your contacts" : args.error(), kContactsUsage);
+    const auto& pos = args.positional();
+    const std::string& what = pos[0];
+    if (what == "list" || what == "show") {
+        auto keyring = unlockKeyring(args);
+        if (!keyring.ok())
+            return reportError(keyring.error());
+        for (const auto& c : keyring->contacts()) {
+            if (what == "show" && (pos.size() < 2 || keyring->findContact(pos[1]) != &c))
+                continue;
+            const std::string fp = c.recipient.card ? c.recipient.card->fingerprint() : "(age key: no fingerprint)";
+            std::printf("%s\t%s\t%s\n", c.name.c_str(), c.verified ? "verified" : "unverified", fp.c_str());
+            if (what == "show")
+                std::printf("%s\n", c.key.c_str());
+        }
+        if (what == "show" && (pos.size() < 2 || !keyring->findContact(pos[1])))
+            return reportError(makeError(ErrorCode::InvalidArgument, "no such contact"));
+        return kExitOk;
+    }
+    auto store = keyringStore();
+    auto passphrase = keyringPassphrase(args);
+    if (!passphrase.ok())
+        return reportError(passphrase.error());
+    std::function<Status(Keyring&)> change;
+    if (what == "add" && pos.size() == 2) {
+        auto key = cardArgument(pos[1]);
+        if (!key.ok())
+            return reportError(key.error());
+        Contact c;
+        c.key = key->card ? key->card->encode() : crypto::encodeAgeRecipient(key->x25519);
+        c.name = args.one("--name").value_or(key->card ? key->card->name : "");
+        if (c.name.empty())
+            return usageError("this card carries no name: give one with --name NAME", kContactsUsage);
+        c.recipient = std::move(*key);
+        c.addedAt = static_cast<std::int64_t>(std::time(nullptr));
+        change = [c](Keyring& k) { return k.addContact(c); };
+    } else if (what == "remove" && pos.size() == 2) {
+        change = [name = pos[1]](Keyring& k) { return k.removeContact(name); };
+    } else if (what == "rename" && pos.size() == 3) {
+        change = [a = pos[1], b = pos[2]](Keyring& k) { return k.renameContact(a, b); };
+    } else if (what == "verify" && pos.size() == 2) {
+        const auto expected = args.one("--fingerprint");
+        change = [name = pos[1], expected](Keyring& k) -> Status {
+            const Contact* c = k.findContact(name);
+            if (!c || !c->recipient.card)
+                return makeError(ErrorCode::InvalidArgument, "no contact with a Coffer card named \"" + name + "\"");
+            const std::string actual = c->recipient.card->fingerprint();
+            std::fprintf(stderr, "%s's fingerprint: %s\n", c->name.c_str(), actual.c_str());
+            if (!expected)
+                return makeError(ErrorCode::InvalidArgument,
+                                 "compare the fingerprint above with what " + c->name +
+                                     " reads out, then pass it with --fingerprint \"DIGITS\"");
+            std::string digits;
+            for (const char ch : *expected)
+                if (ch >= '0' && ch <= '9')
+                    digits += ch;
+            std::string want;
+            for (const char ch : actual)
+                if (ch != ' ')
+                    want += ch;
+            if (digits != want)
+                return makeError(ErrorCode::InvalidArgument, "the fingerprints differ: this card may not be " +
+                                                                 c->name + "'s; do not mark it verified");
+            return k.setVerified(name, true);
+        };
+    } else {
+        return usageError("unknown or incomplete contacts command", kContactsUsage);
+    }
+    auto updated = store.update(*passphrase, change);
+    if (!updated.ok())
+        return reportError(updated.error());
+    std::fprintf(stderr, "Contacts saved.\n");
+    return kExitOk;
+}
+
+int commandRekey(const std::vector<std::string>& argv)
+{
+    Args args(argv, {"--passphrase", "--add", "--force"},
+              {"--recipient", "--identity", "--output", "--passphrase-file", "--keyring-passphrase-file"},
+              {{"-r", "--recipient"}, {"-i", "--identity"}, {"-o", "--output"}, {"-p", "--passphrase"}});
+    if (!args.ok() || args.positional().size() != 1 || !args.has("--output"))
+        return usageError(args.ok() ? "name one container and the output (-o)" : args.error(), kRekeyUsage);
+    RekeyRequest request;
+    request.input = args.positional()[0];
+    request.output = *args.one("--output");
+    request.keepExisting = args.has("--add");
+    request.overwrite = args.has("--force");
+    std::optional<Keyring> keyring;
+    crypto::IdentityList identities;
+    if (args.has("--identity")) {
+        for (const auto& file : args.all("--identity")) {
+            auto text = readTextFile(file);
+            if (!text.ok())
+                return reportError(text.error());
+            auto ids = crypto::parseIdentityFile(*text);
+            crypto::secureWipe(text->data(), text->size());
+            if (!ids.ok())
+                return reportError(ids.error());
+            for (const auto& id : *ids)
+                identities.push_back(id.makeIdentity());
+        }
+    }
+    for (const auto& r : args.all("--recipient")) {
+        if (auto key = crypto::parseRecipientKey(r); key.ok()) {
+            request.recipients.push_back(std::move(*key));
+            continue;
+        }
+        if (!keyring) {
+            auto k = unlockKeyring(args);
+            if (!k.ok())
+                return reportError(k.error());
+            keyring = std::move(*k);
+        }
+        const Contact* c = keyring->findContact(r);
+        if (!c)
+            return reportError(makeError(ErrorCode::InvalidArgument, "\"" + r + "\" is neither a key nor a contact"));
+        request.recipients.push_back(c->recipient);
+    }
+    if (auto file = args.one("--passphrase-file")) {
+        auto p = readPassphraseFile(*file);
+        if (!p.ok())
+            return reportError(p.error());
+        request.passphrase = std::move(*p);
+    } else if (args.has("--passphrase")) {
+        auto p = readPassphrase("New passphrase: ");
+        if (!p.ok())
+            return reportError(p.error());
+        request.passphrase = std::move(*p);
+    }
+    if (identities.empty()) {
+        if (!keyring) {
+            auto k = unlockKeyring(args);
+            if (!k.ok())
+                return reportError(k.error());
+            keyring = std::move(*k);
+        }
+        identities = keyring->decryptionIdentities();
+    }
+    auto out = rekeyContainer(request, identities);
+    if (!out.ok())
+        return reportError(out.error());
+    std::fprintf(stderr, "Rekeyed into %s (the content was not re-encrypted).\n", out->c_str());
+    return kExitOk;
+}
+
+} // namespace coffer::cli

@@ -1,0 +1,24 @@
+#include "Signature.h"
+
+namespace coffer::crypto {
+
+Bytes indexSignatureMessage(ByteView signedIndexBytes)
+{
+    Bytes message(kSignatureLabel.begin(), kSignatureLabel.end());
+    message.push_back(0);
+    const Digest32 digest = sha256(signedIndexBytes);
+    message.insert(message.end(), digest.begin(), digest.end());
+    return message;
+}
+
+Signature64 signIndex(const SecretIdentity& signer, ByteView signedIndexBytes)
+{
+    return signer.sign(indexSignatureMessage(signedIndexBytes));
+}
+
+bool verifyIndexSignature(const PublicKey32& ed25519, ByteView signedIndexBytes, const Signature64& signature)
+{
+    return ed25519Verify(ed25519, indexSignatureMessage(signedIndexBytes), signature);
+}
+
+} // namespace coffer::crypto
