@@ -69,7 +69,11 @@ Result<ContainerInfo> inspectContainer(const fs::path& path)
 }
 
 ContainerReader::ContainerReader(ContainerReader&&) noexcept = default;
-ContainerReader::~ContainerReader() = default;
+ContainerReader::~ContainerReader()
+{
+    if (m_readAheadBusy && m_batch)
+        m_batch->wait(); // the workers write into our buffers
+}
 
 Result<ContainerReader> ContainerReader::open(const fs::path& path, const crypto::IdentityList& identities)
 {
@@ -92,28 +96,80 @@ Result<ContainerReader> ContainerReader::open(const fs::path& path, const crypto
     auto cipher =
         crypto::ChunkCipher::forDecryption(opened->fileKey.view(), crypto::asBytes(crypto::kPayloadContext), prefix);
     COFFER_TRY(cipher);
-    r.m_cipher.emplace(std::move(*cipher));
-    r.m_sealed.resize(kSealedChunkSize);
-    r.m_plain.resize(crypto::kChunkSize);
+    auto batch = crypto::ChunkBatch::create(*cipher);
+    COFFER_TRY(batch);
+    r.m_batch = std::make_unique<crypto::ChunkBatch>(std::move(*batch));
     return r;
 }
 
-Status ContainerReader::loadChunk(std::uint64_t index)
+namespace {
+constexpr std::uint64_t kMaxWindow = 64; // chunks: 1 MiB of plaintext
+}
+
+Status ContainerReader::fetch(Window& w, std::uint64_t first, std::uint64_t count, bool wait)
 {
-    if (m_cachedChunk == index)
-        return Status::success();
-    m_cachedChunk.reset();
-    const std::size_t plainSize = m_layout.chunkPlainSize(index);
-    const std::size_t sealedSize = plainSize + crypto::kGcmTagSize;
-    auto n = preadFull(m_fd.get(), MutableByteView(m_sealed).first(sealedSize),
-                       m_payloadOffset + PayloadLayout::chunkOffset(index), m_path);
+    w.count = 0;
+    const std::size_t lastPlain = m_layout.chunkPlainSize(first + count - 1);
+    const std::size_t sealedSize =
+        static_cast<std::size_t>((count - 1) * kSealedChunkSize + lastPlain + crypto::kGcmTagSize);
+    w.sealed.resize(static_cast<std::size_t>(count * kSealedChunkSize));
+    w.plain.resize(static_cast<std::size_t>(count * crypto::kChunkSize));
+    auto n = preadFull(m_fd.get(), MutableByteView(w.sealed).first(sealedSize),
+                       m_payloadOffset + PayloadLayout::chunkOffset(first), m_path);
     COFFER_TRY(n);
     if (*n != sealedSize)
         return makeError(ErrorCode::Damaged,
                          "the container is shorter than expected; it may be still downloading or truncated");
-    m_plain.resize(plainSize);
-    COFFER_TRY(m_cipher->openChunk(index, ByteView(m_sealed).first(sealedSize), m_plain));
-    m_cachedChunk = index;
+    w.first = first;
+    m_batch->startOpen(first, w.sealed.data(), static_cast<std::size_t>(count), lastPlain, w.plain.data());
+    if (!wait)
+        return Status::success();
+    const auto outcome = m_batch->wait();
+    if (outcome.error)
+        return *outcome.error;
+    w.count = count;
+    return Status::success();
+}
+
+void ContainerReader::startReadAhead()
+{
+    const Window& cur = m_windows[m_current];
+    const std::uint64_t next = cur.first + cur.count;
+    if (cur.count < kMaxWindow || next >= m_layout.chunkCount)
+        return; // only while streaming at full window size
+    Window& ahead = m_windows[1 - m_current];
+    const std::uint64_t count = std::min(kMaxWindow, m_layout.chunkCount - next);
+    m_readAheadBusy = fetch(ahead, next, count, false).ok();
+    if (m_readAheadBusy)
+        ahead.count = count; // valid only once wait() succeeds
+}
+
+Status ContainerReader::loadChunk(std::uint64_t index)
+{
+    Window& cur = m_windows[m_current];
+    if (cur.count && index >= cur.first && index < cur.first + cur.count)
+        return Status::success();
+    if (m_readAheadBusy) {
+        m_readAheadBusy = false;
+        const auto outcome = m_batch->wait();
+        Window& ahead = m_windows[1 - m_current];
+        if (index >= ahead.first && index < ahead.first + ahead.count) {
+            if (outcome.error) {
+                ahead.count = 0;
+                return *outcome.error;
+            }
+            m_current = 1 - m_current;
+            startReadAhead();
+            return Status::success();
+        }
+        ahead.count = 0; // a jump: the read-ahead is not needed
+    }
+    // Sequential reading doubles the window (up to 1 MiB); a jump starts small,
+    // so extracting one small entry decrypts little more than that entry.
+    const bool sequential = cur.count > 0 && index == cur.first + cur.count;
+    const std::uint64_t want = sequential ? std::min(kMaxWindow, cur.count * 2) : 1;
+    COFFER_TRY(fetch(cur, index, std::min(want, m_layout.chunkCount - index), true));
+    startReadAhead();
     return Status::success();
 }
 
@@ -126,9 +182,12 @@ Status ContainerReader::read(std::uint64_t offset, MutableByteView out)
         const std::uint64_t pos = offset + done;
         const std::uint64_t chunk = pos / crypto::kChunkSize;
         COFFER_TRY(loadChunk(chunk));
-        const std::size_t inChunk = static_cast<std::size_t>(pos % crypto::kChunkSize);
-        const std::size_t take = std::min(out.size() - done, m_plain.size() - inChunk);
-        std::copy_n(m_plain.begin() + static_cast<std::ptrdiff_t>(inChunk), take,
+        // Offset in the window, and what is left of it (the last chunk may be short).
+        const Window& w = m_windows[m_current];
+        const std::size_t inWindow = static_cast<std::size_t>(pos - w.first * crypto::kChunkSize);
+        const std::uint64_t windowEnd = std::min(m_layout.plaintextLength, (w.first + w.count) * crypto::kChunkSize);
+        const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(out.size() - done, windowEnd - pos));
+        std::copy_n(w.plain.begin() + static_cast<std::ptrdiff_t>(inWindow), take,
                     out.begin() + static_cast<std::ptrdiff_t>(done));
         done += take;
     }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "ArchiveFormat.h"
+#include "ChunkBatch.h"
 #include "FileIO.h"
 #include "Recipient.h"
 
@@ -38,16 +39,29 @@ public:
 
 private:
     ContainerReader() = default;
+    /// Makes chunk `index` available, decrypting a window of chunks on all
+    /// cores; the window grows while reads are sequential (read-ahead).
     Status loadChunk(std::uint64_t index);
 
     std::filesystem::path m_path;
     UniqueFd m_fd;
     std::uint64_t m_payloadOffset = 0;
     crypto::PayloadLayout m_layout;
-    std::optional<crypto::ChunkCipher> m_cipher;
-    Bytes m_sealed;
-    crypto::SecureBytes m_plain;
-    std::optional<std::uint64_t> m_cachedChunk;
+    /// A run of decrypted chunks. Two of them: the one being read, and the next
+    /// one being decrypted by the workers meanwhile (read-ahead).
+    struct Window {
+        Bytes sealed;
+        crypto::SecureBytes plain;
+        std::uint64_t first = 0;
+        std::uint64_t count = 0;
+    };
+    Status fetch(Window& w, std::uint64_t first, std::uint64_t count, bool wait);
+    void startReadAhead();
+
+    std::unique_ptr<crypto::ChunkBatch> m_batch;
+    Window m_windows[2];
+    int m_current = 0;
+    bool m_readAheadBusy = false;
 };
 
 /// Reads a plaintext range of a ContainerReader as a stream.

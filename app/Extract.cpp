@@ -154,31 +154,35 @@ bool isSelected(const std::string& path, const std::vector<std::string>& only)
 /// Writes one entry's bytes into the target, checking size and (if present) hash.
 class EntryWriter {
 public:
-    EntryWriter(ExtractTarget& target, Progress& progress, JobControl& job)
-        : m_target(target), m_progress(progress), m_job(job)
+    /// `hashing`: compute each entry's SHA-256 (signed containers; costs about as much as decryption).
+    EntryWriter(ExtractTarget& target, Progress& progress, JobControl& job, bool hashing)
+        : m_target(target), m_progress(progress), m_job(job), m_hashing(hashing)
     {}
     Status begin(const EntryInfo& info)
     {
         m_progress.currentFile = info.path;
-        m_hash.emplace();
+        if (m_hashing)
+            m_hash.emplace();
         return m_target.beginFile(info);
     }
     DataSink sink()
     {
         return [this](ByteView data) -> Status {
-            m_hash->update(data);
+            if (m_hash)
+                m_hash->update(data);
             COFFER_TRY(m_target.write(data));
             m_progress.bytesDone += data.size();
             m_job.report(m_progress);
             return Status::success();
         };
     }
-    crypto::Digest32 digest() { return m_hash->finish(); }
+    std::optional<crypto::Digest32> digest() { return m_hash ? std::optional(m_hash->finish()) : std::nullopt; }
 
 private:
     ExtractTarget& m_target;
     Progress& m_progress;
     JobControl& m_job;
+    bool m_hashing;
     std::optional<crypto::Sha256> m_hash;
 };
 
@@ -212,7 +216,7 @@ Result<ExtractSummary> extractFromFile(const ExtractRequest& request, const cryp
         }
     auto target = ExtractTarget::open(request.destination, request.overwrite, false);
     COFFER_TRY(target);
-    EntryWriter writer(*target, progress, job);
+    EntryWriter writer(*target, progress, job, index->hasHashes);
     ExtractSummary summary;
     for (const auto& entry : index->entries) {
         if (!isSelected(entry.info.path, request.only))
@@ -281,7 +285,8 @@ Result<ExtractSummary> extractFromStream(const ExtractRequest& request, const cr
     auto target = ExtractTarget::open(request.destination, request.overwrite, true);
     COFFER_TRY(target);
     Progress progress;
-    EntryWriter writer(*target, progress, job);
+    // The index (and whether it has hashes) comes last on a pipe: hash everything.
+    EntryWriter writer(*target, progress, job, true);
     ExtractSummary summary;
     std::vector<IndexEntry> seen;
     PathSet paths;

@@ -64,9 +64,9 @@ private:
     EntryInfo m_fileInfo;
     std::uint64_t m_fileWritten = 0;
 
-    std::vector<Pending> m_pending;          // deferred renames
-    std::vector<std::string> m_createdFiles; // final names, relative to the destination
-    std::vector<std::string> m_createdDirs;  // in creation order
+    std::vector<Pending> m_pending;                        // deferred renames
+    std::vector<std::string> m_createdFiles;               // final names, relative to the destination
+    std::vector<std::string> m_createdDirs;                // in creation order
     std::vector<std::filesystem::path> m_createdAncestors; // the destination and missing parents, deepest first
     std::vector<DirTime> m_dirTimes;
     std::vector<std::filesystem::path> m_written;

@@ -1,5 +1,7 @@
 #include "PayloadStream.h"
 
+#include "ChunkBatch.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -176,31 +178,68 @@ Status ChunkCipher::openChunk(std::uint64_t index, ByteView sealed, MutableByteV
 
 // ---- streaming writer ----
 
+namespace {
+constexpr std::size_t kBatchChunks = 64; // 1 MiB of plaintext per batch
+}
+
 PayloadWriter::PayloadWriter(ChunkCipher cipher, ByteSink& sink) : m_cipher(std::move(cipher)), m_sink(&sink)
 {
-    m_plain.reserve(kChunkSize);
-    m_sealed.resize(kSealedChunkSize);
+    for (auto& b : m_batches)
+        b.buffer.resize(kBatchChunks * kSealedChunkSize);
 }
 
 PayloadWriter::PayloadWriter(PayloadWriter&&) noexcept = default;
-PayloadWriter::~PayloadWriter() = default;
+
+PayloadWriter::~PayloadWriter()
+{
+    if (m_batcher)
+        m_batcher->wait(); // never leave workers writing into freed buffers
+}
 
 Result<PayloadWriter> PayloadWriter::create(ByteView inputKey, ByteSink& sink, ByteView context)
 {
     auto cipher = ChunkCipher::forEncryption(inputKey, context);
     COFFER_TRY(cipher);
+    auto batcher = ChunkBatch::create(*cipher);
+    COFFER_TRY(batcher);
     PayloadWriter writer(std::move(*cipher), sink);
+    writer.m_batcher = std::make_unique<ChunkBatch>(std::move(*batcher));
     COFFER_TRY(sink.write(writer.m_cipher.prefix()));
     return writer;
 }
 
-Status PayloadWriter::flushChunk()
+Status PayloadWriter::drain()
 {
-    const auto out = MutableByteView(m_sealed).first(m_plain.size() + kGcmTagSize);
-    COFFER_TRY(m_cipher.sealChunk(m_index, m_plain, out));
-    COFFER_TRY(m_sink->write(out));
-    ++m_index;
-    m_plain.clear();
+    if (!m_inflight)
+        return Status::success();
+    m_inflight = false;
+    const auto outcome = m_batcher->wait();
+    if (outcome.error)
+        return *outcome.error;
+    Batch& done = m_batches[1 - m_fill];
+    return m_sink->write(ByteView(done.buffer).first(done.sealedSize));
+}
+
+Status PayloadWriter::dispatch(bool final)
+{
+    // Write the previous batch (sealed meanwhile), then hand this one to the workers.
+    COFFER_TRY(drain());
+    Batch& b = m_batches[m_fill];
+    const std::size_t full = b.used / kChunkSize;
+    const std::size_t rest = b.used % kChunkSize;
+    // Only the final dispatch may hold a short chunk (the final one, maybe empty).
+    const std::size_t count = final ? full + 1 : full;
+    const std::size_t lastSize = final ? rest : kChunkSize;
+    if (count + m_index > kMaxChunks)
+        return makeError(ErrorCode::LimitExceeded, "the payload would exceed 2^38 chunks");
+    b.sealedSize = full * kSealedChunkSize + (final ? rest + kGcmTagSize : 0);
+    if (count > 0) {
+        m_batcher->startSeal(m_index, b.buffer.data(), count, lastSize, b.buffer.data());
+        m_inflight = true;
+    }
+    m_index += count;
+    m_fill = 1 - m_fill;
+    m_batches[m_fill].used = 0;
     return Status::success();
 }
 
@@ -209,13 +248,17 @@ Status PayloadWriter::write(ByteView data)
     if (m_finished)
         return makeError(ErrorCode::Internal, "write after finish");
     while (!data.empty()) {
-        const std::size_t take = std::min(data.size(), kChunkSize - m_plain.size());
-        m_plain.insert(m_plain.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(take));
+        Batch& b = m_batches[m_fill];
+        const std::size_t chunk = b.used / kChunkSize;
+        const std::size_t inChunk = b.used % kChunkSize;
+        const std::size_t take = std::min(data.size(), kChunkSize - inChunk);
+        std::memcpy(b.buffer.data() + chunk * kSealedChunkSize + inChunk, data.data(), take);
+        b.used += take;
         data = data.subspan(take);
         m_written += take;
-        // A full chunk can go at once: the final chunk is the short one, even if empty.
-        if (m_plain.size() == kChunkSize)
-            COFFER_TRY(flushChunk());
+        // A full batch can go at once: the final chunk is the short one, even if empty.
+        if (b.used == kBatchChunks * kChunkSize)
+            COFFER_TRY(dispatch(false));
     }
     return Status::success();
 }
@@ -225,15 +268,16 @@ Status PayloadWriter::finish()
     if (m_finished)
         return Status::success();
     m_finished = true;
-    return flushChunk();
+    COFFER_TRY(dispatch(true));
+    return drain();
 }
 
 // ---- streaming reader ----
 
 PayloadReader::PayloadReader(ChunkCipher cipher, ByteSource& source) : m_cipher(std::move(cipher)), m_source(&source)
 {
-    m_sealed.reserve(kSealedChunkSize + 1);
-    m_plain.reserve(kChunkSize);
+    m_sealed.reserve(kBatchChunks * kSealedChunkSize + 1);
+    m_plain.resize(kBatchChunks * kChunkSize);
 }
 
 PayloadReader::PayloadReader(PayloadReader&&) noexcept = default;
@@ -244,18 +288,19 @@ namespace {
 // Reads until `buffer` holds `want` bytes or the source ends.
 Status fill(ByteSource& source, Bytes& buffer, std::size_t want)
 {
-    while (buffer.size() < want) {
-        const std::size_t have = buffer.size();
-        buffer.resize(want);
+    std::size_t have = buffer.size();
+    buffer.resize(want);
+    while (have < want) {
         auto n = source.read(MutableByteView(buffer).subspan(have));
         if (!n.ok()) {
             buffer.resize(have);
             return n.error();
         }
-        buffer.resize(have + *n);
         if (*n == 0)
             break;
+        have += *n;
     }
+    buffer.resize(have);
     return Status::success();
 }
 
@@ -269,26 +314,51 @@ Result<PayloadReader> PayloadReader::create(ByteView inputKey, ByteSource& sourc
         return truncated();
     auto cipher = ChunkCipher::forDecryption(inputKey, context, prefix);
     COFFER_TRY(cipher);
-    return PayloadReader(std::move(*cipher), source);
+    auto batcher = ChunkBatch::create(*cipher);
+    COFFER_TRY(batcher);
+    PayloadReader reader(std::move(*cipher), source);
+    reader.m_batcher = std::make_unique<ChunkBatch>(std::move(*batcher));
+    return reader;
 }
 
-Status PayloadReader::nextChunk()
+Status PayloadReader::nextBatch()
 {
-    // Read one sealed chunk plus one byte: only then do we know whether this
-    // chunk is the final one.
-    COFFER_TRY(fill(*m_source, m_sealed, kSealedChunkSize + 1));
-    const bool isFinal = m_sealed.size() <= kSealedChunkSize;
-    const std::size_t sealedSize = isFinal ? m_sealed.size() : kSealedChunkSize;
-    if (sealedSize < kGcmTagSize || (isFinal && sealedSize == kSealedChunkSize))
-        return truncated(); // a full-size last chunk means the short final one is missing
-    if (m_index >= kMaxChunks)
+    // Read a batch of sealed chunks plus one byte: only then do we know whether
+    // the batch holds the final chunk.
+    COFFER_TRY(fill(*m_source, m_sealed, kBatchChunks * kSealedChunkSize + 1));
+    const bool atEnd = m_sealed.size() <= kBatchChunks * kSealedChunkSize;
+    std::size_t count = kBatchChunks;
+    std::size_t lastSize = kChunkSize;
+    std::optional<Error> lengthError;
+    if (atEnd) {
+        const std::size_t full = m_sealed.size() / kSealedChunkSize;
+        const std::size_t rest = m_sealed.size() % kSealedChunkSize;
+        if (rest < kGcmTagSize) {
+            // A missing or partial final chunk: release the full chunks, then fail.
+            count = full;
+            lengthError = truncated();
+        } else {
+            count = full + 1;
+            lastSize = rest - kGcmTagSize;
+        }
+    }
+    if (m_index + count > kMaxChunks)
         return makeError(ErrorCode::LimitExceeded, "the payload has more than 2^38 chunks");
-    m_plain.resize(sealedSize - kGcmTagSize);
-    COFFER_TRY(m_cipher.openChunk(m_index, ByteView(m_sealed).first(sealedSize), m_plain));
-    m_sealed.erase(m_sealed.begin(), m_sealed.begin() + static_cast<std::ptrdiff_t>(sealedSize));
+    if (count > 0)
+        m_batcher->startOpen(m_index, m_sealed.data(), count, lastSize, m_plain.data());
+    const auto outcome = m_batcher->wait();
     m_plainPos = 0;
-    ++m_index;
-    m_done = isFinal;
+    m_plainEnd = outcome.goodChunks == 0       ? 0
+                 : outcome.goodChunks == count ? (count - 1) * kChunkSize + lastSize
+                                               : outcome.goodChunks * kChunkSize;
+    m_index += outcome.goodChunks;
+    if (outcome.error)
+        m_pending = outcome.error;
+    else if (lengthError)
+        m_pending = lengthError;
+    m_done = atEnd;
+    const std::size_t consumed = std::min(m_sealed.size(), count * kSealedChunkSize);
+    m_sealed.erase(m_sealed.begin(), m_sealed.begin() + static_cast<std::ptrdiff_t>(consumed));
     return Status::success();
 }
 
@@ -298,21 +368,23 @@ Result<std::size_t> PayloadReader::read(MutableByteView out)
         return *m_error;
     std::size_t total = 0;
     while (total < out.size()) {
-        if (m_plainPos == m_plain.size()) {
+        if (m_plainPos == m_plainEnd) {
+            if (m_pending) {
+                // Release what authenticated first; the error comes with the next call.
+                m_error = m_pending;
+                secureWipe(m_plain.data(), m_plain.size());
+                return total > 0 ? Result<std::size_t>(total) : Result<std::size_t>(*m_error);
+            }
             if (m_done)
                 break;
-            auto status = nextChunk();
+            auto status = nextBatch();
             if (!status.ok()) {
-                m_plain.clear();
-                m_plainPos = 0;
                 m_error = status.error();
-                if (total > 0)
-                    return total; // release what authenticated; the error comes next call
-                return *m_error;
+                return total > 0 ? Result<std::size_t>(total) : Result<std::size_t>(*m_error);
             }
             continue;
         }
-        const std::size_t take = std::min(out.size() - total, m_plain.size() - m_plainPos);
+        const std::size_t take = std::min(out.size() - total, m_plainEnd - m_plainPos);
         std::memcpy(out.data() + total, m_plain.data() + m_plainPos, take);
         m_plainPos += take;
         total += take;

@@ -84,8 +84,11 @@ public:
     virtual Result<std::size_t> read(MutableByteView buffer) = 0;
 };
 
-/// Streaming encryption: buffer 16 KiB, seal full chunks as they fill, seal
-/// the short final chunk in finish().
+class ChunkBatch;
+
+/// Streaming encryption: plaintext is gathered into batches of chunks that are
+/// sealed on all cores while the caller reads the next batch; full chunks go
+/// out as they are sealed, and finish() seals the short final chunk.
 class PayloadWriter {
 public:
     static Result<PayloadWriter> create(ByteView inputKey, ByteSink& sink,
@@ -102,21 +105,32 @@ public:
     }
 
 private:
+    // Plaintext is gathered at the chunks' sealed positions (stride 16 KiB + 16)
+    // and sealed in place: one copy in, none between plaintext and ciphertext.
+    struct Batch {
+        SecureBytes buffer;
+        std::size_t used = 0;       // plaintext bytes gathered
+        std::size_t sealedSize = 0; // bytes to write once sealed
+    };
     PayloadWriter(ChunkCipher cipher, ByteSink& sink);
-    Status flushChunk();
+    Status dispatch(bool final);
+    Status drain();
 
     ChunkCipher m_cipher;
+    std::unique_ptr<ChunkBatch> m_batcher;
     ByteSink* m_sink;
-    SecureBytes m_plain;
-    Bytes m_sealed;
+    Batch m_batches[2];
+    int m_fill = 0;
+    bool m_inflight = false;
     std::uint64_t m_index = 0;
     std::uint64_t m_written = 0;
     bool m_finished = false;
 };
 
-/// Streaming decryption from a source that may be a pipe: releases a chunk's
-/// plaintext only after its tag verifies, and reports truncation at the end.
-/// Once it has failed it keeps failing.
+/// Streaming decryption from a source that may be a pipe: batches of chunks
+/// are opened on all cores; a chunk's plaintext is released only after its
+/// tag verifies, truncation is reported at the end, and once it has failed it
+/// keeps failing.
 class PayloadReader {
 public:
     static Result<PayloadReader> create(ByteView inputKey, ByteSource& source,
@@ -128,15 +142,18 @@ public:
 
 private:
     PayloadReader(ChunkCipher cipher, ByteSource& source);
-    Status nextChunk();
+    Status nextBatch();
 
     ChunkCipher m_cipher;
+    std::unique_ptr<ChunkBatch> m_batcher;
     ByteSource* m_source;
     Bytes m_sealed;      // sealed bytes read ahead
-    SecureBytes m_plain; // the current chunk's plaintext
+    SecureBytes m_plain; // the current batch's authenticated plaintext
+    std::size_t m_plainEnd = 0;
     std::size_t m_plainPos = 0;
     std::uint64_t m_index = 0;
     bool m_done = false;
+    std::optional<Error> m_pending; // a failure after the released chunks
     std::optional<Error> m_error;
 };
 

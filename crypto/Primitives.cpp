@@ -145,10 +145,18 @@ Status AesGcm256::seal(ByteView nonce, ByteView aad, ByteView plaintext, Mutable
         auto& mode = *m_impl->enc;
         mode.set_associated_data(aad.data(), aad.size());
         mode.start(nonce.data(), nonce.size());
-        auto& buf = m_impl->buffer;
-        buf.assign(plaintext.begin(), plaintext.end());
-        mode.finish(buf);
-        std::memcpy(out.data(), buf.data(), buf.size());
+        // Encrypt in place in the caller's buffer (no allocation per chunk): whole
+        // update blocks through process(), the rest and the tag through finish().
+        if (!plaintext.empty() && out.data() != plaintext.data())
+            std::memmove(out.data(), plaintext.data(), plaintext.size());
+        const std::size_t bulk = plaintext.size() - plaintext.size() % mode.update_granularity();
+        if (bulk)
+            mode.process(out.data(), bulk);
+        auto& tail = m_impl->buffer;
+        tail.assign(out.begin() + static_cast<std::ptrdiff_t>(bulk),
+                    out.begin() + static_cast<std::ptrdiff_t>(plaintext.size()));
+        mode.finish(tail);
+        std::memcpy(out.data() + bulk, tail.data(), tail.size());
         return Status::success();
     } catch (const std::exception& e) {
         return internalError("AES-GCM", e);
@@ -160,26 +168,30 @@ Status AesGcm256::open(ByteView nonce, ByteView aad, ByteView ciphertext, Mutabl
     if (nonce.size() != kGcmNonceSize || ciphertext.size() < kGcmTagSize ||
         out.size() != ciphertext.size() - kGcmTagSize)
         return makeError(ErrorCode::InvalidArgument, "AES-GCM: bad nonce or buffer size");
-    auto& buf = m_impl->buffer;
+    auto& tail = m_impl->buffer;
     try {
         auto& mode = *m_impl->dec;
         mode.set_associated_data(aad.data(), aad.size());
         mode.start(nonce.data(), nonce.size());
-        buf.assign(ciphertext.begin(), ciphertext.end());
-        mode.finish(buf);
-        // An empty plaintext may come with out.data() == nullptr, and memcpy
-        // from or to a null pointer is undefined even for zero bytes.
-        if (!out.empty())
-            std::memcpy(out.data(), buf.data(), out.size());
+        const std::size_t body = out.size();
+        const std::size_t bulk = body - body % mode.update_granularity();
+        if (bulk) {
+            std::memcpy(out.data(), ciphertext.data(), bulk);
+            mode.process(out.data(), bulk);
+        }
+        tail.assign(ciphertext.begin() + static_cast<std::ptrdiff_t>(bulk), ciphertext.end());
+        mode.finish(tail);
+        if (!tail.empty())
+            std::memcpy(out.data() + bulk, tail.data(), tail.size());
         return Status::success();
     } catch (const Botan::Invalid_Authentication_Tag&) {
-        // Botan 2.19 has already written the unauthenticated plaintext into the
-        // buffer when the tag check throws: wipe it before anyone can read it.
-        secureWipe(buf.data(), buf.capacity());
+        // Botan has already written unauthenticated plaintext into `out` and the
+        // tail buffer when the tag check throws: wipe both before anyone reads them.
+        secureWipe(tail.data(), tail.capacity());
         secureWipe(out.data(), out.size());
         return makeError(ErrorCode::Damaged, "authentication failed");
     } catch (const std::exception& e) {
-        secureWipe(buf.data(), buf.capacity());
+        secureWipe(tail.data(), tail.capacity());
         secureWipe(out.data(), out.size());
         return internalError("AES-GCM", e);
     }
