@@ -72,6 +72,8 @@ Result<EncryptSummary> encryptFiles(const EncryptRequest& request, JobControl& j
         FdSink out(output->fd(), output->partPath());
         CountingSink counter(out);
         COFFER_TRY(writeContainer(request, *scan, counter, job));
+        if (job.isCancelled()) // a cancel at the very end still means no output
+            return makeError(ErrorCode::Cancelled, "cancelled");
         auto final = output->commit();
         COFFER_TRY(final);
         summary.output = *final;

@@ -17,6 +17,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::string_view kTempMarker = ".coffer-tmp-";
+constexpr std::string_view kOldMarker = ".coffer-old-";
 
 std::vector<std::string> splitPath(const std::string& path)
 {
@@ -179,9 +180,20 @@ Status ExtractTarget::renameIntoPlace(const std::string& tempPath, const std::st
     std::string name = baseName(path);
     if (m_overwrite) {
         struct stat st;
-        if (::fstatat(parent->get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
-            name = freeName(parent->get(), name);
-        if (::renameat(parent->get(), tempName.c_str(), parent->get(), name.c_str()) != 0)
+        if (::fstatat(parent->get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+            if (S_ISDIR(st.st_mode)) {
+                name = freeName(parent->get(), name);
+            } else {
+                // Move the user's file aside rather than over it: if a later entry
+                // fails, rollback() puts it back, so a failed extraction loses nothing.
+                const std::string aside = "." + name.substr(0, 100) + std::string(kOldMarker) + randomSuffix();
+                if (renameNoReplaceAt(parent->get(), name.c_str(), parent->get(), aside.c_str()) != 0)
+                    return ioError(errno, "replace", m_destination / path);
+                const std::string dir = parentOf(path);
+                m_replaced.push_back({dir.empty() ? name : dir + "/" + name, dir.empty() ? aside : dir + "/" + aside});
+            }
+        }
+        if (renameNoReplaceAt(parent->get(), tempName.c_str(), parent->get(), name.c_str()) != 0)
             return ioError(errno, "create", m_destination / path);
     } else {
         while (true) {
@@ -209,9 +221,15 @@ Status ExtractTarget::makeDirectory(const EntryInfo& info)
     else if (errno != EEXIST)
         return ioError(errno, "create the folder", m_destination / info.path);
     UniqueFd check(::openat(parent->get(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (!check.valid())
+    if (!check.valid()) {
+        struct stat st;
+        const bool link = ::fstatat(parent->get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
+        if (link)
+            return makeError(ErrorCode::UnsafePath, "\"" + (m_destination / info.path).string() +
+                                                        "\" is a symbolic link; Coffer will not write through it");
         return makeError(ErrorCode::Io, "cannot create the folder \"" + (m_destination / info.path).string() +
                                             "\": a file of that name is in the way");
+    }
     // A folder the user already had keeps its mode and time: only folders this
     // extraction created (here or as a parent of an earlier file) take the archive's.
     if (!created && std::find(m_createdDirs.rbegin(), m_createdDirs.rend(), info.path) == m_createdDirs.rend())
@@ -237,6 +255,10 @@ Status ExtractTarget::finish()
         if (::fchmodat(m_root.get(), d.path.c_str(), d.mode, 0) != 0)
             return ioError(errno, "set permissions of", m_destination / d.path);
     }
+    // Only now, with everything in place, are the replaced files let go.
+    for (const auto& r : m_replaced)
+        ::unlinkat(m_root.get(), r.aside.c_str(), 0);
+    m_replaced.clear();
     ::fsync(m_root.get());
     m_finished = true;
     return Status::success();
@@ -253,6 +275,9 @@ void ExtractTarget::rollback()
         ::unlinkat(m_root.get(), p.tempName.c_str(), 0);
     for (const auto& f : m_createdFiles)
         ::unlinkat(m_root.get(), f.c_str(), 0);
+    for (auto it = m_replaced.rbegin(); it != m_replaced.rend(); ++it)
+        ::renameat(m_root.get(), it->aside.c_str(), m_root.get(), it->path.c_str());
+    m_replaced.clear();
     for (auto it = m_createdDirs.rbegin(); it != m_createdDirs.rend(); ++it)
         ::unlinkat(m_root.get(), it->c_str(), AT_REMOVEDIR); // only if empty: never the user's files
     for (const auto& dir : m_createdAncestors)

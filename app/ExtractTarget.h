@@ -64,6 +64,11 @@ private:
     EntryInfo m_fileInfo;
     std::uint64_t m_fileWritten = 0;
 
+    struct Replaced {
+        std::string path;  // the user's file, relative to the destination
+        std::string aside; // where it waits until finish() (or rollback() restores it)
+    };
+    std::vector<Replaced> m_replaced;
     std::vector<Pending> m_pending;                        // deferred renames
     std::vector<std::string> m_createdFiles;               // final names, relative to the destination
     std::vector<std::string> m_createdDirs;                // in creation order

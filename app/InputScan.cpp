@@ -20,6 +20,15 @@ void fillInfoFromStat(EntryInfo& info, const struct stat& st)
 
 namespace {
 
+// A name the format cannot carry is the user's to fix, not a hostile container.
+Status checkName(Status status)
+{
+    if (status.ok() || status.error().code != ErrorCode::UnsafePath)
+        return status;
+    return makeError(ErrorCode::InvalidArgument, "cannot put this in a container: " + status.error().message +
+                                                     ". Rename it (or leave it out) and try again");
+}
+
 class Scanner {
 public:
     explicit Scanner(JobControl& job) : m_job(job) {}
@@ -41,7 +50,7 @@ public:
         if (S_ISREG(st.st_mode)) {
             entry.info.kind = EntryKind::File;
             entry.info.size = static_cast<std::uint64_t>(st.st_size);
-            COFFER_TRY(m_paths.add(archivePath, false));
+            COFFER_TRY(checkName(m_paths.add(archivePath, false)));
             m_result.totalBytes += entry.info.size;
             ++m_result.fileCount;
             m_result.entries.push_back(std::move(entry));
@@ -52,7 +61,7 @@ public:
             return Status::success();
         }
         entry.info.kind = EntryKind::Directory;
-        COFFER_TRY(m_paths.add(archivePath, true));
+        COFFER_TRY(checkName(m_paths.add(archivePath, true)));
         m_result.entries.push_back(std::move(entry));
 
         std::vector<std::string> names;

@@ -126,6 +126,10 @@ Result<ParsedHeader> parseHeader(ByteView data)
             return damaged("the header is truncated");
         return makeError(ErrorCode::NotAContainer, "not a Coffer container");
     }
+    if (version->size() == kVersionLine.size() + 1 && version->substr(0, kVersionLine.size()) == kVersionLine &&
+        version->back() == '\r')
+        return damaged(
+            "its line endings were changed to CR LF (the file was transferred as text); get the original file");
     if (*version != kVersionLine) {
         if (version->substr(0, 7) == "coffer/")
             return makeError(ErrorCode::UnsupportedVersion,
@@ -211,7 +215,8 @@ Status verifyHeaderMac(const FileKey& fileKey, ByteView macInput, const Digest32
 {
     const Digest32 expected = computeHeaderMac(fileKey, macInput);
     if (!constantTimeEqual(expected, mac))
-        return damaged("the header MAC does not match; the container was damaged or tampered with");
+        return makeError(ErrorCode::Damaged,
+                         "the header's MAC does not match: the container was damaged or tampered with");
     return Status::success();
 }
 

@@ -31,7 +31,8 @@ With an identity in the keyring, containers are signed (--no-sign to skip),
 and decrypt and list use the keyring unless -i or -p is given. The keyring
 passphrase is asked on the terminal; scripts use --keyring-passphrase-file.
 -p asks for a passphrase on the terminal; scripts use --passphrase-file FILE.
-"-" as OUT or CONTAINER means standard output or input.
+"-" as encrypt's OUT means standard output, and as decrypt's CONTAINER standard
+input (list and inspect need a file: they read only its end).
 
 Exit codes: 0 done, 2 usage, 3 no key matched or wrong passphrase,
 4 damaged or tampered, 5 not a container or unsupported version,

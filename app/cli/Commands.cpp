@@ -114,6 +114,10 @@ int commandKeygen(const std::vector<std::string>& argv)
     if (auto out = args.one("--output"); out && *out != "-") {
         // 0600 from the start, and never over an existing key file.
         UniqueFd fd(::open(out->c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+        if (!fd.valid() && errno == EEXIST)
+            return reportError(makeError(ErrorCode::Io, "\"" + *out +
+                                                            "\" already exists; Coffer never overwrites a key file, "
+                                                            "so choose another name"));
         if (!fd.valid())
             return reportError(ioError(errno, "create", *out));
         FdSink sink(fd.get(), *out);
@@ -268,6 +272,10 @@ int commandList(const std::vector<std::string>& argv)
     if (!args.ok() || args.positional().size() != 1)
         return usageError(args.ok() ? "name one container" : args.error(),
                           "coffer list [-i FILE]... [-p] [-l] CONTAINER");
+    if (args.positional()[0] == "-")
+        return usageError("list needs a container file (it reads only the end of it); to see what a stream "
+                          "holds, decrypt it",
+                          "coffer list [-i FILE]... [-p] [-l] CONTAINER");
     std::optional<Keyring> keyring;
     auto identities = loadIdentities(args, args.positional()[0], keyring);
     if (!identities.ok())
@@ -297,6 +305,8 @@ int commandInspect(const std::vector<std::string>& argv)
     Args args(argv, {}, {}, {});
     if (!args.ok() || args.positional().size() != 1)
         return usageError(args.ok() ? "name one container" : args.error(), "coffer inspect CONTAINER");
+    if (args.positional()[0] == "-")
+        return usageError("inspect needs a container file", "coffer inspect CONTAINER");
     auto info = inspectContainer(args.positional()[0]);
     if (!info.ok())
         return reportError(info.error());

@@ -1,0 +1,181 @@
+// Path attacks (FORMAT.md §5.5, §9 item 44): whatever a container names, both
+// readers refuse it as an unsafe path before writing anything, and nothing
+// appears inside or outside the destination.
+#include "ExtractHarness.h"
+
+#include <gtest/gtest.h>
+
+using namespace coffer;
+using namespace coffer::test;
+
+namespace {
+
+/// One stored file at `path`, the record and the index agreeing.
+void expectUnsafePath(const std::string& path)
+{
+    SCOPED_TRACE("path \"" + path + "\"");
+    ExtractScene scene;
+    HostileArchive archive;
+    archive.file("fine.txt", "harmless");
+    archive.file(path, "escaped");
+    scene.expectRefused(archive, ErrorCode::UnsafePath);
+}
+
+/// Two entries whose names collide (or whose kinds clash).
+void expectCollision(const std::string& first, bool firstIsDir, const std::string& second)
+{
+    SCOPED_TRACE("\"" + first + "\" then \"" + second + "\"");
+    ExtractScene scene;
+    HostileArchive archive;
+    if (firstIsDir)
+        archive.directory(first);
+    else
+        archive.file(first, "first");
+    archive.file(second, "second");
+    scene.expectRefused(archive, ErrorCode::UnsafePath);
+}
+
+} // namespace
+
+TEST(HostilePath, RefusesParentComponents)
+{
+    expectUnsafePath("../x");
+    expectUnsafePath("../../x");
+    expectUnsafePath("a/../../x");
+    expectUnsafePath("a/..");
+    expectUnsafePath("..");
+}
+
+TEST(HostilePath, RefusesAbsolutePaths)
+{
+    ExtractScene scene;
+    // An absolute path that would land inside the sandbox, where the snapshot sees it.
+    HostileArchive archive;
+    archive.file((scene.outside / "abs").string(), "escaped");
+    scene.expectRefused(archive, ErrorCode::UnsafePath);
+    expectUnsafePath("/abs");
+    expectUnsafePath("/");
+}
+
+TEST(HostilePath, RefusesDriveLetters)
+{
+    expectUnsafePath("C:\\x");
+    expectUnsafePath("C:x");
+    expectUnsafePath("c:/x");
+    expectUnsafePath("z:");
+}
+
+TEST(HostilePath, RefusesBackslashes)
+{
+    expectUnsafePath("a\\b");
+    expectUnsafePath("..\\x");
+    expectUnsafePath("\\x");
+}
+
+TEST(HostilePath, RefusesNulAndControlCharacters)
+{
+    expectUnsafePath(std::string("a\0b", 3));
+    expectUnsafePath(std::string("x\0", 2));
+    expectUnsafePath("a\x01"
+                     "b");
+    expectUnsafePath("name\n.txt");
+    expectUnsafePath("\x1b[31mred");
+    expectUnsafePath("del\x7f");
+}
+
+TEST(HostilePath, RefusesEmptyAndDotComponents)
+{
+    expectUnsafePath("a//b");
+    expectUnsafePath("a/");
+    expectUnsafePath(".");
+    expectUnsafePath("./x");
+    expectUnsafePath("a/./b");
+}
+
+TEST(HostilePath, RefusesInvalidUtf8)
+{
+    expectUnsafePath("\xff");
+    expectUnsafePath("a\xc0\xaf"
+                     "b");                // overlong '/'
+    expectUnsafePath("\xed\xa0\x80");     // a surrogate
+    expectUnsafePath("\xf4\x90\x80\x80"); // above U+10FFFF
+    expectUnsafePath("caf\xc3");          // cut inside a character
+}
+
+TEST(HostilePath, RefusesOverlongComponentsAndPaths)
+{
+    expectUnsafePath(std::string(256, 'a'));
+    expectUnsafePath("d/" + std::string(256, 'b'));
+    std::string deep;
+    while (deep.size() <= 4096)
+        deep += "abcdefgh/";
+    deep += "x";
+    expectUnsafePath(deep);
+}
+
+TEST(HostilePath, RefusesDuplicateNames)
+{
+    expectCollision("a.txt", false, "a.txt");
+    expectCollision("d/a.txt", false, "d/a.txt");
+    expectCollision("d", true, "d");
+}
+
+TEST(HostilePath, RefusesNamesThatDifferOnlyInCase)
+{
+    expectCollision("Report.txt", false, "report.TXT");
+    expectCollision("dir/X", false, "Dir/x");
+    expectCollision("\xc3\x84.txt", false, "\xc3\xa4.txt"); // Ä.txt and ä.txt
+}
+
+TEST(HostilePath, RefusesNamesThatDifferOnlyInNormalisation)
+{
+    // é as U+00E9 (NFC) and as e + U+0301 (NFD): one name on macOS, and to a user.
+    expectCollision("caf\xc3\xa9.txt", false, "cafe\xcc\x81.txt");
+    expectCollision("CAFE\xcc\x81", false, "caf\xc3\xa9");
+}
+
+TEST(HostilePath, RefusesAFileThatIsAlsoAFolder)
+{
+    expectCollision("a", false, "a/b");
+    expectCollision("a/b", false, "a");
+    expectCollision("A", false, "a/b");
+    expectCollision("x/y", false, "x/y/z");
+}
+
+TEST(HostilePath, RefusesUnsafePathsInTheIndexEvenWhenTheRecordLooksSafe)
+{
+    // The file reader checks every index path before extracting anything; the
+    // stream reader extracts the safe record first, then meets the index at the end.
+    ExtractScene scene;
+    HostileArchive archive;
+    auto& e = archive.file("ab", "content");
+    e.indexInfo = e.record;
+    e.indexInfo->path = "..";
+    scene.expectRefused(archive, ErrorCode::UnsafePath);
+}
+
+TEST(HostilePath, RefusesUnsafeRecordPathsBehindASafeIndex)
+{
+    // The file reader never uses the record's path: it sees a record that
+    // disagrees with its index. The stream reader checks the record's path.
+    ExtractScene scene;
+    HostileArchive archive;
+    auto& e = archive.file("../x", "escaped");
+    e.indexInfo = e.record;
+    e.indexInfo->path = "safe";
+    scene.expectRefused(archive, ErrorCode::Damaged, ErrorCode::UnsafePath);
+}
+
+TEST(HostilePath, AcceptsUnusualButSafeNames)
+{
+    ExtractScene scene;
+    HostileArchive archive;
+    archive.file("..x", "a");
+    archive.file("x..", "b");
+    archive.file(".hidden", "c");
+    archive.file("sp ace", "d");
+    archive.file("caf\xc3\xa9", "e");
+    archive.file("1:x", "f");                  // a drive letter is a letter
+    archive.file("\xf0\x9f\x94\x92.txt", "g"); // U+1F512
+    scene.expectAccepted(archive);
+}
