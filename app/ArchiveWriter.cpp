@@ -2,6 +2,7 @@
 
 #include "FileIO.h"
 #include "Signature.h"
+#include "WorkerPool.h"
 #include "Zstd.h"
 
 #include <algorithm>
@@ -16,7 +17,9 @@ namespace coffer {
 
 namespace {
 
-constexpr std::size_t kBlockSize = 4 * 1024 * 1024; // input per zstd frame
+constexpr std::size_t kBlockSize = 4 * 1024 * 1024;       // input per zstd frame
+constexpr std::size_t kSmallBatchBytes = 8 * 1024 * 1024; // small files compressed together
+constexpr std::size_t kSmallBatchFiles = 256;
 constexpr int kAutoLevel = 3;
 constexpr int kMaxLevel = 19;
 
@@ -71,12 +74,29 @@ bool looksCompressed(const std::string& fileName)
 ArchiveWriter::ArchiveWriter(crypto::PayloadWriter& payload, Compression compression, JobControl& job)
     : m_payload(payload), m_compression(compression), m_job(job),
       m_compressor(compression == Compression::Max ? kMaxLevel : kAutoLevel)
-{}
+{
+    const unsigned workers = crypto::WorkerPool::shared().size();
+    for (unsigned i = 0; i < workers; ++i)
+        m_workerCompressors.push_back(
+            std::make_unique<ZstdCompressor>(compression == Compression::Max ? kMaxLevel : kAutoLevel));
+    m_blocks.resize(workers);
+    m_frames.resize(workers);
+}
 
 Status ArchiveWriter::put(ByteView data)
 {
     COFFER_TRY(m_payload.write(data));
     m_offset += data.size();
+    return Status::success();
+}
+
+Status ArchiveWriter::writeDirectory(const EntryInfo& info)
+{
+    IndexEntry ie{info, 0, m_offset, std::nullopt};
+    if (m_signer)
+        ie.sha256 = crypto::sha256({});
+    COFFER_TRY(put(encodeEntryRecordHeader(info)));
+    m_index.entries.push_back(std::move(ie));
     return Status::success();
 }
 
@@ -88,25 +108,40 @@ Status ArchiveWriter::writeEntries(const ScanResult& scan)
         if (m_job.isCancelled())
             return makeError(ErrorCode::Cancelled, "cancelled");
         if (entry.info.kind == EntryKind::Directory) {
-            IndexEntry ie{entry.info, 0, m_offset, std::nullopt};
-            if (m_signer)
-                ie.sha256 = crypto::sha256({});
-            COFFER_TRY(put(encodeEntryRecordHeader(entry.info)));
-            m_index.entries.push_back(std::move(ie));
+            COFFER_TRY(flushSmallFiles()); // records stay in scan order
+            COFFER_TRY(writeDirectory(entry.info));
             continue;
         }
-        m_progress.currentFile = entry.info.path;
-        m_job.report(m_progress);
-        COFFER_TRY(writeFile(entry));
-        ++m_progress.filesDone;
+        UniqueFd fd;
+        EntryInfo info;
+        COFFER_TRY(openSource(entry, fd, info));
+        if (info.size > kBlockSize) {
+            COFFER_TRY(flushSmallFiles());
+            m_progress.currentFile = info.path;
+            COFFER_TRY(writeLargeFile(entry, fd.get(), info));
+            ++m_progress.filesDone;
+            continue;
+        }
+        // Small files are read now and compressed together, one per worker.
+        PendingFile pending{&entry, info, Bytes(static_cast<std::size_t>(info.size)), {}, Status::success()};
+        auto got = readFull(fd.get(), pending.data, entry.source);
+        COFFER_TRY(got);
+        if (*got != pending.data.size())
+            return changedWhileReading(entry.source);
+        COFFER_TRY(checkEndOfFile(fd.get(), entry.source));
+        m_smallBytes += pending.data.size();
+        m_small.push_back(std::move(pending));
+        if (m_smallBytes >= kSmallBatchBytes || m_small.size() >= kSmallBatchFiles)
+            COFFER_TRY(flushSmallFiles());
     }
+    COFFER_TRY(flushSmallFiles());
     m_job.report(m_progress, true);
     return Status::success();
 }
 
-Status ArchiveWriter::writeFile(const SourceEntry& entry)
+Status ArchiveWriter::openSource(const SourceEntry& entry, UniqueFd& fd, EntryInfo& info)
 {
-    UniqueFd fd(::open(entry.source.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    fd.reset(::open(entry.source.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
     if (!fd.valid())
         return ioError(errno, "read", entry.source);
     struct stat st;
@@ -115,66 +150,119 @@ Status ArchiveWriter::writeFile(const SourceEntry& entry)
     if (!S_ISREG(st.st_mode))
         return changedWhileReading(entry.source);
     ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
-
-    EntryInfo info = entry.info;
+    info = entry.info;
     fillInfoFromStat(info, st);
     info.size = static_cast<std::uint64_t>(st.st_size);
+    return Status::success();
+}
 
-    Bytes block(static_cast<std::size_t>(std::min<std::uint64_t>(kBlockSize, info.size)));
-    auto got = readFull(fd.get(), block, entry.source);
-    COFFER_TRY(got);
-    if (*got != block.size())
-        return changedWhileReading(entry.source);
+Status ArchiveWriter::checkEndOfFile(int fd, const std::filesystem::path& path)
+{
+    // A file that grew while we read it is a different file than the one we stored.
+    std::uint8_t extra;
+    auto more = readFull(fd, MutableByteView(&extra, 1), path);
+    COFFER_TRY(more);
+    if (*more != 0)
+        return changedWhileReading(path);
+    return Status::success();
+}
 
+bool ArchiveWriter::wantsCompression(const EntryInfo& info) const
+{
+    return m_compression != Compression::Off && info.size > 0 && !looksCompressed(info.path);
+}
+
+Status ArchiveWriter::flushSmallFiles()
+{
+    if (m_small.empty())
+        return Status::success();
+    auto& pool = crypto::WorkerPool::shared();
+    pool.run(m_small.size(), [this](unsigned worker, std::size_t i) {
+        auto& p = m_small[i];
+        if (wantsCompression(p.info))
+            p.status = m_workerCompressors[worker]->compress(p.data, p.frame);
+    });
+    for (auto& p : m_small) {
+        COFFER_TRY(p.status);
+        p.info.codec =
+            wantsCompression(p.info) && compressionPays(p.data.size(), p.frame.size()) ? Codec::Zstd : Codec::Stored;
+        IndexEntry ie{p.info, 0, m_offset, std::nullopt};
+        COFFER_TRY(put(encodeEntryRecordHeader(p.info)));
+        const std::uint64_t dataStart = m_offset;
+        COFFER_TRY(put(p.info.codec == Codec::Zstd ? ByteView(p.frame) : ByteView(p.data)));
+        ie.storedSize = m_offset - dataStart;
+        if (m_signer)
+            ie.sha256 = crypto::sha256(p.data);
+        m_index.entries.push_back(std::move(ie));
+        m_progress.bytesDone += p.data.size();
+        ++m_progress.filesDone;
+        m_progress.currentFile = p.info.path;
+    }
+    m_small.clear();
+    m_smallBytes = 0;
+    m_job.report(m_progress);
+    return Status::success();
+}
+
+Status ArchiveWriter::writeLargeFile(const SourceEntry& entry, int fd, EntryInfo info)
+{
     // Decide the codec from the first block: zstd only where it pays.
-    auto& compressor = m_compressor;
-    Bytes& frame = m_frame;
+    auto& blocks = m_blocks;
+    auto& frames = m_frames;
+    blocks[0].resize(kBlockSize);
+    auto got = readFull(fd, blocks[0], entry.source);
+    COFFER_TRY(got);
+    if (*got != kBlockSize)
+        return changedWhileReading(entry.source);
     info.codec = Codec::Stored;
-    if (m_compression != Compression::Off && info.size > 0 && !looksCompressed(info.path)) {
-        COFFER_TRY(compressor.compress(block, frame));
-        if (compressionPays(block.size(), frame.size()))
+    if (wantsCompression(info)) {
+        COFFER_TRY(m_compressor.compress(blocks[0], frames[0]));
+        if (compressionPays(blocks[0].size(), frames[0].size()))
             info.codec = Codec::Zstd;
     }
-
     IndexEntry ie{info, 0, m_offset, std::nullopt};
     COFFER_TRY(put(encodeEntryRecordHeader(info)));
     const std::uint64_t dataStart = m_offset;
-    std::uint64_t remaining = info.size;
-    bool first = true;
     std::optional<crypto::Sha256> hash;
     if (m_signer)
         hash.emplace(); // content hashes are what a signature binds
-    while (remaining > 0) {
-        if (!first) {
-            block.resize(static_cast<std::size_t>(std::min<std::uint64_t>(kBlockSize, remaining)));
-            got = readFull(fd.get(), block, entry.source);
-            COFFER_TRY(got);
-            if (*got != block.size())
-                return changedWhileReading(entry.source);
+
+    // Blocks go out in groups: one block per worker, compressed in parallel.
+    std::uint64_t remaining = info.size;
+    std::size_t ready = 1; // blocks[0] is read (and compressed if zstd)
+    while (true) {
+        for (std::size_t k = 0; k < ready; ++k) {
+            if (hash)
+                hash->update(blocks[k]);
+            COFFER_TRY(put(info.codec == Codec::Zstd ? ByteView(frames[k]) : ByteView(blocks[k])));
+            remaining -= blocks[k].size();
+            m_progress.bytesDone += blocks[k].size();
         }
-        if (hash)
-            hash->update(block);
-        if (info.codec == Codec::Zstd) {
-            if (!first)
-                COFFER_TRY(compressor.compress(block, frame));
-            COFFER_TRY(put(frame));
-        } else {
-            COFFER_TRY(put(block));
-        }
-        first = false;
-        remaining -= block.size();
-        m_progress.bytesDone += block.size();
         m_job.report(m_progress);
         if (m_job.isCancelled())
             return makeError(ErrorCode::Cancelled, "cancelled");
+        if (remaining == 0)
+            break;
+        ready = 0;
+        while (ready < blocks.size() && remaining > ready * kBlockSize) {
+            auto& block = blocks[ready];
+            block.resize(static_cast<std::size_t>(std::min<std::uint64_t>(kBlockSize, remaining - ready * kBlockSize)));
+            got = readFull(fd, block, entry.source);
+            COFFER_TRY(got);
+            if (*got != block.size())
+                return changedWhileReading(entry.source);
+            ++ready;
+        }
+        if (info.codec == Codec::Zstd) {
+            std::vector<Status> status(ready);
+            crypto::WorkerPool::shared().run(ready, [&](unsigned worker, std::size_t k) {
+                status[k] = m_workerCompressors[worker]->compress(blocks[k], frames[k]);
+            });
+            for (const auto& st : status)
+                COFFER_TRY(st);
+        }
     }
-    // A file that grew while we read it is a different file than the one we stored.
-    std::uint8_t extra;
-    auto more = readFull(fd.get(), MutableByteView(&extra, 1), entry.source);
-    COFFER_TRY(more);
-    if (*more != 0)
-        return changedWhileReading(entry.source);
-
+    COFFER_TRY(checkEndOfFile(fd, entry.source));
     ie.storedSize = m_offset - dataStart;
     if (hash)
         ie.sha256 = hash->finish();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "ArchiveFormat.h"
+#include "FileIO.h"
 #include "InputScan.h"
 #include "Job.h"
 #include "Keys.h"
@@ -32,7 +33,19 @@ public:
     std::uint64_t plaintextSize() const { return m_offset; }
 
 private:
-    Status writeFile(const SourceEntry& entry);
+    struct PendingFile {
+        const SourceEntry* entry;
+        EntryInfo info;
+        Bytes data;
+        Bytes frame;
+        Status status;
+    };
+    Status writeDirectory(const EntryInfo& info);
+    Status openSource(const SourceEntry& entry, UniqueFd& fd, EntryInfo& info);
+    Status checkEndOfFile(int fd, const std::filesystem::path& path);
+    bool wantsCompression(const EntryInfo& info) const;
+    Status flushSmallFiles();
+    Status writeLargeFile(const SourceEntry& entry, int fd, EntryInfo info);
     Status put(ByteView data);
 
     crypto::PayloadWriter& m_payload;
@@ -41,8 +54,12 @@ private:
     ArchiveIndex m_index;
     std::uint64_t m_offset = 0;
     Progress m_progress;
-    ZstdCompressor m_compressor;
-    Bytes m_frame;
+    ZstdCompressor m_compressor;                                      // this thread's
+    std::vector<std::unique_ptr<ZstdCompressor>> m_workerCompressors; // one per pool worker
+    std::vector<Bytes> m_blocks;                                      // one block per worker
+    std::vector<Bytes> m_frames;
+    std::vector<PendingFile> m_small;
+    std::size_t m_smallBytes = 0;
     const crypto::SecretIdentity* m_signer = nullptr;
 };
 

@@ -28,7 +28,10 @@ public:
     }
     Status acquire()
     {
-        if (m_lock.tryLock(15'000))
+        // A holder keeps the lock for two Argon2id runs (reload, then save):
+        // seconds each on a slow or busy machine, and processes saving at once
+        // queue up behind each other, so wait for the queue, not for one save.
+        if (m_lock.tryLock(120'000))
             return Status::success();
         return makeError(ErrorCode::Io, "another Coffer window is saving the keyring; try again in a moment");
     }

@@ -2,8 +2,6 @@
 
 #include "Utf8.h"
 
-#include <QString>
-
 namespace coffer {
 
 namespace {
@@ -55,33 +53,28 @@ Status checkArchivePath(std::string_view path)
     return Status::success();
 }
 
-std::string foldPath(std::string_view path)
-{
-    const QString s = QString::fromUtf8(path.data(), static_cast<qsizetype>(path.size()));
-    return s.normalized(QString::NormalizationForm_C)
-        .toCaseFolded()
-        .normalized(QString::NormalizationForm_C)
-        .toStdString();
-}
-
 Status PathSet::add(std::string_view path, bool isDirectory)
 {
     COFFER_TRY(checkArchivePath(path));
-    const std::string folded = foldPath(path);
+    // Exact names: Linux trees legitimately hold names that differ only in case
+    // or normalisation (the kernel's xt_connmark.h and xt_CONNMARK.h). On a disk
+    // that folds them, extraction gives the second one a free name; it never
+    // overwrites or follows a link (FORMAT.md §5.5, §10).
+    const std::string exact(path);
     // Every ancestor is (or becomes) a directory; none may be a file.
-    for (std::size_t pos = folded.find('/'); pos != std::string::npos; pos = folded.find('/', pos + 1)) {
-        auto [it, inserted] = m_folded.emplace(folded.substr(0, pos), Kind::ImpliedDirectory);
+    for (std::size_t pos = exact.find('/'); pos != std::string::npos; pos = exact.find('/', pos + 1)) {
+        auto [it, inserted] = m_paths.emplace(exact.substr(0, pos), Kind::ImpliedDirectory);
         if (!inserted && it->second == Kind::File)
             return unsafe(path, "a file of the same name is also used as a folder");
     }
-    auto [it, inserted] = m_folded.emplace(folded, isDirectory ? Kind::Directory : Kind::File);
+    auto [it, inserted] = m_paths.emplace(exact, isDirectory ? Kind::Directory : Kind::File);
     if (!inserted) {
         if (it->second == Kind::ImpliedDirectory && isDirectory) {
             it->second = Kind::Directory;
             return Status::success();
         }
         return unsafe(path, it->second == Kind::ImpliedDirectory ? "a file of the same name is also used as a folder"
-                                                                 : "another entry has the same name (ignoring case)");
+                                                                 : "another entry has the same name");
     }
     return Status::success();
 }

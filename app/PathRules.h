@@ -16,20 +16,16 @@ inline constexpr std::size_t kMaxComponentBytes = 255;
 /// Checks one archive path; the error says which rule it breaks.
 Status checkArchivePath(std::string_view path);
 
-/// The set of paths of one archive: refuses unsafe paths, duplicates (also
-/// after case folding and NFC normalisation), and a file that is also the
-/// parent of another entry.
+/// The set of paths of one archive: refuses unsafe paths, duplicates, and a
+/// file that is also the parent of another entry. Names that differ only in
+/// case or Unicode normalisation are distinct, as on Linux.
 class PathSet {
 public:
     Status add(std::string_view path, bool isDirectory);
 
 private:
     enum class Kind { File, Directory, ImpliedDirectory };
-    std::unordered_map<std::string, Kind> m_folded;
+    std::unordered_map<std::string, Kind> m_paths;
 };
-
-/// The folded form used to detect collisions on case-insensitive or
-/// normalising file systems.
-std::string foldPath(std::string_view path);
 
 } // namespace coffer
