@@ -250,7 +250,6 @@ Result<ArchiveIndex> decodeIndex(ByteView plain, std::uint64_t indexOffset)
         index.recipients.push_back(rec);
     }
     if (flags & kFlagSignature) {
-        const std::size_t signedLength = r.position();
         std::uint8_t type = 0;
         IndexSignature sig;
         if (!r.le(type) || !r.raw(sig.signerX25519.data(), 32) || !r.raw(sig.signerEd25519.data(), 32) ||
@@ -258,6 +257,9 @@ Result<ArchiveIndex> decodeIndex(ByteView plain, std::uint64_t indexOffset)
             return damaged("the signature block is truncated");
         if (type != kSignatureTypeEd25519)
             return makeError(ErrorCode::UnsupportedVersion, "the container is signed with an unknown kind of key");
+        // The signature covers everything before it, the signer's keys included,
+        // so no one can swap the signer's X25519 key under a valid signature.
+        const std::size_t signedLength = r.position() - sig.signature.size();
         if (!crypto::verifyIndexSignature(sig.signerEd25519, plain.first(signedLength), sig.signature))
             return damaged("the sender's signature does not match the content");
         index.signature = sig;

@@ -89,8 +89,8 @@ struct RecordFixed {
 Result<RecordFixed> decodeEntryRecordFixed(ByteView fixed30);
 
 /// Serialises the index (uncompressed). With a signature, the last
-/// kSignatureBlockSize bytes are the signature block; the signature covers
-/// everything before it.
+/// kSignatureBlockSize bytes are the signature block; the signature (its last
+/// 64 bytes) covers everything before it, the signer's keys included.
 Bytes encodeIndex(const ArchiveIndex& index);
 /// Parses and validates the index against the rules of FORMAT.md §5.2 and §5.4.
 Result<ArchiveIndex> decodeIndex(ByteView plain, std::uint64_t indexOffset);

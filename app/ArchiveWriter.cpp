@@ -299,7 +299,8 @@ Status ArchiveWriter::finish(const std::vector<IndexRecipient>& recipients)
         m_index.hasHashes = true;
         m_index.signature = IndexSignature{card->x25519, card->ed25519, {}};
         plain = encodeIndex(m_index);
-        const ByteView signedPart = ByteView(plain).first(plain.size() - kSignatureBlockSize);
+        // Everything before the signature itself is signed, the signer's keys included.
+        const ByteView signedPart = ByteView(plain).first(plain.size() - crypto::kEd25519SignatureSize);
         const auto sig = crypto::signIndex(*m_signer, signedPart);
         std::copy(sig.begin(), sig.end(), plain.end() - 64);
     } else {

@@ -2,6 +2,7 @@
 
 #include "FileIO.h"
 
+#include <algorithm>
 #include <unistd.h>
 
 namespace coffer {
@@ -22,8 +23,13 @@ struct CountingSink final : ByteSink {
 Result<crypto::RecipientList> makeRecipients(const EncryptRequest& request)
 {
     crypto::RecipientList list;
-    for (const auto& key : request.recipients)
+    std::vector<crypto::PublicKey32> seen;
+    for (const auto& key : request.recipients) {
+        if (std::find(seen.begin(), seen.end(), key.x25519) != seen.end())
+            continue; // the same person named twice (by card and by contact name)
+        seen.push_back(key.x25519);
         list.push_back(std::make_unique<crypto::X25519Recipient>(key.x25519));
+    }
     if (request.passphrase)
         list.push_back(std::make_unique<crypto::PassphraseRecipient>(*request.passphrase, request.argon2));
     if (list.empty())
@@ -44,8 +50,11 @@ Status writeContainer(const EncryptRequest& request, const ScanResult& scan, Byt
     writer.setSigner(request.signer);
     COFFER_TRY(writer.writeEntries(scan));
     std::vector<IndexRecipient> intended;
-    for (const auto& key : request.recipients)
-        intended.push_back(IndexRecipient{1, key.x25519});
+    for (const auto& key : request.recipients) {
+        const IndexRecipient r{1, key.x25519};
+        if (std::find(intended.begin(), intended.end(), r) == intended.end())
+            intended.push_back(r);
+    }
     COFFER_TRY(writer.finish(intended));
     return payload->finish();
 }

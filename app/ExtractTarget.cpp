@@ -81,6 +81,11 @@ Result<ExtractTarget> ExtractTarget::open(const fs::path& destination, bool over
         if (!fs::create_directories(destination, ec))
             return ioError(ec.value(), "create the folder", destination);
     }
+    // Stored permissions pass through the user's umask, as with tar and cp:
+    // a container cannot make world-writable files where the user forbids it.
+    const mode_t mask = ::umask(0);
+    ::umask(mask);
+    t.m_umask = static_cast<std::uint16_t>(mask & 0777);
     t.m_destination = destination;
     t.m_overwrite = overwrite;
     t.m_defer = deferRenames;
@@ -151,7 +156,7 @@ Status ExtractTarget::commitFile()
     const fs::path shown = m_destination / m_fileInfo.path;
     if (m_fileWritten != m_fileInfo.size)
         return damaged("\"" + m_fileInfo.path + "\" does not have its declared size");
-    if (::fchmod(m_file.get(), m_fileInfo.mode) != 0)
+    if (::fchmod(m_file.get(), m_fileInfo.mode & ~m_umask) != 0)
         return ioError(errno, "set permissions of", shown);
     const struct timespec times[2] = {
         {0, UTIME_OMIT},
@@ -252,7 +257,7 @@ Status ExtractTarget::finish()
         const struct timespec times[2] = {{0, UTIME_OMIT},
                                           {static_cast<time_t>(d.seconds), static_cast<long>(d.nanoseconds)}};
         ::utimensat(m_root.get(), d.path.c_str(), times, AT_SYMLINK_NOFOLLOW);
-        if (::fchmodat(m_root.get(), d.path.c_str(), d.mode, 0) != 0)
+        if (::fchmodat(m_root.get(), d.path.c_str(), d.mode & ~m_umask, 0) != 0)
             return ioError(errno, "set permissions of", m_destination / d.path);
     }
     // Only now, with everything in place, are the replaced files let go.

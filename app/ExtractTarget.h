@@ -54,6 +54,7 @@ private:
     std::filesystem::path m_destination;
     UniqueFd m_root;
     bool m_overwrite = false;
+    std::uint16_t m_umask = 022;
     bool m_defer = false;
     bool m_finished = false;
 

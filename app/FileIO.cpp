@@ -146,12 +146,13 @@ Result<AtomicOutput> AtomicOutput::create(const fs::path& target, bool overwrite
     out.m_overwrite = overwrite;
     out.m_part = target;
     out.m_part += ".part";
-    if (!overwrite)
-        out.m_part = freePath(out.m_part);
+    out.m_part = freePath(out.m_part); // someone else's NAME.part is never touched
+    out.m_done = true;                 // nothing of ours to remove until the file exists
     const int fd = ::open(out.m_part.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
     if (fd < 0)
         return ioError(errno, "create", out.m_part);
     out.m_fd.reset(fd);
+    out.m_done = false;
     return out;
 }
 

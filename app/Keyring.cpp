@@ -42,6 +42,12 @@ Status checkContactName(const std::string& name)
     return Status::success();
 }
 
+void Keyring::setIdentity(crypto::SecretIdentity identity)
+{
+    identity.setName(crypto::sanitizeDisplayName(identity.name(), crypto::kMaxCardNameBytes));
+    m_identity = std::move(identity);
+}
+
 Status Keyring::addAgeIdentity(crypto::SecretIdentity identity)
 {
     for (const auto& existing : m_ageIdentities)
@@ -171,7 +177,7 @@ Result<Keyring> Keyring::parse(std::string_view text)
             if (!id.ok() || !id->canSign())
                 return corrupt("the identity is unreadable");
             id->setName(std::string(parts[2]));
-            k.m_identity = std::move(*id);
+            k.setIdentity(std::move(*id));
         } else if (parts[0] == "age-identity" && parts.size() == 2) {
             auto id = crypto::SecretIdentity::decode(parts[1]);
             if (!id.ok())

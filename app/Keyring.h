@@ -28,7 +28,8 @@ public:
 
     /// The Coffer identity (signs and decrypts), if one was created or imported.
     const crypto::SecretIdentity* identity() const { return m_identity ? &*m_identity : nullptr; }
-    void setIdentity(crypto::SecretIdentity identity) { m_identity = std::move(identity); }
+    /// The identity's name is cleaned (no tabs or control characters, at most 64 bytes).
+    void setIdentity(crypto::SecretIdentity identity);
     /// Imported AGE-SECRET-KEY-1 identities: decrypt only.
     const std::vector<crypto::SecretIdentity>& ageIdentities() const { return m_ageIdentities; }
     Status addAgeIdentity(crypto::SecretIdentity identity);

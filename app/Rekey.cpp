@@ -75,7 +75,10 @@ Result<fs::path> rekeyContainer(const RekeyRequest& request, const crypto::Ident
         recipients.push_back(std::make_unique<crypto::PassphraseRecipient>(*request.passphrase, request.argon2));
     std::vector<crypto::Stanza> keep;
     if (request.keepExisting)
-        keep = opened->parsed.header.stanzas;
+        for (auto& stanza : opened->parsed.header.stanzas)
+            // One passphrase per container (FORMAT.md §3.2): a new one replaces the old.
+            if (!(request.passphrase && stanza.type == crypto::kArgon2StanzaType))
+                keep.push_back(stanza);
     auto sealed = crypto::sealHeaderWithKey(std::move(opened->fileKey), recipients, std::move(keep));
     COFFER_TRY(sealed);
 

@@ -10,6 +10,11 @@ void secureWipe(void* data, std::size_t size)
         Botan::secure_scrub_memory(data, size);
 }
 
+SecureString::~SecureString()
+{
+    secureWipe(data(), capacity());
+}
+
 bool constantTimeEqual(ByteView a, ByteView b)
 {
     if (a.size() != b.size())

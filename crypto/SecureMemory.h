@@ -31,8 +31,23 @@ template <typename T> struct SecureAllocator {
 
 /// Bytes that hold a secret (keys, passphrases, plaintext of key material).
 using SecureBytes = std::vector<std::uint8_t, SecureAllocator<std::uint8_t>>;
-/// A passphrase; never converted to QString or QByteArray.
-using SecureString = std::basic_string<char, std::char_traits<char>, SecureAllocator<char>>;
+using SecureStringBase = std::basic_string<char, std::char_traits<char>, SecureAllocator<char>>;
+
+/// A passphrase or secret key text; never converted to QString or QByteArray.
+/// Also wipes short strings, which live inside the object, not on the heap
+/// where SecureAllocator would see them.
+class SecureString : public SecureStringBase {
+public:
+    using SecureStringBase::SecureStringBase;
+    SecureString() = default;
+    SecureString(const SecureStringBase& s) : SecureStringBase(s) {}
+    SecureString(SecureStringBase&& s) noexcept : SecureStringBase(std::move(s)) {}
+    SecureString(const SecureString&) = default;
+    SecureString(SecureString&&) noexcept = default;
+    SecureString& operator=(const SecureString&) = default;
+    SecureString& operator=(SecureString&&) noexcept = default;
+    ~SecureString();
+};
 
 using Bytes = std::vector<std::uint8_t>;
 using ByteView = std::span<const std::uint8_t>;

@@ -118,6 +118,9 @@ int commandId(const std::vector<std::string>& argv)
     if (!args.ok() || args.positional().empty())
         return usageError(args.ok() ? "say what to do with your identity" : args.error(), kIdUsage);
     const std::string& what = args.positional()[0];
+    static const std::set<std::string> kKnown = {"create", "import", "passwd", "show", "export"};
+    if (!kKnown.count(what)) // before asking for any passphrase
+        return usageError("unknown id command \"" + what + "\"", kIdUsage);
     if (what == "create")
         return idCreate(args);
     if (what == "import")
@@ -182,6 +185,9 @@ int commandContacts(const std::vector<std::string>& argv)
             return reportError(makeError(ErrorCode::InvalidArgument, "no such contact"));
         return kExitOk;
     }
+    static const std::set<std::string> kChanges = {"add", "remove", "rename", "verify"};
+    if (!kChanges.count(what)) // before asking for any passphrase
+        return usageError("unknown contacts command \"" + what + "\"", kContactsUsage);
     auto store = keyringStore();
     auto passphrase = keyringPassphrase(args);
     if (!passphrase.ok())
