@@ -99,10 +99,16 @@ bool readCommon(Reader& r, EntryInfo& info)
 // The per-entry checks shared by records and index entries (FORMAT.md §5.4).
 Status checkInfo(const EntryInfo& info)
 {
-    if (info.kind != EntryKind::File && info.kind != EntryKind::Directory)
+    if (info.kind != EntryKind::File && info.kind != EntryKind::Directory && info.kind != EntryKind::Pack)
         return damaged("an entry has an unknown kind");
-    if (info.codec != Codec::Stored && info.codec != Codec::Zstd)
+    if (info.codec != Codec::Stored && info.codec != Codec::Zstd && info.codec != Codec::Packed)
         return damaged("an entry uses an unknown compression method");
+    if (info.kind == EntryKind::Pack &&
+        (info.codec != Codec::Zstd || info.size == 0 || info.size > kMaxPackContent || info.mode != 0 ||
+         info.mtimeSeconds != 0 || info.mtimeNanoseconds != 0 || !info.path.empty()))
+        return damaged("a pack entry is malformed");
+    if (info.codec == Codec::Packed && (info.kind != EntryKind::File || info.size == 0))
+        return damaged("only non-empty files can be packed");
     if ((info.mode & ~0777u) != 0)
         return damaged("an entry has invalid permission bits");
     if (info.mtimeNanoseconds >= 1'000'000'000u)
@@ -144,9 +150,12 @@ Result<RecordFixed> decodeEntryRecordFixed(ByteView fixed)
         return damaged("an entry record has a bad magic");
     if (!readCommon(r, rec.info) || !r.le(rec.pathLength))
         return damaged("an entry record is truncated");
-    COFFER_TRY(checkInfo(rec.info));
-    if (rec.pathLength == 0 || rec.pathLength > kMaxPathBytes)
+    // A pack has no path; every other entry has one.
+    if (rec.info.kind == EntryKind::Pack && rec.pathLength != 0)
+        return damaged("a pack entry is malformed");
+    if (rec.info.kind != EntryKind::Pack && (rec.pathLength == 0 || rec.pathLength > kMaxPathBytes))
         return makeError(ErrorCode::UnsafePath, "an entry has an empty or over-long path");
+    COFFER_TRY(checkInfo(rec.info));
     return rec;
 }
 
@@ -208,6 +217,7 @@ Result<ArchiveIndex> decodeIndex(ByteView plain, std::uint64_t indexOffset)
     index.hasHashes = (flags & kFlagHashes) != 0;
     index.entries.reserve(count);
     PathSet paths;
+    PackTracker packs;
     std::uint64_t expectedOffset = 0;
     for (std::uint32_t i = 0; i < count; ++i) {
         IndexEntry e;
@@ -222,8 +232,10 @@ Result<ArchiveIndex> decodeIndex(ByteView plain, std::uint64_t indexOffset)
             e.sha256 = d;
         }
         COFFER_TRY(checkInfo(e.info));
-        if (e.info.kind == EntryKind::Directory && e.sha256 && *e.sha256 != crypto::sha256({}))
-            return damaged("a directory entry has a content hash");
+        if (e.info.kind != EntryKind::File && e.sha256 && *e.sha256 != crypto::sha256({}))
+            return damaged("a directory or pack entry has a content hash");
+        if (e.info.codec == Codec::Packed && e.storedSize != 0)
+            return damaged("a packed file has data of its own");
         if (e.info.codec == Codec::Stored && e.storedSize != e.info.size)
             return damaged("a stored entry's length does not match its size");
         if (e.offset != expectedOffset)
@@ -231,9 +243,12 @@ Result<ArchiveIndex> decodeIndex(ByteView plain, std::uint64_t indexOffset)
         if (e.storedSize > indexOffset || e.dataOffset() > indexOffset - e.storedSize)
             return damaged("an index entry points past the end of the entries");
         expectedOffset = e.end();
-        COFFER_TRY(paths.add(e.info.path, e.info.kind == EntryKind::Directory));
+        if (!e.isPack())
+            COFFER_TRY(paths.add(e.info.path, e.info.kind == EntryKind::Directory));
+        COFFER_TRY(packs.add(e, index.entries.size()));
         index.entries.push_back(std::move(e));
     }
+    COFFER_TRY(packs.finish());
     if (expectedOffset != indexOffset)
         return damaged("the entries do not end where the index begins");
     std::uint32_t recipientCount = 0;
@@ -267,6 +282,36 @@ Result<ArchiveIndex> decodeIndex(ByteView plain, std::uint64_t indexOffset)
     if (!r.atEnd())
         return damaged("the index has trailing bytes");
     return index;
+}
+
+Status PackTracker::add(IndexEntry& entry, std::size_t entryIndex)
+{
+    if (entry.isPack()) {
+        if (m_remaining != 0)
+            return damaged("a pack starts before the previous one is used up");
+        m_pack = entryIndex;
+        m_size = m_remaining = entry.info.size;
+        return Status::success();
+    }
+    if (entry.info.codec != Codec::Packed) {
+        if (m_remaining != 0)
+            return damaged("a pack is followed by an entry that is not in it");
+        return Status::success();
+    }
+    // Members follow their pack directly and use up its content in order.
+    if (entry.info.size > m_remaining)
+        return damaged("a packed file is larger than what is left of its pack");
+    entry.packEntry = m_pack;
+    entry.packPosition = m_size - m_remaining;
+    m_remaining -= entry.info.size;
+    return Status::success();
+}
+
+Status PackTracker::finish() const
+{
+    if (m_remaining != 0)
+        return damaged("a pack holds bytes that belong to no file");
+    return Status::success();
 }
 
 Bytes encodeTrailer(const Trailer& t)

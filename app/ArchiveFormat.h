@@ -17,8 +17,11 @@ namespace coffer {
 using crypto::Bytes;
 using crypto::ByteView;
 
-enum class EntryKind : std::uint8_t { File = 1, Directory = 2 };
-enum class Codec : std::uint8_t { Stored = 0, Zstd = 1 };
+/// Pack: one zstd frame holding the contents of the small files whose
+/// entries follow it (FORMAT.md §5.8); not a file of its own.
+enum class EntryKind : std::uint8_t { File = 1, Directory = 2, Pack = 3 };
+/// Packed: the file's bytes are the next `size` bytes of the preceding pack.
+enum class Codec : std::uint8_t { Stored = 0, Zstd = 1, Packed = 2 };
 
 inline constexpr std::size_t kEntryFixedSize = 30;
 inline constexpr std::size_t kTrailerSize = 32;
@@ -26,6 +29,7 @@ inline constexpr std::uint64_t kMaxIndexPlainSize = std::uint64_t(1) << 30;
 inline constexpr std::uint32_t kMaxEntries = 10'000'000;
 inline constexpr std::size_t kMaxFrameContent = 16 * 1024 * 1024;
 inline constexpr int kMaxWindowLog = 24;
+inline constexpr std::uint64_t kMaxPackContent = 16 * 1024 * 1024;
 
 /// What an entry record and its index entry share.
 struct EntryInfo {
@@ -46,7 +50,11 @@ struct IndexEntry {
     std::uint64_t storedSize = 0;
     std::uint64_t offset = 0; // plaintext offset of the record's magic
     std::optional<crypto::Digest32> sha256;
+    // For packed files (not stored in the index: derived while decoding it):
+    std::size_t packEntry = 0;      // index of the pack entry in ArchiveIndex::entries
+    std::uint64_t packPosition = 0; // where this file's bytes start in the pack's content
 
+    bool isPack() const { return info.kind == EntryKind::Pack; }
     std::uint64_t dataOffset() const { return offset + info.recordHeaderSize(); }
     std::uint64_t end() const { return dataOffset() + storedSize; }
 };
@@ -100,5 +108,18 @@ Bytes encodeTrailer(const Trailer& trailer);
 Result<Trailer> decodeTrailer(ByteView bytes32, std::uint64_t plaintextLength);
 
 Error damaged(std::string what);
+
+/// Checks the packed-file bookkeeping of a run of entries (FORMAT.md §5.8) and
+/// fills packEntry/packPosition. Used by the index decoder and the pipe reader.
+class PackTracker {
+public:
+    Status add(IndexEntry& entry, std::size_t entryIndex);
+    Status finish() const;
+
+private:
+    std::size_t m_pack = 0;
+    std::uint64_t m_size = 0;
+    std::uint64_t m_remaining = 0;
+};
 
 } // namespace coffer

@@ -18,8 +18,9 @@ namespace coffer {
 namespace {
 
 constexpr std::size_t kBlockSize = 4 * 1024 * 1024;       // input per zstd frame
-constexpr std::size_t kSmallBatchBytes = 8 * 1024 * 1024; // small files compressed together
-constexpr std::size_t kSmallBatchFiles = 256;
+constexpr std::size_t kSmallBatchBytes = 8 * 1024 * 1024; // small files read, then packed together
+constexpr std::size_t kSmallBatchFiles = 4096;
+constexpr std::size_t kPackTarget = 4 * 1024 * 1024; // content per pack: one pack per worker in a batch
 constexpr int kAutoLevel = 3;
 constexpr int kMaxLevel = 19;
 
@@ -108,7 +109,8 @@ Status ArchiveWriter::writeEntries(const ScanResult& scan)
         if (m_job.isCancelled())
             return makeError(ErrorCode::Cancelled, "cancelled");
         if (entry.info.kind == EntryKind::Directory) {
-            COFFER_TRY(flushSmallFiles()); // records stay in scan order
+            // Written at once, ahead of pending small files: a folder's record may
+            // come before or after its files, and packs then span folders.
             COFFER_TRY(writeDirectory(entry.info));
             continue;
         }
@@ -176,27 +178,74 @@ Status ArchiveWriter::flushSmallFiles()
 {
     if (m_small.empty())
         return Status::success();
-    auto& pool = crypto::WorkerPool::shared();
-    pool.run(m_small.size(), [this](unsigned worker, std::size_t i) {
-        auto& p = m_small[i];
-        if (wantsCompression(p.info))
-            p.status = m_workerCompressors[worker]->compress(p.data, p.frame);
+    // Consecutive compressible files share a pack (FORMAT.md §5.8): one zstd
+    // frame per ~4 MiB instead of one per file, so small files compress as
+    // well as in a tar, and any one of them still needs only its pack.
+    struct Group {
+        std::size_t first = 0;
+        std::size_t count = 0;
+        bool pack = false;
+        std::uint64_t contentSize = 0;
+        Bytes frame;
+        Status status;
+    };
+    std::vector<Group> groups;
+    for (std::size_t i = 0; i < m_small.size(); ++i) {
+        const bool compressible = wantsCompression(m_small[i].info);
+        if (compressible && !groups.empty() && groups.back().pack &&
+            groups.back().contentSize + m_small[i].data.size() <= kPackTarget) {
+            groups.back().contentSize += m_small[i].data.size();
+            ++groups.back().count;
+            continue;
+        }
+        Group g;
+        g.first = i;
+        g.count = 1;
+        g.pack = compressible;
+        g.contentSize = m_small[i].data.size();
+        groups.push_back(std::move(g));
+    }
+    crypto::WorkerPool::shared().run(groups.size(), [&](unsigned worker, std::size_t k) {
+        auto& g = groups[k];
+        if (!g.pack)
+            return;
+        std::vector<ByteView> parts;
+        for (std::size_t i = g.first; i < g.first + g.count; ++i)
+            parts.emplace_back(m_small[i].data);
+        g.status = m_workerCompressors[worker]->compressParts(parts, g.frame);
     });
-    for (auto& p : m_small) {
-        COFFER_TRY(p.status);
-        p.info.codec =
-            wantsCompression(p.info) && compressionPays(p.data.size(), p.frame.size()) ? Codec::Zstd : Codec::Stored;
-        IndexEntry ie{p.info, 0, m_offset, std::nullopt};
-        COFFER_TRY(put(encodeEntryRecordHeader(p.info)));
-        const std::uint64_t dataStart = m_offset;
-        COFFER_TRY(put(p.info.codec == Codec::Zstd ? ByteView(p.frame) : ByteView(p.data)));
-        ie.storedSize = m_offset - dataStart;
-        if (m_signer)
-            ie.sha256 = crypto::sha256(p.data);
-        m_index.entries.push_back(std::move(ie));
-        m_progress.bytesDone += p.data.size();
-        ++m_progress.filesDone;
-        m_progress.currentFile = p.info.path;
+    for (auto& g : groups) {
+        COFFER_TRY(g.status);
+        const bool packed = g.pack && compressionPays(g.contentSize, g.frame.size());
+        if (packed) {
+            EntryInfo packInfo;
+            packInfo.kind = EntryKind::Pack;
+            packInfo.codec = Codec::Zstd;
+            packInfo.mode = 0;
+            packInfo.size = g.contentSize;
+            IndexEntry ie{packInfo, g.frame.size(), m_offset, std::nullopt};
+            if (m_signer)
+                ie.sha256 = crypto::sha256({});
+            COFFER_TRY(put(encodeEntryRecordHeader(packInfo)));
+            COFFER_TRY(put(g.frame));
+            m_index.entries.push_back(std::move(ie));
+        }
+        for (std::size_t i = g.first; i < g.first + g.count; ++i) {
+            auto& p = m_small[i];
+            p.info.codec = packed && !p.data.empty() ? Codec::Packed : Codec::Stored;
+            IndexEntry ie{p.info, 0, m_offset, std::nullopt};
+            COFFER_TRY(put(encodeEntryRecordHeader(p.info)));
+            if (p.info.codec == Codec::Stored) {
+                COFFER_TRY(put(p.data));
+                ie.storedSize = p.data.size();
+            }
+            if (m_signer)
+                ie.sha256 = crypto::sha256(p.data);
+            m_index.entries.push_back(std::move(ie));
+            m_progress.bytesDone += p.data.size();
+            ++m_progress.filesDone;
+            m_progress.currentFile = p.info.path;
+        }
     }
     m_small.clear();
     m_smallBytes = 0;
@@ -263,6 +312,12 @@ Status ArchiveWriter::writeLargeFile(const SourceEntry& entry, int fd, EntryInfo
         }
     }
     COFFER_TRY(checkEndOfFile(fd, entry.source));
+    // Give the block buffers back: the small-file batches that may follow need
+    // their own memory, and peak memory stays flat (issue #7: under 64 MiB).
+    for (auto& b : blocks)
+        Bytes().swap(b);
+    for (auto& f : frames)
+        Bytes().swap(f);
     ie.storedSize = m_offset - dataStart;
     if (hash)
         ie.sha256 = hash->finish();

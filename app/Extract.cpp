@@ -106,8 +106,8 @@ using DataSink = std::function<Status(ByteView)>;
 Result<std::uint64_t> readEntryData(BufferedSource& in, const EntryInfo& info, const DataSink& sink, JobControl& job)
 {
     const std::uint64_t start = in.position();
-    if (info.kind == EntryKind::Directory)
-        return std::uint64_t{0};
+    if (info.kind == EntryKind::Directory || info.codec == Codec::Packed)
+        return std::uint64_t{0}; // no data of their own
     if (info.codec == Codec::Stored) {
         std::uint64_t remaining = info.size;
         while (remaining > 0) {
@@ -188,6 +188,19 @@ private:
 
 const DataSink kDiscard = [](ByteView) { return Status::success(); };
 
+/// The content of the most recently read pack (FORMAT.md §5.8): at most 16 MiB.
+struct PackCache {
+    std::optional<std::size_t> entry;
+    Bytes content;
+    DataSink sink()
+    {
+        return [this](ByteView d) {
+            content.insert(content.end(), d.begin(), d.end());
+            return Status::success();
+        };
+    }
+};
+
 Status checkOnlyPathsExist(const std::vector<std::string>& only, const std::vector<IndexEntry>& entries)
 {
     for (const auto& o : only) {
@@ -214,32 +227,48 @@ Result<ExtractSummary> extractFromFile(const ExtractRequest& request, const cryp
             progress.bytesTotal += e.info.size;
             ++progress.filesTotal;
         }
-    auto target = ExtractTarget::open(request.destination, request.overwrite, false);
+    // Renames wait for finish(): one syncfs there makes every file durable at once.
+    auto target = ExtractTarget::open(request.destination, request.overwrite, true);
     COFFER_TRY(target);
     EntryWriter writer(*target, progress, job, index->hasHashes);
     ExtractSummary summary;
-    for (const auto& entry : index->entries) {
-        if (!isSelected(entry.info.path, request.only))
-            continue; // only the chunks of selected entries are ever decrypted
-        if (job.isCancelled())
-            return makeError(ErrorCode::Cancelled, "cancelled");
+    PackCache pack;
+    // Reads a whole entry record and its data from the file, checked against the index.
+    auto readEntry = [&](const IndexEntry& entry, const DataSink& sink) -> Status {
         RangeSource range(*reader, entry.offset, entry.end());
         BufferedSource in(range);
         auto info = readRecordHeader(in);
         COFFER_TRY(info);
         if (!(*info == entry.info))
             return damaged("the entry \"" + entry.info.path + "\" does not match the index");
-        if (entry.info.kind == EntryKind::Directory) {
-            COFFER_TRY(target->makeDirectory(entry.info));
-            continue;
-        }
-        COFFER_TRY(writer.begin(entry.info));
-        auto stored = readEntryData(in, entry.info, writer.sink(), job);
+        auto stored = readEntryData(in, entry.info, sink, job);
         COFFER_TRY(stored);
         auto rest = in.peek();
         COFFER_TRY(rest);
         if (*stored != entry.storedSize || !rest->empty())
             return damaged("the entry \"" + entry.info.path + "\" does not end where the index says");
+        return Status::success();
+    };
+    for (const auto& entry : index->entries) {
+        if (entry.isPack() || !isSelected(entry.info.path, request.only))
+            continue; // only the chunks of selected entries (and their packs) are ever decrypted
+        if (job.isCancelled())
+            return makeError(ErrorCode::Cancelled, "cancelled");
+        if (entry.info.kind == EntryKind::Directory) {
+            COFFER_TRY(readEntry(entry, kDiscard));
+            COFFER_TRY(target->makeDirectory(entry.info));
+            continue;
+        }
+        if (entry.info.codec == Codec::Packed && pack.entry != entry.packEntry) {
+            pack.entry.reset();
+            pack.content.clear();
+            COFFER_TRY(readEntry(index->entries[entry.packEntry], pack.sink()));
+            pack.entry = entry.packEntry;
+        }
+        COFFER_TRY(writer.begin(entry.info));
+        COFFER_TRY(readEntry(entry, writer.sink()));
+        if (entry.info.codec == Codec::Packed)
+            COFFER_TRY(writer.sink()(ByteView(pack.content).subspan(entry.packPosition, entry.info.size)));
         if (entry.sha256 && writer.digest() != *entry.sha256)
             return damaged("the content of \"" + entry.info.path + "\" does not match its hash");
         COFFER_TRY(target->commitFile());
@@ -290,6 +319,8 @@ Result<ExtractSummary> extractFromStream(const ExtractRequest& request, const cr
     ExtractSummary summary;
     std::vector<IndexEntry> seen;
     PathSet paths;
+    PackTracker packs;
+    PackCache pack;
     while (true) {
         auto magic = in.peek(4);
         COFFER_TRY(magic);
@@ -300,7 +331,17 @@ Result<ExtractSummary> extractFromStream(const ExtractRequest& request, const cr
         auto info = readRecordHeader(in);
         COFFER_TRY(info);
         entry.info = *info;
-        COFFER_TRY(paths.add(entry.info.path, entry.info.kind == EntryKind::Directory));
+        if (!entry.isPack())
+            COFFER_TRY(paths.add(entry.info.path, entry.info.kind == EntryKind::Directory));
+        COFFER_TRY(packs.add(entry, seen.size()));
+        if (entry.isPack()) {
+            pack.content.clear();
+            auto stored = readEntryData(in, entry.info, pack.sink(), job);
+            COFFER_TRY(stored);
+            entry.storedSize = *stored;
+            seen.push_back(std::move(entry));
+            continue;
+        }
         const bool selected = isSelected(entry.info.path, request.only);
         if (selected && entry.info.kind == EntryKind::Directory)
             COFFER_TRY(target->makeDirectory(entry.info));
@@ -309,6 +350,8 @@ Result<ExtractSummary> extractFromStream(const ExtractRequest& request, const cr
         auto stored = readEntryData(in, entry.info, selected ? writer.sink() : kDiscard, job);
         COFFER_TRY(stored);
         entry.storedSize = *stored;
+        if (selected && entry.info.codec == Codec::Packed)
+            COFFER_TRY(writer.sink()(ByteView(pack.content).subspan(entry.packPosition, entry.info.size)));
         if (selected && entry.info.kind == EntryKind::File) {
             entry.sha256 = writer.digest(); // compared with the index at the end
             COFFER_TRY(target->commitFile());
@@ -317,6 +360,7 @@ Result<ExtractSummary> extractFromStream(const ExtractRequest& request, const cr
         }
         seen.push_back(std::move(entry));
     }
+    COFFER_TRY(packs.finish());
     // Index and trailer: the rest of the stream, authenticated to the end.
     const std::uint64_t indexOffset = in.position();
     Bytes tail;

@@ -82,7 +82,12 @@ Result<fs::path> rekeyContainer(const RekeyRequest& request, const crypto::Ident
     auto sealed = crypto::sealHeaderWithKey(std::move(opened->fileKey), recipients, std::move(keep));
     COFFER_TRY(sealed);
 
-    const bool inPlace = fs::weakly_canonical(request.output) == fs::weakly_canonical(request.input);
+    // The error_code overloads: a path that cannot be resolved (a folder we may
+    // not search) is not the input, and AtomicOutput reports the real error.
+    std::error_code inEc, outEc;
+    const fs::path canonicalOut = fs::weakly_canonical(request.output, outEc);
+    const fs::path canonicalIn = fs::weakly_canonical(request.input, inEc);
+    const bool inPlace = !outEc && !inEc && canonicalOut == canonicalIn;
     auto out = AtomicOutput::create(request.output, request.overwrite || inPlace);
     COFFER_TRY(out);
     FdSink sink(out->fd(), out->partPath());

@@ -285,7 +285,16 @@ int commandList(const std::vector<std::string>& argv)
         return reportError(listing.error());
     printSignature(listing->index, keyring);
     const bool longFormat = args.has("--long");
-    for (const auto& e : listing->index.entries) {
+    // By path, as people read a folder; storage order is the writer's business.
+    std::vector<const IndexEntry*> shown;
+    for (const auto& e : listing->index.entries)
+        shown.push_back(&e);
+    std::sort(shown.begin(), shown.end(),
+              [](const IndexEntry* a, const IndexEntry* b) { return a->info.path < b->info.path; });
+    for (const IndexEntry* entry : shown) {
+        const IndexEntry& e = *entry;
+        if (e.isPack())
+            continue; // storage, not a file
         const bool dir = e.info.kind == EntryKind::Directory;
         if (longFormat) {
             char date[32];
