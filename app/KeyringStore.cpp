@@ -24,7 +24,10 @@ class KeyringLock {
 public:
     explicit KeyringLock(const fs::path& dir) : m_lock(QString::fromStdString((dir / "keyring.lock").string()))
     {
-        m_lock.setStaleLockTime(30'000);
+        // A dead holder is detected by its process id; by age only after five
+        // minutes, far longer than any save (two Argon2id runs), so a slow save
+        // on a busy machine is never mistaken for a stale lock.
+        m_lock.setStaleLockTime(300'000);
     }
     Status acquire()
     {
