@@ -276,12 +276,19 @@ Status PayloadWriter::finish()
 
 PayloadReader::PayloadReader(ChunkCipher cipher, ByteSource& source) : m_cipher(std::move(cipher)), m_source(&source)
 {
-    m_sealed.reserve(kBatchChunks * kSealedChunkSize + 1);
-    m_plain.resize(kBatchChunks * kChunkSize);
+    for (auto& slot : m_slots) {
+        slot.sealed.reserve(kBatchChunks * kSealedChunkSize + 1);
+        slot.plain.resize(kBatchChunks * kChunkSize);
+    }
 }
 
 PayloadReader::PayloadReader(PayloadReader&&) noexcept = default;
-PayloadReader::~PayloadReader() = default;
+
+PayloadReader::~PayloadReader()
+{
+    if (m_batcher)
+        m_batcher->wait(); // the workers may still be writing into a slot
+}
 
 namespace {
 
@@ -321,44 +328,68 @@ Result<PayloadReader> PayloadReader::create(ByteView inputKey, ByteSource& sourc
     return reader;
 }
 
-Status PayloadReader::nextBatch()
+Status PayloadReader::launch(Slot& slot)
 {
     // Read a batch of sealed chunks plus one byte: only then do we know whether
     // the batch holds the final chunk.
-    COFFER_TRY(fill(*m_source, m_sealed, kBatchChunks * kSealedChunkSize + 1));
-    const bool atEnd = m_sealed.size() <= kBatchChunks * kSealedChunkSize;
-    std::size_t count = kBatchChunks;
-    std::size_t lastSize = kChunkSize;
-    std::optional<Error> lengthError;
-    if (atEnd) {
-        const std::size_t full = m_sealed.size() / kSealedChunkSize;
-        const std::size_t rest = m_sealed.size() % kSealedChunkSize;
+    slot.sealed.swap(m_carry);
+    m_carry.clear();
+    COFFER_TRY(fill(*m_source, slot.sealed, kBatchChunks * kSealedChunkSize + 1));
+    slot.atEnd = slot.sealed.size() <= kBatchChunks * kSealedChunkSize;
+    slot.count = kBatchChunks;
+    slot.lastSize = kChunkSize;
+    slot.lengthError.reset();
+    if (slot.atEnd) {
+        const std::size_t full = slot.sealed.size() / kSealedChunkSize;
+        const std::size_t rest = slot.sealed.size() % kSealedChunkSize;
         if (rest < kGcmTagSize) {
             // A missing or partial final chunk: release the full chunks, then fail.
-            count = full;
-            lengthError = truncated();
+            slot.count = full;
+            slot.lengthError = truncated();
         } else {
-            count = full + 1;
-            lastSize = rest - kGcmTagSize;
+            slot.count = full + 1;
+            slot.lastSize = rest - kGcmTagSize;
         }
+    } else {
+        m_carry.assign(slot.sealed.begin() + static_cast<std::ptrdiff_t>(kBatchChunks * kSealedChunkSize),
+                       slot.sealed.end());
     }
-    if (m_index + count > kMaxChunks)
+    if (m_nextIndex + slot.count > kMaxChunks)
         return makeError(ErrorCode::LimitExceeded, "the payload has more than 2^38 chunks");
-    if (count > 0)
-        m_batcher->startOpen(m_index, m_sealed.data(), count, lastSize, m_plain.data());
-    const auto outcome = m_batcher->wait();
+    slot.first = m_nextIndex;
+    m_nextIndex += slot.count;
+    if (slot.count > 0) {
+        m_batcher->startOpen(slot.first, slot.sealed.data(), slot.count, slot.lastSize, slot.plain.data());
+        slot.busy = true;
+    }
+    return Status::success();
+}
+
+Status PayloadReader::nextBatch()
+{
+    Slot& slot = m_slots[m_current];
+    if (!slot.busy && !slot.atEnd)
+        COFFER_TRY(launch(slot)); // the first batch, or after a batch with no chunks
+    ChunkBatch::Outcome outcome;
+    if (slot.busy) {
+        outcome = m_batcher->wait();
+        slot.busy = false;
+    }
     m_plainPos = 0;
-    m_plainEnd = outcome.goodChunks == 0       ? 0
-                 : outcome.goodChunks == count ? (count - 1) * kChunkSize + lastSize
-                                               : outcome.goodChunks * kChunkSize;
-    m_index += outcome.goodChunks;
+    m_plainEnd = outcome.goodChunks == 0            ? 0
+                 : outcome.goodChunks == slot.count ? (slot.count - 1) * kChunkSize + slot.lastSize
+                                                    : outcome.goodChunks * kChunkSize;
     if (outcome.error)
         m_pending = outcome.error;
-    else if (lengthError)
-        m_pending = lengthError;
-    m_done = atEnd;
-    const std::size_t consumed = std::min(m_sealed.size(), count * kSealedChunkSize);
-    m_sealed.erase(m_sealed.begin(), m_sealed.begin() + static_cast<std::ptrdiff_t>(consumed));
+    else if (slot.lengthError)
+        m_pending = slot.lengthError;
+    m_done = slot.atEnd;
+    // Start opening the next batch while the caller reads this one.
+    if (!m_done && !m_pending) {
+        Slot& next = m_slots[1 - m_current];
+        next.atEnd = false;
+        COFFER_TRY(launch(next));
+    }
     return Status::success();
 }
 
@@ -372,11 +403,18 @@ Result<std::size_t> PayloadReader::read(MutableByteView out)
             if (m_pending) {
                 // Release what authenticated first; the error comes with the next call.
                 m_error = m_pending;
-                secureWipe(m_plain.data(), m_plain.size());
+                for (auto& slot : m_slots) {
+                    if (slot.busy)
+                        m_batcher->wait();
+                    slot.busy = false;
+                    secureWipe(slot.plain.data(), slot.plain.size());
+                }
                 return total > 0 ? Result<std::size_t>(total) : Result<std::size_t>(*m_error);
             }
             if (m_done)
                 break;
+            if (m_plainEnd > 0 || m_slots[1 - m_current].busy)
+                m_current = 1 - m_current; // the read-ahead batch becomes current
             auto status = nextBatch();
             if (!status.ok()) {
                 m_error = status.error();
@@ -385,7 +423,7 @@ Result<std::size_t> PayloadReader::read(MutableByteView out)
             continue;
         }
         const std::size_t take = std::min(out.size() - total, m_plainEnd - m_plainPos);
-        std::memcpy(out.data() + total, m_plain.data() + m_plainPos, take);
+        std::memcpy(out.data() + total, m_slots[m_current].plain.data() + m_plainPos, take);
         m_plainPos += take;
         total += take;
     }

@@ -141,17 +141,31 @@ public:
     Result<std::size_t> read(MutableByteView out);
 
 private:
+    // Two batches: the one being read out, and the next one, whose chunks the
+    // workers open meanwhile (read-ahead), so decryption overlaps the caller.
+    struct Slot {
+        Bytes sealed;
+        SecureBytes plain;
+        std::uint64_t first = 0;
+        std::size_t count = 0;
+        std::size_t lastSize = 0;
+        bool atEnd = false;
+        bool busy = false;
+        std::optional<Error> lengthError;
+    };
     PayloadReader(ChunkCipher cipher, ByteSource& source);
+    Status launch(Slot& slot);
     Status nextBatch();
 
     ChunkCipher m_cipher;
     std::unique_ptr<ChunkBatch> m_batcher;
     ByteSource* m_source;
-    Bytes m_sealed;      // sealed bytes read ahead
-    SecureBytes m_plain; // the current batch's authenticated plaintext
+    Slot m_slots[2];
+    int m_current = 0;
+    Bytes m_carry; // sealed bytes read past the last launched batch
+    std::uint64_t m_nextIndex = 0;
     std::size_t m_plainEnd = 0;
     std::size_t m_plainPos = 0;
-    std::uint64_t m_index = 0;
     bool m_done = false;
     std::optional<Error> m_pending; // a failure after the released chunks
     std::optional<Error> m_error;
