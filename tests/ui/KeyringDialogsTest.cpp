@@ -1,0 +1,168 @@
+// First run, unlock and auto-lock through their real dialogs.
+#include "UiTestSupport.h"
+
+#include "AppController.h"
+#include "FirstRunDialog.h"
+#include "IdleWatcher.h"
+#include "ImportKeyPage.h"
+#include "KeyringStore.h"
+#include "PassphraseFields.h"
+#include "PassphraseStrength.h"
+#include "UnlockDialog.h"
+
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QTabWidget>
+#include <QTest>
+
+namespace coffer::test::ui {
+
+namespace {
+
+namespace fs = std::filesystem;
+using coffer::ui::KeyringSession;
+using coffer::ui::UnlockDialog;
+
+class KeyringDialogsTest : public UiTest {};
+
+TEST_F(KeyringDialogsTest, AWrongPassphraseShowsTheMessageInTheUnlockDialog)
+{
+    auto context = makeLockedContext("Alice", "the right passphrase");
+    UnlockDialog dialog(*context);
+    dialog.show();
+    QSignalSpy finished(&context->keyring(), &KeyringSession::unlockFinished);
+
+    QTest::keyClicks(dialog.passphraseField(), "a wrong passphrase");
+    QTest::keyClick(dialog.passphraseField(), Qt::Key_Return);
+    ASSERT_TRUE(waitFor(finished));
+
+    EXPECT_FALSE(context->keyring().isUnlocked());
+    EXPECT_TRUE(dialog.isVisible()) << "the dialog stays, so the user can try again";
+    EXPECT_TRUE(dialog.messageText().contains("does not unlock your keyring")) << dialog.messageText().toStdString();
+    EXPECT_TRUE(dialog.passphraseField()->text().isEmpty()) << "the typed passphrase does not linger in the field";
+
+    QSignalSpy second(&context->keyring(), &KeyringSession::unlockFinished);
+    QTest::keyClicks(dialog.passphraseField(), "the right passphrase");
+    QTest::keyClick(dialog.passphraseField(), Qt::Key_Return);
+    ASSERT_TRUE(waitFor(second)) << "Enter must work for the second try too";
+    EXPECT_TRUE(context->keyring().isUnlocked());
+    EXPECT_EQ(dialog.result(), QDialog::Accepted);
+}
+
+TEST_F(KeyringDialogsTest, ADamagedKeyringOpensItsBackupAndSaysSo)
+{
+    auto context = makeUnlockedContext("Alice", "the right passphrase");
+    QSignalSpy updated(&context->keyring(), &KeyringSession::updateFinished);
+    context->keyring().update(
+        [bob = contactFor(crypto::SecretIdentity::generate("Bob"), "Bob")](Keyring& k) { return k.addContact(bob); });
+    ASSERT_TRUE(waitFor(updated)); // the save keeps the previous version as the backup
+    context->keyring().lock();
+    const fs::path file = context->keyring().keyringPath();
+    auto bytes = readBytes(file);
+    bytes.resize(bytes.size() / 2);
+    writeBytes(file, bytes);
+
+    UnlockDialog dialog(*context);
+    dialog.show();
+    QSignalSpy finished(&context->keyring(), &KeyringSession::unlockFinished);
+    QTest::keyClicks(dialog.passphraseField(), "the right passphrase");
+    QTest::keyClick(dialog.passphraseField(), Qt::Key_Return);
+    ASSERT_TRUE(waitFor(finished));
+
+    EXPECT_TRUE(context->keyring().isUnlocked());
+    EXPECT_TRUE(dialog.isVisible()) << "the user reads the note before going on";
+    EXPECT_TRUE(dialog.messageText().contains("opened its backup")) << dialog.messageText().toStdString();
+    QTest::mouseClick(dialog.unlockButton(), Qt::LeftButton);
+    EXPECT_EQ(dialog.result(), QDialog::Accepted);
+}
+
+TEST_F(KeyringDialogsTest, FirstRunCreatesAnIdentityWithANameAndPassphrase)
+{
+    AppContext context;
+    coffer::ui::FirstRunDialog dialog(context);
+    dialog.show();
+    QTest::keyClicks(dialog.nameField(), "Alice");
+    QTest::keyClicks(dialog.passphraseFields()->firstField(), "short");
+    EXPECT_TRUE(dialog.passphraseFields()->hintText().contains("Too short"));
+    dialog.passphraseFields()->firstField()->clear();
+    QTest::keyClicks(dialog.passphraseFields()->firstField(), "four random words here");
+    QTest::keyClicks(dialog.passphraseFields()->secondField(), "four random words here");
+    QSignalSpy created(&context.keyring(), &KeyringSession::createFinished);
+
+    QTest::mouseClick(dialog.continueButton(), Qt::LeftButton);
+    ASSERT_TRUE(waitFor(created));
+
+    EXPECT_EQ(dialog.result(), QDialog::Accepted) << dialog.messageText().toStdString();
+    ASSERT_TRUE(context.keyring().isUnlocked());
+    EXPECT_EQ(identityOf(context).name(), "Alice");
+    EXPECT_TRUE(fs::exists(home() / "data" / "keyring.coffer"));
+    KeyringStore store(home() / "data");
+    EXPECT_TRUE(store.load(crypto::SecureString("four random words here")).ok());
+}
+
+TEST_F(KeyringDialogsTest, FirstRunRefusesPassphrasesThatDiffer)
+{
+    AppContext context;
+    coffer::ui::FirstRunDialog dialog(context);
+    dialog.show();
+    QTest::keyClicks(dialog.nameField(), "Alice");
+    QTest::keyClicks(dialog.passphraseFields()->firstField(), "four random words here");
+    QTest::keyClicks(dialog.passphraseFields()->secondField(), "four random words hero");
+    QTest::mouseClick(dialog.continueButton(), Qt::LeftButton);
+    EXPECT_TRUE(dialog.isVisible());
+    EXPECT_FALSE(context.keyring().exists());
+    EXPECT_TRUE(dialog.messageText().contains("the same twice")) << dialog.messageText().toStdString();
+}
+
+TEST_F(KeyringDialogsTest, FirstRunImportsACofferSecretKey)
+{
+    const auto mine = crypto::SecretIdentity::generate("Imported Alice");
+    AppContext context;
+    coffer::ui::FirstRunDialog dialog(context);
+    dialog.show();
+    dialog.tabs()->setCurrentWidget(dialog.importPage());
+    QTest::keyClicks(dialog.importPage()->nameField(), "Imported Alice");
+    const crypto::SecureString secret = mine.encode();
+    dialog.importPage()->keyField()->setPlainText(
+        QString::fromUtf8(secret.data(), static_cast<qsizetype>(secret.size())));
+    QTest::keyClicks(dialog.passphraseFields()->firstField(), "four random words here");
+    QTest::keyClicks(dialog.passphraseFields()->secondField(), "four random words here");
+    QSignalSpy created(&context.keyring(), &KeyringSession::createFinished);
+    QTest::mouseClick(dialog.continueButton(), Qt::LeftButton);
+    ASSERT_TRUE(waitFor(created));
+    ASSERT_TRUE(context.keyring().isUnlocked()) << dialog.messageText().toStdString();
+    EXPECT_EQ(identityOf(context).x25519Public(), mine.x25519Public());
+    EXPECT_EQ(identityOf(context).name(), "Imported Alice") << "the name typed beside the key";
+    EXPECT_TRUE(dialog.importPage()->keyField()->toPlainText().isEmpty()) << "the secret is cleared from the widget";
+}
+
+TEST_F(KeyringDialogsTest, AutoLockDropsTheKeyringAndAsksForThePassphraseAgain)
+{
+    auto context = makeUnlockedContext("Alice", "the right passphrase");
+    coffer::ui::AppController controller(*context);
+    controller.start();
+    ASSERT_EQ(controller.gateDialog(), nullptr);
+    QSignalSpy locked(&context->keyring(), &KeyringSession::locked);
+
+    controller.idleWatcher()->setTimeoutMs(50);
+    ASSERT_TRUE(waitFor(locked, 10000));
+
+    EXPECT_EQ(context->keyring().keyring(), nullptr);
+    EXPECT_NE(qobject_cast<UnlockDialog*>(controller.gateDialog()), nullptr);
+}
+
+TEST(PassphraseStrength, SaysHowStrongInPlainWords)
+{
+    using coffer::ui::PassphraseStrength;
+    using coffer::ui::Strength;
+    EXPECT_EQ(PassphraseStrength::assess(u"abc").strength, Strength::TooShort);
+    EXPECT_EQ(PassphraseStrength::assess(u"password").strength, Strength::Weak);
+    EXPECT_GE(static_cast<int>(PassphraseStrength::assess(u"correct horse battery staple").strength),
+              static_cast<int>(Strength::Good));
+    EXPECT_FALSE(PassphraseStrength::assess(u"password").hint.isEmpty());
+}
+
+} // namespace
+
+} // namespace coffer::test::ui

@@ -1,0 +1,187 @@
+#include "AppController.h"
+
+#include "AppContext.h"
+#include "ContactsDialog.h"
+#include "ContainerWindow.h"
+#include "DropZone.h"
+#include "EncryptDialog.h"
+#include "FileDialogs.h"
+#include "FirstRunDialog.h"
+#include "IdleWatcher.h"
+#include "MainWindow.h"
+#include "MyCardDialog.h"
+#include "SettingsDialog.h"
+#include "UnlockDialog.h"
+
+#include <QApplication>
+#include <QDir>
+
+namespace coffer::ui {
+
+AppController::AppController(AppContext& context, QObject* parent)
+    : QObject(parent), m_context(context), m_main(new MainWindow(context)), m_idle(new IdleWatcher(this))
+{
+    m_main->setAttribute(Qt::WA_DeleteOnClose, false);
+    connect(m_main, &MainWindow::encryptRequested, this, [this](const QStringList& f) { openEncryptDialog(f); });
+    connect(m_main, &MainWindow::openRequested, this, [this](const QString& p) { openContainer(p); });
+    connect(m_main, &MainWindow::contactsRequested, this, &AppController::showContacts);
+    connect(m_main, &MainWindow::myCardRequested, this, &AppController::showMyCard);
+    connect(m_main, &MainWindow::settingsRequested, this, &AppController::showSettings);
+    connect(m_main, &MainWindow::lockRequested, this, &AppController::lock);
+    connect(m_idle, &IdleWatcher::idle, this, &AppController::onIdle);
+    connect(&context.settings(), &Settings::changed, this, &AppController::applySettings);
+}
+
+AppController::~AppController()
+{
+    delete m_main; // closes the flow windows parented to it
+}
+
+void AppController::start(const QStringList& files)
+{
+    m_pendingFiles += files;
+    m_main->show();
+    if (m_context.keyring().isUnlocked())
+        onGateAccepted();
+    else
+        showGate();
+}
+
+void AppController::showGate()
+{
+    if (m_gate)
+        return;
+    QDialog* gate = m_context.keyring().exists() ? static_cast<QDialog*>(new UnlockDialog(m_context, m_main))
+                                                 : new FirstRunDialog(m_context, m_main);
+    gate->setAttribute(Qt::WA_DeleteOnClose);
+    connect(gate, &QDialog::accepted, this, &AppController::onGateAccepted);
+    connect(gate, &QDialog::rejected, qApp, &QApplication::quit, Qt::QueuedConnection);
+    m_gate = gate;
+    gate->open();
+    emit gateShown(gate);
+}
+
+void AppController::onGateAccepted()
+{
+    applySettings();
+    const QStringList files = std::exchange(m_pendingFiles, {});
+    if (!files.isEmpty())
+        handleFiles(files);
+    emit unlockedAndReady();
+}
+
+void AppController::applySettings()
+{
+    m_idle->setTimeoutMinutes(m_context.settings().autoLockMinutes());
+}
+
+void AppController::handleFiles(const QStringList& files)
+{
+    if (!m_context.keyring().isUnlocked()) {
+        m_pendingFiles += files;
+        return;
+    }
+    QStringList containers;
+    QStringList toEncrypt;
+    DropZone::routePaths(files, &containers, &toEncrypt);
+    for (const QString& c : containers)
+        openContainer(c);
+    if (!toEncrypt.isEmpty())
+        openEncryptDialog(toEncrypt);
+}
+
+void AppController::track(QWidget* window)
+{
+    m_flowWindows.removeAll(nullptr);
+    m_flowWindows.append(window);
+}
+
+EncryptDialog* AppController::openEncryptDialog(const QStringList& files)
+{
+    QStringList chosen = files;
+    if (chosen.isEmpty())
+        chosen = FileDialogs::getOpenFileNames(m_main, tr("Choose files to encrypt"), QDir::homePath());
+    if (chosen.isEmpty())
+        return nullptr;
+    auto* dialog = new EncryptDialog(m_context, chosen, m_main);
+    track(dialog);
+    dialog->show();
+    dialog->raise();
+    return dialog;
+}
+
+ContainerWindow* AppController::openContainer(const QString& path)
+{
+    QString chosen = path;
+    if (chosen.isEmpty())
+        chosen = FileDialogs::getOpenFileName(m_main, tr("Open a container"), QDir::homePath(),
+                                              tr("Coffer containers (*.coffer);;All files (*)"));
+    if (chosen.isEmpty())
+        return nullptr;
+    auto* window = new ContainerWindow(m_context, chosen, m_main);
+    connect(window, &ContainerWindow::addContactRequested, this, [this](const QString& card) {
+        if (ContactsDialog* contacts = showContacts())
+            contacts->addContact(card);
+    });
+    track(window);
+    window->show();
+    window->raise();
+    return window;
+}
+
+template <typename T> T* AppController::showSingle(QPointer<T>& slot)
+{
+    if (!m_context.keyring().isUnlocked())
+        return nullptr;
+    if (!slot) {
+        slot = new T(m_context, m_main);
+        slot->setAttribute(Qt::WA_DeleteOnClose);
+        track(slot);
+    }
+    slot->show();
+    slot->raise();
+    slot->activateWindow();
+    return slot;
+}
+
+ContactsDialog* AppController::showContacts()
+{
+    return showSingle(m_contacts);
+}
+
+MyCardDialog* AppController::showMyCard()
+{
+    return showSingle(m_myCard);
+}
+
+SettingsDialog* AppController::showSettings()
+{
+    return showSingle(m_settings);
+}
+
+void AppController::onIdle()
+{
+    if (m_context.runningJobs() > 0 || !m_context.keyring().isUnlocked()) {
+        m_idle->poke(); // a job in progress counts as use
+        return;
+    }
+    lock();
+}
+
+void AppController::lock()
+{
+    for (const QPointer<QWidget>& w : std::as_const(m_flowWindows)) {
+        if (!w)
+            continue;
+        const auto* encrypt = qobject_cast<EncryptDialog*>(w);
+        const auto* container = qobject_cast<ContainerWindow*>(w);
+        if ((encrypt && encrypt->isRunning()) || (container && container->isRunning()))
+            continue; // the job keeps its own copies of the keys it needs
+        w->close();
+    }
+    m_idle->setTimeoutMs(0);
+    m_context.keyring().lock();
+    showGate();
+}
+
+} // namespace coffer::ui

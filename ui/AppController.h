@@ -1,0 +1,74 @@
+// Runs the GUI's flows: the main window first, then first run or unlock,
+// then files from the command line or drops; auto-lock after idle time; one
+// window per flow (Encrypt, Open, Contacts, My card, Settings).
+#pragma once
+
+#include <QDialog>
+#include <QList>
+#include <QObject>
+#include <QPointer>
+#include <QStringList>
+
+namespace coffer::ui {
+
+class AppContext;
+class ContactsDialog;
+class ContainerWindow;
+class EncryptDialog;
+class IdleWatcher;
+class MainWindow;
+class MyCardDialog;
+class SettingsDialog;
+
+class AppController : public QObject {
+    Q_OBJECT
+
+public:
+    explicit AppController(AppContext& context, QObject* parent = nullptr);
+    ~AppController() override;
+
+    MainWindow* mainWindow() const { return m_main; }
+    IdleWatcher* idleWatcher() const { return m_idle; }
+    /// The first-run or unlock dialog while it is shown.
+    QDialog* gateDialog() const { return m_gate; }
+
+    /// Shows the main window, then asks for an identity or the passphrase
+    /// (unless already unlocked), then handles `files`.
+    void start(const QStringList& files = {});
+    /// .coffer files open, other paths go to one Encrypt dialog; waits for unlock.
+    void handleFiles(const QStringList& files);
+
+    /// Empty `files`: ask which. Null if the user chose none.
+    EncryptDialog* openEncryptDialog(const QStringList& files);
+    /// Empty `path`: ask which. Null if the user chose none.
+    ContainerWindow* openContainer(const QString& path);
+    ContactsDialog* showContacts();
+    MyCardDialog* showMyCard();
+    SettingsDialog* showSettings();
+    /// Drops the keyring, closes the windows that show its data, asks to unlock.
+    void lock();
+
+signals:
+    void gateShown(QDialog* dialog);
+    void unlockedAndReady();
+
+private:
+    void showGate();
+    void onGateAccepted();
+    void onIdle();
+    void applySettings();
+    void track(QWidget* window);
+    template <typename T> T* showSingle(QPointer<T>& slot);
+
+    AppContext& m_context;
+    MainWindow* m_main;
+    IdleWatcher* m_idle;
+    QPointer<QDialog> m_gate;
+    QStringList m_pendingFiles;
+    QList<QPointer<QWidget>> m_flowWindows;
+    QPointer<ContactsDialog> m_contacts;
+    QPointer<MyCardDialog> m_myCard;
+    QPointer<SettingsDialog> m_settings;
+};
+
+} // namespace coffer::ui

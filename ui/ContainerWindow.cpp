@@ -1,0 +1,322 @@
+#include "ContainerWindow.h"
+
+#include "AppContext.h"
+#include "Background.h"
+#include "ContainerModel.h"
+#include "ContainerReader.h"
+#include "ErrorText.h"
+#include "Extract.h"
+#include "FileDialogs.h"
+#include "JobProgressWidget.h"
+#include "JobRunner.h"
+#include "MessageBox.h"
+#include "NoticePanel.h"
+#include "PathText.h"
+#include "SecretInput.h"
+#include "SignatureBanner.h"
+#include "Texts.h"
+
+#include <QCloseEvent>
+#include <QDir>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace coffer::ui {
+
+struct ContainerWindow::Attempt {
+    std::optional<Result<Listing>> listing;
+    bool hasPassphraseStanza = false;
+};
+
+namespace {
+
+/// The keyring's identities plus the passphrase, if one was given; built on
+/// the GUI thread, then owned by the worker.
+std::shared_ptr<crypto::IdentityList> makeIdentities(AppContext& context,
+                                                     const std::optional<crypto::SecureString>& passphrase)
+{
+    auto ids = std::make_shared<crypto::IdentityList>();
+    if (const Keyring* k = context.keyring().keyring())
+        *ids = k->decryptionIdentities();
+    if (passphrase)
+        ids->push_back(std::make_unique<crypto::PassphraseIdentity>(*passphrase));
+    return ids;
+}
+
+} // namespace
+
+ContainerWindow::ContainerWindow(AppContext& context, const QString& path, QWidget* parent)
+    : QWidget(parent, Qt::Window), m_context(context), m_path(path), m_title(new QLabel), m_banner(new SignatureBanner),
+      m_message(new NoticePanel), m_passphraseRow(new QWidget), m_passphraseEdit(new QLineEdit),
+      m_passphraseOpen(new QPushButton(tr("&Open"))), m_model(new ContainerModel(this)), m_view(new QTreeView),
+      m_extractSelected(new QPushButton(tr("Extract &selected…"))), m_extractAll(new QPushButton(tr("Extract &all…"))),
+      m_buttonRow(new QWidget), m_progress(new JobProgressWidget), m_runner(new JobRunner(this))
+{
+    setAttribute(Qt::WA_DeleteOnClose);
+    setWindowTitle(tr("%1 — Coffer").arg(QFileInfo(path).fileName()));
+    setAccessibleName(tr("Open container"));
+    QFont titleFont = m_title->font();
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.25);
+    titleFont.setBold(true);
+    m_title->setFont(titleFont);
+    m_title->setTextFormat(Qt::PlainText);
+    m_title->setText(QFileInfo(path).fileName());
+
+    makeSecretField(m_passphraseEdit);
+    m_passphraseEdit->setAccessibleName(tr("Container passphrase"));
+    auto* passRow = new QHBoxLayout(m_passphraseRow);
+    passRow->setContentsMargins(0, 0, 0, 0);
+    auto* passLabel = new QLabel(tr("&Passphrase:"));
+    passLabel->setBuddy(m_passphraseEdit);
+    passRow->addWidget(passLabel);
+    passRow->addWidget(m_passphraseEdit, 1);
+    passRow->addWidget(m_passphraseOpen);
+    m_passphraseRow->hide();
+
+    m_view->setModel(m_model);
+    m_view->setAccessibleName(tr("Contents"));
+    m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_view->setUniformRowHeights(true);
+    m_view->setAlternatingRowColors(true);
+    m_view->header()->setStretchLastSection(false);
+    m_view->header()->setSectionResizeMode(ContainerModel::NameColumn, QHeaderView::Stretch);
+    m_view->header()->setSectionResizeMode(ContainerModel::SizeColumn, QHeaderView::ResizeToContents);
+    m_view->header()->setSectionResizeMode(ContainerModel::ModifiedColumn, QHeaderView::ResizeToContents);
+    m_extractSelected->setAccessibleName(tr("Extract the selected files"));
+    m_extractAll->setAccessibleName(tr("Extract everything"));
+    auto* close = new QPushButton(tr("&Close"));
+
+    auto* buttons = new QHBoxLayout(m_buttonRow);
+    buttons->setContentsMargins(0, 0, 0, 0);
+    buttons->addStretch(1);
+    buttons->addWidget(m_extractSelected);
+    buttons->addWidget(m_extractAll);
+    buttons->addWidget(close);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(m_title);
+    layout->addWidget(m_banner);
+    layout->addWidget(m_message);
+    layout->addWidget(m_passphraseRow);
+    layout->addWidget(m_view, 1);
+    layout->addWidget(m_buttonRow);
+    layout->addWidget(m_progress);
+    m_progress->hide();
+    m_banner->hide();
+
+    connect(m_passphraseOpen, &QPushButton::clicked, this, &ContainerWindow::submitPassphrase);
+    connect(m_passphraseEdit, &QLineEdit::returnPressed, this, &ContainerWindow::submitPassphrase);
+    connect(m_extractAll, &QPushButton::clicked, this, &ContainerWindow::extractAll);
+    connect(m_extractSelected, &QPushButton::clicked, this, &ContainerWindow::extractSelected);
+    connect(close, &QPushButton::clicked, this, &QWidget::close);
+    connect(m_banner, &SignatureBanner::addSignerRequested, this, &ContainerWindow::addContactRequested);
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            [this]() { m_extractSelected->setEnabled(m_loaded && m_view->selectionModel()->hasSelection()); });
+    connect(m_runner, &JobRunner::progressed, m_progress, &JobProgressWidget::setProgress);
+    connect(m_runner, &JobRunner::finished, this, &ContainerWindow::onExtractFinished);
+    connect(m_progress, &JobProgressWidget::cancelRequested, m_runner, &JobRunner::cancel);
+    connect(m_progress, &JobProgressWidget::closeRequested, this, [this]() {
+        m_progress->hide();
+        m_buttonRow->show();
+        m_view->setFocus();
+    });
+    setControlsEnabled(false);
+    resize(QSize(fontMetrics().averageCharWidth() * 90, fontMetrics().height() * 32));
+    load();
+}
+
+ContainerWindow::~ContainerWindow() = default;
+
+bool ContainerWindow::isRunning() const
+{
+    return m_runner->isRunning();
+}
+
+QString ContainerWindow::messageText() const
+{
+    return m_message->isHidden() ? QString() : m_message->text();
+}
+
+bool ContainerWindow::isAskingForPassphrase() const
+{
+    return !m_passphraseRow->isHidden();
+}
+
+void ContainerWindow::setControlsEnabled(bool enabled)
+{
+    m_extractAll->setEnabled(enabled);
+    m_extractSelected->setEnabled(enabled && m_view->selectionModel()->hasSelection());
+}
+
+void ContainerWindow::load()
+{
+    m_loaded = false;
+    setControlsEnabled(false);
+    m_passphraseOpen->setEnabled(false);
+    m_message->showMessage(NoticePanel::Kind::Info, tr("Opening…"));
+    auto ids = makeIdentities(m_context, m_passphrase);
+    const std::filesystem::path file = toPath(m_path);
+    runInBackground(
+        this,
+        [file, ids]() {
+            Attempt attempt;
+            if (auto info = inspectContainer(file); info.ok())
+                attempt.hasPassphraseStanza = std::count(info->stanzaTypes.begin(), info->stanzaTypes.end(),
+                                                         std::string(crypto::kArgon2StanzaType)) > 0;
+            attempt.listing = listContainer(file, *ids);
+            return attempt;
+        },
+        [this](Attempt attempt) { onListed(std::move(attempt)); });
+}
+
+void ContainerWindow::onListed(Attempt attempt)
+{
+    m_passphraseOpen->setEnabled(true);
+    const Result<Listing>& listing = *attempt.listing;
+    if (!listing.ok()) {
+        const ErrorCode code = listing.error().code;
+        const bool keyProblem = code == ErrorCode::NoKeyMatched || code == ErrorCode::WrongPassphrase;
+        if (keyProblem && attempt.hasPassphraseStanza) {
+            m_passphraseRow->show();
+            if (m_passphrase)
+                m_message->showMessage(NoticePanel::Kind::Error,
+                                       tr("That passphrase does not open it. Check it (capitals count; check Caps "
+                                          "Lock) and try again."));
+            else
+                m_message->showMessage(NoticePanel::Kind::Info,
+                                       tr("None of your keys opens this container, but it is protected by a "
+                                          "passphrase. Enter the passphrase to open it."));
+            m_passphrase.reset();
+            m_passphraseEdit->setFocus();
+        } else {
+            m_message->showMessage(NoticePanel::Kind::Error, ErrorText::describe(listing.error()).text());
+        }
+        emit loadFinished(false);
+        return;
+    }
+    m_loaded = true;
+    m_passphraseRow->hide();
+    m_message->clearMessage();
+    m_model->setEntries(listing->index.entries);
+    m_title->setText(tr("%1 — %2, %3")
+                         .arg(QFileInfo(m_path).fileName(),
+                              Texts::files(static_cast<std::uint64_t>(m_model->fileCount())),
+                              Texts::size(m_model->totalBytes())));
+    m_banner->setReport(describeSignature(listing->index, m_context.keyring().keyring()));
+    m_banner->show();
+    if (listing->index.entries.size() <= 200)
+        m_view->expandAll();
+    if (m_model->rowCount() > 0)
+        m_view->setCurrentIndex(m_model->index(0, 0));
+    m_view->setFocus();
+    setControlsEnabled(true);
+    m_context.settings().addRecentContainer(m_path);
+    emit loadFinished(true);
+}
+
+void ContainerWindow::submitPassphrase()
+{
+    if (m_passphraseEdit->text().isEmpty())
+        return;
+    m_passphrase = takeSecret(m_passphraseEdit);
+    load();
+}
+
+void ContainerWindow::extractAll()
+{
+    extract({});
+}
+
+void ContainerWindow::extractSelected()
+{
+    QStringList paths;
+    for (const QModelIndex& index : m_view->selectionModel()->selectedRows(ContainerModel::NameColumn))
+        paths << m_model->archivePath(index);
+    paths.sort();
+    // A folder already selects everything under it.
+    std::vector<std::string> only;
+    QString lastFolder;
+    for (const QString& p : paths) {
+        if (!lastFolder.isEmpty() && p.startsWith(lastFolder + QLatin1Char('/')))
+            continue;
+        lastFolder = p;
+        only.push_back(p.toStdString());
+    }
+    if (only.empty()) {
+        m_message->showMessage(NoticePanel::Kind::Warning, tr("Select the files or folders to extract first."));
+        return;
+    }
+    extract(std::move(only));
+}
+
+void ContainerWindow::extract(std::vector<std::string> only)
+{
+    if (!m_loaded || m_runner->isRunning())
+        return;
+    const QString start = m_context.settings().defaultOutputFolder().isEmpty()
+                              ? QFileInfo(m_path).absolutePath()
+                              : m_context.settings().defaultOutputFolder();
+    const QString destination = FileDialogs::getExistingDirectory(this, tr("Extract into which folder?"), start);
+    if (destination.isEmpty())
+        return;
+    m_destination = destination;
+    auto request = std::make_shared<ExtractRequest>();
+    request->container = toPath(m_path);
+    request->destination = toPath(destination);
+    request->only = std::move(only);
+    auto ids = makeIdentities(m_context, m_passphrase);
+    m_buttonRow->hide();
+    m_progress->show();
+    m_progress->begin(request->only.empty() ? tr("Extracting everything…") : tr("Extracting the selection…"));
+    m_context.jobStarted();
+    m_runner->start([request, ids](JobControl& job) {
+        JobOutcome outcome;
+        auto result = extractContainer(*request, *ids, job);
+        if (!result.ok()) {
+            outcome.error = result.error();
+            return outcome;
+        }
+        outcome.output = request->destination;
+        outcome.files = result->files;
+        outcome.bytes = result->bytes;
+        outcome.warnings = job.warnings();
+        return outcome;
+    });
+}
+
+void ContainerWindow::onExtractFinished()
+{
+    m_context.jobEnded();
+    const JobOutcome& outcome = m_runner->outcome();
+    const QString text =
+        tr("Extracted %1 (%2) into %3.")
+            .arg(Texts::files(outcome.files), Texts::size(outcome.bytes), QDir::toNativeSeparators(m_destination));
+    m_progress->finish(outcome, text, m_destination, m_destination);
+    if (m_closeWhenDone)
+        close();
+}
+
+void ContainerWindow::closeEvent(QCloseEvent* event)
+{
+    if (!m_runner->isRunning()) {
+        event->accept();
+        return;
+    }
+    event->ignore();
+    const auto answer = MessageBox::question(this, tr("Stop extracting?"),
+                                             tr("Extraction is not finished. Stop now? What was written so far is "
+                                                "removed again."));
+    if (answer == QMessageBox::Yes) {
+        m_closeWhenDone = true;
+        m_runner->cancel();
+    }
+}
+
+} // namespace coffer::ui

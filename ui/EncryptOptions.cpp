@@ -1,0 +1,120 @@
+#include "EncryptOptions.h"
+
+#include "FileDialogs.h"
+#include "PassphraseFields.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace coffer::ui {
+
+EncryptOptions::EncryptOptions(QWidget* parent)
+    : QWidget(parent), m_usePassphrase(new QCheckBox(tr("Also protect with a &passphrase"), this)),
+      m_passphrase(new PassphraseFields(this)),
+      m_sign(new QCheckBox(tr("&Sign, so they can tell it came from me"), this)), m_compression(new QComboBox(this)),
+      m_output(new QLineEdit(this)), m_browse(new QPushButton(tr("&Browse…"), this))
+{
+    m_usePassphrase->setAccessibleName(tr("Also protect with a passphrase"));
+    m_usePassphrase->setToolTip(tr("Anyone who knows the passphrase can open it too, without a key."));
+    m_passphrase->setVisible(false);
+    m_passphrase->setContentsMargins(fontMetrics().averageCharWidth() * 4, 0, 0, 0);
+
+    m_compression->addItem(tr("Automatic (skip files that do not shrink)"), static_cast<int>(Compression::Auto));
+    m_compression->addItem(tr("Off (fastest)"), static_cast<int>(Compression::Off));
+    m_compression->addItem(tr("Maximum (smallest, slower)"), static_cast<int>(Compression::Max));
+    m_compression->setAccessibleName(tr("Compression"));
+    m_sign->setAccessibleName(tr("Sign the container"));
+    m_output->setAccessibleName(tr("Output file"));
+    m_browse->setAccessibleName(tr("Choose the output file"));
+
+    auto* outputRow = new QHBoxLayout;
+    outputRow->addWidget(m_output, 1);
+    outputRow->addWidget(m_browse);
+    auto* outputLabel = new QLabel(tr("Sa&ve as:"));
+    outputLabel->setBuddy(m_output);
+    auto* form = new QFormLayout;
+    form->addRow(tr("Co&mpression:"), m_compression);
+    form->addRow(outputLabel, outputRow);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_usePassphrase);
+    layout->addWidget(m_passphrase);
+    layout->addWidget(m_sign);
+    layout->addLayout(form);
+
+    connect(m_usePassphrase, &QCheckBox::toggled, this, [this](bool on) {
+        m_passphrase->setVisible(on);
+        if (on)
+            m_passphrase->firstField()->setFocus();
+        else
+            m_passphrase->clear();
+        emit changed();
+    });
+    connect(m_passphrase, &PassphraseFields::changed, this, &EncryptOptions::changed);
+    connect(m_output, &QLineEdit::textEdited, this, [this]() {
+        m_outputEdited = true;
+        emit changed();
+    });
+    connect(m_browse, &QPushButton::clicked, this, [this]() {
+        const QString path =
+            FileDialogs::getSaveFileName(this, tr("Save the container as"), m_output->text(), tr("Coffer (*.coffer)"));
+        if (!path.isEmpty())
+            setOutputPath(path);
+    });
+}
+
+void EncryptOptions::setDefaults(Compression compression, bool sign, bool canSign)
+{
+    m_compression->setCurrentIndex(m_compression->findData(static_cast<int>(compression)));
+    m_sign->setChecked(sign && canSign);
+    m_sign->setEnabled(canSign);
+    if (!canSign)
+        m_sign->setToolTip(tr("You need a Coffer identity to sign."));
+}
+
+bool EncryptOptions::usePassphrase() const
+{
+    return m_usePassphrase->isChecked();
+}
+
+void EncryptOptions::setUsePassphrase(bool on)
+{
+    m_usePassphrase->setChecked(on);
+}
+
+bool EncryptOptions::sign() const
+{
+    return m_sign->isChecked();
+}
+
+Compression EncryptOptions::compression() const
+{
+    return static_cast<Compression>(m_compression->currentData().toInt());
+}
+
+void EncryptOptions::suggestOutputPath(const QString& path)
+{
+    if (!m_outputEdited)
+        m_output->setText(path);
+}
+
+void EncryptOptions::setOutputPath(const QString& path)
+{
+    m_output->setText(path);
+    m_outputEdited = true;
+    emit changed();
+}
+
+QString EncryptOptions::outputPath() const
+{
+    return m_output->text().trimmed();
+}
+
+} // namespace coffer::ui

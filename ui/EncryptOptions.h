@@ -1,0 +1,55 @@
+// The encrypt dialog's options: an optional passphrase (typed twice), Sign,
+// compression and the output file.
+#pragma once
+
+#include "ArchiveWriter.h"
+#include "SecureMemory.h"
+
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+class QLineEdit;
+class QPushButton;
+
+namespace coffer::ui {
+
+class PassphraseFields;
+
+class EncryptOptions : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit EncryptOptions(QWidget* parent = nullptr);
+
+    /// `canSign` is false without a Coffer identity: Sign is then off and disabled.
+    void setDefaults(Compression compression, bool sign, bool canSign);
+
+    bool usePassphrase() const;
+    void setUsePassphrase(bool on);
+    PassphraseFields* passphraseFields() const { return m_passphrase; }
+    bool sign() const;
+    Compression compression() const;
+
+    /// Sets the output unless the user has typed one of their own.
+    void suggestOutputPath(const QString& path);
+    void setOutputPath(const QString& path);
+    QString outputPath() const;
+    QLineEdit* outputField() const { return m_output; }
+    QCheckBox* signBox() const { return m_sign; }
+    QCheckBox* passphraseBox() const { return m_usePassphrase; }
+
+signals:
+    void changed();
+
+private:
+    QCheckBox* m_usePassphrase;
+    PassphraseFields* m_passphrase;
+    QCheckBox* m_sign;
+    QComboBox* m_compression;
+    QLineEdit* m_output;
+    QPushButton* m_browse;
+    bool m_outputEdited = false;
+};
+
+} // namespace coffer::ui

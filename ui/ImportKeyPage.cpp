@@ -1,0 +1,113 @@
+#include "ImportKeyPage.h"
+
+#include "FileDialogs.h"
+#include "PathText.h"
+#include "SecretInput.h"
+
+#include <QFileInfo>
+#include <QFontDatabase>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace coffer::ui {
+
+ImportKeyPage::ImportKeyPage(QWidget* parent)
+    : QWidget(parent), m_text(new QPlainTextEdit), m_load(new QPushButton(tr("&Load from file…"))),
+      m_loaded(new QLabel), m_name(new QLineEdit)
+{
+    m_text->setUndoRedoEnabled(false);
+    m_text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_text->setPlaceholderText(tr("COFFER-SECRET-KEY-1… or AGE-SECRET-KEY-1…"));
+    m_text->setAccessibleName(tr("Secret key to import"));
+    m_text->setTabChangesFocus(true);
+    m_text->setContextMenuPolicy(Qt::NoContextMenu);
+    m_text->setMaximumHeight(m_text->fontMetrics().height() * 5);
+    m_name->setAccessibleName(tr("Your name"));
+    m_name->setPlaceholderText(tr("As others will see it on your card"));
+    m_loaded->setWordWrap(true);
+    m_loaded->hide();
+
+    auto* intro = new QLabel(tr("Paste your secret key, or load the file that holds it. A Coffer secret key "
+                                "becomes your identity; an age identity lets you open containers sent to it, and "
+                                "Coffer makes a new identity beside it to sign and share a card."));
+    intro->setWordWrap(true);
+    auto* warning = new QLabel(tr("Never send your secret key to anyone."));
+    warning->setWordWrap(true);
+    auto* loadRow = new QHBoxLayout;
+    loadRow->addWidget(m_loaded, 1);
+    loadRow->addStretch(0);
+    loadRow->addWidget(m_load);
+    auto* form = new QFormLayout;
+    form->addRow(tr("Your &name:"), m_name);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(intro);
+    layout->addWidget(m_text);
+    layout->addLayout(loadRow);
+    layout->addWidget(warning);
+    layout->addLayout(form);
+    layout->addStretch(1);
+
+    connect(m_text, &QPlainTextEdit::textChanged, this, &ImportKeyPage::changed);
+    connect(m_load, &QPushButton::clicked, this, [this]() {
+        const QString path = FileDialogs::getOpenFileName(this, tr("Load a secret key"), QString(),
+                                                          tr("Key files (*.txt *.key);;All files (*)"));
+        if (!path.isEmpty())
+            loadFile(path);
+    });
+}
+
+void ImportKeyPage::loadFile(const QString& path)
+{
+    auto secret = readSecretFile(toPath(path));
+    if (!secret.ok()) {
+        m_loaded->setText(tr("Could not read %1. Check the file and its permissions.").arg(path));
+        m_loaded->show();
+        return;
+    }
+    m_fileSecret = std::move(*secret);
+    m_text->clear();
+    m_text->setEnabled(false);
+    m_loaded->setText(tr("Key loaded from %1.").arg(QFileInfo(path).fileName()));
+    m_loaded->show();
+    emit changed();
+}
+
+bool ImportKeyPage::hasInput() const
+{
+    return m_fileSecret.has_value() || !m_text->toPlainText().trimmed().isEmpty();
+}
+
+QString ImportKeyPage::nameForIdentity() const
+{
+    return m_name->text().trimmed();
+}
+
+Result<std::vector<crypto::SecretIdentity>> ImportKeyPage::takeIdentities()
+{
+    crypto::SecureString text = m_fileSecret ? std::move(*m_fileSecret) : takeSecret(m_text);
+    m_fileSecret.reset();
+    m_text->setEnabled(true);
+    m_loaded->hide();
+    auto ids = crypto::parseIdentityFile(text);
+    if (!ids.ok() || ids->empty())
+        return makeError(ErrorCode::InvalidArgument,
+                         tr("That is not a Coffer secret key or an age identity. Copy the whole line that starts "
+                            "with COFFER-SECRET-KEY-1 or AGE-SECRET-KEY-1, and paste it again.")
+                             .toStdString());
+    int signing = 0;
+    for (const auto& id : *ids)
+        signing += id.canSign() ? 1 : 0;
+    if (signing > 1)
+        return makeError(
+            ErrorCode::InvalidArgument,
+            tr("That holds more than one Coffer secret key; Coffer keeps one. Import one of them.").toStdString());
+    return ids;
+}
+
+} // namespace coffer::ui

@@ -1,0 +1,144 @@
+#include "KeyringSession.h"
+
+#include "Background.h"
+#include "ErrorText.h"
+
+namespace coffer::ui {
+
+namespace {
+
+std::optional<crypto::Argon2Params>& testKdf()
+{
+    static std::optional<crypto::Argon2Params> params;
+    return params;
+}
+
+} // namespace
+
+KeyringSession::KeyringSession(std::filesystem::path dataDir, QObject* parent)
+    : QObject(parent), m_dataDir(std::move(dataDir))
+{}
+
+KeyringSession::~KeyringSession() = default;
+
+void KeyringSession::setKdfParamsForTests(std::optional<crypto::Argon2Params> params)
+{
+    testKdf() = params;
+}
+
+std::optional<crypto::Argon2Params> KeyringSession::kdfParamsForTests()
+{
+    return testKdf();
+}
+
+KeyringStore KeyringSession::makeStore() const
+{
+    KeyringStore store(m_dataDir);
+    if (testKdf())
+        store.setKdfParams(*testKdf());
+    return store;
+}
+
+bool KeyringSession::exists() const
+{
+    return makeStore().exists();
+}
+
+std::filesystem::path KeyringSession::keyringPath() const
+{
+    return makeStore().path();
+}
+
+void KeyringSession::setBusy(bool busy)
+{
+    if (m_busy == busy)
+        return;
+    m_busy = busy;
+    emit busyChanged(busy);
+}
+
+void KeyringSession::unlock(crypto::SecureString passphrase)
+{
+    setBusy(true);
+    auto pass = std::make_shared<crypto::SecureString>(std::move(passphrase));
+    KeyringStore store = makeStore();
+    const quint64 generation = m_generation;
+    runInBackground(
+        this, [store, pass]() { return store.load(*pass); },
+        [this, pass, generation](Result<LoadedKeyring> loaded) {
+            setBusy(false);
+            if (generation != m_generation)
+                return;
+            if (!loaded.ok()) {
+                emit unlockFinished(false, ErrorText::describeKeyringError(loaded.error()).text());
+                return;
+            }
+            m_keyring = std::move(loaded->keyring);
+            m_passphrase = std::move(*pass);
+            emit unlockFinished(true, QString());
+            emit unlocked(loaded->fromBackup);
+            emit keyringChanged();
+        });
+}
+
+void KeyringSession::create(Keyring keyring, crypto::SecureString passphrase)
+{
+    setBusy(true);
+    auto pass = std::make_shared<crypto::SecureString>(std::move(passphrase));
+    auto fresh = std::make_shared<Keyring>(std::move(keyring));
+    KeyringStore store = makeStore();
+    runInBackground(
+        this, [store, pass, fresh]() mutable { return store.create(*fresh, *pass); },
+        [this, pass, fresh](Status st) {
+            setBusy(false);
+            if (!st.ok()) {
+                emit createFinished(false, ErrorText::describe(st.error()).text());
+                return;
+            }
+            ++m_generation;
+            m_keyring = std::move(*fresh);
+            m_passphrase = std::move(*pass);
+            emit createFinished(true, QString());
+            emit unlocked(false);
+            emit keyringChanged();
+        });
+}
+
+void KeyringSession::update(std::function<Status(Keyring&)> change)
+{
+    if (!m_passphrase) {
+        emit updateFinished(false, tr("The keyring is locked. Unlock it, then try again."));
+        return;
+    }
+    setBusy(true);
+    auto pass = std::make_shared<crypto::SecureString>(*m_passphrase);
+    KeyringStore store = makeStore();
+    const quint64 generation = m_generation;
+    runInBackground(
+        this, [store, pass, change]() mutable { return store.update(*pass, change); },
+        [this, generation](Result<Keyring> saved) {
+            setBusy(false);
+            if (!saved.ok()) {
+                emit updateFinished(false, ErrorText::describe(saved.error()).text());
+                return;
+            }
+            if (generation == m_generation)
+                m_keyring = std::move(*saved);
+            emit updateFinished(true, QString());
+            emit keyringChanged();
+        });
+}
+
+void KeyringSession::lock()
+{
+    ++m_generation;
+    const bool wasUnlocked = isUnlocked();
+    m_keyring.reset();
+    m_passphrase.reset();
+    if (wasUnlocked) {
+        emit locked();
+        emit keyringChanged();
+    }
+}
+
+} // namespace coffer::ui

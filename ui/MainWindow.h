@@ -1,0 +1,66 @@
+// The main window: a large drop zone, the recent containers, a toolbar
+// (Encrypt…, Open…, Contacts, My card, Settings, Lock) and a status bar that
+// shows portable mode. It only asks for flows; AppController runs them.
+#pragma once
+
+#include <QMainWindow>
+
+class QLabel;
+
+namespace coffer::ui {
+
+class AppContext;
+class DropZone;
+class RecentContainers;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+
+public:
+    explicit MainWindow(AppContext& context, QWidget* parent = nullptr);
+
+    DropZone* dropZone() const { return m_dropZone; }
+    RecentContainers* recentList() const { return m_recent; }
+    QAction* encryptAction() const { return m_encrypt; }
+    QAction* openAction() const { return m_open; }
+    QAction* contactsAction() const { return m_contacts; }
+    QAction* myCardAction() const { return m_myCard; }
+    QAction* settingsAction() const { return m_settings; }
+    QAction* lockAction() const { return m_lock; }
+    bool hasPainted() const { return m_painted; }
+
+signals:
+    /// Empty: ask which files.
+    void encryptRequested(const QStringList& paths);
+    /// Empty: ask which container.
+    void openRequested(const QString& path);
+    void contactsRequested();
+    void myCardRequested();
+    void settingsRequested();
+    void lockRequested();
+    /// Once, after the window was first painted (start-up time).
+    void firstPainted();
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    void refreshIdentity();
+    QAction* addToolAction(const QString& icon, const QString& text, const QKeySequence& shortcut, const QString& tip);
+
+    AppContext& m_context;
+    DropZone* m_dropZone;
+    RecentContainers* m_recent;
+    QLabel* m_identity;
+    QAction* m_encrypt = nullptr;
+    QAction* m_open = nullptr;
+    QAction* m_contacts = nullptr;
+    QAction* m_myCard = nullptr;
+    QAction* m_settings = nullptr;
+    QAction* m_lock = nullptr;
+    bool m_painted = false;
+};
+
+} // namespace coffer::ui

@@ -1,0 +1,111 @@
+#include "MyCardDialog.h"
+
+#include "AppContext.h"
+#include "FileDialogs.h"
+#include "QrCodeWidget.h"
+
+#include <QClipboard>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QFontDatabase>
+#include <QGuiApplication>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QVBoxLayout>
+
+namespace coffer::ui {
+
+MyCardDialog::MyCardDialog(AppContext& context, QWidget* parent)
+    : QDialog(parent), m_cardView(new QPlainTextEdit), m_qr(new QrCodeWidget), m_fingerprintLabel(new QLabel),
+      m_status(new QLabel), m_copy(new QPushButton(tr("&Copy card"))), m_save(new QPushButton(tr("&Save…")))
+{
+    setWindowTitle(tr("My card — Coffer"));
+    setAccessibleName(tr("My card"));
+    const Keyring* keyring = context.keyring().keyring();
+    if (keyring && keyring->identity() && keyring->identity()->card()) {
+        const crypto::ContactCard card = *keyring->identity()->card();
+        m_card = QString::fromStdString(card.encode());
+        m_fingerprint = QString::fromStdString(card.fingerprint());
+        m_name = QString::fromStdString(card.name);
+    }
+    auto* intro = new QLabel(tr("Share your card with the people who will send you files: copy it into a message, "
+                                "save it as a file, or let them scan the QR code. It holds only public keys. "
+                                "Then read your fingerprint to them so they can verify it."));
+    intro->setWordWrap(true);
+
+    const QFont fixed = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+    m_cardView->setPlainText(m_card);
+    m_cardView->setReadOnly(true);
+    m_cardView->setFont(fixed);
+    m_cardView->setWordWrapMode(QTextOption::WrapAnywhere);
+    m_cardView->setAccessibleName(tr("Your card"));
+    m_cardView->setTabChangesFocus(true);
+    m_cardView->setMaximumHeight(m_cardView->fontMetrics().height() * 5);
+    m_qr->setText(m_card);
+
+    QFont big = fixed;
+    big.setPointSizeF(big.pointSizeF() * 1.4);
+    big.setBold(true);
+    m_fingerprintLabel->setFont(big);
+    m_fingerprintLabel->setText(m_fingerprint);
+    m_fingerprintLabel->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+    m_fingerprintLabel->setAccessibleName(tr("Your fingerprint: %1").arg(m_fingerprint));
+    m_fingerprintLabel->setAlignment(Qt::AlignCenter);
+    auto* fingerprintCaption = new QLabel(tr("Your fingerprint (read it aloud to compare):"));
+    m_status->setWordWrap(true);
+
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close);
+    buttons->addButton(m_copy, QDialogButtonBox::ActionRole);
+    buttons->addButton(m_save, QDialogButtonBox::ActionRole);
+    m_copy->setDefault(true);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(intro);
+    layout->addWidget(m_cardView);
+    auto* qrRow = new QHBoxLayout;
+    qrRow->addStretch(1);
+    qrRow->addWidget(m_qr, 2);
+    qrRow->addStretch(1);
+    layout->addLayout(qrRow, 1);
+    layout->addWidget(fingerprintCaption);
+    layout->addWidget(m_fingerprintLabel);
+    layout->addWidget(m_status);
+    layout->addWidget(buttons);
+
+    connect(m_copy, &QPushButton::clicked, this, &MyCardDialog::copyCard);
+    connect(m_save, &QPushButton::clicked, this, &MyCardDialog::saveCard);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    setMinimumWidth(fontMetrics().averageCharWidth() * 70);
+}
+
+QString MyCardDialog::statusText() const
+{
+    return m_status->text();
+}
+
+void MyCardDialog::copyCard()
+{
+    QGuiApplication::clipboard()->setText(m_card);
+    m_status->setText(tr("Your card was copied. Paste it into a message to share it."));
+}
+
+void MyCardDialog::saveCard()
+{
+    const QString suggested = QDir::home().filePath((m_name.isEmpty() ? tr("my-card") : m_name) + ".txt");
+    const QString path =
+        FileDialogs::getSaveFileName(this, tr("Save your card"), suggested, tr("Text files (*.txt);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write((m_card + QLatin1Char('\n')).toUtf8()) < 0 || !file.commit()) {
+        m_status->setText(tr("Could not save %1. Check the folder and its permissions, then try again.")
+                              .arg(QDir::toNativeSeparators(path)));
+        return;
+    }
+    m_status->setText(tr("Saved to %1.").arg(QDir::toNativeSeparators(path)));
+}
+
+} // namespace coffer::ui

@@ -1,0 +1,170 @@
+#include "RecipientPicker.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QPushButton>
+#include <QSortFilterProxyModel>
+#include <QStandardItemModel>
+#include <QVBoxLayout>
+
+namespace coffer::ui {
+
+namespace {
+
+constexpr int kKeyRole = Qt::UserRole + 1;
+constexpr int kNameRole = Qt::UserRole + 2;
+
+} // namespace
+
+RecipientPicker::RecipientPicker(QWidget* parent)
+    : QWidget(parent), m_model(new QStandardItemModel(this)), m_proxy(new QSortFilterProxyModel(this)),
+      m_search(new QLineEdit(this)), m_view(new QListView(this)), m_paste(new QLineEdit(this)),
+      m_addPasted(new QPushButton(tr("A&dd key"), this)), m_pasteError(new QLabel(this))
+{
+    m_proxy->setSourceModel(m_model);
+    m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    m_search->setPlaceholderText(tr("Search contacts"));
+    m_search->setClearButtonEnabled(true);
+    m_search->setAccessibleName(tr("Search contacts"));
+    m_view->setModel(m_proxy);
+    m_view->setAccessibleName(tr("Recipients"));
+    m_view->setAccessibleDescription(tr("Checked people can open the container. Space checks or unchecks."));
+    m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_paste->setPlaceholderText(tr("Paste a card (coffer1…) or an age key (age1…)"));
+    m_paste->setAccessibleName(tr("Paste a card or age key"));
+    m_pasteError->setWordWrap(true);
+    m_pasteError->hide();
+
+    auto* pasteRow = new QHBoxLayout;
+    pasteRow->addWidget(m_paste, 1);
+    pasteRow->addWidget(m_addPasted);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_search);
+    layout->addWidget(m_view, 1);
+    layout->addLayout(pasteRow);
+    layout->addWidget(m_pasteError);
+
+    connect(m_search, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
+    connect(m_model, &QStandardItemModel::itemChanged, this, &RecipientPicker::changed);
+    connect(m_addPasted, &QPushButton::clicked, this, [this]() {
+        if (addPastedKey(m_paste->text()))
+            m_paste->clear();
+    });
+    connect(m_paste, &QLineEdit::returnPressed, m_addPasted, &QPushButton::click);
+    // Down from the search box moves into the list, as in a combo box.
+    connect(m_search, &QLineEdit::returnPressed, this, [this]() {
+        m_view->setFocus();
+        if (m_proxy->rowCount() > 0)
+            m_view->setCurrentIndex(m_proxy->index(0, 0));
+    });
+}
+
+QStandardItem* RecipientPicker::addRow(const QString& label, const QString& name, const std::string& key, bool checked)
+{
+    auto* item = new QStandardItem(label);
+    item->setCheckable(true);
+    item->setCheckState(checked ? Qt::Checked : Qt::Unchecked);
+    item->setData(QString::fromStdString(key), kKeyRole);
+    item->setData(name, kNameRole);
+    item->setToolTip(QString::fromStdString(key));
+    m_model->appendRow(item);
+    return item;
+}
+
+void RecipientPicker::setKeyring(const Keyring* keyring)
+{
+    m_model->clear();
+    if (!keyring)
+        return;
+    if (const auto* me = keyring->identity(); me && me->card()) {
+        const QString name = QString::fromStdString(me->name());
+        addRow(name.isEmpty() ? tr("Me") : tr("Me (%1)").arg(name), tr("Me"), me->card()->encode(), true);
+    }
+    for (const Contact& c : keyring->contacts()) {
+        const QString name = QString::fromStdString(c.name);
+        const QString state = c.recipient.card ? (c.verified ? tr("verified") : tr("not verified")) : tr("age key");
+        addRow(tr("%1 — %2").arg(name, state), name, c.key, false);
+    }
+}
+
+bool RecipientPicker::addPastedKey(const QString& text)
+{
+    const std::string trimmed = text.trimmed().toStdString();
+    auto parsed = crypto::parseRecipientKey(trimmed);
+    if (!parsed.ok()) {
+        m_pasteError->setText(tr("That is not a card or an age key. A card starts with coffer1, an age key with "
+                                 "age1; copy the whole line."));
+        m_pasteError->show();
+        return false;
+    }
+    m_pasteError->hide();
+    const std::string key = parsed->card ? parsed->card->encode() : crypto::encodeAgeRecipient(parsed->x25519);
+    for (int row = 0; row < m_model->rowCount(); ++row) {
+        QStandardItem* item = m_model->item(row);
+        if (item->data(kKeyRole).toString().toStdString() == key) {
+            item->setCheckState(Qt::Checked);
+            return true;
+        }
+    }
+    QString label;
+    if (parsed->card) {
+        const QString cardName = QString::fromStdString(parsed->card->name);
+        label = tr("Pasted card %1 (%2)")
+                    .arg(cardName.isEmpty() ? tr("without a name") : cardName,
+                         QString::fromStdString(parsed->card->fingerprint()));
+    } else {
+        label = tr("Pasted age key %1…").arg(QString::fromStdString(key.substr(0, 16)));
+    }
+    addRow(label, label, key, true);
+    emit changed();
+    return true;
+}
+
+bool RecipientPicker::setChecked(const QString& name, bool checked)
+{
+    for (int row = 0; row < m_model->rowCount(); ++row) {
+        QStandardItem* item = m_model->item(row);
+        if (item->data(kNameRole).toString().compare(name, Qt::CaseInsensitive) == 0) {
+            item->setCheckState(checked ? Qt::Checked : Qt::Unchecked);
+            return true;
+        }
+    }
+    return false;
+}
+
+std::vector<crypto::RecipientKey> RecipientPicker::checkedRecipients() const
+{
+    std::vector<crypto::RecipientKey> keys;
+    for (int row = 0; row < m_model->rowCount(); ++row) {
+        const QStandardItem* item = m_model->item(row);
+        if (item->checkState() != Qt::Checked)
+            continue;
+        if (auto parsed = crypto::parseRecipientKey(item->data(kKeyRole).toString().toStdString()); parsed.ok())
+            keys.push_back(std::move(*parsed));
+    }
+    return keys;
+}
+
+QStringList RecipientPicker::checkedNames() const
+{
+    QStringList names;
+    for (int row = 0; row < m_model->rowCount(); ++row)
+        if (m_model->item(row)->checkState() == Qt::Checked)
+            names << m_model->item(row)->data(kNameRole).toString();
+    return names;
+}
+
+int RecipientPicker::visibleCount() const
+{
+    return m_proxy->rowCount();
+}
+
+QString RecipientPicker::pasteError() const
+{
+    return m_pasteError->isHidden() ? QString() : m_pasteError->text();
+}
+
+} // namespace coffer::ui

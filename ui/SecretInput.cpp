@@ -1,0 +1,92 @@
+#include "SecretInput.h"
+
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QStringEncoder>
+
+#include <cerrno>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace coffer::ui {
+
+namespace {
+
+/// Overwrites the characters of `text` in place (its buffer, if no one else shares it).
+void wipeString(QString& text)
+{
+    if (text.isEmpty())
+        return;
+    QChar* chars = text.data(); // detaches only if the widget still shares it
+    crypto::secureWipe(chars, static_cast<std::size_t>(text.size()) * sizeof(QChar));
+    text.clear();
+}
+
+constexpr std::size_t kMaxSecretFile = 64 * 1024;
+
+} // namespace
+
+crypto::SecureString toSecureUtf8(QStringView text)
+{
+    QStringEncoder encoder(QStringEncoder::Utf8);
+    crypto::SecureString out;
+    out.resize(static_cast<std::size_t>(encoder.requiredSpace(text.size())));
+    char* end = encoder.appendToBuffer(out.data(), text);
+    out.resize(static_cast<std::size_t>(end - out.data()));
+    return out;
+}
+
+crypto::SecureString takeSecret(QLineEdit* edit)
+{
+    QString text = edit->text();
+    edit->clear();
+    crypto::SecureString secret = toSecureUtf8(text);
+    wipeString(text);
+    return secret;
+}
+
+crypto::SecureString takeSecret(QPlainTextEdit* edit)
+{
+    QString text = edit->toPlainText();
+    edit->clear(); // also drops the undo history
+    crypto::SecureString secret = toSecureUtf8(text);
+    wipeString(text);
+    return secret;
+}
+
+Result<crypto::SecureString> readSecretFile(const std::filesystem::path& path)
+{
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return makeError(ErrorCode::Io, "cannot read \"" + path.string() + "\"");
+    crypto::SecureString text;
+    text.resize(kMaxSecretFile + 1);
+    std::size_t filled = 0;
+    while (filled < text.size()) {
+        const ssize_t n = ::read(fd, text.data() + filled, text.size() - filled);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            ::close(fd);
+            return makeError(ErrorCode::Io, "cannot read \"" + path.string() + "\"");
+        }
+        if (n == 0)
+            break;
+        filled += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    if (filled > kMaxSecretFile)
+        return makeError(ErrorCode::InvalidArgument, "\"" + path.string() + "\" is too large to be a key file");
+    text.resize(filled);
+    return text;
+}
+
+void makeSecretField(QLineEdit* edit)
+{
+    edit->setEchoMode(QLineEdit::Password);
+    edit->setDragEnabled(false);
+    edit->setContextMenuPolicy(Qt::NoContextMenu);
+    edit->setInputMethodHints(Qt::ImhHiddenText | Qt::ImhSensitiveData | Qt::ImhNoPredictiveText);
+}
+
+} // namespace coffer::ui

@@ -1,0 +1,104 @@
+#include "SettingsDialog.h"
+
+#include "AppContext.h"
+#include "FileDialogs.h"
+#include "PathText.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+namespace coffer::ui {
+
+SettingsDialog::SettingsDialog(AppContext& context, QWidget* parent)
+    : QDialog(parent), m_context(context), m_compression(new QComboBox),
+      m_sign(new QCheckBox(tr("&Sign new containers"))), m_autoLock(new QSpinBox), m_outputFolder(new QLineEdit)
+{
+    setWindowTitle(tr("Settings — Coffer"));
+    setAccessibleName(tr("Settings"));
+    Settings& s = context.settings();
+    m_compression->addItem(tr("Automatic"), static_cast<int>(Compression::Auto));
+    m_compression->addItem(tr("Off"), static_cast<int>(Compression::Off));
+    m_compression->addItem(tr("Maximum"), static_cast<int>(Compression::Max));
+    m_compression->setCurrentIndex(m_compression->findData(static_cast<int>(s.defaultCompression())));
+    m_compression->setAccessibleName(tr("Default compression"));
+    m_sign->setChecked(s.signByDefault());
+    m_sign->setAccessibleName(tr("Sign new containers by default"));
+    m_autoLock->setRange(0, 24 * 60);
+    m_autoLock->setSpecialValueText(tr("Never"));
+    m_autoLock->setSuffix(tr(" min"));
+    m_autoLock->setValue(s.autoLockMinutes());
+    m_autoLock->setAccessibleName(tr("Lock after this many idle minutes"));
+    m_outputFolder->setText(s.defaultOutputFolder());
+    m_outputFolder->setPlaceholderText(tr("Next to the files being encrypted"));
+    m_outputFolder->setAccessibleName(tr("Default folder for new containers"));
+    auto* browse = new QPushButton(tr("&Browse…"));
+    connect(browse, &QPushButton::clicked, this, [this]() {
+        const QString dir =
+            FileDialogs::getExistingDirectory(this, tr("Default folder for new containers"), m_outputFolder->text());
+        if (!dir.isEmpty())
+            m_outputFolder->setText(dir);
+    });
+    auto* folderRow = new QHBoxLayout;
+    folderRow->addWidget(m_outputFolder, 1);
+    folderRow->addWidget(browse);
+
+    auto* defaults = new QGroupBox(tr("Encrypting"));
+    auto* defaultsForm = new QFormLayout(defaults);
+    defaultsForm->addRow(tr("&Compression:"), m_compression);
+    defaultsForm->addRow(QString(), m_sign);
+    auto* folderLabel = new QLabel(tr("Save containers &in:"));
+    folderLabel->setBuddy(m_outputFolder);
+    defaultsForm->addRow(folderLabel, folderRow);
+    auto* security = new QGroupBox(tr("Security"));
+    auto* securityForm = new QFormLayout(security);
+    securityForm->addRow(tr("&Lock when idle for:"), m_autoLock);
+
+    const DataLocations& loc = context.locations();
+    auto* storage = new QGroupBox(tr("Where Coffer keeps its data"));
+    auto* storageLayout = new QVBoxLayout(storage);
+    auto* mode = new QLabel(loc.portable ? tr("Portable mode is on: everything Coffer keeps stays beside the "
+                                              "program, and nothing is written anywhere else.")
+                                         : tr("Portable mode is off. To turn it on, put a file named \"portable\" "
+                                              "beside the program."));
+    mode->setWordWrap(true);
+    auto* where =
+        new QLabel(tr("Keyring: %1\nSettings: %2")
+                       .arg(QDir::toNativeSeparators(toQString(loc.dataDir)), QDir::toNativeSeparators(s.fileName())));
+    where->setWordWrap(true);
+    where->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+    storageLayout->addWidget(mode);
+    storageLayout->addWidget(where);
+
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(defaults);
+    layout->addWidget(security);
+    layout->addWidget(storage);
+    layout->addWidget(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    setMinimumWidth(fontMetrics().averageCharWidth() * 70);
+}
+
+void SettingsDialog::accept()
+{
+    Settings& s = m_context.settings();
+    s.setDefaultCompression(static_cast<Compression>(m_compression->currentData().toInt()));
+    s.setSignByDefault(m_sign->isChecked());
+    s.setAutoLockMinutes(m_autoLock->value());
+    s.setDefaultOutputFolder(m_outputFolder->text().trimmed());
+    s.sync();
+    QDialog::accept();
+}
+
+} // namespace coffer::ui

@@ -1,0 +1,38 @@
+// Settings: default compression, sign by default, auto-lock minutes, default
+// output folder, and where Coffer keeps its data (portable mode, read-only).
+#pragma once
+
+#include <QDialog>
+
+class QCheckBox;
+class QComboBox;
+class QLineEdit;
+class QSpinBox;
+
+namespace coffer::ui {
+
+class AppContext;
+
+class SettingsDialog : public QDialog {
+    Q_OBJECT
+
+public:
+    explicit SettingsDialog(AppContext& context, QWidget* parent = nullptr);
+
+    QComboBox* compressionBox() const { return m_compression; }
+    QCheckBox* signBox() const { return m_sign; }
+    QSpinBox* autoLockBox() const { return m_autoLock; }
+    QLineEdit* outputFolderField() const { return m_outputFolder; }
+
+public slots:
+    void accept() override;
+
+private:
+    AppContext& m_context;
+    QComboBox* m_compression;
+    QCheckBox* m_sign;
+    QSpinBox* m_autoLock;
+    QLineEdit* m_outputFolder;
+};
+
+} // namespace coffer::ui

@@ -1,0 +1,11 @@
+#include "StartupClock.h"
+
+namespace coffer::ui {
+
+QElapsedTimer& startupClock()
+{
+    static QElapsedTimer clock;
+    return clock;
+}
+
+} // namespace coffer::ui

@@ -1,0 +1,40 @@
+// Asks for the keyring passphrase. A wrong passphrase is said inside the
+// dialog, and the user simply tries again; a keyring read from its backup is
+// said there too before going on.
+#pragma once
+
+#include <QDialog>
+
+class QLabel;
+class QLineEdit;
+class QPushButton;
+
+namespace coffer::ui {
+
+class AppContext;
+class NoticePanel;
+
+class UnlockDialog : public QDialog {
+    Q_OBJECT
+
+public:
+    explicit UnlockDialog(AppContext& context, QWidget* parent = nullptr);
+
+    QLineEdit* passphraseField() const { return m_passphrase; }
+    QPushButton* unlockButton() const { return m_unlock; }
+    QString messageText() const;
+
+private:
+    void submit();
+    void onFinished(bool ok, const QString& message);
+    void onUnlocked(bool fromBackup);
+
+    AppContext& m_context;
+    QLineEdit* m_passphrase;
+    NoticePanel* m_notice;
+    QPushButton* m_unlock;
+    QPushButton* m_quit;
+    bool m_waitingToContinue = false;
+};
+
+} // namespace coffer::ui
