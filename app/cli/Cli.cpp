@@ -10,6 +10,8 @@
 
 namespace coffer::cli {
 
+int commandIntegrate(const std::vector<std::string>& argv); // IntegrateCommand.cpp
+
 namespace {
 
 constexpr const char* kHelp = R"(Coffer: encrypt files and folders for the people you choose.
@@ -24,6 +26,7 @@ Usage:
   coffer decrypt [-i FILE]... [-p] [-o DIR] [--only PATH]... CONTAINER
   coffer list [-i FILE]... [-p] CONTAINER
   coffer inspect CONTAINER
+  coffer integrate install|uninstall|status
   coffer --version
 
 Recipients (-r) are contact names, Coffer cards (coffer1...) or age keys (age1...).
@@ -45,7 +48,7 @@ bool isCliCommand(const std::string& arg)
 {
     return arg == "id" || arg == "contacts" || arg == "rekey" || arg == "keygen" || arg == "encrypt" ||
            arg == "decrypt" || arg == "list" || arg == "inspect" || arg == "help" || arg == "--help" || arg == "-h" ||
-           arg == "--version" || arg == "version";
+           arg == "--version" || arg == "version" || arg == "integrate";
 }
 
 int runCli(const std::vector<std::string>& args)
@@ -76,6 +79,8 @@ int runCli(const std::vector<std::string>& args)
         return commandContacts(rest);
     if (args[0] == "rekey")
         return commandRekey(rest);
+    if (args[0] == "integrate")
+        return commandIntegrate(rest);
     std::fprintf(stderr, "error: unknown command \"%s\"\nhint: run \"coffer --help\" for the list of commands\n",
                  args[0].c_str());
     return kExitUsage;
