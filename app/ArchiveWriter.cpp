@@ -143,7 +143,9 @@ Status ArchiveWriter::writeEntries(const ScanResult& scan)
 
 Status ArchiveWriter::openSource(const SourceEntry& entry, UniqueFd& fd, EntryInfo& info)
 {
-    fd.reset(::open(entry.source.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    // O_NONBLOCK: a file replaced by a FIFO since the scan must not block the open
+    // (it is then refused below); it changes nothing for regular files.
+    fd.reset(::open(entry.source.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
     if (!fd.valid())
         return ioError(errno, "read", entry.source);
     struct stat st;

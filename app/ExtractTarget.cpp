@@ -57,6 +57,26 @@ std::string randomSuffix()
     return s;
 }
 
+// Removes ".NAME.coffer-tmp-*" files directly in `dirFd`: what an extraction
+// that was killed (or lost power) left in a folder before it could clean up.
+void removeStaleTemporariesAt(int dirFd)
+{
+    DIR* d = ::fdopendir(::openat(dirFd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!d)
+        return;
+    std::vector<std::string> stale;
+    while (const dirent* e = ::readdir(d)) {
+        const std::string_view name(e->d_name);
+        struct stat st;
+        if (name.size() > 1 && name[0] == '.' && name.find(kTempMarker) != std::string_view::npos &&
+            ::fstatat(dirFd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+            stale.emplace_back(name);
+    }
+    ::closedir(d);
+    for (const auto& name : stale)
+        ::unlinkat(dirFd, name.c_str(), 0);
+}
+
 } // namespace
 
 ExtractTarget::ExtractTarget(ExtractTarget&&) noexcept = default;
@@ -131,6 +151,9 @@ Status ExtractTarget::beginFile(const EntryInfo& info)
 {
     auto parent = openParent(info.path, true);
     COFFER_TRY(parent);
+    // The first file of this run in a folder: clear what an interrupted run left there.
+    if (m_cleanedDirs.insert(parentOf(info.path)).second)
+        removeStaleTemporariesAt(parent->get());
     m_fileTemp = "." + baseName(info.path).substr(0, 100) + std::string(kTempMarker) + randomSuffix();
     const int fd =
         ::openat(parent->get(), m_fileTemp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -166,14 +189,15 @@ Status ExtractTarget::commitFile()
     // one fsync per file: thousands of small files would otherwise wait on the disk).
     if (!m_defer && ::fsync(m_file.get()) != 0)
         return ioError(errno, "write", shown);
-    m_file.reset();
     const std::string tempPath =
         parentOf(m_fileInfo.path).empty() ? m_fileTemp : parentOf(m_fileInfo.path) + "/" + m_fileTemp;
     if (m_defer) {
         m_pending.push_back({tempPath, m_fileInfo.path});
     } else {
+        // Still open until it has its name: if the rename fails, rollback() removes the temporary.
         COFFER_TRY(renameIntoPlace(tempPath, m_fileInfo.path));
     }
+    m_file.reset();
     m_fileTemp.clear();
     m_fileParent.reset();
     return Status::success();

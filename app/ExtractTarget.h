@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 namespace coffer {
@@ -74,6 +75,7 @@ private:
     std::vector<std::string> m_createdFiles;               // final names, relative to the destination
     std::vector<std::string> m_createdDirs;                // in creation order
     std::vector<std::filesystem::path> m_createdAncestors; // the destination and missing parents, deepest first
+    std::unordered_set<std::string> m_cleanedDirs;         // folders cleared of stale temporaries
     std::vector<DirTime> m_dirTimes;
     std::vector<std::filesystem::path> m_written;
 };

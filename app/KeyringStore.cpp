@@ -22,7 +22,8 @@ constexpr const char* kEntryName = "keyring.txt";
 /// Holds the keyring lock for its lifetime.
 class KeyringLock {
 public:
-    explicit KeyringLock(const fs::path& dir) : m_lock(QString::fromStdString((dir / "keyring.lock").string()))
+    explicit KeyringLock(const fs::path& dir)
+        : m_path(dir / "keyring.lock"), m_lock(QString::fromStdString(m_path.string()))
     {
         // A dead holder is detected by its process id; by age only after five
         // minutes, far longer than any save (two Argon2id runs), so a slow save
@@ -36,10 +37,17 @@ public:
         // queue up behind each other, so wait for the queue, not for one save.
         if (m_lock.tryLock(120'000))
             return Status::success();
+        // Not held by another process: the lock file itself could not be written.
+        if (m_lock.error() == QLockFile::PermissionError)
+            return ioError(EACCES, "create", m_path);
+        if (m_lock.error() == QLockFile::UnknownError)
+            return makeError(ErrorCode::Io, "cannot create \"" + m_path.string() +
+                                                "\": the disk may be full, or the folder cannot be written");
         return makeError(ErrorCode::Io, "another Coffer window is saving the keyring; try again in a moment");
     }
 
 private:
+    fs::path m_path;
     QLockFile m_lock;
 };
 
