@@ -18,7 +18,7 @@ packages=(
   qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libqt6svg6-dev
   libbotan-2-dev libzstd-dev zlib1g-dev libqrencode-dev
   googletest libgtest-dev
-  age zstd 7zip gnupg xvfb xauth desktop-file-utils shared-mime-info xdg-utils
+  age zstd 7zip gnupg xvfb xauth desktop-file-utils shared-mime-info xdg-utils libglib2.0-bin libfile-mimeinfo-perl strace
 )
 
 as_root() {
