@@ -22,7 +22,7 @@ Status copyRange(int from, std::uint64_t offset, std::uint64_t length, int to, c
     // rekeying then takes milliseconds whatever the size. The destination offset
     // must be block-aligned for that, so it only works when the new header length
     // is; otherwise, and on ext4, the kernel copies.
-    struct file_clone_range clone{};
+    struct file_clone_range clone {};
     clone.src_fd = from;
     clone.src_offset = offset;
     clone.src_length = length;

@@ -126,6 +126,24 @@ int usageError(const std::string& message, const char* usage)
     return kExitUsage;
 }
 
+Result<std::optional<crypto::SecureString>> newPassphraseFromArgs(const Args& args)
+{
+    if (auto file = args.one("--passphrase-file")) {
+        auto p = readPassphraseFile(*file);
+        COFFER_TRY(p);
+        return std::optional<crypto::SecureString>(std::move(*p));
+    }
+    if (!args.has("--passphrase"))
+        return std::optional<crypto::SecureString>();
+    auto first = readPassphrase("Passphrase: ");
+    COFFER_TRY(first);
+    auto second = readPassphrase("Passphrase again: ");
+    COFFER_TRY(second);
+    if (*first != *second)
+        return makeError(ErrorCode::InvalidArgument, "the two passphrases differ");
+    return std::optional<crypto::SecureString>(std::move(*first));
+}
+
 KeyringStore keyringStore()
 {
     return KeyringStore(resolveDataLocations().dataDir);

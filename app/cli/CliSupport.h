@@ -7,6 +7,7 @@
 #include "KeyringStore.h"
 #include "Result.h"
 
+#include <optional>
 #include <string>
 
 namespace coffer::cli {
@@ -29,6 +30,10 @@ template <typename Work> auto runJob(Work work)
     endJob(job);
     return result;
 }
+
+/// A container passphrase to set: --passphrase-file, or -p asked twice on the
+/// terminal (a typo here would lock the recipient out). None if neither was given.
+Result<std::optional<crypto::SecureString>> newPassphraseFromArgs(const Args& args);
 
 /// The keyring store in the data folder (COFFER_HOME, portable or XDG).
 KeyringStore keyringStore();

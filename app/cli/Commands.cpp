@@ -188,22 +188,10 @@ int commandEncrypt(const std::vector<std::string>& argv)
             return reportError(st.error());
         request.signer = keyring->identity(); // signed by default once an identity exists
     }
-    if (auto file = args.one("--passphrase-file")) {
-        auto p = readPassphraseFile(*file);
-        if (!p.ok())
-            return reportError(p.error());
-        request.passphrase = std::move(*p);
-    } else if (args.has("--passphrase")) {
-        auto first = readPassphrase("Passphrase: ");
-        if (!first.ok())
-            return reportError(first.error());
-        auto second = readPassphrase("Passphrase again: ");
-        if (!second.ok())
-            return reportError(second.error());
-        if (*first != *second)
-            return reportError(makeError(ErrorCode::InvalidArgument, "the two passphrases differ"));
-        request.passphrase = std::move(*first);
-    }
+    auto passphrase = newPassphraseFromArgs(args);
+    if (!passphrase.ok())
+        return reportError(passphrase.error());
+    request.passphrase = std::move(*passphrase);
     if (request.recipients.empty() && !request.passphrase)
         return usageError("choose who can open it: -r CARD, -R FILE or -p", kEncryptUsage);
     const std::string compression = args.one("--compression").value_or("auto");

@@ -64,8 +64,7 @@ int commandIntegrate(const std::vector<std::string>& argv)
             std::fputs(integration::renderUnregFile().c_str(), stdout);
             return kExitOk;
         }
-        const std::string exe =
-            args.one("--executable").value_or(integration::currentExecutable().string());
+        const std::string exe = args.one("--executable").value_or(integration::currentExecutable().string());
         std::fputs(integration::renderRegFile(exe).c_str(), stdout);
         return kExitOk;
     }

@@ -287,17 +287,10 @@ int commandRekey(const std::vector<std::string>& argv)
             return reportError(makeError(ErrorCode::InvalidArgument, "\"" + r + "\" is neither a key nor a contact"));
         request.recipients.push_back(c->recipient);
     }
-    if (auto file = args.one("--passphrase-file")) {
-        auto p = readPassphraseFile(*file);
-        if (!p.ok())
-            return reportError(p.error());
-        request.passphrase = std::move(*p);
-    } else if (args.has("--passphrase")) {
-        auto p = readPassphrase("New passphrase: ");
-        if (!p.ok())
-            return reportError(p.error());
-        request.passphrase = std::move(*p);
-    }
+    auto passphrase = newPassphraseFromArgs(args);
+    if (!passphrase.ok())
+        return reportError(passphrase.error());
+    request.passphrase = std::move(*passphrase);
     if (identities.empty()) {
         if (!keyring) {
             auto k = unlockKeyring(args);

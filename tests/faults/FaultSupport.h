@@ -14,9 +14,9 @@
 #include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <filesystem>
 #include <functional>
+#include <grp.h>
 #include <optional>
 #include <random>
 #include <signal.h>
@@ -37,10 +37,10 @@ inline constexpr int kExitIo = 6;
 
 /// How to run the child.
 struct RunOptions {
-    std::vector<std::string> env;                // extra "NAME=VALUE"
-    std::optional<rlim_t> fileSizeLimit;         // RLIMIT_FSIZE, with SIGXFSZ ignored: writes fail with EFBIG
-    std::optional<uid_t> uid;                    // run as this user (and its group 65534 for nobody)
-    std::optional<fs::path> stdinFile;           // standard input from this file (else /dev/null)
+    std::vector<std::string> env;        // extra "NAME=VALUE"
+    std::optional<rlim_t> fileSizeLimit; // RLIMIT_FSIZE, with SIGXFSZ ignored: writes fail with EFBIG
+    std::optional<uid_t> uid;            // run as this user (and its group 65534 for nobody)
+    std::optional<fs::path> stdinFile;   // standard input from this file (else /dev/null)
     std::optional<fs::path> cwd;
 };
 

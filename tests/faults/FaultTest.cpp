@@ -37,7 +37,8 @@ protected:
     fs::path seal(const fs::path& input, const std::string& name)
     {
         const fs::path out = root / name;
-        const Outcome r = runCoffer({"encrypt", "-r", key.card, "--no-sign", "-o", out.string(), input.string()}, opts());
+        const Outcome r =
+            runCoffer({"encrypt", "-r", key.card, "--no-sign", "-o", out.string(), input.string()}, opts());
         EXPECT_EQ(r.code, kExitOk) << r.err;
         ::chmod(out.c_str(), 0644);
         return out;
@@ -64,10 +65,9 @@ TEST_F(FaultTest, EncryptPastTheFileSizeLimitFailsCleanly)
     fs::create_directories(root / "out");
     RunOptions o = opts();
     o.fileSizeLimit = 1 * kMiB; // writes past 1 MiB fail with EFBIG
-    const Outcome r =
-        runCoffer({"encrypt", "-r", key.card, "--no-sign", "-o", (root / "out" / "big.coffer").string(),
-                   (root / "src").string()},
-                  o);
+    const Outcome r = runCoffer(
+        {"encrypt", "-r", key.card, "--no-sign", "-o", (root / "out" / "big.coffer").string(), (root / "src").string()},
+        o);
     EXPECT_EQ(r.code, kExitIo) << r.err;
     EXPECT_NE(r.err.find("too large"), std::string::npos) << r.err;
     EXPECT_TRUE(listTree(root / "out").empty()) << "left behind: " << ::testing::PrintToString(listTree(root / "out"));
@@ -124,9 +124,9 @@ TEST_F(FaultTest, EncryptOntoAFullDiskFailsCleanly)
     if (!disk.mounted())
         GTEST_SKIP() << disk.why();
     writeRandomFile(root / "src" / "big.bin", 4 * kMiB);
-    const Outcome r = runCoffer(
-        {"encrypt", "-r", key.card, "--no-sign", "-o", (root / "small" / "big.coffer").string(), (root / "src").string()},
-        opts());
+    const Outcome r = runCoffer({"encrypt", "-r", key.card, "--no-sign", "-o", (root / "small" / "big.coffer").string(),
+                                 (root / "src").string()},
+                                opts());
     EXPECT_EQ(r.code, kExitIo) << r.err;
     EXPECT_NE(r.err.find("the disk is full"), std::string::npos) << r.err;
     EXPECT_TRUE(listTree(root / "small").empty()) << ::testing::PrintToString(listTree(root / "small"));
@@ -173,10 +173,9 @@ TEST_F(FaultTest, KeyringSaveOntoAFullDiskKeepsTheOldKeyring)
         }
         ::close(fd);
     }
-    const Outcome r = runCoffer(
-        {"contacts", "add", makeKey(root / "friend.key").card, "--name", "Friend", "--keyring-passphrase-file",
-         (root / "pass").string()},
-        o);
+    const Outcome r = runCoffer({"contacts", "add", makeKey(root / "friend.key").card, "--name", "Friend",
+                                 "--keyring-passphrase-file", (root / "pass").string()},
+                                o);
     EXPECT_EQ(r.code, kExitIo) << r.err;
     // The first write to fail is the lock file's, and Qt's QLockFile does not
     // say why; Coffer says the disk may be full.
@@ -185,8 +184,7 @@ TEST_F(FaultTest, KeyringSaveOntoAFullDiskKeepsTheOldKeyring)
     fs::remove(root / "small" / "filler");
     EXPECT_TRUE(temporaries(root / "small").empty()) << ::testing::PrintToString(temporaries(root / "small"));
     // The keyring still opens, without the contact.
-    const Outcome list =
-        runCoffer({"contacts", "list", "--keyring-passphrase-file", (root / "pass").string()}, o);
+    const Outcome list = runCoffer({"contacts", "list", "--keyring-passphrase-file", (root / "pass").string()}, o);
     EXPECT_EQ(list.code, kExitOk) << list.err;
     EXPECT_EQ(list.out.find("Friend"), std::string::npos) << list.out;
 }
@@ -233,10 +231,9 @@ TEST_F(FaultTest, UnwritableDestinationAsAnotherUser)
     o.env = {"COFFER_HOME=" + (root / "nobody-home").string()};
     o.uid = kNobody;
 
-    const Outcome enc =
-        runCoffer({"encrypt", "-r", key.card, "--no-sign", "-o", (root / "ro" / "x.coffer").string(),
-                   (root / "src").string()},
-                  o);
+    const Outcome enc = runCoffer(
+        {"encrypt", "-r", key.card, "--no-sign", "-o", (root / "ro" / "x.coffer").string(), (root / "src").string()},
+        o);
     if (enc.code == 123)
         GTEST_SKIP() << "cannot switch to the user nobody here";
     EXPECT_EQ(enc.code, kExitIo) << enc.err;
@@ -440,10 +437,9 @@ TEST_F(ChangingSource, FileDeletedWhileBeingReadIsStoredWhole)
     fs::create_directories(root / "out");
     writeRandomFile(big, 64 * kMiB, 11);
     original = readFile(big);
-    const Outcome r =
-        encryptWithFault({"encrypt", "-r", key.card, "--no-sign", "-o", (root / "out" / "x.coffer").string(),
-                          (root / "src").string()},
-                         root / "out", 4 * kMiB, [&] { fs::remove(big); }, faulted, opts());
+    const Outcome r = encryptWithFault(
+        {"encrypt", "-r", key.card, "--no-sign", "-o", (root / "out" / "x.coffer").string(), (root / "src").string()},
+        root / "out", 4 * kMiB, [&] { fs::remove(big); }, faulted, opts());
     ASSERT_EQ(r.code, kExitOk) << r.err;
     const Outcome d = decrypt(root / "out" / "x.coffer", root / "back", opts());
     ASSERT_EQ(d.code, kExitOk) << d.err;
@@ -505,8 +501,8 @@ TEST_F(FaultTest, NameOf255BytesExtracts)
             EXPECT_NE(again.err.find("too long"), std::string::npos) << again.err;
         }
         EXPECT_TRUE(temporaries(root / "dest").empty()) << ::testing::PrintToString(temporaries(root / "dest"));
-        std::printf("[ info     ] %s, second extraction over 255-byte names: exit %d%s%s\n",
-                    stream ? "stream" : "file", again.code, again.code ? ": " : "",
+        std::printf("[ info     ] %s, second extraction over 255-byte names: exit %d%s%s\n", stream ? "stream" : "file",
+                    again.code, again.code ? ": " : "",
                     again.code ? again.err.substr(0, again.err.find('\n')).c_str() : "");
     }
 }
@@ -523,8 +519,8 @@ TEST_F(FaultTest, DestinationPathLongerThanPathMax)
     HostileArchive archive;
     archive.file(name + ".txt", "deep");
     const auto made = makeContainer(root.path(), archive);
-    const Outcome r = runCoffer({"decrypt", "-i", made.keyFile.string(), "-o", deep.string(), made.container.string()},
-                                opts());
+    const Outcome r =
+        runCoffer({"decrypt", "-i", made.keyFile.string(), "-o", deep.string(), made.container.string()}, opts());
     EXPECT_EQ(r.code, kExitOk) << r.err;
     const int dirFd = ::open(deep.c_str(), O_RDONLY | O_DIRECTORY);
     ASSERT_GE(dirFd, 0);
@@ -612,7 +608,9 @@ TEST_F(FaultTest, RefusedExtractionRemovesAFileWhosePathIs4096Bytes)
         EXPECT_EQ(r.code, 4) << r.err; // damaged
         const auto left = listDeep(root / "dest");
         EXPECT_TRUE(left.empty()) << "left behind: " << left.size() << " paths, the deepest ending in \""
-                                  << (left.empty() ? "" : left.back().substr(left.back().size() > 200 ? left.back().size() - 200 : 0))
+                                  << (left.empty()
+                                          ? ""
+                                          : left.back().substr(left.back().size() > 200 ? left.back().size() - 200 : 0))
                                   << "\"";
         wipeDeep(root / "dest");
     }

@@ -101,12 +101,12 @@ protected:
 TEST_F(KillTest, Encrypt)
 {
     const fs::path out = root / "enc";
-    const std::vector<std::string> args = {"encrypt", "-r", key.card, "--no-sign", "-o", (out / "x.coffer").string(),
-                                           (root / "src").string()};
+    const std::vector<std::string> args = {
+        "encrypt", "-r", key.card, "--no-sign", "-o", (out / "x.coffer").string(), (root / "src").string()};
     const double window = 1.1 * calibrate(args, opts(), [&] {
-        wipeDeep(out);
-        fs::create_directories(out);
-    });
+                              wipeDeep(out);
+                              fs::create_directories(out);
+                          });
     int killed = 0, complete = 0, partLeft = 0, partCleanedNext = 0, partCheckedNext = 0;
     for (int i = 0; i < trials(); ++i) {
         wipeDeep(out);
@@ -145,10 +145,10 @@ TEST_F(KillTest, Encrypt)
 TEST_F(KillTest, Extract)
 {
     const fs::path container = root / "c.coffer";
-    ASSERT_EQ(runCoffer({"encrypt", "-r", key.card, "--no-sign", "-o", container.string(), (root / "src").string()},
-                        opts())
-                  .code,
-              kExitOk);
+    ASSERT_EQ(
+        runCoffer({"encrypt", "-r", key.card, "--no-sign", "-o", container.string(), (root / "src").string()}, opts())
+            .code,
+        kExitOk);
     const fs::path dest = root / "dest";
     auto argsFor = [&](bool stream, bool force) {
         std::vector<std::string> a = {"decrypt", "-i", key.file.string(), "-o", dest.string()};
@@ -180,8 +180,8 @@ TEST_F(KillTest, Extract)
         for (const auto& rel : listTree(dest)) {
             if (rel.back() == '/' || std::find(temps.begin(), temps.end(), rel) != temps.end())
                 continue;
-            const auto it = std::find_if(source.begin(), source.end(),
-                                         [&](const auto& s) { return "src/" + s.first == rel; });
+            const auto it =
+                std::find_if(source.begin(), source.end(), [&](const auto& s) { return "src/" + s.first == rel; });
             ASSERT_NE(it, source.end()) << "trial " << i << ": unexpected \"" << rel << "\"";
             ASSERT_TRUE(readFile(dest / rel) == it->second) << "trial " << i << ": \"" << rel << "\" is not complete";
             ++finals;
@@ -214,8 +214,9 @@ TEST_F(KillTest, KeyringSave)
     RunOptions o;
     o.env = {"COFFER_HOME=" + home.string()};
     // The identity once, through the CLI (one Argon2id run at the real cost).
-    ASSERT_EQ(runCoffer({"id", "create", "--name", "Me", "--keyring-passphrase-file", (root / "pass").string()}, o).code,
-              kExitOk);
+    ASSERT_EQ(
+        runCoffer({"id", "create", "--name", "Me", "--keyring-passphrase-file", (root / "pass").string()}, o).code,
+        kExitOk);
     // The "old" keyring of every trial: that identity and two contacts, saved with
     // cheap Argon2id settings (a test-only knob) so that opening it costs nothing;
     // the CLI's save writes the real settings.
@@ -242,8 +243,8 @@ TEST_F(KillTest, KeyringSave)
         writeFile(data / "keyring.coffer", oldBytes);
         ::chmod((data / "keyring.coffer").c_str(), 0600);
     };
-    const std::vector<std::string> args = {"contacts", "add", other.card, "--name", "Newcomer",
-                                           "--keyring-passphrase-file", (root / "pass").string()};
+    const std::vector<std::string> args = {
+        "contacts", "add", other.card, "--name", "Newcomer", "--keyring-passphrase-file", (root / "pass").string()};
     const double window = 1.1 * calibrate(args, o, reset);
 
     int killed = 0, oldVersion = 0, newVersion = 0, backups = 0, partsLeft = 0, lockLeft = 0, checkedNext = 0,
@@ -270,10 +271,10 @@ TEST_F(KillTest, KeyringSave)
         if (!parts.empty() && checkedNext < 3) {
             // The next save: does it leave the stale parts? (Reported, not failed.)
             ++checkedNext;
-            const Outcome again = runCoffer(
-                {"contacts", "add", makeKey(root / "late.key").card, "--name", "Late " + std::to_string(i),
-                 "--keyring-passphrase-file", (root / "pass").string()},
-                o);
+            const Outcome again =
+                runCoffer({"contacts", "add", makeKey(root / "late.key").card, "--name", "Late " + std::to_string(i),
+                           "--keyring-passphrase-file", (root / "pass").string()},
+                          o);
             ASSERT_EQ(again.code, kExitOk) << "trial " << i << ": the next save failed: " << again.err;
             partsAfterNext += !temporaries(data).empty();
             fs::remove(root / "late.key");
@@ -289,15 +290,15 @@ TEST_F(KillTest, KeyringSave)
 TEST_F(KillTest, RekeyInPlace)
 {
     const fs::path original = root / "original.coffer";
-    ASSERT_EQ(runCoffer({"encrypt", "-r", key.card, "--no-sign", "-o", original.string(), (root / "src").string()},
-                        opts())
-                  .code,
-              kExitOk);
+    ASSERT_EQ(
+        runCoffer({"encrypt", "-r", key.card, "--no-sign", "-o", original.string(), (root / "src").string()}, opts())
+            .code,
+        kExitOk);
     const std::string originalBytes = readFile(original);
     const fs::path dir = root / "rk";
     const fs::path container = dir / "c.coffer";
-    const std::vector<std::string> args = {"rekey", "--add", "-r", other.card, "-i", key.file.string(),
-                                           "-o", container.string(), container.string()};
+    const std::vector<std::string> args = {
+        "rekey", "--add", "-r", other.card, "-i", key.file.string(), "-o", container.string(), container.string()};
     const auto reset = [&] {
         wipeDeep(dir);
         fs::create_directories(dir);

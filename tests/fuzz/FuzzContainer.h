@@ -124,11 +124,11 @@ inline ReaderOutcome extractOnce(const fs::path& container, bool stream, const f
         // Parents the archive did not list are created too; nothing else may appear.
         for (const auto& entry : out.tree) {
             const std::string& path = entry.first;
-            const bool listed = std::any_of(result->index.entries.begin(), result->index.entries.end(),
-                                            [&](const IndexEntry& e) {
-                                                return (!e.isPack() && e.info.path == path) ||
-                                                       e.info.path.compare(0, path.size() + 1, path + "/") == 0;
-                                            });
+            const bool listed =
+                std::any_of(result->index.entries.begin(), result->index.entries.end(), [&](const IndexEntry& e) {
+                    return (!e.isPack() && e.info.path == path) ||
+                           e.info.path.compare(0, path.size() + 1, path + "/") == 0;
+                });
             FUZZ_CHECK(listed);
         }
         (void)expected;

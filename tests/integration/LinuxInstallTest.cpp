@@ -223,7 +223,8 @@ TEST(LinuxInstall, PercentInThePathIsWarnedAbout)
     EXPECT_NE(report->warnings[0].find("'%'"), std::string::npos);
     // Spec-correct all the same: desktop-file-validate accepts it, and Thunar/Nemo get "%%".
     int rc = -1;
-    const std::string out = run("desktop-file-validate " + shellQuote(itemPath(env, "applications/coffer.desktop").string()), &rc);
+    const std::string out =
+        run("desktop-file-validate " + shellQuote(itemPath(env, "applications/coffer.desktop").string()), &rc);
     EXPECT_EQ(rc, 0) << out;
     EXPECT_NE(readFile(env.configHome / "Thunar/uca.xml").find("100%% Coffer"), std::string::npos);
     expectUninstalled(env);
@@ -355,15 +356,16 @@ TEST(LinuxInstall, ThunarRewritingTheFileItCreatedDoesNotKeepItAlive)
     // What Thunar 4.18 writes back on its first start: every action gets a
     // unique-id, a submenu and a range, tabs instead of spaces, mode 0600.
     const fs::path user = env.configHome / "Thunar/uca.xml";
-    writeFile(user, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<actions>\n<action>\n\t<icon>utilities-terminal</icon>\n"
-                    "\t<name>Open Terminal Here</name>\n\t<submenu></submenu>\n\t<unique-id>1795702143321933-1</unique-id>\n"
-                    "\t<command>exo-open --working-directory %f --launch TerminalEmulator</command>\n"
-                    "\t<description>Example for a custom action</description>\n\t<range></range>\n"
-                    "\t<patterns>*</patterns>\n\t<startup-notify/>\n\t<directories/>\n</action>\n<action>\n"
-                    "\t<icon>coffer</icon>\n\t<name>Encrypt with Coffer…</name>\n\t<submenu></submenu>\n"
-                    "\t<unique-id>coffer-integration-encrypt</unique-id>\n\t<command>x %F</command>\n"
-                    "\t<description></description>\n\t<range>*</range>\n\t<patterns>*</patterns>\n"
-                    "\t<directories/>\n\t<other-files/>\n</action>\n</actions>\n");
+    writeFile(user,
+              "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<actions>\n<action>\n\t<icon>utilities-terminal</icon>\n"
+              "\t<name>Open Terminal Here</name>\n\t<submenu></submenu>\n\t<unique-id>1795702143321933-1</unique-id>\n"
+              "\t<command>exo-open --working-directory %f --launch TerminalEmulator</command>\n"
+              "\t<description>Example for a custom action</description>\n\t<range></range>\n"
+              "\t<patterns>*</patterns>\n\t<startup-notify/>\n\t<directories/>\n</action>\n<action>\n"
+              "\t<icon>coffer</icon>\n\t<name>Encrypt with Coffer…</name>\n\t<submenu></submenu>\n"
+              "\t<unique-id>coffer-integration-encrypt</unique-id>\n\t<command>x %F</command>\n"
+              "\t<description></description>\n\t<range>*</range>\n\t<patterns>*</patterns>\n"
+              "\t<directories/>\n\t<other-files/>\n</action>\n</actions>\n");
     fs::permissions(user, fs::perms::owner_read | fs::perms::owner_write);
     expectUninstalled(env);
     EXPECT_EQ(diffSnapshots(before, snapshot(home.root())), "");
