@@ -132,6 +132,7 @@ endif()
 # Windows: a portable ZIP. bin/ holds coffer.exe, the `portable` marker, Qt (windeployqt) and
 # every other DLL coffer.exe needs (Botan, zstd, qrencode, the compiler runtime).
 if(WIN32)
+  enable_language(RC) # coffer.rc below (MSVC and MinGW enable it with CXX already; harmless)
   set(CPACK_GENERATOR "ZIP")
   set(CPACK_PACKAGE_FILE_NAME "coffer-${PROJECT_VERSION}-windows-x86_64")
   set(CPACK_INCLUDE_TOPLEVEL_DIRECTORY ON)
@@ -145,6 +146,16 @@ if(WIN32)
        "This file turns on Coffer's portable mode: the keyring and settings live in the data folder here.\r\n")
   install(FILES "${COFFER_PACKAGE_GEN_DIR}/portable" "${COFFER_PACKAGING_DIR}/windows/README.txt" DESTINATION bin)
   install(FILES "${PROJECT_SOURCE_DIR}/LICENSE" DESTINATION . RENAME LICENSE.txt)
+
+  # Version information (Explorer's Properties > Details) and, once resources/windows/coffer.ico
+  # exists, the icon that Explorer shows and that the registry's DefaultIcon "coffer.exe,0" uses.
+  set(COFFER_RC_ICON "")
+  if(EXISTS "${COFFER_RESOURCES_DIR}/windows/coffer.ico")
+    set(COFFER_RC_ICON "1 ICON \"${COFFER_RESOURCES_DIR}/windows/coffer.ico\"")
+  endif()
+  set(COFFER_RC_VERSION "${PROJECT_VERSION_MAJOR},${PROJECT_VERSION_MINOR},${PROJECT_VERSION_PATCH},0")
+  configure_file("${COFFER_PACKAGING_DIR}/windows/coffer.rc.in" "${COFFER_PACKAGE_GEN_DIR}/coffer.rc" @ONLY)
+  target_sources(coffer PRIVATE "${COFFER_PACKAGE_GEN_DIR}/coffer.rc")
 
   # At install time: windeployqt (Qt DLLs, qwindows, styles, qsvg, translations, compiler
   # runtime), then every other DLL coffer.exe needs (Botan, zstd, qrencode from vcpkg or MSYS2),
@@ -162,36 +173,21 @@ if(WIN32)
 endif()
 
 # ---------------------------------------------------------------------------------------------
-# macOS: Coffer.app (macdeployqt puts Qt and every dylib inside) on a drag-and-drop DMG.
-# Needs main/CMakeLists.txt's install rule to carry "BUNDLE DESTINATION ." (see packaging/README.md).
+# macOS: Coffer.app (macdeployqt puts Qt and every dylib inside) on a drag-and-drop DMG. The app
+# bundle itself (MACOSX_BUNDLE, OUTPUT_NAME Coffer, Info.plist, icon) is cmake/MacBundle.cmake's
+# coffer_mac_bundle(coffer), called from main/CMakeLists.txt, whose install rule also needs
+# "BUNDLE DESTINATION ." (packaging/README.md).
 if(APPLE)
   set(CPACK_GENERATOR "DragNDrop")
   set(CPACK_PACKAGE_FILE_NAME "coffer-${PROJECT_VERSION}-macos")
   set(CPACK_DMG_VOLUME_NAME "Coffer ${PROJECT_VERSION}")
   set(CPACK_DMG_FORMAT "UDZO")
 
-  # The application icon, if resources/macos has one (any *.icns; the first is used).
-  file(GLOB _coffer_icns "${COFFER_RESOURCES_DIR}/macos/*.icns")
-  if(_coffer_icns)
-    list(GET _coffer_icns 0 _coffer_icns)
-    get_filename_component(_coffer_icns_name "${_coffer_icns}" NAME)
-    target_sources(coffer PRIVATE "${_coffer_icns}")
-    set_source_files_properties("${_coffer_icns}" PROPERTIES MACOSX_PACKAGE_LOCATION Resources)
-    set_target_properties(coffer PROPERTIES MACOSX_BUNDLE_ICON_FILE "${_coffer_icns_name}")
-  endif()
   get_target_property(_coffer_is_bundle coffer MACOSX_BUNDLE)
   if(NOT _coffer_is_bundle)
-    message(WARNING "coffer is not a MACOSX_BUNDLE: main/CMakeLists.txt must set MACOSX_BUNDLE (and OUTPUT_NAME "
-                    "Coffer) before its install rule and add \"BUNDLE DESTINATION .\" to it (packaging/README.md)")
-  endif()
-  set_target_properties(coffer PROPERTIES
-    MACOSX_BUNDLE_BUNDLE_NAME "Coffer"
-    MACOSX_BUNDLE_GUI_IDENTIFIER "org.coffer.Coffer"
-    MACOSX_BUNDLE_BUNDLE_VERSION "${PROJECT_VERSION}"
-    MACOSX_BUNDLE_SHORT_VERSION_STRING "${PROJECT_VERSION}"
-    MACOSX_BUNDLE_COPYRIGHT "GPL-3.0-or-later")
-  if(EXISTS "${COFFER_RESOURCES_DIR}/macos/Info.plist.in")
-    set_target_properties(coffer PROPERTIES MACOSX_BUNDLE_INFO_PLIST "${COFFER_RESOURCES_DIR}/macos/Info.plist.in")
+    message(WARNING "coffer is not a MACOSX_BUNDLE: main/CMakeLists.txt must call coffer_mac_bundle(coffer) "
+                    "(cmake/MacBundle.cmake) and add \"BUNDLE DESTINATION .\" to its install rule "
+                    "(packaging/README.md); the DMG needs Coffer.app")
   endif()
 
   # At install time: macdeployqt copies Qt and every other dylib (Botan, zstd, qrencode from

@@ -130,6 +130,7 @@ apt_in_root() { # ROOT, apt-get arguments...: uses and refills a cache of downlo
 # here must stay known to the cleanup trap).
 ensure_minbase() {
   minbase="$cache/$suite-minbase"
+  mkdir -p "$cache"
   if [ ! -d "$minbase" ]; then
     note "debootstrap --variant=minbase $suite (once; cached in $minbase)"
     rm -rf --one-file-system "$minbase.tmp"
@@ -187,8 +188,13 @@ if [[ " $steps " == *" bundle "* ]]; then
   root="$work/root-bundle"
   prepare_root "$desktopbase" "$root"
   note "root: $root (a copy of $desktopbase)"
+  cache_list=$(in_root "$root" /sbin/ldconfig -p)
   for lib in libQt6Core.so.6 libbotan-2.so.19 libqrencode.so.4 libzstd.so.1; do
-    if in_root "$root" /sbin/ldconfig -p | grep -q "$lib"; then note "the root itself has $lib (it must not be used)"; else note "the root has no $lib"; fi
+    if grep -q "$lib " <<< "$cache_list"; then
+      note "the root itself has $lib (the bundle's must be used: see 2a and 2b)"
+    else
+      note "the root has no $lib"
+    fi
   done
   # Unpack the archive, as a user would, into a folder the user owns.
   mkdir -p "$root/media/stick"
@@ -382,7 +388,7 @@ if [[ " $steps " == *" deb "* ]]; then
     apt_in_root "$root" install -y --no-install-recommends "/tmp/$(basename "$deb")" >> "$work/apt.log" 2>&1; then
     pass "apt-get install --no-install-recommends ./$(basename "$deb") in a clean minbase root"
     grep -E '^(Get|Setting up coffer|[0-9]+ upgraded)' "$work/apt.log" | grep -v '^Get' | sed 's/^/      /'
-    note "$(grep -c '^Get:' "$work/apt.log" || true) packages downloaded from $mirror (the rest from the cache)"
+    note "$(grep -c "^Get:" "$work/apt.log" || true) items fetched from $mirror (.debs already in the cache are reused)"
   else
     fail "apt-get install"
     tail -30 "$work/apt.log" | sed 's/^/      /'
@@ -403,11 +409,11 @@ fi
 # ---------------------------------------------------------------------------------------------
 section "Summary"
 printf '  %s\n' "${results[@]}"
-echo "  runtime: $(($(date +%s) - start)) s"
 if [ "${KEEP:-0}" != 1 ]; then
   cleanup
   for r in "$work/root-bundle" "$work/root-fat" "$work/root-deb"; do remove_root "$r"; done
 fi
+echo "  $(printf '%s\n' "${results[@]}" | grep -c '^PASS') passed, $fails failed; runtime: $(($(date +%s) - start)) s"
 if [ "$fails" -ne 0 ]; then
   echo "  $fails FAILED"
   exit 1

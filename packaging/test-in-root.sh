@@ -26,6 +26,7 @@ finish() {
 }
 is_host() {
   local p
+  # shellcheck disable=SC2053 # the patterns are globs on purpose
   for p in "${host_patterns[@]}"; do [[ $1 == $p ]] && return 0; done
   return 1
 }
@@ -105,7 +106,7 @@ loads() {
         print n, p, kind[n], by[n] }
     ' "$log"
   done | sort -u > "$out/loaded.txt"
-  local n p kind by shadow=0 outside=0 total
+  local n p kind by outside=0 total
   total=$(wc -l < "$out/loaded.txt")
   echo "  objects mapped while the GUI ran offscreen and the CLI printed its version: $total"
   while read -r n p kind by; do
@@ -114,7 +115,6 @@ loads() {
     local base=${n##*/}
     if [ -e "$b/lib/$base" ]; then
       fail "$n was loaded from the host ($p) although the bundle has it"
-      shadow=1
     elif is_host "$base"; then
       pass "from the host, as intended: $base ($p)"
     elif [[ $by != "$b"/* ]]; then
