@@ -5,9 +5,11 @@
 #include "BackgroundPriority.h"
 #include "MainWindow.h"
 #include "ScreenshotTour.h"
+#include "SingleInstance.h"
 #include "StartupClock.h"
 
 #include <QApplication>
+#include <QFileInfo>
 #include <QIcon>
 #include <QImage>
 #include <QLibraryInfo>
@@ -130,7 +132,25 @@ int runGui(int argc, char** argv)
         }
         files << a;
     }
+    // One window per user: a second launch (a file manager passing more files)
+    // hands them to the running Coffer and exits.
+    for (QString& f : files)
+        f = QFileInfo(f).absoluteFilePath(); // the running instance has another working folder
+    if (SingleInstance::sendToRunning(files))
+        return 0;
+    SingleInstance single;
+    if (!single.listen() && SingleInstance::sendToRunning(files))
+        return 0; // another launch became the running one meanwhile
     AppController controller(context);
+    QObject::connect(&single, &SingleInstance::argumentsReceived, &controller, [&controller](const QStringList& more) {
+        if (MainWindow* w = controller.mainWindow()) {
+            w->show();
+            w->raise();
+            w->activateWindow();
+        }
+        if (!more.isEmpty())
+            controller.handleFiles(more);
+    });
     controller.start(files);
     return QApplication::exec();
 }
