@@ -201,7 +201,7 @@ struct Manifest {
     // Thunar's uca.xml
     std::string thunarPath;
     bool thunarCreated = false;
-    std::string thunarBaseSha256; // the text before Coffer's actions went in
+    std::string thunarBaseSha256;               // the text before Coffer's actions went in
     std::vector<std::string> thunarBaseActions; // ... and its actions (ucaActionSignatures)
     // mimeapps.list
     std::string mimeAppsPath;
@@ -235,9 +235,8 @@ std::vector<std::string> fromArray(const QJsonValue& v)
 
 QJsonObject cacheToJson(const CacheRecord& c)
 {
-    return QJsonObject{{"dir", QString::fromStdString(c.dir)},
-                       {"hadCache", c.hadCache},
-                       {"preexisting", toArray(c.preexisting)}};
+    return QJsonObject{
+        {"dir", QString::fromStdString(c.dir)}, {"hadCache", c.hadCache}, {"preexisting", toArray(c.preexisting)}};
 }
 
 CacheRecord cacheFromJson(const QJsonObject& o)
@@ -258,7 +257,8 @@ std::string manifestToJson(const Manifest& m)
     o["createdDirs"] = toArray(m.createdDirs);
     QJsonArray files;
     for (const auto& f : m.files)
-        files.append(QJsonObject{{"path", QString::fromStdString(f.path)}, {"sha256", QString::fromStdString(f.sha256)}});
+        files.append(
+            QJsonObject{{"path", QString::fromStdString(f.path)}, {"sha256", QString::fromStdString(f.sha256)}});
     o["files"] = files;
     if (!m.thunarPath.empty())
         o["thunar"] = QJsonObject{{"path", QString::fromStdString(m.thunarPath)},

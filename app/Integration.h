@@ -54,12 +54,12 @@ enum class Base { DataHome, ConfigHome };
 
 /// One file Coffer installs on Linux.
 struct LinuxItem {
-    const char* id;        // short name used in messages and the manifest
-    Base base;             // which XDG folder relPath is under
-    const char* relPath;   // e.g. "applications/coffer.desktop"
-    const char* resource;  // the template, e.g. ":/integration/linux/coffer.desktop"
-    int mode;              // permission bits (service menus and scripts must be executable)
-    bool desktopEntry;     // validated with desktop-file-validate by the tests
+    const char* id;       // short name used in messages and the manifest
+    Base base;            // which XDG folder relPath is under
+    const char* relPath;  // e.g. "applications/coffer.desktop"
+    const char* resource; // the template, e.g. ":/integration/linux/coffer.desktop"
+    int mode;             // permission bits (service menus and scripts must be executable)
+    bool desktopEntry;    // validated with desktop-file-validate by the tests
 };
 
 /// The table. Thunar's uca.xml is not in it: it is merged, not owned.
@@ -97,7 +97,7 @@ struct StatusReport {
     std::filesystem::path manifest;
     std::filesystem::path recordedExecutable;
     std::filesystem::path currentExecutable;
-    bool moved = false;         // the recorded executable is not this one
+    bool moved = false;           // the recorded executable is not this one
     bool recordedMissing = false; // ... and no longer exists
     bool portable = false;
     std::vector<ItemStatus> items;

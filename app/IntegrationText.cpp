@@ -272,7 +272,8 @@ std::vector<std::string> ucaActionSignatures(const std::string& text)
                 name.clear();
                 command.clear();
                 id.clear();
-            } else if (element == QLatin1String("name") && reader.attributes().value(QLatin1String("xml:lang")).isEmpty()) {
+            } else if (element == QLatin1String("name") &&
+                       reader.attributes().value(QLatin1String("xml:lang")).isEmpty()) {
                 name = reader.readElementText().trimmed();
             } else if (element == QLatin1String("command")) {
                 command = reader.readElementText().trimmed();
@@ -425,7 +426,8 @@ std::optional<std::string> defaultHandler(const std::string& text, const std::st
         std::size_t pos = 0;
         while (pos <= value.size()) {
             const auto semi = value.find(';', pos);
-            const std::string item = trim(std::string_view(value).substr(pos, semi == std::string::npos ? std::string::npos : semi - pos));
+            const std::string item =
+                trim(std::string_view(value).substr(pos, semi == std::string::npos ? std::string::npos : semi - pos));
             if (!item.empty())
                 return item;
             if (semi == std::string::npos)

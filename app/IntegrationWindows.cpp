@@ -71,7 +71,8 @@ std::vector<RegistryValue> registryTable(const std::string& exe)
 
 std::vector<std::string> registryOwnedKeys()
 {
-    return {".coffer", kProgId, std::string("*\\shell\\") + kEncryptVerb, std::string("Directory\\shell\\") + kEncryptVerb};
+    return {".coffer", kProgId, std::string("*\\shell\\") + kEncryptVerb,
+            std::string("Directory\\shell\\") + kEncryptVerb};
 }
 
 std::string renderRegFile(const std::string& exe)
@@ -154,8 +155,7 @@ void removeRegistry(QSettings& classes, const std::vector<std::string>& createdP
 
 std::string registeredExecutable(QSettings& classes)
 {
-    const QString command =
-        classes.value(settingsKey(std::string(kProgId) + "\\shell\\open\\command", "")).toString();
+    const QString command = classes.value(settingsKey(std::string(kProgId) + "\\shell\\open\\command", "")).toString();
     if (!command.startsWith(QLatin1Char('"')))
         return {};
     const auto close = command.indexOf(QLatin1Char('"'), 1);

@@ -6,15 +6,20 @@
 #                                then, if clang is installed, build-fuzz/ and
 #                                20 s of each fuzz target (tests/fuzz/run.sh)
 #   tools/sanitize.sh --no-fuzz  the sanitizer suite only
+#   tools/sanitize.sh --fuzz-only the short fuzz runs only (needs build-asan/main/coffer
+#                                for the seeds, or COFFER=path/to/coffer)
 #
 # Environment: COFFER_BUILD_JOBS (default: all cores), COFFER_FUZZ_SECONDS
-# (default 20). Takes under 12 minutes on 2 cores from a clean tree.
+# (default 20). Budget: 12 minutes on 2 idle cores from a clean tree; the ASan
+# build is most of it.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 jobs=${COFFER_BUILD_JOBS:-$(nproc 2> /dev/null || echo 2)}
 fuzz=1
+suite=1
 [ "${1:-}" = --no-fuzz ] && fuzz=0
+[ "${1:-}" = --fuzz-only ] && suite=0
 started=$(date +%s)
 say() { echo "== sanitize.sh [$(($(date +%s) - started)) s] $*"; }
 
@@ -25,6 +30,13 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export BOTAN_MLOCK_POOL_SIZE=0
 
 asan=$root/build-asan
+mkdir -p "$asan"
+# The one suppression: libfontconfig (loaded by Qt's offscreen platform in the
+# GUI tests) keeps 288 bytes of its configuration it never frees. A leak in
+# the system library, not in Coffer; everything else is reported.
+printf 'leak:libfontconfig.so\n' > "$asan/lsan.supp"
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$asan/lsan.supp}
+if [ $suite = 1 ]; then
 say "configuring $asan (COFFER_SANITIZE=ON)"
 # -O1 and line tables only: a third less build time than RelWithDebInfo, and
 # ASan reports still name files and lines.
@@ -45,6 +57,7 @@ if (cd "$asan" && ctest -N -R '^keyring_portable_mode_test$' | grep -q 'Test *#'
   (cd "$asan" && ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0" ctest --output-on-failure -R '^keyring_portable_mode_test$')
 fi
 say "the suite passes under ASan+UBSan"
+fi
 
 if [ $fuzz = 1 ]; then
   if command -v clang++-14 > /dev/null || command -v clang++ > /dev/null; then
@@ -59,7 +72,7 @@ if [ $fuzz = 1 ]; then
         -DCOFFER_SANITIZE=ON -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" > /dev/null
     fi
     say "fuzz targets, ${COFFER_FUZZ_SECONDS:-20} s each"
-    COFFER=$asan/main/coffer COFFER_BUILD_JOBS=$jobs COFFER_FUZZ_BUILD=$fuzzbuild \
+    COFFER=${COFFER:-$asan/main/coffer} COFFER_BUILD_JOBS=$jobs COFFER_FUZZ_BUILD=$fuzzbuild \
       "$root/tests/fuzz/run.sh" all "${COFFER_FUZZ_SECONDS:-20}"
     say "fuzz targets ran clean"
   else

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <sys/stat.h>
@@ -52,17 +53,15 @@ private:
 /// the manifest, and xdg-mime forced into its generic (desktop-neutral) mode.
 class FakeHome {
 public:
-    FakeHome()
-        : m_home(m_root / "home"), m_env{
-                                       {"HOME", m_home.string()},
-                                       {"XDG_DATA_HOME", (m_home / ".local/share").string()},
-                                       {"XDG_CONFIG_HOME", (m_home / ".config").string()},
-                                       {"XDG_CONFIG_DIRS", (m_root.path() / "etc-xdg").string()},
-                                       {"XDG_DATA_DIRS", "/usr/local/share:/usr/share"},
-                                       {"XDG_CURRENT_DESKTOP", "X-Generic"},
-                                       {"COFFER_HOME", (m_home / "coffer-home").string()},
-                                   }
+    FakeHome() : m_home(m_root / "home")
     {
+        set("HOME", m_home.string());
+        set("XDG_DATA_HOME", (m_home / ".local/share").string());
+        set("XDG_CONFIG_HOME", (m_home / ".config").string());
+        set("XDG_CONFIG_DIRS", (m_root.path() / "etc-xdg").string());
+        set("XDG_DATA_DIRS", "/usr/local/share:/usr/share");
+        set("XDG_CURRENT_DESKTOP", "X-Generic");
+        set("COFFER_HOME", (m_home / "coffer-home").string());
         fs::create_directories(m_home);
         fs::create_directories(m_root.path() / "etc-xdg");
     }
@@ -88,20 +87,17 @@ public:
 private:
     TempDir m_root;
     fs::path m_home;
-    struct Var {
-        Var(const char* n, const std::string& v) : env(n, v) {}
-        ScopedEnv env;
-    };
-    // A fixed array: ScopedEnv is neither copyable nor movable.
-    Var m_env[7];
+    std::vector<std::unique_ptr<ScopedEnv>> m_env;
+
+    void set(const char* name, const std::string& value) { m_env.push_back(std::make_unique<ScopedEnv>(name, value)); }
 };
 
 /// Writes an executable shell script at `path` that appends each argument as
 /// "[arg]" on its own line to `record`.
 inline void writeRecorder(const fs::path& path, const fs::path& record)
 {
-    writeFile(path, "#!/bin/sh\nfor a in \"$@\"; do printf '[%s]\\n' \"$a\"; done >> " + shellQuote(record.string()) +
-                        "\n");
+    writeFile(path,
+              "#!/bin/sh\nfor a in \"$@\"; do printf '[%s]\\n' \"$a\"; done >> " + shellQuote(record.string()) + "\n");
     fs::permissions(path, fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read);
 }
 

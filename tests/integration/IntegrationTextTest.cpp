@@ -1,8 +1,8 @@
 // The pure text transforms behind desktop integration: quoting the executable
 // for each consumer, filling templates, Thunar's uca.xml merge and removal, and
 // the mimeapps.list default handler, each undone byte for byte.
-#include "Integration.h"
 #include "IntegrationText.h"
+#include "Integration.h"
 
 #include <gtest/gtest.h>
 
@@ -66,7 +66,8 @@ TEST(IntegrationText, UcaMergeAndRemovalRestoreEveryByte)
 {
     const std::vector<std::string> files = {
         emptyUcaFile(),
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<actions>\n<action>\n\t<name>Mine</name>\n\t<unique-id>1-1</unique-id>"
+        "<?xml version=\"1.0\" "
+        "encoding=\"UTF-8\"?>\n<actions>\n<action>\n\t<name>Mine</name>\n\t<unique-id>1-1</unique-id>"
         "\n</action>\n</actions>\n",
         "<actions><action><unique-id>1-1</unique-id></action></actions>", // one line, no newline at the end
         "<?xml version=\"1.0\"?>\n<actions>\n  <action>\n    <unique-id>2</unique-id>\n  </action>\n  </actions>\n",

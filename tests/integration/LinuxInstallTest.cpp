@@ -120,6 +120,15 @@ void replaceAll(std::string& s, const std::string& from, const std::string& to)
 
 // ---------------------------------------------------------------------------------------------
 
+TEST(LinuxInstall, TheFreedesktopToolsArePresent)
+{
+    // Debian packages: desktop-file-utils, shared-mime-info, xdg-utils,
+    // libfile-mimeinfo-perl (xdg-mime's "mimetype"), libglib2.0-bin (gio).
+    for (const char* tool :
+         {"desktop-file-validate", "update-desktop-database", "update-mime-database", "xdg-mime", "mimetype", "gio"})
+        EXPECT_EQ(runCommand(std::string("command -v ") + tool + " >/dev/null"), 0) << tool << " is not installed";
+}
+
 TEST(LinuxInstall, EveryDesktopFilePassesDesktopFileValidate)
 {
     FakeHome home;

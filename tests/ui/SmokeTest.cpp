@@ -44,11 +44,15 @@ TEST(GuiSmoke, WithoutADisplayItPointsToTheCommandLine)
     EXPECT_NE(output.find("coffer help"), std::string::npos) << output;
 }
 
-TEST(GuiSmoke, SubcommandsStillRunTheCommandLine)
+TEST(GuiSmoke, SubcommandsAndMistypedOnesStillRunTheCommandLine)
 {
+    Isolated home;
     std::string output;
-    EXPECT_EQ(runCommand(shellQuote(COFFER_BINARY) + " --version", &output), 0) << output;
+    EXPECT_EQ(runCommand(home.env() + shellQuote(COFFER_BINARY) + " --version", &output), 0) << output;
     EXPECT_NE(output.find("coffer "), std::string::npos) << output;
+    // Neither a subcommand nor a path: the CLI says so instead of opening a window.
+    EXPECT_EQ(runCommand(home.env() + shellQuote(COFFER_BINARY) + " frobnicate", &output), 2) << output;
+    EXPECT_NE(output.find("unknown command"), std::string::npos) << output;
 }
 
 } // namespace
