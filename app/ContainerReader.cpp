@@ -1,5 +1,6 @@
 #include "ContainerReader.h"
 
+#include "RekeyJournal.h"
 #include "Zstd.h"
 
 #include <cerrno>
@@ -77,6 +78,9 @@ ContainerReader::~ContainerReader()
 
 Result<ContainerReader> ContainerReader::open(const fs::path& path, const crypto::IdentityList& identities)
 {
+    // An in-place rekey cut short leaves a journal: finish it first. If that
+    // fails, the header below is what the reader has to judge.
+    (void)recoverInterruptedRekey(path);
     ContainerReader r;
     r.m_path = path;
     r.m_fd.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));

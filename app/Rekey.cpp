@@ -2,6 +2,7 @@
 
 #include "ContainerReader.h"
 #include "FileIO.h"
+#include "RekeyJournal.h"
 
 #include <cerrno>
 #include <fcntl.h>
@@ -66,6 +67,7 @@ Status copyRange(int from, std::uint64_t offset, std::uint64_t length, int to, c
 
 Result<fs::path> rekeyContainer(const RekeyRequest& request, const crypto::IdentityList& identities)
 {
+    COFFER_TRY(recoverInterruptedRekey(request.input));
     // Opening checks the header MAC and the payload's key commitment, so we
     // never re-share a container we could not read ourselves.
     auto reader = ContainerReader::open(request.input, identities);
@@ -94,20 +96,42 @@ Result<fs::path> rekeyContainer(const RekeyRequest& request, const crypto::Ident
             // One passphrase per container (FORMAT.md §3.2): a new one replaces the old.
             if (!(request.passphrase && stanza.type == crypto::kArgon2StanzaType))
                 keep.push_back(stanza);
-    auto sealed = crypto::sealHeaderWithKey(std::move(opened->fileKey), recipients, std::move(keep));
-    COFFER_TRY(sealed);
-
     // The error_code overloads: a path that cannot be resolved (a folder we may
     // not search) is not the input, and AtomicOutput reports the real error.
     std::error_code inEc, outEc;
     const fs::path canonicalOut = fs::weakly_canonical(request.output, outEc);
     const fs::path canonicalIn = fs::weakly_canonical(request.input, inEc);
     const bool inPlace = !outEc && !inEc && canonicalOut == canonicalIn;
+    const std::uint64_t payloadOffset = opened->parsed.length;
+
+    if (inPlace) {
+        // Over the original: a header of the old one's length is written in its
+        // place and the payload stays where it is (FORMAT.md §12.1).
+        auto same = crypto::sealHeaderWithKey(opened->fileKey.clone(), recipients, keep, payloadOffset);
+        if (same.ok()) {
+            UniqueFd rw(::open(request.input.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW));
+            if (!rw.valid())
+                return ioError(errno, "write", request.input);
+            struct stat now;
+            if (::fstat(rw.get(), &now) != 0)
+                return ioError(errno, "write", request.input);
+            if (now.st_ino != st.st_ino || now.st_dev != st.st_dev)
+                return makeError(ErrorCode::Io,
+                                 "\"" + request.input.string() + "\" was replaced while Coffer read it; try again");
+            COFFER_TRY(rewriteHeaderInPlace(rw.get(), request.input, ByteView(head).first(payloadOffset),
+                                            crypto::asBytes(same->text)));
+            return request.input;
+        }
+        if (same.error().code != ErrorCode::LimitExceeded)
+            return same.error();
+        // Too many new recipients for the old header's room: a new file, as below.
+    }
+    auto sealed = crypto::sealHeaderWithKey(std::move(opened->fileKey), recipients, std::move(keep));
+    COFFER_TRY(sealed);
     auto out = AtomicOutput::create(request.output, request.overwrite || inPlace);
     COFFER_TRY(out);
     FdSink sink(out->fd(), out->partPath());
     COFFER_TRY(sink.write(crypto::asBytes(sealed->text)));
-    const std::uint64_t payloadOffset = opened->parsed.length;
     COFFER_TRY(copyRange(in.get(), payloadOffset, static_cast<std::uint64_t>(st.st_size) - payloadOffset, out->fd(),
                          out->partPath()));
     return out->commit();

@@ -89,6 +89,33 @@ std::string serialiseHeaderForMac(const Header& header)
     return out;
 }
 
+std::optional<Stanza> padStanzaOfLength(std::size_t length)
+{
+    // "-> pad" LF, then the body: c base64 characters in lines of 64, each with
+    // its LF, and a final (maybe empty) line: 8 + c + c/64 bytes. Not every
+    // length is reachable by the body alone (c = 1 mod 4 is not base64, and a
+    // full line adds an LF); a short argument of 'p's makes up the rest.
+    constexpr std::size_t kFixed = 8;
+    if (length < kFixed)
+        return std::nullopt;
+    for (std::size_t n = std::min(kMaxStanzaBody, length * 3 / 4);; --n) {
+        const std::size_t c = (4 * n + 2) / 3;
+        const std::size_t base = kFixed + c + c / 64;
+        if (base <= length) {
+            const std::size_t rest = length - base;
+            if (rest == 0)
+                return Stanza{std::string(kPadStanzaType), {}, Bytes(n, 0)};
+            if (rest >= 2 && rest <= 9)
+                return Stanza{std::string(kPadStanzaType), {std::string(rest - 1, 'p')}, Bytes(n, 0)};
+            if (rest > 9)
+                return std::nullopt; // longer than the largest body allows
+            // rest == 1: one byte too few for " p"; a shorter body leaves room.
+        }
+        if (n == 0)
+            return std::nullopt;
+    }
+}
+
 std::string serialiseHeader(const Header& header)
 {
     std::string out = serialiseHeaderForMac(header);

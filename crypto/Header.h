@@ -35,6 +35,14 @@ struct Header {
     Digest32 mac{};
 };
 
+/// The padding stanza (FORMAT.md §3.4): "-> pad [p...]" with a body of zero
+/// bytes. Writers add one so that headers have room for rekeying in place;
+/// readers skip it like any unknown type.
+inline constexpr std::string_view kPadStanzaType = "pad";
+/// A pad stanza whose serialised text is exactly `length` bytes, if one exists
+/// (every length from 10 up to about 21 KiB has one, and 8).
+std::optional<Stanza> padStanzaOfLength(std::size_t length);
+
 /// Serialises everything up to and including "---" (the bytes the MAC covers).
 std::string serialiseHeaderForMac(const Header& header);
 /// The full header text, ending with the MAC line and its newline.

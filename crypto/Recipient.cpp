@@ -11,8 +11,10 @@ Result<SealedHeader> sealHeader(const RecipientList& recipients)
     return sealHeaderWithKey(std::move(fileKey), recipients);
 }
 
-Result<SealedHeader> sealHeaderWithKey(FileKey fileKey, const RecipientList& recipients, std::vector<Stanza> keep)
+Result<SealedHeader> sealHeaderWithKey(FileKey fileKey, const RecipientList& recipients, std::vector<Stanza> keep,
+                                       std::size_t exactLength)
 {
+    std::erase_if(keep, [](const Stanza& s) { return s.type == kPadStanzaType; });
     if (recipients.empty() && keep.empty())
         return makeError(ErrorCode::InvalidArgument, "a container needs at least one recipient");
     if (recipients.size() + keep.size() > kMaxStanzas)
@@ -24,6 +26,16 @@ Result<SealedHeader> sealHeaderWithKey(FileKey fileKey, const RecipientList& rec
         COFFER_TRY(stanza);
         sealed.header.stanzas.push_back(std::move(stanza.value()));
     }
+    // The pad stanza goes last. Its length is what the header lacks of the target.
+    const std::size_t unpadded = serialiseHeader(sealed.header).size();
+    const std::size_t target =
+        exactLength > 0 ? exactLength
+                        : (unpadded + kRekeyRoom + kHeaderAlignment - 1) / kHeaderAlignment * kHeaderAlignment;
+    auto pad = target >= unpadded ? padStanzaOfLength(target - unpadded) : std::nullopt;
+    if (pad && sealed.header.stanzas.size() < kMaxStanzas)
+        sealed.header.stanzas.push_back(std::move(*pad));
+    else if (exactLength > 0)
+        return makeError(ErrorCode::LimitExceeded, "the new header does not fit in the old one's place");
     const std::string macInput = serialiseHeaderForMac(sealed.header);
     sealed.header.mac = computeHeaderMac(
         sealed.fileKey, ByteView(reinterpret_cast<const std::uint8_t*>(macInput.data()), macInput.size()));

@@ -47,10 +47,19 @@ struct SealedHeader {
     Header header;
     std::string text; // the serialised header, ready to write
 };
+/// Headers are padded (FORMAT.md §3.4) to a multiple of 4 KiB with at least
+/// kRekeyRoom bytes to spare: the payload starts block-aligned (so a rekey
+/// can share its blocks by reflink), and a rekey that adds a few recipients
+/// can rewrite the header in place (FORMAT.md §12.1).
+inline constexpr std::size_t kHeaderAlignment = 4096;
+inline constexpr std::size_t kRekeyRoom = 1024;
 Result<SealedHeader> sealHeader(const RecipientList& recipients);
 /// Re-wraps an existing file key (rekey: header rewritten, payload untouched).
-/// `keep` stanzas are copied verbatim before the new recipients' stanzas.
-Result<SealedHeader> sealHeaderWithKey(FileKey fileKey, const RecipientList& recipients, std::vector<Stanza> keep = {});
+/// `keep` stanzas are copied verbatim before the new recipients' stanzas (pad
+/// stanzas among them are dropped). `exactLength` > 0 asks for a header of
+/// exactly that many bytes (rekey in place); LimitExceeded if it cannot be.
+Result<SealedHeader> sealHeaderWithKey(FileKey fileKey, const RecipientList& recipients, std::vector<Stanza> keep = {},
+                                       std::size_t exactLength = 0);
 
 /// Finds the file key: tries every identity on every stanza, skips unknown
 /// stanza types, then checks the header MAC (FORMAT.md §2.4).

@@ -113,16 +113,18 @@ TEST_F(ListTest, InspectNeedsNoKeyAndDescribesTheHeader)
     const Streams r = cofferStreams("inspect " + container());
     ASSERT_EQ(r.code, kExitOk) << r.errors;
     const auto lines = linesOf(r.output);
-    ASSERT_GE(lines.size(), 8u) << r.output;
+    ASSERT_GE(lines.size(), 9u) << r.output;
     EXPECT_EQ(lines[0], "format: coffer/v1");
-    EXPECT_EQ(lines[1], "stanzas: 3");
+    EXPECT_EQ(lines[1], "stanzas: 4");
     EXPECT_EQ(lines[2], "  X25519");
     EXPECT_EQ(lines[3], "  X25519");
     EXPECT_EQ(lines[4], "  argon2id");
+    EXPECT_EQ(lines[5], "  pad"); // FORMAT.md §3.4: room for rekeying in place
     const std::size_t header = headerLength(bytes);
-    EXPECT_EQ(lines[5], "header: " + std::to_string(header) + " bytes");
-    EXPECT_EQ(lines[6], "payload: " + std::to_string(bytes.size() - header) + " bytes");
-    EXPECT_EQ(lines[7].rfind("archive: ", 0), 0u) << lines[7];
+    EXPECT_EQ(header % 4096, 0u);
+    EXPECT_EQ(lines[6], "header: " + std::to_string(header) + " bytes");
+    EXPECT_EQ(lines[7], "payload: " + std::to_string(bytes.size() - header) + " bytes");
+    EXPECT_EQ(lines[8].rfind("archive: ", 0), 0u) << lines[8];
 }
 
 TEST_F(ListTest, InspectSaysWhenThePayloadLengthIsImpossible)

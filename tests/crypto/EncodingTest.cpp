@@ -1,8 +1,10 @@
 // Base64 and Bech32, the two text encodings of the format. Both decoders are
 // strict on purpose: a header or key must have exactly one valid spelling,
-// or two different strings could stand for the same bytes.
+// or two different strings could stand for the same bytes. Also the header's
+// pad stanza, which must reach every length exactly.
 #include "Base64.h"
 #include "Bech32.h"
+#include "Header.h"
 #include "Primitives.h"
 #include "VectorFile.h"
 
@@ -231,4 +233,27 @@ TEST(Bech32, RejectsBadPaddingEvenWithAValidChecksum)
     EXPECT_FALSE(bech32Decode("a1qzngxatd").has_value());        // padding bits 10
     EXPECT_FALSE(bech32Decode("a1q3g6mn3").has_value());         // 5 bits: a whole group of padding
     EXPECT_FALSE(bech32Decode("a1qqqqqqqqqvgade4").has_value()); // 45 bits: 5 bits of padding
+}
+
+TEST(PadStanza, EveryLengthFromTenIsReachedExactlyAndParsesCanonically)
+{
+    // FORMAT.md §3.4: writers pad headers to a given length, so every length
+    // a writer may ask for must have a pad stanza of exactly that size.
+    // "-> pad" LF LF is 8 bytes; 9 has no spelling (a 1-byte body is 2 base64
+    // characters, an argument at least 2 bytes with its space).
+    EXPECT_FALSE(coffer::crypto::padStanzaOfLength(7).has_value());
+    EXPECT_FALSE(coffer::crypto::padStanzaOfLength(9).has_value());
+    const std::size_t bare = coffer::crypto::serialiseHeader(coffer::crypto::Header{}).size();
+    for (std::size_t length = 8; length <= 3 * 4096; length += length == 8 ? 2 : 1) {
+        const auto pad = coffer::crypto::padStanzaOfLength(length);
+        ASSERT_TRUE(pad.has_value()) << length;
+        coffer::crypto::Header header;
+        header.stanzas.push_back(*pad);
+        const std::string text = coffer::crypto::serialiseHeader(header);
+        ASSERT_EQ(text.size(), bare + length);
+        const auto parsed = coffer::crypto::parseHeader(
+            coffer::crypto::ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+        ASSERT_TRUE(parsed.ok()) << length << ": " << parsed.error().message;
+        ASSERT_EQ(parsed->header.stanzas.front(), *pad);
+    }
 }
