@@ -1,6 +1,6 @@
 #!/bin/sh
 # Saves a PNG of each main Coffer screen (first run, unlock, main window,
-# encrypt dialog, progress, open container, contacts, my card, settings, and a
+# encrypt dialog, progress, open container, contacts, my card, settings, about, and a
 # few with a dark palette) into OUT_DIR, running the GUI under Xvfb with a
 # throwaway COFFER_HOME. It also prints the start-up time and the event loop's
 # longest stall during a large encryption (COFFER_TOUR_BIG_MIB, default 512).

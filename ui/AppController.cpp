@@ -1,5 +1,6 @@
 #include "AppController.h"
 
+#include "AboutDialog.h"
 #include "AppContext.h"
 #include "ContactsDialog.h"
 #include "ContainerWindow.h"
@@ -28,6 +29,7 @@ AppController::AppController(AppContext& context, QObject* parent)
     connect(m_main, &MainWindow::myCardRequested, this, &AppController::showMyCard);
     connect(m_main, &MainWindow::settingsRequested, this, &AppController::showSettings);
     connect(m_main, &MainWindow::lockRequested, this, &AppController::lock);
+    connect(m_main, &MainWindow::aboutRequested, this, &AppController::showAbout);
     connect(m_idle, &IdleWatcher::idle, this, &AppController::onIdle);
     connect(&context.settings(), &Settings::changed, this, &AppController::applySettings);
 }
@@ -157,6 +159,18 @@ MyCardDialog* AppController::showMyCard()
 SettingsDialog* AppController::showSettings()
 {
     return showSingle(m_settings);
+}
+
+AboutDialog* AppController::showAbout()
+{
+    if (!m_about) {
+        m_about = new AboutDialog(m_main);
+        m_about->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    m_about->show();
+    m_about->raise();
+    m_about->activateWindow();
+    return m_about;
 }
 
 void AppController::onIdle()

@@ -1,6 +1,6 @@
 // Runs the GUI's flows: the main window first, then first run or unlock,
 // then files from the command line or drops; auto-lock after idle time; one
-// window per flow (Encrypt, Open, Contacts, My card, Settings).
+// window per flow (Encrypt, Open, Contacts, My card, Settings, About).
 #pragma once
 
 #include <QDialog>
@@ -11,6 +11,7 @@
 
 namespace coffer::ui {
 
+class AboutDialog;
 class AppContext;
 class ContactsDialog;
 class ContainerWindow;
@@ -45,6 +46,8 @@ public:
     ContactsDialog* showContacts();
     MyCardDialog* showMyCard();
     SettingsDialog* showSettings();
+    /// Also while locked: it shows nothing from the keyring.
+    AboutDialog* showAbout();
     /// Drops the keyring, closes the windows that show its data, asks to unlock.
     void lock();
 
@@ -69,6 +72,7 @@ private:
     QPointer<ContactsDialog> m_contacts;
     QPointer<MyCardDialog> m_myCard;
     QPointer<SettingsDialog> m_settings;
+    QPointer<AboutDialog> m_about;
 };
 
 } // namespace coffer::ui

@@ -138,7 +138,7 @@ void EncryptDialog::startEncryption()
     showProgressPage();
     const QStringList inputs = m_files->paths();
     m_progress->begin(inputs.size() == 1 ? tr("Encrypting “%1”…").arg(QFileInfo(inputs.first()).fileName())
-                                         : tr("Encrypting %1 items…").arg(inputs.size()));
+                                         : tr("Encrypting %n item(s)…", nullptr, static_cast<int>(inputs.size())));
     m_context.jobStarted();
     m_runner->start([request, signer](JobControl& job) {
         JobOutcome outcome;

@@ -68,11 +68,37 @@ FirstRunDialog::FirstRunDialog(AppContext& context, QWidget* parent)
     layout->addWidget(buttons);
 
     connect(m_tabs, &QTabWidget::currentChanged, this, &FirstRunDialog::refreshButton);
+    connect(m_tabs, &QTabWidget::currentChanged, this, &FirstRunDialog::fitCurrentTab);
     connect(buttons, &QDialogButtonBox::accepted, this, &FirstRunDialog::submit);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(&context.keyring(), &KeyringSession::createFinished, this, &FirstRunDialog::onCreated);
     setMinimumWidth(fontMetrics().averageCharWidth() * 72);
+    fitCurrentTab();
     m_name->setFocus();
+}
+
+void FirstRunDialog::fitCurrentTab()
+{
+    // A tab widget keeps room for its tallest page, which left the short
+    // "Create" page half empty: size it to the page in front instead.
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        const auto policy = i == m_tabs->currentIndex() ? QSizePolicy::Preferred : QSizePolicy::Ignored;
+        m_tabs->widget(i)->setSizePolicy(policy, policy);
+        m_tabs->widget(i)->parentWidget()->updateGeometry(); // the tab widget's page stack
+    }
+    m_tabs->updateGeometry();
+    if (!isVisible())
+        return; // showEvent fits it
+    layout()->activate();
+    resize(width(), heightForWidth(width()));
+}
+
+void FirstRunDialog::showEvent(QShowEvent* event)
+{
+    QDialog::showEvent(event);
+    // The first size comes from the labels' unwrapped hints; fit the wrapped text instead.
+    layout()->activate();
+    resize(width(), heightForWidth(width()));
 }
 
 QString FirstRunDialog::messageText() const

@@ -32,8 +32,12 @@ public:
 public slots:
     void submit();
 
+protected:
+    void showEvent(QShowEvent* event) override;
+
 private:
     void refreshButton();
+    void fitCurrentTab();
     void onCreated(bool ok, const QString& message);
     void showProblem(const QString& text);
 

@@ -3,6 +3,8 @@
 #include "AppContext.h"
 #include "AppController.h"
 #include "BackgroundPriority.h"
+#include "ContrastStyle.h"
+#include "EnglishPlurals.h"
 #include "MainWindow.h"
 #include "ScreenshotTour.h"
 #include "SingleInstance.h"
@@ -99,7 +101,9 @@ int runGui(int argc, char** argv)
     QApplication app(argc, argv);
     initResources();
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/coffer.svg")));
+    ContrastStyle::apply();
 
+    EnglishPlurals::install(); // first, so that any real translation comes before it
     QTranslator qtTranslator;
     if (qtTranslator.load(QLocale(), QStringLiteral("qtbase"), QStringLiteral("_"),
                           QLibraryInfo::path(QLibraryInfo::TranslationsPath)))

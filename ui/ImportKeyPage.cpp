@@ -78,6 +78,11 @@ void ImportKeyPage::loadFile(const QString& path)
     emit changed();
 }
 
+int ImportKeyPage::heightForWidth(int width) const
+{
+    return isHidden() ? 0 : QWidget::heightForWidth(width);
+}
+
 bool ImportKeyPage::hasInput() const
 {
     return m_fileSecret.has_value() || !m_text->toPlainText().trimmed().isEmpty();

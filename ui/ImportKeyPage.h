@@ -30,6 +30,8 @@ public:
     QLineEdit* nameField() const { return m_name; }
     /// Reads a key file (as "Load from file…" does).
     void loadFile(const QString& path);
+    /// None while another tab is shown, so the first-run dialog fits the tab in front.
+    int heightForWidth(int width) const override;
 
 signals:
     void changed();

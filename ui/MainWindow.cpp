@@ -44,6 +44,13 @@ MainWindow::MainWindow(AppContext& context, QWidget* parent)
                            tr("Forget the keyring until you unlock it again"));
     for (QAction* a : {m_contacts, m_myCard, m_settings, m_lock})
         toolbar->addAction(a);
+    m_about = addToolAction(QStringLiteral("coffer"), tr("&About Coffer"), QKeySequence::HelpContents,
+                            tr("Coffer's version and licence"));
+    m_about->setIconText(tr("About"));
+    auto* spacer = new QWidget;
+    spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+    toolbar->addWidget(spacer); // About sits apart, at the far end
+    toolbar->addAction(m_about);
 
     auto* central = new QWidget;
     auto* layout = new QVBoxLayout(central);
@@ -68,6 +75,7 @@ MainWindow::MainWindow(AppContext& context, QWidget* parent)
     connect(m_myCard, &QAction::triggered, this, &MainWindow::myCardRequested);
     connect(m_settings, &QAction::triggered, this, &MainWindow::settingsRequested);
     connect(m_lock, &QAction::triggered, this, &MainWindow::lockRequested);
+    connect(m_about, &QAction::triggered, this, &MainWindow::aboutRequested);
     connect(m_dropZone, &DropZone::encryptRequested, this, &MainWindow::encryptRequested);
     connect(m_dropZone, &DropZone::openRequested, this, &MainWindow::openRequested);
     connect(m_dropZone, &DropZone::activated, this, [this]() { emit encryptRequested({}); });
@@ -83,7 +91,8 @@ QAction* MainWindow::addToolAction(const QString& icon, const QString& text, con
 {
     auto* action = new QAction(QIcon(QStringLiteral(":/icons/%1.svg").arg(icon)), text, this);
     action->setShortcut(shortcut);
-    action->setToolTip(tr("%1 (%2)").arg(tip, shortcut.toString(QKeySequence::NativeText)));
+    const QString keys = shortcut.toString(QKeySequence::NativeText);
+    action->setToolTip(keys.isEmpty() ? tip : tr("%1 (%2)").arg(tip, keys));
     action->setStatusTip(tip);
     addAction(action);
     return action;

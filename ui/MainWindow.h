@@ -1,5 +1,5 @@
 // The main window: a large drop zone, the recent containers, a toolbar
-// (Encrypt…, Open…, Contacts, My card, Settings, Lock) and a status bar that
+// (Encrypt…, Open…, Contacts, My card, Settings, Lock, About) and a status bar that
 // shows portable mode. It only asks for flows; AppController runs them.
 #pragma once
 
@@ -27,6 +27,7 @@ public:
     QAction* myCardAction() const { return m_myCard; }
     QAction* settingsAction() const { return m_settings; }
     QAction* lockAction() const { return m_lock; }
+    QAction* aboutAction() const { return m_about; }
     bool hasPainted() const { return m_painted; }
 
 signals:
@@ -38,6 +39,7 @@ signals:
     void myCardRequested();
     void settingsRequested();
     void lockRequested();
+    void aboutRequested();
     /// Once, after the window was first painted (start-up time).
     void firstPainted();
 
@@ -60,6 +62,7 @@ private:
     QAction* m_myCard = nullptr;
     QAction* m_settings = nullptr;
     QAction* m_lock = nullptr;
+    QAction* m_about = nullptr;
     bool m_painted = false;
 };
 

@@ -74,6 +74,10 @@ MyCardDialog::MyCardDialog(AppContext& context, QWidget* parent)
     layout->addWidget(m_fingerprintLabel);
     layout->addWidget(m_status);
     layout->addWidget(buttons);
+    // Tab in the order the buttons are shown, not the order they were made.
+    setTabOrder(m_cardView, m_copy);
+    setTabOrder(m_copy, m_save);
+    setTabOrder(m_save, buttons->button(QDialogButtonBox::Close));
 
     connect(m_copy, &QPushButton::clicked, this, &MyCardDialog::copyCard);
     connect(m_save, &QPushButton::clicked, this, &MyCardDialog::saveCard);

@@ -3,7 +3,7 @@
 #include "PassphraseStrength.h"
 #include "SecretInput.h"
 
-#include <QFormLayout>
+#include <QGridLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QProgressBar>
@@ -27,13 +27,22 @@ PassphraseFields::PassphraseFields(QWidget* parent)
     m_strength->setAccessibleName(tr("Passphrase strength hint"));
     m_match->setWordWrap(true);
 
-    auto* form = new QFormLayout(this);
-    form->setContentsMargins(0, 0, 0, 0);
-    form->addRow(tr("&Passphrase:"), m_first);
-    form->addRow(tr("&Again:"), m_second);
-    form->addRow(QString(), m_meter);
-    form->addRow(QString(), m_strength);
-    form->addRow(QString(), m_match);
+    // A grid, not a QFormLayout: the form sizes word-wrapped rows for a narrower
+    // width than they get, which left a blank line under the strength hint.
+    auto* firstLabel = new QLabel(tr("&Passphrase:"), this);
+    firstLabel->setBuddy(m_first);
+    auto* secondLabel = new QLabel(tr("&Again:"), this);
+    secondLabel->setBuddy(m_second);
+    auto* grid = new QGridLayout(this);
+    grid->setContentsMargins(0, 0, 0, 0);
+    grid->setColumnStretch(1, 1);
+    grid->addWidget(firstLabel, 0, 0);
+    grid->addWidget(m_first, 0, 1);
+    grid->addWidget(secondLabel, 1, 0);
+    grid->addWidget(m_second, 1, 1);
+    grid->addWidget(m_meter, 2, 1);
+    grid->addWidget(m_strength, 3, 1);
+    grid->addWidget(m_match, 4, 1);
 
     connect(m_first, &QLineEdit::textChanged, this, &PassphraseFields::refresh);
     connect(m_second, &QLineEdit::textChanged, this, &PassphraseFields::refresh);

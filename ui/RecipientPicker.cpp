@@ -1,6 +1,7 @@
 #include "RecipientPicker.h"
 
 #include <QHBoxLayout>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -54,12 +55,26 @@ RecipientPicker::RecipientPicker(QWidget* parent)
             m_paste->clear();
     });
     connect(m_paste, &QLineEdit::returnPressed, m_addPasted, &QPushButton::click);
-    // Down from the search box moves into the list, as in a combo box.
-    connect(m_search, &QLineEdit::returnPressed, this, [this]() {
-        m_view->setFocus();
-        if (m_proxy->rowCount() > 0)
-            m_view->setCurrentIndex(m_proxy->index(0, 0));
-    });
+    // Down or Enter in the search box moves into the list, as in a combo box.
+    connect(m_search, &QLineEdit::returnPressed, this, &RecipientPicker::focusList);
+    m_search->installEventFilter(this);
+}
+
+void RecipientPicker::focusList()
+{
+    m_view->setFocus();
+    if (m_proxy->rowCount() > 0 && !m_view->currentIndex().isValid())
+        m_view->setCurrentIndex(m_proxy->index(0, 0));
+}
+
+bool RecipientPicker::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_search && event->type() == QEvent::KeyPress &&
+        static_cast<QKeyEvent*>(event)->key() == Qt::Key_Down) {
+        focusList();
+        return true;
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 QStandardItem* RecipientPicker::addRow(const QString& label, const QString& name, const std::string& key, bool checked)

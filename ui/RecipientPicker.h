@@ -44,7 +44,12 @@ public:
 signals:
     void changed();
 
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
+    void focusList();
+
     QStandardItem* addRow(const QString& label, const QString& name, const std::string& key, bool checked);
 
     QStandardItemModel* m_model;

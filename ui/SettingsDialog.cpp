@@ -38,6 +38,7 @@ SettingsDialog::SettingsDialog(AppContext& context, QWidget* parent)
     m_autoLock->setSuffix(tr(" min"));
     m_autoLock->setValue(s.autoLockMinutes());
     m_autoLock->setAccessibleName(tr("Lock after this many idle minutes"));
+    m_autoLock->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed); // a number, not a line of text
     m_outputFolder->setText(s.defaultOutputFolder());
     m_outputFolder->setPlaceholderText(tr("Next to the files being encrypted"));
     m_outputFolder->setAccessibleName(tr("Default folder for new containers"));
@@ -87,7 +88,18 @@ SettingsDialog::SettingsDialog(AppContext& context, QWidget* parent)
     layout->addWidget(buttons);
     connect(buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    setMinimumWidth(fontMetrics().averageCharWidth() * 70);
+    // The two forms sit in separate boxes: one label width lines their fields up.
+    int labelWidth = 0;
+    QList<QWidget*> labels;
+    for (QFormLayout* form : {defaultsForm, securityForm})
+        for (int row = 0; row < form->rowCount(); ++row)
+            if (QLayoutItem* item = form->itemAt(row, QFormLayout::LabelRole); item && item->widget()) {
+                labels << item->widget();
+                labelWidth = qMax(labelWidth, item->widget()->sizeHint().width());
+            }
+    for (QWidget* label : labels)
+        label->setMinimumWidth(labelWidth);
+    setMinimumWidth(fontMetrics().averageCharWidth() * 86);
 }
 
 void SettingsDialog::accept()

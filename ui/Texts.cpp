@@ -2,11 +2,15 @@
 
 #include <QLocale>
 
+#include <algorithm>
+#include <limits>
+
 namespace coffer::ui {
 
 QString Texts::files(std::uint64_t count)
 {
-    return count == 1 ? tr("1 file") : tr("%1 files").arg(QLocale().toString(static_cast<qulonglong>(count)));
+    const int n = static_cast<int>(std::min<std::uint64_t>(count, std::numeric_limits<int>::max()));
+    return tr("%Ln file(s)", nullptr, n);
 }
 
 QString Texts::size(std::uint64_t bytes)
@@ -19,14 +23,10 @@ QString Texts::timeLeft(double seconds)
     if (seconds < 0)
         return QString();
     const auto s = static_cast<qint64>(seconds + 0.5);
-    if (s <= 1)
-        return tr("about 1 second left");
     if (s < 60)
-        return tr("about %1 seconds left").arg(s);
-    if (s < 90)
-        return tr("about 1 minute left");
+        return tr("about %n second(s) left", nullptr, static_cast<int>(qMax<qint64>(s, 1)));
     if (s < 3600)
-        return tr("about %1 minutes left").arg((s + 30) / 60);
+        return tr("about %n minute(s) left", nullptr, static_cast<int>(qMax<qint64>((s + 30) / 60, 1)));
     return tr("about %1 h %2 min left").arg(s / 3600).arg((s % 3600) / 60);
 }
 

@@ -1,5 +1,5 @@
 // Small phrases used in several windows: counts with the right singular or
-// plural (English source strings; each form is its own tr() string), and sizes.
+// plural (tr() with %n; EnglishPlurals gives the English forms), and sizes.
 #pragma once
 
 #include <QCoreApplication>

@@ -1,12 +1,9 @@
 #include "Cli.h"
 
 #include "Commands.h"
-#include "Primitives.h"
-
-#include <QtGlobal>
+#include "Version.h"
 
 #include <cstdio>
-#include <zstd.h>
 
 namespace coffer::cli {
 
@@ -58,8 +55,8 @@ int runCli(const std::vector<std::string>& args)
         return args.empty() ? kExitUsage : kExitOk;
     }
     if (args[0] == "--version" || args[0] == "version") {
-        std::printf("coffer %s (container format v1; %s, zstd %s, Qt %s)\n", COFFER_VERSION,
-                    crypto::cryptoLibraryVersion().c_str(), ZSTD_versionString(), qVersion());
+        std::printf("coffer %s (container format %s; %s)\n", cofferVersion().c_str(), containerFormatVersion().c_str(),
+                    libraryVersions().c_str());
         return kExitOk;
     }
     const std::vector<std::string> rest(args.begin() + 1, args.end());

@@ -10,6 +10,7 @@
 #include "PassphraseStrength.h"
 #include "UnlockDialog.h"
 
+#include <QLayout>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -113,6 +114,29 @@ TEST_F(KeyringDialogsTest, FirstRunRefusesPassphrasesThatDiffer)
     EXPECT_TRUE(dialog.isVisible());
     EXPECT_FALSE(context.keyring().exists());
     EXPECT_TRUE(dialog.messageText().contains("the same twice")) << dialog.messageText().toStdString();
+}
+
+TEST_F(KeyringDialogsTest, FirstRunFitsTheTabInFrontWithoutBlankSpaceOrSqueezing)
+{
+    AppContext context;
+    coffer::ui::FirstRunDialog dialog(context);
+    dialog.show();
+    QTest::qWait(0);
+    const int createHeight = dialog.height();
+    QWidget* createPage = dialog.tabs()->widget(0);
+    EXPECT_LE(createPage->height(), createPage->heightForWidth(createPage->width()) + 40)
+        << "the Create page is not stretched to the Import page's height";
+
+    dialog.tabs()->setCurrentWidget(dialog.importPage());
+    QTest::qWait(0);
+    QWidget* import = dialog.importPage();
+    EXPECT_GT(dialog.height(), createHeight) << "the dialog grows for the taller page";
+    EXPECT_GE(import->height(), import->layout()->totalHeightForWidth(import->width()))
+        << "nothing on the Import page is squeezed";
+
+    dialog.tabs()->setCurrentIndex(0);
+    QTest::qWait(0);
+    EXPECT_EQ(dialog.height(), createHeight) << "and shrinks back";
 }
 
 TEST_F(KeyringDialogsTest, FirstRunImportsACofferSecretKey)

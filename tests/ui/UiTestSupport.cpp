@@ -1,5 +1,6 @@
 #include "UiTestSupport.h"
 
+#include "EnglishPlurals.h"
 #include "FileDialogs.h"
 #include "GuiMain.h"
 #include "KeyringSession.h"
@@ -27,6 +28,7 @@ void ensureApplication()
     static char* argv[] = {name, nullptr};
     new QApplication(argc, argv); // lives until the process ends
     coffer::ui::initResources();
+    coffer::ui::EnglishPlurals::install();
     coffer::ui::MessageBox::setTestMode(true);
     coffer::ui::FileDialogs::setTestMode(true);
     coffer::ui::KeyringSession::setKdfParamsForTests(crypto::Argon2Params{1, 8 * 1024, 1});

@@ -1,0 +1,30 @@
+#include "Version.h"
+
+#include "Header.h"
+#include "Primitives.h"
+
+#include <QtGlobal>
+
+#include <zstd.h>
+
+namespace coffer {
+
+std::string cofferVersion()
+{
+    return COFFER_VERSION;
+}
+
+std::string containerFormatVersion()
+{
+    // The header's version line (FORMAT.md §2) is "coffer/v1".
+    const std::string_view line = crypto::kVersionLine;
+    return std::string(line.substr(line.find('/') + 1));
+}
+
+std::string libraryVersions()
+{
+    // The versions loaded at run time, not the headers compiled against.
+    return crypto::cryptoLibraryVersion() + ", zstd " + ZSTD_versionString() + ", Qt " + qVersion();
+}
+
+} // namespace coffer
