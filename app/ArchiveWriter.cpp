@@ -18,6 +18,7 @@ namespace coffer {
 namespace {
 
 constexpr std::size_t kBlockSize = 4 * 1024 * 1024;       // input per zstd frame
+constexpr std::size_t kStoredPiece = 1024 * 1024;         // read at a time when stored
 constexpr std::size_t kSmallBatchBytes = 8 * 1024 * 1024; // small files read, then packed together
 constexpr std::size_t kSmallBatchFiles = 4096;
 constexpr std::size_t kPackTarget = 4 * 1024 * 1024; // content per pack: one pack per worker in a batch
@@ -294,17 +295,23 @@ Status ArchiveWriter::writeLargeFile(const SourceEntry& entry, int fd, EntryInfo
             return makeError(ErrorCode::Cancelled, "cancelled");
         if (remaining == 0)
             break;
+        // Stored data goes out in 1 MiB reads, so that reading overlaps the
+        // sealing of the previous batch (PayloadWriter); zstd blocks are read a
+        // group at a time, one per worker, and compressed in parallel.
+        const bool zstd = info.codec == Codec::Zstd;
+        const std::size_t piece = zstd ? kBlockSize : kStoredPiece;
+        const std::size_t group = zstd ? blocks.size() : 1;
         ready = 0;
-        while (ready < blocks.size() && remaining > ready * kBlockSize) {
+        while (ready < group && remaining > ready * piece) {
             auto& block = blocks[ready];
-            block.resize(static_cast<std::size_t>(std::min<std::uint64_t>(kBlockSize, remaining - ready * kBlockSize)));
+            block.resize(static_cast<std::size_t>(std::min<std::uint64_t>(piece, remaining - ready * piece)));
             got = readFull(fd, block, entry.source);
             COFFER_TRY(got);
             if (*got != block.size())
                 return changedWhileReading(entry.source);
             ++ready;
         }
-        if (info.codec == Codec::Zstd) {
+        if (zstd) {
             std::vector<Status> status(ready);
             crypto::WorkerPool::shared().run(ready, [&](unsigned worker, std::size_t k) {
                 status[k] = m_workerCompressors[worker]->compress(blocks[k], frames[k]);

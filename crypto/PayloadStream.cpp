@@ -1,6 +1,7 @@
 #include "PayloadStream.h"
 
 #include "ChunkBatch.h"
+#include "WriteBehind.h"
 
 #include <algorithm>
 #include <cstring>
@@ -194,6 +195,7 @@ PayloadWriter::~PayloadWriter()
 {
     if (m_batcher)
         m_batcher->wait(); // never leave workers writing into freed buffers
+    m_writer.reset();      // nor the writer thread reading them
 }
 
 Result<PayloadWriter> PayloadWriter::create(ByteView inputKey, ByteSink& sink, ByteView context)
@@ -205,25 +207,30 @@ Result<PayloadWriter> PayloadWriter::create(ByteView inputKey, ByteSink& sink, B
     PayloadWriter writer(std::move(*cipher), sink);
     writer.m_batcher = std::make_unique<ChunkBatch>(std::move(*batcher));
     COFFER_TRY(sink.write(writer.m_cipher.prefix()));
+    writer.m_writer = std::make_unique<WriteBehind>(sink);
     return writer;
 }
 
 Status PayloadWriter::drain()
 {
-    if (!m_inflight)
-        return Status::success();
-    m_inflight = false;
-    const auto outcome = m_batcher->wait();
-    if (outcome.error)
-        return *outcome.error;
-    Batch& done = m_batches[1 - m_fill];
-    return m_sink->write(ByteView(done.buffer).first(done.sealedSize));
+    // The last batch handed to the workers: wait for it, write it, and wait
+    // for every write.
+    if (m_inflight) {
+        m_inflight = false;
+        const auto outcome = m_batcher->wait();
+        if (outcome.error)
+            return *outcome.error;
+        Batch& done = m_batches[m_sealing];
+        done.writeTicket = m_writer->post(ByteView(done.buffer).first(done.sealedSize));
+    }
+    return m_writer->flush();
 }
 
 Status PayloadWriter::dispatch(bool final)
 {
-    // Write the previous batch (sealed meanwhile), then hand this one to the workers.
-    COFFER_TRY(drain());
+    // The batch the workers sealed meanwhile goes to the writer thread, this
+    // one to the workers, and the caller gathers into the third buffer once
+    // its earlier write is done: reading, sealing and writing overlap.
     Batch& b = m_batches[m_fill];
     const std::size_t full = b.used / kChunkSize;
     const std::size_t rest = b.used % kChunkSize;
@@ -232,14 +239,26 @@ Status PayloadWriter::dispatch(bool final)
     const std::size_t lastSize = final ? rest : kChunkSize;
     if (count + m_index > kMaxChunks)
         return makeError(ErrorCode::LimitExceeded, "the payload would exceed 2^38 chunks");
+    if (m_inflight) {
+        m_inflight = false;
+        const auto outcome = m_batcher->wait();
+        if (outcome.error)
+            return *outcome.error;
+        Batch& sealed = m_batches[m_sealing];
+        sealed.writeTicket = m_writer->post(ByteView(sealed.buffer).first(sealed.sealedSize));
+    }
     b.sealedSize = full * kSealedChunkSize + (final ? rest + kGcmTagSize : 0);
     if (count > 0) {
         m_batcher->startSeal(m_index, b.buffer.data(), count, lastSize, b.buffer.data());
         m_inflight = true;
+        m_sealing = m_fill;
     }
     m_index += count;
-    m_fill = 1 - m_fill;
-    m_batches[m_fill].used = 0;
+    m_fill = (m_fill + 1) % 3;
+    Batch& next = m_batches[m_fill];
+    COFFER_TRY(m_writer->waitFor(next.writeTicket)); // also reports a failed write
+    next.writeTicket = 0;
+    next.used = 0;
     return Status::success();
 }
 

@@ -85,10 +85,11 @@ public:
 };
 
 class ChunkBatch;
+class WriteBehind;
 
 /// Streaming encryption: plaintext is gathered into batches of chunks that are
-/// sealed on all cores while the caller reads the next batch; full chunks go
-/// out as they are sealed, and finish() seals the short final chunk.
+/// sealed on all cores while the caller gathers the next batch and a writer
+/// thread writes the previous one; finish() seals the short final chunk.
 class PayloadWriter {
 public:
     static Result<PayloadWriter> create(ByteView inputKey, ByteSink& sink,
@@ -107,10 +108,12 @@ public:
 private:
     // Plaintext is gathered at the chunks' sealed positions (stride 16 KiB + 16)
     // and sealed in place: one copy in, none between plaintext and ciphertext.
+    // Three buffers take turns: one filling, one sealing, one being written.
     struct Batch {
         SecureBytes buffer;
-        std::size_t used = 0;       // plaintext bytes gathered
-        std::size_t sealedSize = 0; // bytes to write once sealed
+        std::size_t used = 0;          // plaintext bytes gathered
+        std::size_t sealedSize = 0;    // bytes to write once sealed
+        std::uint64_t writeTicket = 0; // WriteBehind ticket while being written
     };
     PayloadWriter(ChunkCipher cipher, ByteSink& sink);
     Status dispatch(bool final);
@@ -119,9 +122,12 @@ private:
     ChunkCipher m_cipher;
     std::unique_ptr<ChunkBatch> m_batcher;
     ByteSink* m_sink;
-    Batch m_batches[2];
-    int m_fill = 0;
+    Batch m_batches[3];
+    int m_fill = 0;    // the batch being gathered
+    int m_sealing = 0; // the batch the workers seal, if m_inflight
     bool m_inflight = false;
+    // After m_batches: destroyed first, so its thread never sees freed buffers.
+    std::unique_ptr<WriteBehind> m_writer;
     std::uint64_t m_index = 0;
     std::uint64_t m_written = 0;
     bool m_finished = false;

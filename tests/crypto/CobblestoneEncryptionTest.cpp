@@ -192,3 +192,54 @@ TEST(CobblestoneEncryption, FreshSaltEveryTime)
     const Bytes shortSalt(23, 0);
     EXPECT_FALSE(ChunkCipher::forEncryption(key, {}, ByteView(shortSalt)).ok());
 }
+
+TEST(CobblestoneEncryption, ParallelWriterMatchesSequentialSealingAcrossManyBatches)
+{
+    // 5 MiB + a bit: several 1 MiB batches, so the three buffers take every
+    // role (gathering, sealing on the workers, written by the writer thread).
+    Bytes key(32);
+    randomBytes(key);
+    Bytes message(5 * 1024 * 1024 + 12345);
+    randomBytes(message);
+    MemorySink sink;
+    auto writer = PayloadWriter::create(key, sink);
+    ASSERT_TRUE(writer.ok());
+    ASSERT_TRUE(writeInPieces(*writer, message).ok());
+    const ByteView context = PayloadWriter::asContext(kPayloadContext);
+    auto cipher = ChunkCipher::forEncryption(key, context, ByteView(sink.bytes).first(kPayloadSaltSize));
+    ASSERT_TRUE(cipher.ok());
+    auto body = sealChunks(*cipher, message);
+    ASSERT_TRUE(body.ok());
+    Bytes expected(cipher->prefix().begin(), cipher->prefix().end());
+    expected.insert(expected.end(), body->begin(), body->end());
+    EXPECT_TRUE(sink.bytes == expected) << "the parallel writer's bytes differ from chunk-by-chunk sealing";
+}
+
+TEST(CobblestoneEncryption, AWriteThatFailsOnTheWriterThreadIsReported)
+{
+    // A sink that fails after 2 MiB (a full disk): the error comes back from
+    // write() or finish(), whichever runs next, and nothing hangs.
+    class FailingSink final : public ByteSink {
+    public:
+        Status write(ByteView data) override
+        {
+            if (written + data.size() > 2 * 1024 * 1024)
+                return makeError(ErrorCode::Io, "the disk is full");
+            written += data.size();
+            return Status::success();
+        }
+        std::size_t written = 0;
+    };
+    Bytes key(32);
+    randomBytes(key);
+    Bytes message(8 * 1024 * 1024);
+    randomBytes(message);
+    FailingSink sink;
+    auto writer = PayloadWriter::create(key, sink);
+    ASSERT_TRUE(writer.ok());
+    const Status status = writeInPieces(*writer, message);
+    ASSERT_FALSE(status.ok());
+    EXPECT_EQ(status.error().code, ErrorCode::Io);
+    EXPECT_EQ(status.error().message, "the disk is full");
+    EXPECT_LE(sink.written, std::size_t{2 * 1024 * 1024});
+}

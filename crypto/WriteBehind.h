@@ -1,0 +1,51 @@
+// Writes sealed batches to a ByteSink on a thread of its own, in order, so
+// that writing (a page-cache copy that costs as much as sealing on tmpfs)
+// overlaps reading and sealing. The caller keeps each posted buffer intact
+// until waitFor() says it was written. The first error is kept and reported;
+// later posts are dropped.
+#pragma once
+
+#include "PayloadStream.h"
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+namespace coffer::crypto {
+
+class WriteBehind {
+public:
+    explicit WriteBehind(ByteSink& sink);
+    /// Stops after the write in progress; queued writes are dropped (the
+    /// caller is abandoning its output).
+    ~WriteBehind();
+    WriteBehind(const WriteBehind&) = delete;
+    WriteBehind& operator=(const WriteBehind&) = delete;
+
+    /// Queues `data`; returns its ticket (1, 2, ...).
+    std::uint64_t post(ByteView data);
+    /// Waits until the write with this ticket (and all before it) is done;
+    /// ticket 0 returns at once. Reports the first error of any write so far.
+    Status waitFor(std::uint64_t ticket);
+    /// Waits for every queued write.
+    Status flush() { return waitFor(m_posted); }
+
+private:
+    void loop();
+
+    ByteSink& m_sink;
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::condition_variable m_progress;
+    std::deque<ByteView> m_queue;
+    std::uint64_t m_posted = 0;
+    std::uint64_t m_done = 0;
+    std::optional<Error> m_error;
+    bool m_stop = false;
+    std::thread m_thread; // last: starts once everything above exists
+};
+
+} // namespace coffer::crypto
