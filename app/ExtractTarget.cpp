@@ -149,6 +149,7 @@ Result<UniqueFd> ExtractTarget::openParent(const std::string& path, bool create)
 
 Status ExtractTarget::beginFile(const EntryInfo& info)
 {
+    m_async.reset(); // a previous file's writer thread stops before its descriptor can go
     auto parent = openParent(info.path, true);
     COFFER_TRY(parent);
     // The first file of this run in a folder: clear what an interrupted run left there.
@@ -163,13 +164,19 @@ Status ExtractTarget::beginFile(const EntryInfo& info)
     m_fileParent = std::move(*parent);
     m_fileInfo = info;
     m_fileWritten = 0;
+    if (info.size >= AsyncFileWriter::kWorthItFrom)
+        m_async = std::make_unique<AsyncFileWriter>(fd, m_destination / info.path);
     return Status::success();
 }
 
 Status ExtractTarget::write(ByteView data)
 {
-    FdSink sink(m_file.get(), m_destination / m_fileInfo.path);
-    COFFER_TRY(sink.write(data));
+    if (m_async) {
+        COFFER_TRY(m_async->write(data));
+    } else {
+        FdSink sink(m_file.get(), m_destination / m_fileInfo.path);
+        COFFER_TRY(sink.write(data));
+    }
     m_fileWritten += data.size();
     return Status::success();
 }
@@ -177,6 +184,10 @@ Status ExtractTarget::write(ByteView data)
 Status ExtractTarget::commitFile()
 {
     const fs::path shown = m_destination / m_fileInfo.path;
+    if (m_async) {
+        COFFER_TRY(m_async->finish());
+        m_async.reset();
+    }
     if (m_fileWritten != m_fileInfo.size)
         return damaged("\"" + m_fileInfo.path + "\" does not have its declared size");
     if (::fchmod(m_file.get(), m_fileInfo.mode & ~m_umask) != 0)
@@ -300,6 +311,7 @@ Status ExtractTarget::finish()
 
 void ExtractTarget::rollback()
 {
+    m_async.reset(); // its thread stops before the file goes
     if (m_file.valid()) {
         m_file.reset();
         if (m_fileParent.valid())

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "ArchiveFormat.h"
+#include "AsyncFileWriter.h"
 #include "FileIO.h"
 
 #include <filesystem>
@@ -65,6 +66,7 @@ private:
     std::string m_fileTemp;
     EntryInfo m_fileInfo;
     std::uint64_t m_fileWritten = 0;
+    std::unique_ptr<AsyncFileWriter> m_async; // large files: written on a thread
 
     struct Replaced {
         std::string path;  // the user's file, relative to the destination
