@@ -4,7 +4,9 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 namespace coffer {
@@ -139,20 +141,48 @@ fs::path freePath(const fs::path& path)
     return free == name ? path : path.parent_path() / free;
 }
 
+namespace {
+
+// Coffer marks its partial outputs with this extended attribute and holds an
+// flock on them while it writes, so a NAME.part left by a Coffer that was
+// killed can be told from a live one and from anybody else's NAME.part (a
+// browser's download, say), which are never touched.
+constexpr const char* kPartAttribute = "user.coffer.partial";
+
+bool isStaleCofferPart(const fs::path& part)
+{
+    UniqueFd fd(::open(part.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+    struct stat st;
+    if (!fd.valid() || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))
+        return false;
+    char value[8];
+    if (::fgetxattr(fd.get(), kPartAttribute, value, sizeof value) < 0)
+        return false;
+    return ::flock(fd.get(), LOCK_EX | LOCK_NB) == 0; // released when fd closes
+}
+
+} // namespace
+
 Result<AtomicOutput> AtomicOutput::create(const fs::path& target, bool overwrite, int mode)
 {
     AtomicOutput out;
     out.m_target = target;
     out.m_overwrite = overwrite;
-    out.m_part = target;
-    out.m_part += ".part";
-    out.m_part = freePath(out.m_part); // someone else's NAME.part is never touched
-    out.m_done = true;                 // nothing of ours to remove until the file exists
+    fs::path part = target;
+    part += ".part";
+    // What a killed run of ours left goes; someone else's NAME.part is never touched.
+    if (isStaleCofferPart(part))
+        ::unlink(part.c_str());
+    out.m_part = freePath(part);
+    out.m_done = true; // nothing of ours to remove until the file exists
     const int fd = ::open(out.m_part.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
     if (fd < 0)
         return ioError(errno, "create", out.m_part);
     out.m_fd.reset(fd);
     out.m_done = false;
+    // Best effort: file systems without extended attributes (FAT) keep stale parts.
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0)
+        ::fsetxattr(fd, kPartAttribute, "1", 1, 0);
     return out;
 }
 
@@ -188,6 +218,7 @@ int renameNoReplaceAt(int fromDir, const char* from, int toDir, const char* to)
 
 Result<fs::path> AtomicOutput::commit()
 {
+    ::fremovexattr(m_fd.get(), kPartAttribute); // the finished file is the user's
     if (::fsync(m_fd.get()) != 0)
         return ioError(errno, "write", m_part);
     m_fd.reset();

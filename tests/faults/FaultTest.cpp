@@ -7,7 +7,13 @@
 #include "HostileContainer.h"
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/xattr.h>
+#include <unistd.h>
 
 using namespace coffer;
 using namespace coffer::test;
@@ -210,6 +216,39 @@ TEST_F(FaultTest, NextExtractionRemovesStaleTemporaries)
                   (std::vector<std::string>{"src/", "src/.a.txt.coffer-old-0123456789ab", "src/.hidden", "src/a.txt",
                                             "src/sub/", "src/sub/b.txt"}));
     }
+}
+
+TEST_F(FaultTest, NextEncryptRemovesOnlyItsOwnStalePart)
+{
+    writeFile(root / "src" / "a.txt", "a");
+    const fs::path out = root / "out";
+    const fs::path part = out / "x.coffer.part";
+    const auto encrypt = [&] {
+        fs::remove(out / "x.coffer");
+        return runCoffer(
+            {"encrypt", "-r", key.card, "--no-sign", "-o", (out / "x.coffer").string(), (root / "src").string()},
+            opts());
+    };
+    // Somebody else's NAME.part (a browser's download, say): never touched.
+    writeFile(part, "a download in progress");
+    ASSERT_EQ(encrypt().code, kExitOk);
+    EXPECT_EQ(readFile(part), "a download in progress");
+    // One that a killed Coffer left: marked, and nobody holds its lock.
+    ASSERT_EQ(::setxattr(part.c_str(), "user.coffer.partial", "1", 1, 0), 0) << std::strerror(errno);
+    ASSERT_EQ(encrypt().code, kExitOk);
+    EXPECT_EQ(listTree(out), std::vector<std::string>{"x.coffer"});
+    // One that a running Coffer is writing (it holds the lock): left alone.
+    writeFile(part, "being written");
+    ASSERT_EQ(::setxattr(part.c_str(), "user.coffer.partial", "1", 1, 0), 0);
+    const int fd = ::open(part.c_str(), O_RDONLY | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
+    ASSERT_EQ(encrypt().code, kExitOk);
+    EXPECT_EQ(readFile(part), "being written");
+    ::close(fd);
+    // The finished container does not keep the mark.
+    char value[8];
+    EXPECT_LT(::getxattr((out / "x.coffer").c_str(), "user.coffer.partial", value, sizeof value), 0);
 }
 
 // ------------------------------------------------------- unwritable places
