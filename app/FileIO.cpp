@@ -163,6 +163,31 @@ bool isStaleCofferPart(const fs::path& part)
 
 } // namespace
 
+namespace {
+
+/// The partial file, marked and locked before it gets its name: made nameless
+/// (O_TMPFILE), marked, then linked in, so a kill at any moment leaves either
+/// nothing or a marked NAME.part. -1 where the file system cannot (FAT).
+int createMarkedPart(const fs::path& wanted, fs::path& named, int mode)
+{
+    const fs::path dir = wanted.has_parent_path() ? wanted.parent_path() : fs::path(".");
+    UniqueFd fd(::open(dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, mode));
+    if (!fd.valid() || ::flock(fd.get(), LOCK_EX | LOCK_NB) != 0 ||
+        ::fsetxattr(fd.get(), kPartAttribute, "1", 1, 0) != 0)
+        return -1;
+    const std::string self = "/proc/self/fd/" + std::to_string(fd.get());
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        named = freePath(wanted); // someone else's NAME.part is never touched
+        if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, named.c_str(), AT_SYMLINK_FOLLOW) == 0)
+            return fd.release();
+        if (errno != EEXIST)
+            return -1;
+    }
+    return -1;
+}
+
+} // namespace
+
 Result<AtomicOutput> AtomicOutput::create(const fs::path& target, bool overwrite, int mode)
 {
     AtomicOutput out;
@@ -173,16 +198,18 @@ Result<AtomicOutput> AtomicOutput::create(const fs::path& target, bool overwrite
     // What a killed run of ours left goes; someone else's NAME.part is never touched.
     if (isStaleCofferPart(part))
         ::unlink(part.c_str());
-    out.m_part = freePath(part);
     out.m_done = true; // nothing of ours to remove until the file exists
-    const int fd = ::open(out.m_part.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
-    if (fd < 0)
-        return ioError(errno, "create", out.m_part);
+    int fd = createMarkedPart(part, out.m_part, mode);
+    if (fd < 0) {
+        // No O_TMPFILE or no extended attributes here: an unmarked part, which a
+        // later run will not recognise as stale.
+        out.m_part = freePath(part);
+        fd = ::open(out.m_part.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+        if (fd < 0)
+            return ioError(errno, "create", out.m_part);
+    }
     out.m_fd.reset(fd);
     out.m_done = false;
-    // Best effort: file systems without extended attributes (FAT) keep stale parts.
-    if (::flock(fd, LOCK_EX | LOCK_NB) == 0)
-        ::fsetxattr(fd, kPartAttribute, "1", 1, 0);
     return out;
 }
 
@@ -218,10 +245,8 @@ int renameNoReplaceAt(int fromDir, const char* from, int toDir, const char* to)
 
 Result<fs::path> AtomicOutput::commit()
 {
-    ::fremovexattr(m_fd.get(), kPartAttribute); // the finished file is the user's
     if (::fsync(m_fd.get()) != 0)
         return ioError(errno, "write", m_part);
-    m_fd.reset();
     fs::path final = m_overwrite ? m_target : freePath(m_target);
     if (m_overwrite) {
         if (::rename(m_part.c_str(), final.c_str()) != 0)
@@ -235,6 +260,10 @@ Result<fs::path> AtomicOutput::commit()
         }
     }
     m_done = true;
+    // Only now, under its final name: a part that lost its mark before the
+    // rename would never be recognised as stale.
+    ::fremovexattr(m_fd.get(), kPartAttribute);
+    m_fd.reset();
     const fs::path dir = final.has_parent_path() ? final.parent_path() : fs::path(".");
     UniqueFd dirFd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (dirFd.valid())
