@@ -1,5 +1,7 @@
 #include "IntegrationText.h"
 
+#include "Integration.h"
+
 #include <QByteArray>
 #include <QXmlStreamReader>
 
@@ -437,6 +439,35 @@ std::optional<std::string> defaultHandler(const std::string& text, const std::st
         return std::nullopt;
     }
     return std::nullopt;
+}
+
+std::string formatStatus(const StatusReport& st)
+{
+    std::string out;
+    if (!st.installed) {
+        out += "integration: not installed\n";
+        out += st.portable ? "hint: this is a portable copy; run \"coffer integrate install\" to add Coffer to the "
+                             "file manager (\"coffer integrate uninstall\" takes it away again)\n"
+                           : "hint: run \"coffer integrate install\" to add Coffer to the file manager\n";
+        return out;
+    }
+    out += std::string("integration: installed for this user") + (st.portable ? " (portable copy)" : "") + "\n";
+    out += "executable: " + st.recordedExecutable.string() + "\n";
+    if (st.moved) {
+        out += "warning: Coffer moved: run \"coffer integrate install\" again\n";
+        out += "  the file manager starts " + st.recordedExecutable.string() +
+               (st.recordedMissing ? " (no longer there)" : "") + "; this copy is " + st.currentExecutable.string() +
+               "\n";
+    }
+    for (const auto& item : st.items)
+        out += "  " + item.state + std::string(8 - std::min<std::size_t>(item.state.size(), 7), ' ') +
+               item.path.string() + "\n";
+    if (st.thunarActions > 0)
+        out += "Thunar: " + std::to_string(st.thunarActions) + " Coffer action in uca.xml\n";
+    if (st.defaultHandler)
+        out += "default for .coffer files: " + *st.defaultHandler + "\n";
+    out += "record: " + st.manifest.string() + "\n";
+    return out;
 }
 
 } // namespace coffer::integration
