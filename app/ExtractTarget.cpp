@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <dirent.h>
 #include <fcntl.h>
@@ -55,6 +56,31 @@ std::string randomSuffix()
         s += hex[b & 15];
     }
     return s;
+}
+
+// Runs op(dir, name) on `path`, relative to the destination folder `root`:
+// in one call when it fits, else through its parent folder, opened one
+// component at a time without following links. A 4096-byte archive path, or
+// a deep one with a temporary or free name for its last component, is longer
+// than PATH_MAX, which the *at calls refuse in one piece (ENAMETOOLONG).
+// Returns what op returns, or -1 (errno set) if the parent cannot be opened.
+template <typename Op> int atPath(int root, const std::string& path, Op op)
+{
+    if (path.size() < PATH_MAX)
+        return op(root, path);
+    UniqueFd dir(::dup(root));
+    for (const auto& part : splitPath(parentOf(path))) {
+        if (!dir.valid())
+            return -1;
+        dir = UniqueFd(::openat(dir.get(), part.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    }
+    return dir.valid() ? op(dir.get(), baseName(path)) : -1;
+}
+
+int unlinkAt(int root, const std::string& path, int flags)
+{
+    return atPath(root, path,
+                  [flags](int dir, const std::string& name) { return ::unlinkat(dir, name.c_str(), flags); });
 }
 
 // Removes ".NAME.coffer-tmp-*" files directly in `dirFd`: what an extraction
@@ -296,13 +322,16 @@ Status ExtractTarget::finish()
     for (const auto& d : m_dirTimes) {
         const struct timespec times[2] = {{0, UTIME_OMIT},
                                           {static_cast<time_t>(d.seconds), static_cast<long>(d.nanoseconds)}};
-        ::utimensat(m_root.get(), d.path.c_str(), times, AT_SYMLINK_NOFOLLOW);
-        if (::fchmodat(m_root.get(), d.path.c_str(), d.mode & ~m_umask, 0) != 0)
+        const int chmodResult = atPath(m_root.get(), d.path, [&](int dir, const std::string& name) {
+            ::utimensat(dir, name.c_str(), times, AT_SYMLINK_NOFOLLOW);
+            return ::fchmodat(dir, name.c_str(), d.mode & ~m_umask, 0);
+        });
+        if (chmodResult != 0)
             return ioError(errno, "set permissions of", m_destination / d.path);
     }
     // Only now, with everything in place, are the replaced files let go.
     for (const auto& r : m_replaced)
-        ::unlinkat(m_root.get(), r.aside.c_str(), 0);
+        unlinkAt(m_root.get(), r.aside, 0);
     m_replaced.clear();
     ::fsync(m_root.get());
     m_finished = true;
@@ -318,14 +347,21 @@ void ExtractTarget::rollback()
             ::unlinkat(m_fileParent.get(), m_fileTemp.c_str(), 0);
     }
     for (const auto& p : m_pending)
-        ::unlinkat(m_root.get(), p.tempName.c_str(), 0);
+        unlinkAt(m_root.get(), p.tempName, 0);
     for (const auto& f : m_createdFiles)
-        ::unlinkat(m_root.get(), f.c_str(), 0);
-    for (auto it = m_replaced.rbegin(); it != m_replaced.rend(); ++it)
-        ::renameat(m_root.get(), it->aside.c_str(), m_root.get(), it->path.c_str());
+        unlinkAt(m_root.get(), f, 0);
+    for (auto it = m_replaced.rbegin(); it != m_replaced.rend(); ++it) {
+        // Both names are in one folder: whole if the longer fits, else both as names in it.
+        const std::string& longer = it->aside.size() > it->path.size() ? it->aside : it->path;
+        atPath(m_root.get(), longer, [&](int dir, const std::string& name) {
+            const bool whole = name == longer;
+            return ::renameat(dir, (whole ? it->aside : baseName(it->aside)).c_str(), dir,
+                              (whole ? it->path : baseName(it->path)).c_str());
+        });
+    }
     m_replaced.clear();
     for (auto it = m_createdDirs.rbegin(); it != m_createdDirs.rend(); ++it)
-        ::unlinkat(m_root.get(), it->c_str(), AT_REMOVEDIR); // only if empty: never the user's files
+        unlinkAt(m_root.get(), *it, AT_REMOVEDIR); // only if empty: never the user's files
     for (const auto& dir : m_createdAncestors)
         ::rmdir(dir.c_str());
     m_pending.clear();
