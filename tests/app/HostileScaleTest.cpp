@@ -269,7 +269,15 @@ double peakMiBDuring(const std::function<void()>& work)
     return static_cast<double>(statusKiB("VmHWM:") - base) / 1024.0;
 }
 
+// The bound is for the real build. Under AddressSanitizer every allocation
+// carries redzones and freed memory waits in a quarantine (256 MiB by
+// default), so the peak says more about ASan than about Coffer: the bound is
+// raised by that much there, and the work itself is still checked.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr double kMaxPeakMiB = 300 + 512;
+#else
 constexpr double kMaxPeakMiB = 300;
+#endif
 
 class MillionEntries : public ::testing::Test {
 protected:
