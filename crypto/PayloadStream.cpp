@@ -211,18 +211,23 @@ Result<PayloadWriter> PayloadWriter::create(ByteView inputKey, ByteSink& sink, B
     return writer;
 }
 
+Status PayloadWriter::writeSealed()
+{
+    // The batch the workers were given, once sealed, goes to the writer thread.
+    if (!m_inflight)
+        return Status::success();
+    m_inflight = false;
+    const auto outcome = m_batcher->wait();
+    if (outcome.error)
+        return *outcome.error;
+    Batch& sealed = m_batches[m_sealing];
+    sealed.writeTicket = m_writer->post(ByteView(sealed.buffer).first(sealed.sealedSize));
+    return Status::success();
+}
+
 Status PayloadWriter::drain()
 {
-    // The last batch handed to the workers: wait for it, write it, and wait
-    // for every write.
-    if (m_inflight) {
-        m_inflight = false;
-        const auto outcome = m_batcher->wait();
-        if (outcome.error)
-            return *outcome.error;
-        Batch& done = m_batches[m_sealing];
-        done.writeTicket = m_writer->post(ByteView(done.buffer).first(done.sealedSize));
-    }
+    COFFER_TRY(writeSealed());
     return m_writer->flush();
 }
 
@@ -239,14 +244,7 @@ Status PayloadWriter::dispatch(bool final)
     const std::size_t lastSize = final ? rest : kChunkSize;
     if (count + m_index > kMaxChunks)
         return makeError(ErrorCode::LimitExceeded, "the payload would exceed 2^38 chunks");
-    if (m_inflight) {
-        m_inflight = false;
-        const auto outcome = m_batcher->wait();
-        if (outcome.error)
-            return *outcome.error;
-        Batch& sealed = m_batches[m_sealing];
-        sealed.writeTicket = m_writer->post(ByteView(sealed.buffer).first(sealed.sealedSize));
-    }
+    COFFER_TRY(writeSealed());
     b.sealedSize = full * kSealedChunkSize + (final ? rest + kGcmTagSize : 0);
     if (count > 0) {
         m_batcher->startSeal(m_index, b.buffer.data(), count, lastSize, b.buffer.data());

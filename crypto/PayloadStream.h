@@ -117,6 +117,7 @@ private:
     };
     PayloadWriter(ChunkCipher cipher, ByteSink& sink);
     Status dispatch(bool final);
+    Status writeSealed();
     Status drain();
 
     ChunkCipher m_cipher;
