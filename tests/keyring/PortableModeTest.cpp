@@ -13,6 +13,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <utility>
 
 using namespace coffer;
 using namespace coffer::test;
@@ -55,7 +56,12 @@ std::vector<fs::path> changedPaths(const fs::path& traceDir, const fs::path& cwd
             if (!opening && !kChangingCalls.count(name))
                 continue;
             bool any = false;
+            // A link's first path is its source (for Coffer's partial outputs an
+            // O_TMPFILE file, "/proc/self/fd/N"): only the new name is a change.
+            bool skipSource = name == "link" || name == "linkat";
             for (std::sregex_iterator it(args.begin(), args.end(), pathArg), end; it != end; ++it) {
+                if (std::exchange(skipSource, false))
+                    continue;
                 const fs::path p = (*it)[2].str();
                 const fs::path dir = (*it)[1].matched ? fs::path((*it)[1].str()) : cwd;
                 changed.push_back(p.is_absolute() ? p : dir / p);
