@@ -5,6 +5,7 @@
 #include "PathRules.h"
 #include "Zstd.h"
 
+#include <algorithm>
 #include <cstring>
 #include <unistd.h>
 
@@ -15,11 +16,18 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::size_t kBufferSize = 256 * 1024;
+constexpr std::size_t kMinBufferSize = 64; // above every peek(min)
 
 /// A read buffer over a source, with peek/consume for parsing records.
 class BufferedSource {
 public:
-    explicit BufferedSource(ByteSource& source) : m_source(source) { m_buf.resize(kBufferSize); }
+    /// `capacity` bounds the buffer (callers that know the source is short pass
+    /// its length: a buffer of 256 KiB cleared for each small entry costs more
+    /// than the entry). peek(min) needs min <= capacity.
+    explicit BufferedSource(ByteSource& source, std::size_t capacity = kBufferSize) : m_source(source)
+    {
+        m_buf.resize(std::clamp<std::size_t>(capacity, kMinBufferSize, kBufferSize));
+    }
 
     /// At least `min` bytes unless the source ends first; empty only at the end.
     Result<ByteView> peek(std::size_t min = 1)
@@ -236,7 +244,7 @@ Result<ExtractSummary> extractFromFile(const ExtractRequest& request, const cryp
     // Reads a whole entry record and its data from the file, checked against the index.
     auto readEntry = [&](const IndexEntry& entry, const DataSink& sink) -> Status {
         RangeSource range(*reader, entry.offset, entry.end());
-        BufferedSource in(range);
+        BufferedSource in(range, static_cast<std::size_t>(std::min<std::uint64_t>(entry.end() - entry.offset, kBufferSize)));
         auto info = readRecordHeader(in);
         COFFER_TRY(info);
         if (!(*info == entry.info))
@@ -262,6 +270,7 @@ Result<ExtractSummary> extractFromFile(const ExtractRequest& request, const cryp
         if (entry.info.codec == Codec::Packed && pack.entry != entry.packEntry) {
             pack.entry.reset();
             pack.content.clear();
+            pack.content.reserve(static_cast<std::size_t>(index->entries[entry.packEntry].info.size)); // <= 16 MiB
             COFFER_TRY(readEntry(index->entries[entry.packEntry], pack.sink()));
             pack.entry = entry.packEntry;
         }
