@@ -40,7 +40,7 @@ public:
         struct stat st;
         if (::lstat(source.c_str(), &st) != 0)
             return ioError(errno, "read", source);
-        SourceEntry entry{source, {}};
+        SourceEntry entry{source.string(), {}};
         entry.info.path = archivePath;
         fillInfoFromStat(entry.info, st);
         if (S_ISLNK(st.st_mode)) {

@@ -13,8 +13,8 @@
 namespace coffer {
 
 struct SourceEntry {
-    std::filesystem::path source;
-    EntryInfo info; // size as seen by the scan; re-read when the file is opened
+    std::string source; // a string, not a path: a path keeps a list of its components (400 B per file)
+    EntryInfo info;     // size as seen by the scan; re-read when the file is opened
 };
 
 struct ScanResult {
