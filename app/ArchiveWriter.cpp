@@ -17,12 +17,11 @@ namespace coffer {
 
 namespace {
 
-constexpr std::size_t kBlockSize = 4 * 1024 * 1024;       // input per zstd frame
+constexpr std::size_t kBlockSize = 4 * 1024 * 1024;       // larger files are streamed, smaller ones batched
+constexpr std::uint64_t kFrameContent = 16 * 1024 * 1024; // a big file's zstd frames (FORMAT.md §5.1 maximum)
 constexpr std::size_t kStoredPiece = 1024 * 1024;         // read at a time when stored
-constexpr std::size_t kSmallBatchBytes = 8 * 1024 * 1024; // small files read, then packed together
-constexpr std::size_t kSmallBatchFiles = 4096;
-constexpr std::size_t kPackTarget = 4 * 1024 * 1024; // content per pack: one pack per worker in a batch
 constexpr int kAutoLevel = 3;
+constexpr int kProbeLevel = 1;
 constexpr int kMaxLevel = 19;
 
 // Compression pays if the first block shrinks by at least 3%.
@@ -75,14 +74,10 @@ bool looksCompressed(const std::string& fileName)
 
 ArchiveWriter::ArchiveWriter(crypto::PayloadWriter& payload, Compression compression, JobControl& job)
     : m_payload(payload), m_compression(compression), m_job(job),
-      m_compressor(compression == Compression::Max ? kMaxLevel : kAutoLevel)
+      m_probe(kProbeLevel)
 {
     const unsigned workers = crypto::WorkerPool::shared().size();
-    for (unsigned i = 0; i < workers; ++i)
-        m_workerCompressors.push_back(
-            std::make_unique<ZstdCompressor>(compression == Compression::Max ? kMaxLevel : kAutoLevel));
-    m_blocks.resize(workers);
-    m_frames.resize(workers);
+    m_stream = std::make_unique<ZstdFrameStream>(compression == Compression::Max ? kMaxLevel : kAutoLevel, workers);
 }
 
 Status ArchiveWriter::put(ByteView data)
@@ -106,38 +101,51 @@ Status ArchiveWriter::writeEntries(const ScanResult& scan)
 {
     m_progress.bytesTotal = scan.totalBytes;
     m_progress.filesTotal = scan.fileCount;
-    for (const auto& entry : scan.entries) {
+    const auto& entries = scan.entries;
+    std::vector<const SourceEntry*> members;
+    for (std::size_t i = 0; i < entries.size();) {
         if (m_job.isCancelled())
             return makeError(ErrorCode::Cancelled, "cancelled");
-        if (entry.info.kind == EntryKind::Directory) {
-            // Written at once, ahead of pending small files: a folder's record may
-            // come before or after its files, and packs then span folders.
-            COFFER_TRY(writeDirectory(entry.info));
+        // Consecutive small compressible files share a pack (FORMAT.md §5.8) of up
+        // to 16 MiB: folders and small files that are not compressed on the way
+        // are written ahead of it (record order is free), a big file ends it.
+        members.clear();
+        std::uint64_t packSize = 0;
+        for (; i < entries.size(); ++i) {
+            const SourceEntry& e = entries[i];
+            if (e.info.kind == EntryKind::Directory) {
+                COFFER_TRY(writeDirectory(e.info));
+                continue;
+            }
+            if (e.info.size > kBlockSize)
+                break;
+            if (!wantsCompression(e.info)) {
+                COFFER_TRY(writeSmallStored(e));
+                continue;
+            }
+            if (packSize + e.info.size > kFrameContent)
+                break;
+            members.push_back(&e);
+            packSize += e.info.size;
+        }
+        if (members.size() == 1) { // a pack of one is just a compressed file
+            COFFER_TRY(writeSmallCompressed(*members.front()));
             continue;
         }
-        UniqueFd fd;
-        EntryInfo info;
-        COFFER_TRY(openSource(entry, fd, info));
-        if (info.size > kBlockSize) {
-            COFFER_TRY(flushSmallFiles());
+        if (!members.empty()) {
+            COFFER_TRY(writePack(members, packSize));
+            continue;
+        }
+        if (i < entries.size()) { // a big file
+            UniqueFd fd;
+            EntryInfo info;
+            COFFER_TRY(openSource(entries[i], fd, info));
             m_progress.currentFile = info.path;
-            COFFER_TRY(writeLargeFile(entry, fd.get(), info));
+            COFFER_TRY(writeLargeFile(entries[i], fd.get(), info));
             ++m_progress.filesDone;
-            continue;
+            ++i;
         }
-        // Small files are read now and compressed together, one per worker.
-        PendingFile pending{&entry, info, Bytes(static_cast<std::size_t>(info.size)), {}, Status::success()};
-        auto got = readFull(fd.get(), pending.data, entry.source);
-        COFFER_TRY(got);
-        if (*got != pending.data.size())
-            return changedWhileReading(entry.source);
-        COFFER_TRY(checkEndOfFile(fd.get(), entry.source));
-        m_smallBytes += pending.data.size();
-        m_small.push_back(std::move(pending));
-        if (m_smallBytes >= kSmallBatchBytes || m_small.size() >= kSmallBatchFiles)
-            COFFER_TRY(flushSmallFiles());
     }
-    COFFER_TRY(flushSmallFiles());
     m_job.report(m_progress, true);
     return Status::success();
 }
@@ -177,99 +185,151 @@ bool ArchiveWriter::wantsCompression(const EntryInfo& info) const
     return m_compression != Compression::Off && info.size > 0 && !looksCompressed(info.path);
 }
 
-Status ArchiveWriter::flushSmallFiles()
+Status ArchiveWriter::readSmallFile(const SourceEntry& entry, EntryInfo& info, const BeforeData& before,
+                                    const DataSink& consume)
 {
-    if (m_small.empty())
-        return Status::success();
-    // Consecutive compressible files share a pack (FORMAT.md §5.8): one zstd
-    // frame per ~4 MiB instead of one per file, so small files compress as
-    // well as in a tar, and any one of them still needs only its pack.
-    struct Group {
-        std::size_t first = 0;
-        std::size_t count = 0;
-        bool pack = false;
-        std::uint64_t contentSize = 0;
-        Bytes frame;
-        Status status;
-    };
-    std::vector<Group> groups;
-    for (std::size_t i = 0; i < m_small.size(); ++i) {
-        const bool compressible = wantsCompression(m_small[i].info);
-        if (compressible && !groups.empty() && groups.back().pack &&
-            groups.back().contentSize + m_small[i].data.size() <= kPackTarget) {
-            groups.back().contentSize += m_small[i].data.size();
-            ++groups.back().count;
-            continue;
-        }
-        Group g;
-        g.first = i;
-        g.count = 1;
-        g.pack = compressible;
-        g.contentSize = m_small[i].data.size();
-        groups.push_back(std::move(g));
+    UniqueFd fd;
+    COFFER_TRY(openSource(entry, fd, info));
+    // A pack declares its size before its members are read: a file whose size
+    // changed since the scan would break that promise.
+    if (info.size != entry.info.size)
+        return changedWhileReading(entry.source);
+    if (before)
+        COFFER_TRY(before(info));
+    std::uint64_t remaining = info.size;
+    while (remaining > 0) {
+        m_piece.resize(static_cast<std::size_t>(std::min<std::uint64_t>(kStoredPiece, remaining)));
+        auto got = readFull(fd.get(), m_piece, entry.source);
+        COFFER_TRY(got);
+        if (*got != m_piece.size())
+            return changedWhileReading(entry.source);
+        COFFER_TRY(consume(m_piece));
+        remaining -= m_piece.size();
     }
-    crypto::WorkerPool::shared().run(groups.size(), [&](unsigned worker, std::size_t k) {
-        auto& g = groups[k];
-        if (!g.pack)
-            return;
-        std::vector<ByteView> parts;
-        for (std::size_t i = g.first; i < g.first + g.count; ++i)
-            parts.emplace_back(m_small[i].data);
-        g.status = m_workerCompressors[worker]->compressParts(parts, g.frame);
-    });
-    for (auto& g : groups) {
-        COFFER_TRY(g.status);
-        const bool packed = g.pack && compressionPays(g.contentSize, g.frame.size());
-        if (packed) {
-            EntryInfo packInfo;
-            packInfo.kind = EntryKind::Pack;
-            packInfo.codec = Codec::Zstd;
-            packInfo.mode = 0;
-            packInfo.size = g.contentSize;
-            IndexEntry ie{packInfo, g.frame.size(), m_offset, std::nullopt};
-            if (m_signer)
-                ie.sha256 = crypto::sha256({});
-            COFFER_TRY(put(encodeEntryRecordHeader(packInfo)));
-            COFFER_TRY(put(g.frame));
-            m_index.entries.push_back(std::move(ie));
-        }
-        for (std::size_t i = g.first; i < g.first + g.count; ++i) {
-            auto& p = m_small[i];
-            p.info.codec = packed && !p.data.empty() ? Codec::Packed : Codec::Stored;
-            IndexEntry ie{p.info, 0, m_offset, std::nullopt};
-            COFFER_TRY(put(encodeEntryRecordHeader(p.info)));
-            if (p.info.codec == Codec::Stored) {
-                COFFER_TRY(put(p.data));
-                ie.storedSize = p.data.size();
-            }
-            if (m_signer)
-                ie.sha256 = crypto::sha256(p.data);
-            m_index.entries.push_back(std::move(ie));
-            m_progress.bytesDone += p.data.size();
-            ++m_progress.filesDone;
-            m_progress.currentFile = p.info.path;
-        }
-    }
-    m_small.clear();
-    m_smallBytes = 0;
+    COFFER_TRY(checkEndOfFile(fd.get(), entry.source));
+    ++m_progress.filesDone;
+    m_progress.bytesDone += info.size;
+    m_progress.currentFile = info.path;
     m_job.report(m_progress);
+    return Status::success();
+}
+
+Status ArchiveWriter::writeSmallStored(const SourceEntry& entry)
+{
+    std::optional<crypto::Sha256> hash;
+    if (m_signer)
+        hash.emplace();
+    IndexEntry ie{{}, 0, m_offset, std::nullopt};
+    // The record goes out once the file is open, with what fstat says.
+    const auto writeRecord = [&](EntryInfo& info) {
+        info.codec = Codec::Stored;
+        ie.info = info;
+        ie.storedSize = info.size;
+        return put(encodeEntryRecordHeader(info));
+    };
+    EntryInfo info;
+    COFFER_TRY(readSmallFile(entry, info, writeRecord, [&](ByteView data) {
+        if (hash)
+            hash->update(data);
+        return put(data);
+    }));
+    if (hash)
+        ie.sha256 = hash->finish();
+    m_index.entries.push_back(std::move(ie));
+    return Status::success();
+}
+
+Status ArchiveWriter::writeSmallCompressed(const SourceEntry& entry)
+{
+    std::optional<crypto::Sha256> hash;
+    if (m_signer)
+        hash.emplace();
+    IndexEntry ie{{}, 0, m_offset, std::nullopt};
+    std::uint64_t dataStart = 0;
+    const auto writeRecord = [&](EntryInfo& info) -> Status {
+        info.codec = Codec::Zstd;
+        ie.info = info;
+        COFFER_TRY(put(encodeEntryRecordHeader(info)));
+        dataStart = m_offset;
+        return m_stream->beginFrame(info.size);
+    };
+    const auto out = [this](ByteView compressed) { return put(compressed); };
+    EntryInfo info;
+    COFFER_TRY(readSmallFile(entry, info, writeRecord, [&](ByteView data) {
+        if (hash)
+            hash->update(data);
+        return m_stream->feed(data, out);
+    }));
+    COFFER_TRY(m_stream->endFrame(out));
+    ie.storedSize = m_offset - dataStart;
+    if (hash)
+        ie.sha256 = hash->finish();
+    m_index.entries.push_back(std::move(ie));
+    return Status::success();
+}
+
+Status ArchiveWriter::writePack(const std::vector<const SourceEntry*>& members, std::uint64_t contentSize)
+{
+    // The pack's frame is compressed on zstd's threads while the next members
+    // are read; the members' records follow it (FORMAT.md §5.8).
+    EntryInfo packInfo;
+    packInfo.kind = EntryKind::Pack;
+    packInfo.codec = Codec::Zstd;
+    packInfo.mode = 0;
+    packInfo.size = contentSize;
+    IndexEntry packEntry{packInfo, 0, m_offset, std::nullopt};
+    if (m_signer)
+        packEntry.sha256 = crypto::sha256({});
+    COFFER_TRY(put(encodeEntryRecordHeader(packInfo)));
+    const std::uint64_t dataStart = m_offset;
+    const auto out = [this](ByteView compressed) { return put(compressed); };
+    COFFER_TRY(m_stream->beginFrame(contentSize));
+    std::vector<IndexEntry> memberEntries;
+    memberEntries.reserve(members.size());
+    for (const SourceEntry* member : members) {
+        if (m_job.isCancelled())
+            return makeError(ErrorCode::Cancelled, "cancelled");
+        std::optional<crypto::Sha256> hash;
+        if (m_signer)
+            hash.emplace();
+        EntryInfo info;
+        COFFER_TRY(readSmallFile(*member, info, nullptr, [&](ByteView data) {
+            if (hash)
+                hash->update(data);
+            return m_stream->feed(data, out);
+        }));
+        info.codec = Codec::Packed;
+        IndexEntry ie{info, 0, 0, std::nullopt};
+        if (hash)
+            ie.sha256 = hash->finish();
+        memberEntries.push_back(std::move(ie));
+    }
+    COFFER_TRY(m_stream->endFrame(out));
+    packEntry.storedSize = m_offset - dataStart;
+    m_index.entries.push_back(std::move(packEntry));
+    for (auto& ie : memberEntries) {
+        ie.offset = m_offset;
+        COFFER_TRY(put(encodeEntryRecordHeader(ie.info)));
+        m_index.entries.push_back(std::move(ie));
+    }
     return Status::success();
 }
 
 Status ArchiveWriter::writeLargeFile(const SourceEntry& entry, int fd, EntryInfo info)
 {
-    // Decide the codec from the first block: zstd only where it pays.
-    auto& blocks = m_blocks;
-    auto& frames = m_frames;
-    blocks[0].resize(kBlockSize);
-    auto got = readFull(fd, blocks[0], entry.source);
+    // Decide the codec from the first 4 MiB, compressed at zstd's fastest level
+    // (a few milliseconds): zstd only where it pays.
+    Bytes& piece = m_piece;
+    piece.resize(kBlockSize);
+    auto got = readFull(fd, piece, entry.source);
     COFFER_TRY(got);
     if (*got != kBlockSize)
         return changedWhileReading(entry.source);
     info.codec = Codec::Stored;
     if (wantsCompression(info)) {
-        COFFER_TRY(m_compressor.compress(blocks[0], frames[0]));
-        if (compressionPays(blocks[0].size(), frames[0].size()))
+        Bytes probe;
+        COFFER_TRY(m_probe.compress(piece, probe));
+        if (compressionPays(piece.size(), probe.size()))
             info.codec = Codec::Zstd;
     }
     IndexEntry ie{info, 0, m_offset, std::nullopt};
@@ -279,54 +339,47 @@ Status ArchiveWriter::writeLargeFile(const SourceEntry& entry, int fd, EntryInfo
     if (m_signer)
         hash.emplace(); // content hashes are what a signature binds
 
-    // Blocks go out in groups: one block per worker, compressed in parallel.
+    // Read 1 MiB at a time: reading overlaps the sealing of what went before
+    // (PayloadWriter) and, for zstd, the compression of it on zstd's workers,
+    // in frames of 16 MiB (FORMAT.md §5.1's largest).
+    const bool zstd = info.codec == Codec::Zstd;
+    const auto out = [this](ByteView compressed) { return put(compressed); };
     std::uint64_t remaining = info.size;
-    std::size_t ready = 1; // blocks[0] is read (and compressed if zstd)
+    std::uint64_t frameLeft = 0;
     while (true) {
-        for (std::size_t k = 0; k < ready; ++k) {
-            if (hash)
-                hash->update(blocks[k]);
-            COFFER_TRY(put(info.codec == Codec::Zstd ? ByteView(frames[k]) : ByteView(blocks[k])));
-            remaining -= blocks[k].size();
-            m_progress.bytesDone += blocks[k].size();
+        if (hash)
+            hash->update(piece);
+        if (zstd) {
+            if (frameLeft == 0) {
+                frameLeft = std::min<std::uint64_t>(kFrameContent, remaining);
+                COFFER_TRY(m_stream->beginFrame(frameLeft));
+            }
+            COFFER_TRY(m_stream->feed(piece, out));
+            frameLeft -= piece.size();
+            if (frameLeft == 0)
+                COFFER_TRY(m_stream->endFrame(out));
+        } else {
+            COFFER_TRY(put(piece));
         }
+        remaining -= piece.size();
+        m_progress.bytesDone += piece.size();
         m_job.report(m_progress);
         if (m_job.isCancelled())
             return makeError(ErrorCode::Cancelled, "cancelled");
         if (remaining == 0)
             break;
-        // Stored data goes out in 1 MiB reads, so that reading overlaps the
-        // sealing of the previous batch (PayloadWriter); zstd blocks are read a
-        // group at a time, one per worker, and compressed in parallel.
-        const bool zstd = info.codec == Codec::Zstd;
-        const std::size_t piece = zstd ? kBlockSize : kStoredPiece;
-        const std::size_t group = zstd ? blocks.size() : 1;
-        ready = 0;
-        while (ready < group && remaining > ready * piece) {
-            auto& block = blocks[ready];
-            block.resize(static_cast<std::size_t>(std::min<std::uint64_t>(piece, remaining - ready * piece)));
-            got = readFull(fd, block, entry.source);
-            COFFER_TRY(got);
-            if (*got != block.size())
-                return changedWhileReading(entry.source);
-            ++ready;
-        }
-        if (zstd) {
-            std::vector<Status> status(ready);
-            crypto::WorkerPool::shared().run(ready, [&](unsigned worker, std::size_t k) {
-                status[k] = m_workerCompressors[worker]->compress(blocks[k], frames[k]);
-            });
-            for (const auto& st : status)
-                COFFER_TRY(st);
-        }
+        // A piece never crosses a frame boundary.
+        std::uint64_t next = std::min<std::uint64_t>(kStoredPiece, remaining);
+        if (zstd && frameLeft > 0)
+            next = std::min(next, frameLeft);
+        piece.resize(static_cast<std::size_t>(next));
+        got = readFull(fd, piece, entry.source);
+        COFFER_TRY(got);
+        if (*got != piece.size())
+            return changedWhileReading(entry.source);
     }
     COFFER_TRY(checkEndOfFile(fd, entry.source));
-    // Give the block buffers back: the small-file batches that may follow need
-    // their own memory, and peak memory stays flat (issue #7: under 64 MiB).
-    for (auto& b : blocks)
-        Bytes().swap(b);
-    for (auto& f : frames)
-        Bytes().swap(f);
+    Bytes().swap(piece);
     ie.storedSize = m_offset - dataStart;
     if (hash)
         ie.sha256 = hash->finish();
@@ -352,6 +405,8 @@ Status ArchiveWriter::writeMemoryFile(const EntryInfo& info, ByteView data)
 Status ArchiveWriter::finish(const std::vector<IndexRecipient>& recipients)
 {
     m_index.recipients = recipients;
+    m_stream.reset(); // zstd's buffers (~20 MiB) go before the index is built
+    Bytes().swap(m_piece);
     // Never write what readers must refuse (FORMAT.md §8).
     if (m_index.entries.size() > kMaxEntries)
         return makeError(ErrorCode::LimitExceeded, "a container holds at most 10,000,000 files and folders");

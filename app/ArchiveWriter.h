@@ -11,6 +11,9 @@
 #include "PayloadStream.h"
 #include "Zstd.h"
 
+#include <functional>
+#include <memory>
+
 namespace coffer {
 
 enum class Compression { Auto, Off, Max };
@@ -33,18 +36,18 @@ public:
     std::uint64_t plaintextSize() const { return m_offset; }
 
 private:
-    struct PendingFile {
-        const SourceEntry* entry;
-        EntryInfo info;
-        Bytes data;
-        Bytes frame;
-        Status status;
-    };
     Status writeDirectory(const EntryInfo& info);
     Status openSource(const SourceEntry& entry, UniqueFd& fd, EntryInfo& info);
     Status checkEndOfFile(int fd, const std::filesystem::path& path);
     bool wantsCompression(const EntryInfo& info) const;
-    Status flushSmallFiles();
+    using BeforeData = std::function<Status(EntryInfo&)>;
+    using DataSink = std::function<Status(ByteView)>;
+    /// Opens a file of at most a few MiB (`info` gets what fstat says), calls
+    /// `before` (if any), then hands its bytes to `consume` in pieces.
+    Status readSmallFile(const SourceEntry& entry, EntryInfo& info, const BeforeData& before, const DataSink& consume);
+    Status writeSmallStored(const SourceEntry& entry);
+    Status writeSmallCompressed(const SourceEntry& entry);
+    Status writePack(const std::vector<const SourceEntry*>& members, std::uint64_t contentSize);
     Status writeLargeFile(const SourceEntry& entry, int fd, EntryInfo info);
     Status put(ByteView data);
 
@@ -54,12 +57,9 @@ private:
     ArchiveIndex m_index;
     std::uint64_t m_offset = 0;
     Progress m_progress;
-    ZstdCompressor m_compressor;                                      // this thread's
-    std::vector<std::unique_ptr<ZstdCompressor>> m_workerCompressors; // one per pool worker
-    std::vector<Bytes> m_blocks;                                      // one block per worker
-    std::vector<Bytes> m_frames;
-    std::vector<PendingFile> m_small;
-    std::size_t m_smallBytes = 0;
+    ZstdCompressor m_probe;                                           // does a big file compress?
+    std::unique_ptr<ZstdFrameStream> m_stream;                        // big files, on zstd's threads
+    Bytes m_piece;                                                    // what a big file is read into
     const crypto::SecretIdentity* m_signer = nullptr;
 };
 

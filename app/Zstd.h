@@ -26,6 +26,33 @@ private:
     std::unique_ptr<Impl> m_impl;
 };
 
+/// Compresses a stream into frames of a declared size, on zstd's own worker
+/// threads: the caller feeds pieces as it reads them and zstd compresses the
+/// previous ones meanwhile, in jobs that overlap by a window, so one big file
+/// compresses about as well as with `zstd -T0` and in flat memory.
+class ZstdFrameStream {
+public:
+    using Output = std::function<Status(ByteView)>;
+    /// `threads` 0: compress on the calling thread.
+    ZstdFrameStream(int level, unsigned threads);
+    ~ZstdFrameStream();
+    ZstdFrameStream(const ZstdFrameStream&) = delete;
+    ZstdFrameStream& operator=(const ZstdFrameStream&) = delete;
+
+    /// Starts a frame that will hold exactly `contentSize` bytes (declared in it).
+    Status beginFrame(std::uint64_t contentSize);
+    /// Content for the current frame; compressed bytes go to `out` when ready.
+    Status feed(ByteView data, const Output& out);
+    /// Ends the frame once all its content was fed, and hands out the rest.
+    Status endFrame(const Output& out);
+
+private:
+    Status run(ByteView data, bool end, const Output& out);
+
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
 /// Decodes one entry's zstd data, pushed in pieces. The data ends at the
 /// first frame boundary where `size` bytes have been produced; producing more,
 /// or a frame without a declared size, is damage.
