@@ -199,4 +199,12 @@ void ExtractScene::expectAccepted(const HostileArchive& archive) const
     }
 }
 
+const IndexEntry* findEntry(const ArchiveIndex& index, const std::string& path)
+{
+    for (const auto& e : index.entries)
+        if (e.info.path == path)
+            return &e;
+    return nullptr;
+}
+
 } // namespace coffer::test

@@ -35,6 +35,9 @@ Result<ExtractSummary> extractWith(ReaderMode mode, const std::filesystem::path&
 Result<ExtractSummary> extractWith(ReaderMode mode, const std::filesystem::path& container,
                                    const std::filesystem::path& destination, const crypto::IdentityList& identities);
 
+/// The index entry with this path, or null.
+const IndexEntry* findEntry(const ArchiveIndex& index, const std::string& path);
+
 /// Every path under `root` with its type, permission bits, and (files) size and
 /// content hash, or (links) target: what "untouched" means. Folder times are
 /// left out, as creating and removing a temporary file changes them.

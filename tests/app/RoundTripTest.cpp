@@ -38,14 +38,6 @@ void encryptSample(Encrypted& e, const crypto::SecretIdentity* signer = nullptr)
     e.container = summary->output;
 }
 
-const IndexEntry* findEntry(const ArchiveIndex& index, const std::string& path)
-{
-    for (const auto& e : index.entries)
-        if (e.info.path == path)
-            return &e;
-    return nullptr;
-}
-
 } // namespace
 
 TEST(RoundTrip, ListingShowsEveryEntryWithItsCodec)

@@ -1,0 +1,194 @@
+// Big files in frames of 16 MiB and small files in packs of up to 16 MiB,
+// compressed on zstd's worker threads while the next bytes are read
+// (FORMAT.md §5.1 and §5.8, writer notes). Both readers, which enforce the
+// format's frame rules, must give back every byte; the index must hold what
+// the writer promised; a file that changes between the scan and its reading,
+// or a cancel inside a pack, must fail the encryption and leave nothing.
+#include "ExtractHarness.h"
+#include "SampleTree.h"
+
+#include <gtest/gtest.h>
+
+using namespace coffer;
+using namespace coffer::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::uint64_t kMiB = 1024 * 1024;
+constexpr std::uint64_t kFrame = 16 * kMiB;
+
+/// Text that compresses, but not to nothing: words drawn by a fixed generator.
+std::string wordy(std::size_t size, std::uint64_t seed)
+{
+    static const char* const kWords[] = {"coffer ", "frame ",  "pack ",  "zstd ",   "window ", "job ",
+                                         "chunk ",  "index\n", "entry ", "record ", "nonce ",  "tag "};
+    std::string out;
+    out.reserve(size + 8);
+    std::uint64_t x = seed * 0x9E3779B97F4A7C15ull + 1;
+    while (out.size() < size) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        out += kWords[x % 12];
+        if (x % 7 == 0)
+            out += std::to_string(x % 100000);
+    }
+    out.resize(size);
+    return out;
+}
+
+Result<EncryptSummary> encrypt(const fs::path& input, const fs::path& output, const crypto::SecretIdentity& identity,
+                               JobControl& job)
+{
+    EncryptRequest request;
+    request.inputs = {input};
+    request.recipients = {recipientFor(identity)};
+    request.output = output;
+    request.signer = &identity; // hashes for every entry: each is checked on the way out
+    return encryptFiles(request, job);
+}
+
+/// What is in `dir` besides the named inputs: no output, no NAME.part.
+std::vector<std::string> leftovers(const fs::path& dir, const std::string& input)
+{
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(dir))
+        if (e.path().filename() != input)
+            names.push_back(e.path().filename().string());
+    return names;
+}
+
+} // namespace
+
+TEST(StreamedCompression, ABigFileAcrossThreeFramesComesBackByteForByte)
+{
+    TempDir dir;
+    const auto identity = crypto::SecretIdentity::generate();
+    fs::create_directories(dir / "in");
+    // Two full frames and a short one; the odd size makes reads end mid-piece.
+    const std::string content = wordy(2 * kFrame + 5 * kMiB + 123, 7);
+    writeFile(dir / "in" / "big.txt", content);
+    JobControl job;
+    auto encrypted = encrypt(dir / "in", dir / "big.coffer", identity, job);
+    ASSERT_TRUE(encrypted.ok()) << encrypted.error().message;
+
+    auto listing = listContainer(encrypted->output, identitiesOf(identity));
+    ASSERT_TRUE(listing.ok()) << listing.error().message;
+    const auto* entry = findEntry(listing->index, "in/big.txt");
+    ASSERT_NE(entry, nullptr);
+    EXPECT_EQ(entry->info.codec, Codec::Zstd);
+    EXPECT_EQ(entry->info.size, content.size());
+    EXPECT_LT(entry->storedSize, content.size() / 2);
+
+    for (const auto mode : {ReaderMode::File, ReaderMode::Stream}) {
+        TempDir out;
+        auto result = extractWith(mode, encrypted->output, out.path(), identitiesOf(identity));
+        ASSERT_TRUE(result.ok()) << result.error().message;
+        EXPECT_EQ(readFile(out / "in" / "big.txt"), content);
+    }
+}
+
+TEST(StreamedCompression, ThousandsOfSmallFilesFillSeveralFullPacks)
+{
+    TempDir dir;
+    const auto identity = crypto::SecretIdentity::generate();
+    const fs::path in = dir / "in";
+    // ~35 MiB of small text files in nested folders, with what must stay out of
+    // a pack in between: empty files, an already-compressed name, a big file.
+    std::uint64_t smallBytes = 0;
+    for (int d = 0; d < 10; ++d) {
+        const fs::path sub = in / ("d" + std::to_string(d)) / "deeper";
+        fs::create_directories(sub);
+        for (int f = 0; f < 350; ++f) {
+            const std::size_t size = 4096 + static_cast<std::size_t>((d * 350 + f) * 37 % 12000);
+            writeFile(sub / ("f" + std::to_string(f) + ".txt"), wordy(size, static_cast<std::uint64_t>(d * 1000 + f)));
+            smallBytes += size;
+        }
+        writeFile(sub / "empty.txt", "");
+        writeFile(sub / "photo.jpg", randomText(3000, static_cast<std::uint64_t>(d)));
+    }
+    writeFile(in / "d5" / "m-big.txt", wordy(6 * kMiB, 99));
+    ASSERT_GT(smallBytes, 2 * kFrame);
+    JobControl job;
+    auto encrypted = encrypt(in, dir / "small.coffer", identity, job);
+    ASSERT_TRUE(encrypted.ok()) << encrypted.error().message;
+    EXPECT_EQ(encrypted->files, 10u * 352u + 1u);
+
+    // Every pack at most 16 MiB, used up exactly by the members after it.
+    auto listing = listContainer(encrypted->output, identitiesOf(identity));
+    ASSERT_TRUE(listing.ok()) << listing.error().message;
+    const auto& entries = listing->index.entries;
+    std::size_t packs = 0;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        if (entries[i].info.kind != EntryKind::Pack)
+            continue;
+        ++packs;
+        EXPECT_LE(entries[i].info.size, kFrame);
+        std::uint64_t members = 0;
+        for (std::size_t j = i + 1; j < entries.size() && entries[j].info.codec == Codec::Packed; ++j)
+            members += entries[j].info.size;
+        EXPECT_EQ(members, entries[i].info.size);
+    }
+    EXPECT_GE(packs, 3u);
+    EXPECT_EQ(findEntry(listing->index, "in/d3/deeper/photo.jpg")->info.codec, Codec::Stored);
+    EXPECT_EQ(findEntry(listing->index, "in/d3/deeper/empty.txt")->info.codec, Codec::Stored);
+    EXPECT_EQ(findEntry(listing->index, "in/d5/m-big.txt")->info.codec, Codec::Zstd);
+    EXPECT_EQ(findEntry(listing->index, "in/d3/deeper/f7.txt")->info.codec, Codec::Packed);
+
+    const auto expected = describeTree(in);
+    for (const auto mode : {ReaderMode::File, ReaderMode::Stream}) {
+        TempDir out;
+        auto result = extractWith(mode, encrypted->output, out.path(), identitiesOf(identity));
+        ASSERT_TRUE(result.ok()) << result.error().message;
+        EXPECT_EQ(describeTree(out / "in"), expected);
+    }
+}
+
+TEST(StreamedCompression, AFileThatGrowsAfterTheScanFailsAndLeavesNothing)
+{
+    // A pack declares its size from the scan before its members are read.
+    TempDir dir;
+    const auto identity = crypto::SecretIdentity::generate();
+    fs::create_directories(dir / "in");
+    for (int f = 0; f < 30; ++f)
+        writeFile(dir / "in" / ("f" + std::to_string(10 + f) + ".txt"), wordy(20000, static_cast<std::uint64_t>(f)));
+    const fs::path last = dir / "in" / "f39.txt";
+    const auto before = readFile(last);
+    JobControl job;
+    bool grown = false;
+    job.setProgressCallback([&](const Progress& p) {
+        if (!grown && p.filesDone > 0) { // the first file is read; the last is not yet
+            writeFile(last, before + "appended after the scan");
+            grown = true;
+        }
+    });
+    auto encrypted = encrypt(dir / "in", dir / "grown.coffer", identity, job);
+    ASSERT_TRUE(grown);
+    ASSERT_FALSE(encrypted.ok());
+    EXPECT_NE(encrypted.error().message.find("changed while it was being read"), std::string::npos)
+        << encrypted.error().message;
+    EXPECT_EQ(leftovers(dir.path(), "in"), std::vector<std::string>{});
+}
+
+TEST(StreamedCompression, CancelInsideAPackLeavesNothing)
+{
+    TempDir dir;
+    const auto identity = crypto::SecretIdentity::generate();
+    fs::create_directories(dir / "in");
+    for (int f = 0; f < 200; ++f)
+        writeFile(dir / "in" / ("f" + std::to_string(f) + ".txt"), wordy(30000, static_cast<std::uint64_t>(f)));
+    JobControl job;
+    std::uint64_t filesAtCancel = 0;
+    job.setProgressCallback([&](const Progress& p) {
+        if (filesAtCancel == 0 && p.filesDone > 0) {
+            filesAtCancel = p.filesDone;
+            job.cancel();
+        }
+    });
+    auto encrypted = encrypt(dir / "in", dir / "cancelled.coffer", identity, job);
+    ASSERT_FALSE(encrypted.ok());
+    EXPECT_EQ(encrypted.error().code, ErrorCode::Cancelled);
+    EXPECT_LT(filesAtCancel, 200u); // it stopped inside the pack
+    EXPECT_EQ(leftovers(dir.path(), "in"), std::vector<std::string>{});
+}
