@@ -48,6 +48,8 @@ private:
     Status writeSmallStored(const SourceEntry& entry);
     Status writeSmallCompressed(const SourceEntry& entry);
     Status writePack(const std::vector<const SourceEntry*>& members, std::uint64_t contentSize);
+    /// Copies `size` more bytes of `fd` into the payload without a copy of our own.
+    Status putFromFile(int fd, const std::string& source, std::uint64_t size, crypto::Sha256* hash);
     Status writeLargeFile(const SourceEntry& entry, int fd, EntryInfo info);
     Status put(ByteView data);
 

@@ -262,6 +262,7 @@ Status PayloadWriter::dispatch(bool final)
 
 Status PayloadWriter::write(ByteView data)
 {
+    m_reservedBytes = 0; // a reservation not committed is void
     if (m_finished)
         return makeError(ErrorCode::Internal, "write after finish");
     while (!data.empty()) {
@@ -277,6 +278,36 @@ Status PayloadWriter::write(ByteView data)
         if (b.used == kBatchChunks * kChunkSize)
             COFFER_TRY(dispatch(false));
     }
+    return Status::success();
+}
+
+std::span<const MutableByteView> PayloadWriter::reserve(std::size_t max)
+{
+    m_reserved.clear();
+    m_reservedBytes = 0;
+    Batch& b = m_batches[m_fill];
+    std::size_t at = b.used;
+    while (m_reservedBytes < max && at < kBatchChunks * kChunkSize) {
+        const std::size_t inChunk = at % kChunkSize;
+        const std::size_t take = std::min(max - m_reservedBytes, kChunkSize - inChunk);
+        m_reserved.emplace_back(b.buffer.data() + (at / kChunkSize) * kSealedChunkSize + inChunk, take);
+        m_reservedBytes += take;
+        at += take;
+    }
+    return m_reserved;
+}
+
+Status PayloadWriter::commit(std::size_t filled)
+{
+    if (m_finished || filled > m_reservedBytes)
+        return makeError(ErrorCode::Internal, "commit beyond the reserved space");
+    m_reserved.clear();
+    m_reservedBytes = 0;
+    Batch& b = m_batches[m_fill];
+    b.used += filled;
+    m_written += filled;
+    if (b.used == kBatchChunks * kChunkSize)
+        COFFER_TRY(dispatch(false));
     return Status::success();
 }
 

@@ -11,6 +11,8 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
+#include <vector>
 
 namespace coffer::crypto {
 
@@ -97,6 +99,12 @@ public:
     PayloadWriter(PayloadWriter&&) noexcept;
     ~PayloadWriter();
     Status write(ByteView data);
+    /// Zero-copy input: free space of the batch being gathered, at most `max`
+    /// bytes, as pieces in order (one per chunk slot). Fill them from the
+    /// start, then commit() how many bytes were filled; write() and reserve()
+    /// may not come in between.
+    std::span<const MutableByteView> reserve(std::size_t max);
+    Status commit(std::size_t filled);
     Status finish();
     std::uint64_t plaintextWritten() const { return m_written; }
 
@@ -124,6 +132,8 @@ private:
     std::unique_ptr<ChunkBatch> m_batcher;
     ByteSink* m_sink;
     Batch m_batches[3];
+    std::vector<MutableByteView> m_reserved;
+    std::size_t m_reservedBytes = 0;
     int m_fill = 0;    // the batch being gathered
     int m_sealing = 0; // the batch the workers seal, if m_inflight
     bool m_inflight = false;

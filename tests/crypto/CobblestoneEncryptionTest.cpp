@@ -215,6 +215,59 @@ TEST(CobblestoneEncryption, ParallelWriterMatchesSequentialSealingAcrossManyBatc
     EXPECT_TRUE(sink.bytes == expected) << "the parallel writer's bytes differ from chunk-by-chunk sealing";
 }
 
+TEST(CobblestoneEncryption, ZeroCopyReserveAndCommitMatchSequentialSealing)
+{
+    // reserve()/commit() fill the batch buffers in place (the archive writer
+    // reads files straight into them), mixed with write() at odd offsets,
+    // sometimes committing less than reserved: the bytes must be exactly those
+    // of chunk-by-chunk sealing.
+    Bytes key(32);
+    randomBytes(key);
+    Bytes message(3 * 1024 * 1024 + 777);
+    randomBytes(message);
+    MemorySink sink;
+    auto writer = PayloadWriter::create(key, sink);
+    ASSERT_TRUE(writer.ok());
+    static constexpr std::size_t kAsk[] = {30, 1024 * 1024, 5, 70000, 16384, 999999};
+    std::size_t pos = 0;
+    for (std::size_t i = 0; pos < message.size(); ++i) {
+        const std::size_t ask = std::min(kAsk[i % std::size(kAsk)], message.size() - pos);
+        if (i % 3 == 2) {
+            ASSERT_TRUE(writer->write(ByteView(message).subspan(pos, ask)).ok());
+            pos += ask;
+            continue;
+        }
+        const auto pieces = writer->reserve(ask);
+        std::size_t reserved = 0;
+        for (const auto& p : pieces)
+            reserved += p.size();
+        ASSERT_GT(reserved, 0u);
+        ASSERT_LE(reserved, ask);
+        ASSERT_LE(pieces.size(), 65u);
+        const std::size_t fill = i % 4 == 1 ? reserved / 2 + 1 : reserved; // a short read
+        std::size_t filled = 0;
+        for (const auto& p : pieces) {
+            const std::size_t n = std::min(p.size(), fill - filled);
+            std::copy_n(message.begin() + static_cast<std::ptrdiff_t>(pos + filled), n, p.begin());
+            filled += n;
+            if (filled == fill)
+                break;
+        }
+        ASSERT_TRUE(writer->commit(fill).ok());
+        pos += fill;
+    }
+    EXPECT_FALSE(writer->commit(1).ok()) << "a commit without a reservation must be refused";
+    ASSERT_TRUE(writer->finish().ok());
+    const ByteView context = PayloadWriter::asContext(kPayloadContext);
+    auto cipher = ChunkCipher::forEncryption(key, context, ByteView(sink.bytes).first(kPayloadSaltSize));
+    ASSERT_TRUE(cipher.ok());
+    auto body = sealChunks(*cipher, message);
+    ASSERT_TRUE(body.ok());
+    Bytes expected(cipher->prefix().begin(), cipher->prefix().end());
+    expected.insert(expected.end(), body->begin(), body->end());
+    EXPECT_TRUE(sink.bytes == expected) << "zero-copy input changed the ciphertext";
+}
+
 TEST(CobblestoneEncryption, AWriteThatFailsOnTheWriterThreadIsReported)
 {
     // A sink that fails after 2 MiB (a full disk): the error comes back from
