@@ -163,7 +163,8 @@ Status ArchiveWriter::openSource(const SourceEntry& entry, UniqueFd& fd, EntryIn
         return ioError(errno, "read", entry.source);
     if (!S_ISREG(st.st_mode))
         return changedWhileReading(entry.source);
-    ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+    if (st.st_size > static_cast<off_t>(kBlockSize)) // read-ahead pays for big files only (one call per file)
+        ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
     info = entry.info;
     fillInfoFromStat(info, st);
     info.size = static_cast<std::uint64_t>(st.st_size);
