@@ -141,33 +141,30 @@ Result<ExtractTarget> ExtractTarget::open(const fs::path& destination, bool over
     return t;
 }
 
-Result<UniqueFd> ExtractTarget::openParent(const std::string& path, bool create)
+Result<int> ExtractTarget::openParent(const std::string& path, bool create)
 {
     // Walk from the destination one component at a time, never following a
     // link: whatever the container says, nothing lands outside the destination.
     const std::string parent = parentOf(path);
+    if (parent.empty())
+        return m_root.get();
     // Files come folder by folder: reuse the folder opened for the previous one
     // (the walk costs a dozen system calls; ten thousand files paid for it each).
-    if (!parent.empty() && m_lastParent.valid() && parent == m_lastParentPath) {
-        UniqueFd again(::dup(m_lastParent.get()));
-        if (again.valid())
-            return again;
-    }
-    UniqueFd dir(::dup(m_root.get()));
-    if (!dir.valid())
-        return ioError(errno, "open the folder", m_destination);
-    if (parent.empty())
-        return dir;
+    if (m_lastParent.valid() && parent == m_lastParentPath)
+        return m_lastParent.get();
+    m_lastParent.reset();
+    UniqueFd dir; // none yet: the destination itself
     std::string sofar;
     for (const auto& part : splitPath(parent)) {
+        const int at = dir.valid() ? dir.get() : m_root.get();
         sofar += sofar.empty() ? part : "/" + part;
         if (create) {
-            if (::mkdirat(dir.get(), part.c_str(), 0755) == 0)
+            if (::mkdirat(at, part.c_str(), 0755) == 0)
                 m_createdDirs.push_back(sofar);
             else if (errno != EEXIST)
                 return ioError(errno, "create the folder", m_destination / sofar);
         }
-        UniqueFd next(::openat(dir.get(), part.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        UniqueFd next(::openat(at, part.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
         if (!next.valid()) {
             if (errno == ELOOP || errno == ENOTDIR)
                 return makeError(ErrorCode::UnsafePath,
@@ -177,9 +174,9 @@ Result<UniqueFd> ExtractTarget::openParent(const std::string& path, bool create)
         }
         dir = std::move(next);
     }
-    m_lastParent.reset(::dup(dir.get()));
+    m_lastParent = std::move(dir);
     m_lastParentPath = parent;
-    return dir;
+    return m_lastParent.get();
 }
 
 Status ExtractTarget::beginFile(const EntryInfo& info)
@@ -189,14 +186,13 @@ Status ExtractTarget::beginFile(const EntryInfo& info)
     COFFER_TRY(parent);
     // The first file of this run in a folder: clear what an interrupted run left there.
     if (m_cleanedDirs.insert(parentOf(info.path)).second)
-        removeStaleTemporariesAt(parent->get());
+        removeStaleTemporariesAt(*parent);
     m_fileTemp = "." + baseName(info.path).substr(0, 100) + std::string(kTempMarker) + randomSuffix();
     const int fd =
-        ::openat(parent->get(), m_fileTemp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        ::openat(*parent, m_fileTemp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0)
         return ioError(errno, "create a file in", m_destination / parentOf(info.path));
     m_file.reset(fd);
-    m_fileParent = std::move(*parent);
     m_fileInfo = info;
     m_fileWritten = 0;
     if (info.size >= AsyncFileWriter::kWorthItFrom)
@@ -245,7 +241,6 @@ Status ExtractTarget::commitFile()
     }
     m_file.reset();
     m_fileTemp.clear();
-    m_fileParent.reset();
     return Status::success();
 }
 
@@ -257,26 +252,29 @@ Status ExtractTarget::renameIntoPlace(const std::string& tempPath, const std::st
     std::string name = baseName(path);
     if (m_overwrite) {
         struct stat st;
-        if (::fstatat(parent->get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        if (::fstatat(*parent, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
             if (S_ISDIR(st.st_mode)) {
-                name = freeName(parent->get(), name);
+                name = freeName(*parent, name);
             } else {
                 // Move the user's file aside rather than over it: if a later entry
                 // fails, rollback() puts it back, so a failed extraction loses nothing.
                 const std::string aside = "." + name.substr(0, 100) + std::string(kOldMarker) + randomSuffix();
-                if (renameNoReplaceAt(parent->get(), name.c_str(), parent->get(), aside.c_str()) != 0)
+                if (renameNoReplaceAt(*parent, name.c_str(), *parent, aside.c_str()) != 0)
                     return ioError(errno, "replace", m_destination / path);
                 const std::string dir = parentOf(path);
                 m_replaced.push_back({dir.empty() ? name : dir + "/" + name, dir.empty() ? aside : dir + "/" + aside});
             }
         }
-        if (renameNoReplaceAt(parent->get(), tempName.c_str(), parent->get(), name.c_str()) != 0)
+        if (renameNoReplaceAt(*parent, tempName.c_str(), *parent, name.c_str()) != 0)
             return ioError(errno, "create", m_destination / path);
     } else {
-        while (true) {
-            name = freeName(parent->get(), name);
-            if (renameNoReplaceAt(parent->get(), tempName.c_str(), parent->get(), name.c_str()) == 0)
+        // The name as it is, else the first free "name (N)": the rename itself
+        // refuses a taken name, so the check costs a call only when needed.
+        for (std::string candidate = name;; candidate = freeName(*parent, name)) {
+            if (renameNoReplaceAt(*parent, tempName.c_str(), *parent, candidate.c_str()) == 0) {
+                name = candidate;
                 break;
+            }
             if (errno != EEXIST)
                 return ioError(errno, "create", m_destination / path);
         }
@@ -292,15 +290,15 @@ Status ExtractTarget::makeDirectory(const EntryInfo& info)
     auto parent = openParent(info.path, true);
     COFFER_TRY(parent);
     const std::string name = baseName(info.path);
-    const bool created = ::mkdirat(parent->get(), name.c_str(), 0700) == 0;
+    const bool created = ::mkdirat(*parent, name.c_str(), 0700) == 0;
     if (created)
         m_createdDirs.push_back(info.path);
     else if (errno != EEXIST)
         return ioError(errno, "create the folder", m_destination / info.path);
-    UniqueFd check(::openat(parent->get(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    UniqueFd check(::openat(*parent, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!check.valid()) {
         struct stat st;
-        const bool link = ::fstatat(parent->get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
+        const bool link = ::fstatat(*parent, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
         if (link)
             return makeError(ErrorCode::UnsafePath, "\"" + (m_destination / info.path).string() +
                                                         "\" is a symbolic link; Coffer will not write through it");
@@ -353,8 +351,8 @@ void ExtractTarget::rollback()
     m_lastParent.reset();
     if (m_file.valid()) {
         m_file.reset();
-        if (m_fileParent.valid())
-            ::unlinkat(m_fileParent.get(), m_fileTemp.c_str(), 0);
+        const std::string dir = parentOf(m_fileInfo.path);
+        unlinkAt(m_root.get(), dir.empty() ? m_fileTemp : dir + "/" + m_fileTemp, 0);
     }
     for (const auto& p : m_pending)
         unlinkAt(m_root.get(), p.tempName, 0);

@@ -39,7 +39,9 @@ public:
 
 private:
     ExtractTarget() = default;
-    Result<UniqueFd> openParent(const std::string& path, bool create);
+    /// The folder that holds `path`, walked to without following links. The
+    /// descriptor is borrowed: valid until the next call or rollback().
+    Result<int> openParent(const std::string& path, bool create);
     Status renameIntoPlace(const std::string& tempName, const std::string& path);
 
     struct Pending {
@@ -64,7 +66,6 @@ private:
 
     // The file being written.
     UniqueFd m_file;
-    UniqueFd m_fileParent;
     std::string m_fileTemp;
     EntryInfo m_fileInfo;
     std::uint64_t m_fileWritten = 0;
