@@ -74,8 +74,7 @@ bool looksCompressed(const std::string& fileName)
 }
 
 ArchiveWriter::ArchiveWriter(crypto::PayloadWriter& payload, Compression compression, JobControl& job)
-    : m_payload(payload), m_compression(compression), m_job(job),
-      m_probe(kProbeLevel)
+    : m_payload(payload), m_compression(compression), m_job(job), m_probe(kProbeLevel)
 {
     const unsigned workers = crypto::WorkerPool::shared().size();
     m_stream = std::make_unique<ZstdFrameStream>(compression == Compression::Max ? kMaxLevel : kAutoLevel, workers);
@@ -121,7 +120,7 @@ Status ArchiveWriter::writeEntries(const ScanResult& scan)
             if (e.info.size > kBlockSize)
                 break;
             if (!wantsCompression(e.info)) {
-                COFFER_TRY(writeSmallStored(e));
+                COFFER_TRY(writeSmallFile(e, Codec::Stored));
                 continue;
             }
             if (packSize + e.info.size > kFrameContent)
@@ -130,7 +129,7 @@ Status ArchiveWriter::writeEntries(const ScanResult& scan)
             packSize += e.info.size;
         }
         if (members.size() == 1) { // a pack of one is just a compressed file
-            COFFER_TRY(writeSmallCompressed(*members.front()));
+            COFFER_TRY(writeSmallFile(*members.front(), Codec::Zstd));
             continue;
         }
         if (!members.empty()) {
@@ -216,53 +215,32 @@ Status ArchiveWriter::readSmallFile(const SourceEntry& entry, EntryInfo& info, c
     return Status::success();
 }
 
-Status ArchiveWriter::writeSmallStored(const SourceEntry& entry)
+Status ArchiveWriter::writeSmallFile(const SourceEntry& entry, Codec codec)
 {
-    std::optional<crypto::Sha256> hash;
-    if (m_signer)
-        hash.emplace();
-    IndexEntry ie{{}, 0, m_offset, std::nullopt};
-    // The record goes out once the file is open, with what fstat says.
-    const auto writeRecord = [&](EntryInfo& info) {
-        info.codec = Codec::Stored;
-        ie.info = info;
-        ie.storedSize = info.size;
-        return put(encodeEntryRecordHeader(info));
-    };
-    EntryInfo info;
-    COFFER_TRY(readSmallFile(entry, info, writeRecord, [&](ByteView data) {
-        if (hash)
-            hash->update(data);
-        return put(data);
-    }));
-    if (hash)
-        ie.sha256 = hash->finish();
-    m_index.entries.push_back(std::move(ie));
-    return Status::success();
-}
-
-Status ArchiveWriter::writeSmallCompressed(const SourceEntry& entry)
-{
+    // A file on its own: stored, or one zstd frame. Its record goes out once
+    // the file is open, with what fstat says.
+    const bool zstd = codec == Codec::Zstd;
     std::optional<crypto::Sha256> hash;
     if (m_signer)
         hash.emplace();
     IndexEntry ie{{}, 0, m_offset, std::nullopt};
     std::uint64_t dataStart = 0;
+    const auto out = [this](ByteView compressed) { return put(compressed); };
     const auto writeRecord = [&](EntryInfo& info) -> Status {
-        info.codec = Codec::Zstd;
+        info.codec = codec;
         ie.info = info;
         COFFER_TRY(put(encodeEntryRecordHeader(info)));
         dataStart = m_offset;
-        return m_stream->beginFrame(info.size);
+        return zstd ? m_stream->beginFrame(info.size) : Status::success();
     };
-    const auto out = [this](ByteView compressed) { return put(compressed); };
     EntryInfo info;
     COFFER_TRY(readSmallFile(entry, info, writeRecord, [&](ByteView data) {
         if (hash)
             hash->update(data);
-        return m_stream->feed(data, out);
+        return zstd ? m_stream->feed(data, out) : put(data);
     }));
-    COFFER_TRY(m_stream->endFrame(out));
+    if (zstd)
+        COFFER_TRY(m_stream->endFrame(out));
     ie.storedSize = m_offset - dataStart;
     if (hash)
         ie.sha256 = hash->finish();

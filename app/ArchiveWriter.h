@@ -45,8 +45,7 @@ private:
     /// Opens a file of at most a few MiB (`info` gets what fstat says), calls
     /// `before` (if any), then hands its bytes to `consume` in pieces.
     Status readSmallFile(const SourceEntry& entry, EntryInfo& info, const BeforeData& before, const DataSink& consume);
-    Status writeSmallStored(const SourceEntry& entry);
-    Status writeSmallCompressed(const SourceEntry& entry);
+    Status writeSmallFile(const SourceEntry& entry, Codec codec); // Stored or Zstd
     Status writePack(const std::vector<const SourceEntry*>& members, std::uint64_t contentSize);
     /// Copies `size` more bytes of `fd` into the payload without a copy of our own.
     Status putFromFile(int fd, const std::string& source, std::uint64_t size, crypto::Sha256* hash);
@@ -59,9 +58,9 @@ private:
     ArchiveIndex m_index;
     std::uint64_t m_offset = 0;
     Progress m_progress;
-    ZstdCompressor m_probe;                                           // does a big file compress?
-    std::unique_ptr<ZstdFrameStream> m_stream;                        // big files, on zstd's threads
-    Bytes m_piece;                                                    // what a big file is read into
+    ZstdCompressor m_probe;                    // does a big file compress?
+    std::unique_ptr<ZstdFrameStream> m_stream; // big files, on zstd's threads
+    Bytes m_piece;                             // what a big file is read into
     const crypto::SecretIdentity* m_signer = nullptr;
 };
 

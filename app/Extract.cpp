@@ -244,7 +244,8 @@ Result<ExtractSummary> extractFromFile(const ExtractRequest& request, const cryp
     // Reads a whole entry record and its data from the file, checked against the index.
     auto readEntry = [&](const IndexEntry& entry, const DataSink& sink) -> Status {
         RangeSource range(*reader, entry.offset, entry.end());
-        BufferedSource in(range, static_cast<std::size_t>(std::min<std::uint64_t>(entry.end() - entry.offset, kBufferSize)));
+        BufferedSource in(range,
+                          static_cast<std::size_t>(std::min<std::uint64_t>(entry.end() - entry.offset, kBufferSize)));
         auto info = readRecordHeader(in);
         COFFER_TRY(info);
         if (!(*info == entry.info))

@@ -188,8 +188,7 @@ Status ExtractTarget::beginFile(const EntryInfo& info)
     if (m_cleanedDirs.insert(parentOf(info.path)).second)
         removeStaleTemporariesAt(*parent);
     m_fileTemp = "." + baseName(info.path).substr(0, 100) + std::string(kTempMarker) + randomSuffix();
-    const int fd =
-        ::openat(*parent, m_fileTemp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    const int fd = ::openat(*parent, m_fileTemp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0)
         return ioError(errno, "create a file in", m_destination / parentOf(info.path));
     m_file.reset(fd);

@@ -57,8 +57,8 @@ private:
 
     std::filesystem::path m_destination;
     UniqueFd m_root;
-    UniqueFd m_lastParent;         // the folder openParent() walked to last...
-    std::string m_lastParentPath;  // ...and its archive path
+    UniqueFd m_lastParent;        // the folder openParent() walked to last...
+    std::string m_lastParentPath; // ...and its archive path
     bool m_overwrite = false;
     std::uint16_t m_umask = 022;
     bool m_defer = false;

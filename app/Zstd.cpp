@@ -58,7 +58,8 @@ ZstdFrameStream::ZstdFrameStream(int level, unsigned threads) : m_impl(std::make
     // time; 4 MiB jobs go over 64 MiB of peak memory. The window stays under
     // the readers' cap of 2^24.
     ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_windowLog, 22);
-    if (threads > 1 && !ZSTD_isError(ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_nbWorkers, static_cast<int>(threads)))) {
+    if (threads > 1 &&
+        !ZSTD_isError(ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_nbWorkers, static_cast<int>(threads)))) {
         ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_jobSize, 3 << 20);
         ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_overlapLog, 7);
     }
@@ -92,7 +93,8 @@ Status ZstdFrameStream::run(ByteView data, bool end, const Output& out)
     ZSTD_inBuffer input{data.data(), data.size(), 0};
     while (true) {
         ZSTD_outBuffer output{m_impl->out.data(), m_impl->out.size(), 0};
-        const std::size_t left = ZSTD_compressStream2(m_impl->cctx, &output, &input, end ? ZSTD_e_end : ZSTD_e_continue);
+        const std::size_t left =
+            ZSTD_compressStream2(m_impl->cctx, &output, &input, end ? ZSTD_e_end : ZSTD_e_continue);
         if (ZSTD_isError(left))
             return makeError(ErrorCode::Internal, std::string("zstd: ") + ZSTD_getErrorName(left));
         if (output.pos > 0)

@@ -41,6 +41,21 @@ Status writeInPieces(PayloadWriter& writer, ByteView message)
     return writer.finish();
 }
 
+// The payload for `message` sealed one chunk at a time with the salt that
+// `written` (a PayloadWriter's output) starts with: what the writer must match.
+Bytes sealedChunkByChunk(ByteView key, ByteView written, ByteView message)
+{
+    const ByteView context = PayloadWriter::asContext(kPayloadContext);
+    auto cipher = ChunkCipher::forEncryption(key, context, written.first(kPayloadSaltSize));
+    if (!cipher.ok())
+        return {};
+    auto body = sealChunks(*cipher, message);
+    if (!body.ok())
+        return {};
+    Bytes expected(cipher->prefix().begin(), cipher->prefix().end());
+    expected.insert(expected.end(), body->begin(), body->end());
+    return expected;
+}
 } // namespace
 
 TEST(CobblestoneEncryption, InjectedSaltReproducesCiphertextExactly)
@@ -205,14 +220,8 @@ TEST(CobblestoneEncryption, ParallelWriterMatchesSequentialSealingAcrossManyBatc
     auto writer = PayloadWriter::create(key, sink);
     ASSERT_TRUE(writer.ok());
     ASSERT_TRUE(writeInPieces(*writer, message).ok());
-    const ByteView context = PayloadWriter::asContext(kPayloadContext);
-    auto cipher = ChunkCipher::forEncryption(key, context, ByteView(sink.bytes).first(kPayloadSaltSize));
-    ASSERT_TRUE(cipher.ok());
-    auto body = sealChunks(*cipher, message);
-    ASSERT_TRUE(body.ok());
-    Bytes expected(cipher->prefix().begin(), cipher->prefix().end());
-    expected.insert(expected.end(), body->begin(), body->end());
-    EXPECT_TRUE(sink.bytes == expected) << "the parallel writer's bytes differ from chunk-by-chunk sealing";
+    EXPECT_TRUE(sink.bytes == sealedChunkByChunk(key, sink.bytes, message))
+        << "the parallel writer's bytes differ from chunk-by-chunk sealing";
 }
 
 TEST(CobblestoneEncryption, ZeroCopyReserveAndCommitMatchSequentialSealing)
@@ -258,14 +267,7 @@ TEST(CobblestoneEncryption, ZeroCopyReserveAndCommitMatchSequentialSealing)
     }
     EXPECT_FALSE(writer->commit(1).ok()) << "a commit without a reservation must be refused";
     ASSERT_TRUE(writer->finish().ok());
-    const ByteView context = PayloadWriter::asContext(kPayloadContext);
-    auto cipher = ChunkCipher::forEncryption(key, context, ByteView(sink.bytes).first(kPayloadSaltSize));
-    ASSERT_TRUE(cipher.ok());
-    auto body = sealChunks(*cipher, message);
-    ASSERT_TRUE(body.ok());
-    Bytes expected(cipher->prefix().begin(), cipher->prefix().end());
-    expected.insert(expected.end(), body->begin(), body->end());
-    EXPECT_TRUE(sink.bytes == expected) << "zero-copy input changed the ciphertext";
+    EXPECT_TRUE(sink.bytes == sealedChunkByChunk(key, sink.bytes, message)) << "zero-copy input changed the ciphertext";
 }
 
 TEST(CobblestoneEncryption, AWriteThatFailsOnTheWriterThreadIsReported)
