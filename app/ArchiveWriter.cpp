@@ -189,14 +189,15 @@ bool ArchiveWriter::wantsCompression(const EntryInfo& info) const
 Status ArchiveWriter::readSmallFile(const SourceEntry& entry, EntryInfo& info, const BeforeData& before,
                                     const DataSink& consume)
 {
+    if (m_job.isCancelled())
+        return makeError(ErrorCode::Cancelled, "cancelled");
     UniqueFd fd;
     COFFER_TRY(openSource(entry, fd, info));
-    // A pack declares its size before its members are read: a file whose size
-    // changed since the scan would break that promise.
-    if (info.size != entry.info.size)
+    // Planned as a small file from the scan: one that grew past 4 MiB since
+    // is not one any more (a zstd frame holds at most 16 MiB).
+    if (info.size > kBlockSize)
         return changedWhileReading(entry.source);
-    if (before)
-        COFFER_TRY(before(info));
+    COFFER_TRY(before(info));
     std::uint64_t remaining = info.size;
     while (remaining > 0) {
         m_piece.resize(static_cast<std::size_t>(std::min<std::uint64_t>(kStoredPiece, remaining)));
@@ -273,7 +274,12 @@ Status ArchiveWriter::writePack(const std::vector<const SourceEntry*>& members, 
         if (m_signer)
             hash.emplace();
         EntryInfo info;
-        COFFER_TRY(readSmallFile(*member, info, nullptr, [&](ByteView data) {
+        // The pack declared its size from the scan before its members are read:
+        // a member whose size changed since would break that promise.
+        const auto sameAsScanned = [&](EntryInfo& seen) {
+            return seen.size == member->info.size ? Status::success() : Status(changedWhileReading(member->source));
+        };
+        COFFER_TRY(readSmallFile(*member, info, sameAsScanned, [&](ByteView data) {
             if (hash)
                 hash->update(data);
             return m_stream->feed(data, out);

@@ -42,8 +42,8 @@ private:
     bool wantsCompression(const EntryInfo& info) const;
     using BeforeData = std::function<Status(EntryInfo&)>;
     using DataSink = std::function<Status(ByteView)>;
-    /// Opens a file of at most a few MiB (`info` gets what fstat says), calls
-    /// `before` (if any), then hands its bytes to `consume` in pieces.
+    /// Opens a file of at most 4 MiB (`info` gets what fstat says), calls
+    /// `before`, then hands its bytes to `consume` in pieces.
     Status readSmallFile(const SourceEntry& entry, EntryInfo& info, const BeforeData& before, const DataSink& consume);
     Status writeSmallFile(const SourceEntry& entry, Codec codec); // Stored or Zstd
     Status writePack(const std::vector<const SourceEntry*>& members, std::uint64_t contentSize);

@@ -39,12 +39,13 @@ std::string wordy(std::size_t size, std::uint64_t seed)
 }
 
 Result<EncryptSummary> encrypt(const fs::path& input, const fs::path& output, const crypto::SecretIdentity& identity,
-                               JobControl& job)
+                               JobControl& job, Compression compression = Compression::Auto)
 {
     EncryptRequest request;
     request.inputs = {input};
     request.recipients = {recipientFor(identity)};
     request.output = output;
+    request.compression = compression;
     request.signer = &identity; // hashes for every entry: each is checked on the way out
     return encryptFiles(request, job);
 }
@@ -191,4 +192,58 @@ TEST(StreamedCompression, CancelInsideAPackLeavesNothing)
     EXPECT_EQ(encrypted.error().code, ErrorCode::Cancelled);
     EXPECT_LT(filesAtCancel, 200u); // it stopped inside the pack
     EXPECT_EQ(leftovers(dir.path(), "in"), std::vector<std::string>{});
+}
+
+TEST(StreamedCompression, CancelAmongStoredSmallFilesStopsAtOnce)
+{
+    // No pack is built with compression off; cancel must still stop before the
+    // next file. The last file is removed at the cancel: reading on would fail
+    // on it (an I/O error) instead of ending as cancelled.
+    TempDir dir;
+    const auto identity = crypto::SecretIdentity::generate();
+    fs::create_directories(dir / "in");
+    for (int f = 100; f < 500; ++f)
+        writeFile(dir / "in" / ("f" + std::to_string(f) + ".txt"), wordy(3000, static_cast<std::uint64_t>(f)));
+    JobControl job;
+    bool cancelled = false;
+    job.setProgressCallback([&](const Progress& p) {
+        if (!cancelled && p.filesDone > 0) {
+            job.cancel();
+            fs::remove(dir / "in" / "f499.txt");
+            cancelled = true;
+        }
+    });
+    auto encrypted = encrypt(dir / "in", dir / "off.coffer", identity, job, Compression::Off);
+    ASSERT_TRUE(cancelled);
+    ASSERT_FALSE(encrypted.ok());
+    EXPECT_EQ(encrypted.error().code, ErrorCode::Cancelled) << encrypted.error().message;
+    EXPECT_EQ(leftovers(dir.path(), "in"), std::vector<std::string>{});
+}
+
+TEST(StreamedCompression, AStoredSmallFileThatGrowsAfterTheScanIsStoredAsItIsThen)
+{
+    // Only a pack promises sizes in advance; a file stored on its own is
+    // written with the size it has when it is opened, as before packs.
+    TempDir dir;
+    const auto identity = crypto::SecretIdentity::generate();
+    fs::create_directories(dir / "in");
+    for (int f = 10; f < 40; ++f)
+        writeFile(dir / "in" / ("f" + std::to_string(f) + ".jpg"), randomText(5000, static_cast<std::uint64_t>(f)));
+    const fs::path last = dir / "in" / "f39.jpg";
+    const std::string grown = readFile(last) + "appended after the scan";
+    JobControl job;
+    bool done = false;
+    job.setProgressCallback([&](const Progress& p) {
+        if (!done && p.filesDone > 0) {
+            writeFile(last, grown);
+            done = true;
+        }
+    });
+    auto encrypted = encrypt(dir / "in", dir / "grown.coffer", identity, job);
+    ASSERT_TRUE(done);
+    ASSERT_TRUE(encrypted.ok()) << encrypted.error().message;
+    TempDir out;
+    auto result = extractWith(ReaderMode::File, encrypted->output, out.path(), identitiesOf(identity));
+    ASSERT_TRUE(result.ok()) << result.error().message;
+    EXPECT_EQ(readFile(out / "in" / "f39.jpg"), grown);
 }
