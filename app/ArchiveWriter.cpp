@@ -232,7 +232,7 @@ Status ArchiveWriter::writeSmallFile(const SourceEntry& entry, Codec codec)
         ie.info = info;
         COFFER_TRY(put(encodeEntryRecordHeader(info)));
         dataStart = m_offset;
-        return zstd ? m_stream->beginFrame(info.size) : Status::success();
+        return zstd ? m_stream->beginFrame(info.size, ZstdFrameStream::FrameContent::OneFile) : Status::success();
     };
     EntryInfo info;
     COFFER_TRY(readSmallFile(entry, info, writeRecord, [&](ByteView data) {
@@ -264,7 +264,7 @@ Status ArchiveWriter::writePack(const std::vector<const SourceEntry*>& members, 
     COFFER_TRY(put(encodeEntryRecordHeader(packInfo)));
     const std::uint64_t dataStart = m_offset;
     const auto out = [this](ByteView compressed) { return put(compressed); };
-    COFFER_TRY(m_stream->beginFrame(contentSize));
+    COFFER_TRY(m_stream->beginFrame(contentSize, ZstdFrameStream::FrameContent::ManyFiles));
     std::vector<IndexEntry> memberEntries;
     memberEntries.reserve(members.size());
     for (const SourceEntry* member : members) {
@@ -387,7 +387,7 @@ Status ArchiveWriter::writeLargeFile(const SourceEntry& entry, int fd, EntryInfo
         if (zstd) {
             if (frameLeft == 0) {
                 frameLeft = std::min<std::uint64_t>(kFrameContent, remaining);
-                COFFER_TRY(m_stream->beginFrame(frameLeft));
+                COFFER_TRY(m_stream->beginFrame(frameLeft, ZstdFrameStream::FrameContent::OneFile));
             }
             COFFER_TRY(m_stream->feed(piece, out));
             frameLeft -= piece.size();

@@ -37,6 +37,7 @@ Status ZstdCompressor::compress(ByteView data, Bytes& out)
 
 struct ZstdFrameStream::Impl {
     ZSTD_CCtx* cctx = ZSTD_createCCtx();
+    bool threaded = false;
     Bytes out = Bytes(ZSTD_CStreamOutSize());
     ~Impl() { ZSTD_freeCCtx(cctx); }
 };
@@ -46,32 +47,31 @@ ZstdFrameStream::ZstdFrameStream(int level, unsigned threads) : m_impl(std::make
     ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_compressionLevel, level);
     ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_contentSizeFlag, 1);
     ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_checksumFlag, 0); // the AEAD authenticates
-    // Frames hold at most 16 MiB; levels up to 19 keep windows of at most 2^23,
-    // under the readers' cap of 2^24. A library without threads compresses here.
-    // A 4 MiB window (level 3 alone takes 2 MiB) and jobs of 3 MiB that each
-    // start with the previous 1 MiB as history (overlapLog 7) compress about
-    // like one stream in ~15 MiB of zstd buffers. Measured (bench/run.sh's
-    // corpora): /usr/include in 16 MiB packs 0.04 % smaller than
-    // `tar | zstd -3 -T0 | age`, a tar of /usr/include and /usr/share/doc 1.5 %
-    // smaller than `zstd -3 -T0`, in about 1.1x its time. 4 MiB jobs without
-    // overlap were 9 % and 1 % larger; 2 MiB of history costs a fifth more
-    // time; 4 MiB jobs go over 64 MiB of peak memory. The window stays under
-    // the readers' cap of 2^24.
+    // A 4 MiB window (level 3 alone takes 2 MiB, level 19 8 MiB; the readers'
+    // cap is 16 MiB) and jobs of 3 MiB that each start with the end of the
+    // previous one as history compress about like one stream, in ~15 MiB of
+    // zstd buffers. A library without threads compresses on the caller's.
     ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_windowLog, 22);
-    if (threads > 1 &&
-        !ZSTD_isError(ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_nbWorkers, static_cast<int>(threads)))) {
+    m_impl->threaded =
+        threads > 1 && !ZSTD_isError(ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_nbWorkers, static_cast<int>(threads)));
+    if (m_impl->threaded)
         ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_jobSize, 3 << 20);
-        ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_overlapLog, 7);
-    }
 }
 
 ZstdFrameStream::~ZstdFrameStream() = default;
 
-Status ZstdFrameStream::beginFrame(std::uint64_t contentSize)
+Status ZstdFrameStream::beginFrame(std::uint64_t contentSize, FrameContent content)
 {
     if (!m_impl->cctx)
         return makeError(ErrorCode::Internal, "out of memory");
     ZSTD_CCtx_reset(m_impl->cctx, ZSTD_reset_session_only);
+    // History carried into each job (overlapLog: 7 = 1 MiB, 6 = 512 KiB).
+    // Measured with bench/run.sh's corpora against `zstd -3 -T0`: /usr/include
+    // in packs needs 1 MiB (+0.04 % vs tar|zstd|age; 512 KiB: +4 %); a tar of
+    // /usr/include and /usr/share/doc as one file is +0.6 % with 512 KiB
+    // (1 MiB: -1.5 % but 6 % more time, over the 1.15x time target).
+    if (m_impl->threaded)
+        ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_overlapLog, content == FrameContent::ManyFiles ? 7 : 6);
     const std::size_t r = ZSTD_CCtx_setPledgedSrcSize(m_impl->cctx, contentSize);
     if (ZSTD_isError(r))
         return makeError(ErrorCode::Internal, std::string("zstd: ") + ZSTD_getErrorName(r));

@@ -39,8 +39,11 @@ public:
     ZstdFrameStream(const ZstdFrameStream&) = delete;
     ZstdFrameStream& operator=(const ZstdFrameStream&) = delete;
 
+    /// What a frame holds: small files back to back compress better with
+    /// more history carried between zstd's jobs.
+    enum class FrameContent { OneFile, ManyFiles };
     /// Starts a frame that will hold exactly `contentSize` bytes (declared in it).
-    Status beginFrame(std::uint64_t contentSize);
+    Status beginFrame(std::uint64_t contentSize, FrameContent content);
     /// Content for the current frame; compressed bytes go to `out` when ready.
     Status feed(ByteView data, const Output& out);
     /// Ends the frame once all its content was fed, and hands out the rest.
