@@ -104,32 +104,6 @@ Status ZstdFrameStream::run(ByteView data, bool end, const Output& out)
     }
 }
 
-Status ZstdCompressor::compressParts(const std::vector<ByteView>& parts, Bytes& out)
-{
-    if (!m_impl->cctx)
-        return makeError(ErrorCode::Internal, "out of memory");
-    std::size_t total = 0;
-    for (const auto& p : parts)
-        total += p.size();
-    ZSTD_CCtx_reset(m_impl->cctx, ZSTD_reset_session_only);
-    ZSTD_CCtx_setPledgedSrcSize(m_impl->cctx, total); // so the frame declares its size
-    out.resize(ZSTD_compressBound(total));
-    ZSTD_outBuffer output{out.data(), out.size(), 0};
-    for (std::size_t i = 0; i < parts.size(); ++i) {
-        ZSTD_inBuffer input{parts[i].data(), parts[i].size(), 0};
-        const ZSTD_EndDirective mode = i + 1 == parts.size() ? ZSTD_e_end : ZSTD_e_continue;
-        std::size_t left = 0;
-        do {
-            left = ZSTD_compressStream2(m_impl->cctx, &output, &input, mode);
-            if (ZSTD_isError(left))
-                return makeError(ErrorCode::Internal, std::string("zstd: ") + ZSTD_getErrorName(left));
-        } while (mode == ZSTD_e_end ? left != 0 : input.pos < input.size);
-    }
-    out.resize(output.pos);
-    out.shrink_to_fit(); // frames wait in memory for their turn: keep only what they need
-    return Status::success();
-}
-
 struct ZstdEntryDecoder::Impl {
     ZSTD_DCtx* dctx = ZSTD_createDCtx();
     Bytes out = Bytes(ZSTD_DStreamOutSize());

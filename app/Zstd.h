@@ -18,8 +18,6 @@ public:
     ZstdCompressor& operator=(const ZstdCompressor&) = delete;
     /// One frame holding `data` (content size declared). Output replaces `out`.
     Status compress(ByteView data, Bytes& out);
-    /// One frame holding the concatenation of `parts`, without copying them together.
-    Status compressParts(const std::vector<ByteView>& parts, Bytes& out);
 
 private:
     struct Impl;
