@@ -18,9 +18,9 @@ namespace coffer {
 
 namespace {
 
-constexpr std::size_t kBlockSize = 4 * 1024 * 1024;       // larger files are streamed, smaller ones batched
-constexpr std::uint64_t kFrameContent = 16 * 1024 * 1024; // a big file's zstd frames (FORMAT.md §5.1 maximum)
-constexpr std::size_t kStoredPiece = 1024 * 1024;         // read at a time when stored
+constexpr std::size_t kBlockSize = 4 * 1024 * 1024;       // larger files get frames of their own, smaller ones packs
+constexpr std::uint64_t kFrameContent = 16 * 1024 * 1024; // per zstd frame and per pack (FORMAT.md §5.1 maximum)
+constexpr std::size_t kStoredPiece = 1024 * 1024;         // read at a time
 constexpr int kAutoLevel = 3;
 constexpr int kProbeLevel = 1;
 constexpr int kMaxLevel = 19;

@@ -59,8 +59,8 @@ private:
     std::uint64_t m_offset = 0;
     Progress m_progress;
     ZstdCompressor m_probe;                    // does a big file compress?
-    std::unique_ptr<ZstdFrameStream> m_stream; // big files, on zstd's threads
-    Bytes m_piece;                             // what a big file is read into
+    std::unique_ptr<ZstdFrameStream> m_stream; // every zstd frame, on zstd's threads
+    Bytes m_piece;                             // what files are read into
     const crypto::SecretIdentity* m_signer = nullptr;
 };
 
