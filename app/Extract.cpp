@@ -17,6 +17,9 @@ namespace {
 
 constexpr std::size_t kBufferSize = 256 * 1024;
 constexpr std::size_t kMinBufferSize = 64; // above every peek(min)
+// A pack's content compressed can take a little more than its 16 MiB
+// (zstd's bound is 1/256 more); a hostile index may claim any length.
+constexpr std::uint64_t kMaxPackStored = kMaxPackContent + kMaxPackContent / 128 + 64 * 1024;
 
 /// A read buffer over a source, with peek/consume for parsing records.
 class BufferedSource {
@@ -185,6 +188,19 @@ public:
         };
     }
     std::optional<crypto::Digest32> digest() { return m_hash ? std::optional(m_hash->finish()) : std::nullopt; }
+    /// A pack member, whose bytes are all at hand: counted and hashed here,
+    /// written by the target's threads.
+    std::optional<crypto::Digest32> account(const EntryInfo& info, ByteView bytes)
+    {
+        m_progress.currentFile = info.path;
+        m_progress.bytesDone += bytes.size();
+        m_job.report(m_progress);
+        if (!m_hashing)
+            return std::nullopt;
+        crypto::Sha256 hash;
+        hash.update(bytes);
+        return hash.finish();
+    }
 
 private:
     ExtractTarget& m_target;
@@ -199,13 +215,114 @@ const DataSink kDiscard = [](ByteView) { return Status::success(); };
 /// The content of the most recently read pack (FORMAT.md §5.8): at most 16 MiB.
 struct PackCache {
     std::optional<std::size_t> entry;
-    Bytes content;
+    std::shared_ptr<Bytes> content = std::make_shared<Bytes>();
+    /// Empties it for the next pack, in a buffer the target's writer threads
+    /// are done with (they may still be writing files from the last pack).
+    /// Buffers are reused: fresh 16 MiB cost more in page faults than decompressing into them.
+    void renew(std::uint64_t size)
+    {
+        entry.reset();
+        spare.push_back(std::move(content));
+        const auto idle = std::find_if(spare.begin(), spare.end(), [](const auto& b) { return b.use_count() == 1; });
+        if (idle != spare.end()) { // only here: the writers let go of it, and they never take a buffer back
+            content = std::move(*idle);
+            spare.erase(idle);
+        } else {
+            content = std::make_shared<Bytes>();
+        }
+        if (spare.size() > 2)
+            spare.erase(spare.begin()); // still being written from; freed by its last writer
+        content->clear();
+        content->reserve(static_cast<std::size_t>(std::min<std::uint64_t>(size, kMaxPackContent)));
+    }
+    ByteView member(const IndexEntry& e) const
+    {
+        return ByteView(*content).subspan(static_cast<std::size_t>(e.packPosition),
+                                          static_cast<std::size_t>(e.info.size));
+    }
     DataSink sink()
     {
         return [this](ByteView d) {
-            content.insert(content.end(), d.begin(), d.end());
+            content->insert(content->end(), d.begin(), d.end());
             return Status::success();
         };
+    }
+
+private:
+    std::vector<std::shared_ptr<Bytes>> spare;
+};
+
+/// A pack read from a file (its stored bytes decrypted and authenticated) and
+/// the members to extract from it: decompressed, checked and written out on
+/// the target's writer threads while the next pack is decrypted.
+struct PackJob {
+    std::size_t packEntry = 0;
+    EntryInfo pack;
+    Bytes stored;
+    struct Member {
+        EntryInfo info;
+        std::size_t position;
+        std::optional<crypto::Digest32> sha256;
+    };
+    std::vector<Member> members;
+
+    /// Decompresses the pack, writing each member out as soon as its bytes
+    /// are decoded (the whole 16 MiB never needs to be in memory at once).
+    Status run(SmallFileWriter::Context& context, JobControl& job) const
+    {
+        Bytes& carry = context.scratch(); // a member split across decoded blocks; kept by the thread
+        std::size_t next = 0;             // the member being assembled
+        std::uint64_t at = 0;             // content position of the next decoded byte
+        const auto emit = [&](const Member& m, ByteView bytes) -> Status {
+            if (m.sha256) {
+                crypto::Sha256 hash;
+                hash.update(bytes);
+                if (hash.finish() != *m.sha256)
+                    return damaged("the content of \"" + m.info.path + "\" does not match its hash");
+            }
+            return context.writeFile(m.info.path, m.info.mode, m.info.mtimeSeconds, m.info.mtimeNanoseconds, bytes);
+        };
+        const DataSink sink = [&](ByteView d) -> Status {
+            const std::uint64_t end = at + d.size();
+            while (next < members.size()) {
+                const Member& m = members[next];
+                const std::uint64_t from = std::max<std::uint64_t>(m.position, at);
+                const std::uint64_t to = std::min<std::uint64_t>(m.position + m.info.size, end);
+                if (m.position >= end)
+                    break; // starts in a later block
+                const ByteView part =
+                    d.subspan(static_cast<std::size_t>(from - at), static_cast<std::size_t>(to - from));
+                if (carry.empty() && m.position >= at && to == m.position + m.info.size) {
+                    COFFER_TRY(emit(m, part)); // whole in this block: straight from the decoder's buffer
+                } else {
+                    carry.insert(carry.end(), part.begin(), part.end());
+                    if (to < m.position + m.info.size)
+                        break; // continues in the next block
+                    COFFER_TRY(emit(m, carry));
+                    carry.clear();
+                }
+                ++next;
+            }
+            at = end;
+            return Status::success();
+        };
+        carry.clear();
+        ByteView rest(stored);
+        if (pack.size == 0)
+            return damaged("an empty entry claims to be compressed");
+        ZstdEntryDecoder decoder(pack.size, sink);
+        while (!decoder.finished()) {
+            if (rest.empty())
+                return damaged("\"" + pack.path + "\" is truncated");
+            auto used = decoder.feed(rest);
+            COFFER_TRY(used);
+            rest = rest.subspan(*used);
+            if (job.isCancelled())
+                return makeError(ErrorCode::Cancelled, "cancelled");
+        }
+        if (!rest.empty() || at != pack.size || next != members.size())
+            return damaged("the entry \"" + pack.path + "\" does not end where the index says");
+        return Status::success();
     }
 };
 
@@ -235,14 +352,14 @@ Result<ExtractSummary> extractFromFile(const ExtractRequest& request, const cryp
             progress.bytesTotal += e.info.size;
             ++progress.filesTotal;
         }
-    // Renames wait for finish(): one syncfs there makes every file durable at once.
-    auto target = ExtractTarget::open(request.destination, request.overwrite, true);
+    // Files take their places in finish(): one syncfs there makes every file durable at once.
+    auto target = ExtractTarget::open(request.destination, request.overwrite);
     COFFER_TRY(target);
     EntryWriter writer(*target, progress, job, index->hasHashes);
     ExtractSummary summary;
-    PackCache pack;
-    // Reads a whole entry record and its data from the file, checked against the index.
-    auto readEntry = [&](const IndexEntry& entry, const DataSink& sink) -> Status {
+    // Reads a whole entry record and its data from the file, checked against
+    // the index; `raw`: its stored bytes as they are (a pack, decompressed later).
+    auto readEntry = [&](const IndexEntry& entry, const DataSink& sink, bool raw = false) -> Status {
         RangeSource range(*reader, entry.offset, entry.end());
         BufferedSource in(range,
                           static_cast<std::size_t>(std::min<std::uint64_t>(entry.end() - entry.offset, kBufferSize)));
@@ -250,13 +367,24 @@ Result<ExtractSummary> extractFromFile(const ExtractRequest& request, const cryp
         COFFER_TRY(info);
         if (!(*info == entry.info))
             return damaged("the entry \"" + entry.info.path + "\" does not match the index");
-        auto stored = readEntryData(in, entry.info, sink, job);
+        EntryInfo asStored = entry.info;
+        asStored.codec = Codec::Stored;
+        asStored.size = entry.storedSize;
+        auto stored = readEntryData(in, raw ? asStored : entry.info, sink, job);
         COFFER_TRY(stored);
         auto rest = in.peek();
         COFFER_TRY(rest);
         if (*stored != entry.storedSize || !rest->empty())
             return damaged("the entry \"" + entry.info.path + "\" does not end where the index says");
         return Status::success();
+    };
+    std::shared_ptr<PackJob> pack; // being gathered
+    auto handOverPack = [&]() -> Status {
+        if (!pack)
+            return Status::success();
+        auto ready = std::move(pack);
+        const std::size_t weight = ready->stored.size();
+        return target->runOnWriters([ready, &job](SmallFileWriter::Context& c) { return ready->run(c, job); }, weight);
     };
     for (const auto& entry : index->entries) {
         if (entry.isPack() || !isSelected(entry.info.path, request.only))
@@ -268,27 +396,44 @@ Result<ExtractSummary> extractFromFile(const ExtractRequest& request, const cryp
             COFFER_TRY(target->makeDirectory(entry.info));
             continue;
         }
-        if (entry.info.codec == Codec::Packed && pack.entry != entry.packEntry) {
-            pack.entry.reset();
-            pack.content.clear();
-            pack.content.reserve(static_cast<std::size_t>(index->entries[entry.packEntry].info.size)); // <= 16 MiB
-            COFFER_TRY(readEntry(index->entries[entry.packEntry], pack.sink()));
-            pack.entry = entry.packEntry;
+        if (entry.info.codec == Codec::Packed) {
+            if (!pack || pack->packEntry != entry.packEntry) {
+                COFFER_TRY(handOverPack());
+                const IndexEntry& packEntry = index->entries[entry.packEntry];
+                if (packEntry.storedSize > kMaxPackStored)
+                    return damaged("a pack is larger than 16 MiB compressed can be");
+                pack = std::make_shared<PackJob>();
+                pack->packEntry = entry.packEntry;
+                pack->pack = packEntry.info;
+                pack->stored.reserve(static_cast<std::size_t>(packEntry.storedSize)); // <= 16 MiB and a little
+                COFFER_TRY(readEntry(
+                    packEntry,
+                    [&](ByteView d) {
+                        pack->stored.insert(pack->stored.end(), d.begin(), d.end());
+                        return Status::success();
+                    },
+                    true));
+            }
+            COFFER_TRY(readEntry(entry, kDiscard)); // its record; its bytes are in the pack
+            pack->members.push_back({entry.info, static_cast<std::size_t>(entry.packPosition), entry.sha256});
+            progress.currentFile = entry.info.path;
+            progress.bytesDone += entry.info.size;
+            job.report(progress);
+        } else {
+            COFFER_TRY(writer.begin(entry.info));
+            COFFER_TRY(readEntry(entry, writer.sink()));
+            if (entry.sha256 && writer.digest() != *entry.sha256)
+                return damaged("the content of \"" + entry.info.path + "\" does not match its hash");
+            COFFER_TRY(target->commitFile());
         }
-        COFFER_TRY(writer.begin(entry.info));
-        COFFER_TRY(readEntry(entry, writer.sink()));
-        if (entry.info.codec == Codec::Packed)
-            COFFER_TRY(writer.sink()(ByteView(pack.content).subspan(entry.packPosition, entry.info.size)));
-        if (entry.sha256 && writer.digest() != *entry.sha256)
-            return damaged("the content of \"" + entry.info.path + "\" does not match its hash");
-        COFFER_TRY(target->commitFile());
         ++progress.filesDone;
         ++summary.files;
         summary.bytes += entry.info.size;
     }
+    COFFER_TRY(handOverPack());
     COFFER_TRY(target->finish());
     job.report(progress, true);
-    summary.written = target->written();
+    summary.written = target->placed();
     summary.index = std::move(*index);
     return summary;
 }
@@ -321,7 +466,7 @@ Result<ExtractSummary> extractFromStream(const ExtractRequest& request, const cr
     } payloadSource(*payload);
     BufferedSource in(payloadSource);
 
-    auto target = ExtractTarget::open(request.destination, request.overwrite, true);
+    auto target = ExtractTarget::open(request.destination, request.overwrite);
     COFFER_TRY(target);
     Progress progress;
     // The index (and whether it has hashes) comes last on a pipe: hash everything.
@@ -345,7 +490,7 @@ Result<ExtractSummary> extractFromStream(const ExtractRequest& request, const cr
             COFFER_TRY(paths.add(entry.info.path, entry.info.kind == EntryKind::Directory));
         COFFER_TRY(packs.add(entry, seen.size()));
         if (entry.isPack()) {
-            pack.content.clear();
+            pack.renew(entry.info.size);
             auto stored = readEntryData(in, entry.info, pack.sink(), job);
             COFFER_TRY(stored);
             entry.storedSize = *stored;
@@ -353,18 +498,24 @@ Result<ExtractSummary> extractFromStream(const ExtractRequest& request, const cr
             continue;
         }
         const bool selected = isSelected(entry.info.path, request.only);
+        const bool packed = entry.info.codec == Codec::Packed;
         if (selected && entry.info.kind == EntryKind::Directory)
             COFFER_TRY(target->makeDirectory(entry.info));
-        if (selected && entry.info.kind == EntryKind::File)
+        const bool streamed = selected && entry.info.kind == EntryKind::File && !packed;
+        if (streamed)
             COFFER_TRY(writer.begin(entry.info));
-        auto stored = readEntryData(in, entry.info, selected ? writer.sink() : kDiscard, job);
+        auto stored = readEntryData(in, entry.info, streamed ? writer.sink() : kDiscard, job);
         COFFER_TRY(stored);
         entry.storedSize = *stored;
-        if (selected && entry.info.codec == Codec::Packed)
-            COFFER_TRY(writer.sink()(ByteView(pack.content).subspan(entry.packPosition, entry.info.size)));
+        // Hashes are compared with the index at the end; until then every file waits in the staging folder.
         if (selected && entry.info.kind == EntryKind::File) {
-            entry.sha256 = writer.digest(); // compared with the index at the end
-            COFFER_TRY(target->commitFile());
+            if (packed) {
+                entry.sha256 = writer.account(entry.info, pack.member(entry));
+                COFFER_TRY(target->writeWholeFile(entry.info, pack.content, entry.packPosition));
+            } else {
+                entry.sha256 = writer.digest();
+                COFFER_TRY(target->commitFile());
+            }
             ++summary.files;
             summary.bytes += entry.info.size;
         }
@@ -411,7 +562,7 @@ Result<ExtractSummary> extractFromStream(const ExtractRequest& request, const cr
     COFFER_TRY(checkOnlyPathsExist(request.only, index->entries));
     COFFER_TRY(target->finish());
     job.report(progress, true);
-    summary.written = target->written();
+    summary.written = target->placed();
     summary.index = std::move(*index);
     return summary;
 }

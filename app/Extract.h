@@ -34,7 +34,7 @@ struct ExtractSummary {
     ArchiveIndex index; // what the container's index says (signature, recipients, entries)
     std::uint64_t files = 0;
     std::uint64_t bytes = 0;
-    std::vector<std::filesystem::path> written;
+    std::vector<std::filesystem::path> written; // what appeared in the destination: its new top-level names
 };
 
 /// Extracts into `destination`. On any failure or cancel, everything this call

@@ -8,8 +8,11 @@
 #include <cstdio>
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <unordered_map>
+#include <utility>
 
 namespace coffer {
 
@@ -17,33 +20,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::string_view kTempMarker = ".coffer-tmp-";
 constexpr std::string_view kOldMarker = ".coffer-old-";
-
-std::vector<std::string> splitPath(const std::string& path)
-{
-    std::vector<std::string> parts;
-    std::size_t start = 0;
-    while (true) {
-        const auto slash = path.find('/', start);
-        parts.push_back(path.substr(start, slash - start));
-        if (slash == std::string::npos)
-            return parts;
-        start = slash + 1;
-    }
-}
-
-std::string baseName(const std::string& path)
-{
-    const auto slash = path.rfind('/');
-    return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-std::string parentOf(const std::string& path)
-{
-    const auto slash = path.rfind('/');
-    return slash == std::string::npos ? std::string() : path.substr(0, slash);
-}
+constexpr int kFolderFlags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+// Packs are decompressed and their files written by this many threads: on two
+// cores, two keep decompression and the kernel's file creation beside decryption.
+constexpr unsigned kWriterThreads = 2;
+// Pack members read front to back (a pipe) go to the writer threads in batches.
+constexpr std::size_t kBatchFiles = 64;
+constexpr std::size_t kBatchBytes = 256 * 1024;
 
 std::string randomSuffix()
 {
@@ -58,49 +42,64 @@ std::string randomSuffix()
     return s;
 }
 
-// Runs op(dir, name) on `path`, relative to the destination folder `root`:
-// in one call when it fits, else through its parent folder, opened one
-// component at a time without following links. A 4096-byte archive path, or
-// a deep one with a temporary or free name for its last component, is longer
-// than PATH_MAX, which the *at calls refuse in one piece (ENAMETOOLONG).
-// Returns what op returns, or -1 (errno set) if the parent cannot be opened.
+std::string joinPath(const std::string& dir, const std::string& name)
+{
+    return dir.empty() ? name : dir + "/" + name;
+}
+
+// Runs op(dir, name) on `path`, relative to the folder `root`: in one call
+// when it fits, else through its parent folder, opened one component at a
+// time without following links. A 4096-byte archive path, or a deep one with
+// a free name for its last component, is longer than PATH_MAX, which the *at
+// calls refuse in one piece (ENAMETOOLONG). Returns what op returns, or -1
+// (errno set) if the parent cannot be opened.
 template <typename Op> int atPath(int root, const std::string& path, Op op)
 {
     if (path.size() < PATH_MAX)
         return op(root, path);
     UniqueFd dir(::dup(root));
-    for (const auto& part : splitPath(parentOf(path))) {
+    for (const auto& part : splitPath(parentPath(path))) {
         if (!dir.valid())
             return -1;
-        dir = UniqueFd(::openat(dir.get(), part.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        dir = UniqueFd(::openat(dir.get(), part.c_str(), kFolderFlags));
     }
-    return dir.valid() ? op(dir.get(), baseName(path)) : -1;
+    return dir.valid() ? op(dir.get(), lastComponent(path)) : -1;
 }
 
-int unlinkAt(int root, const std::string& path, int flags)
+// Stored permissions pass through the user's umask, as with tar and cp: a
+// container cannot make world-writable folders where the user forbids it.
+// Read from /proc: setting it to read it back would race with other threads.
+mode_t currentUmask()
 {
-    return atPath(root, path,
-                  [flags](int dir, const std::string& name) { return ::unlinkat(dir, name.c_str(), flags); });
+    if (std::FILE* f = std::fopen("/proc/self/status", "re")) {
+        char line[256];
+        unsigned value = 0;
+        bool found = false;
+        while (!found && std::fgets(line, sizeof line, f))
+            found = std::sscanf(line, "Umask: %o", &value) == 1;
+        std::fclose(f);
+        if (found)
+            return value & 0777;
+    }
+    const mode_t mask = ::umask(022);
+    ::umask(mask);
+    return mask & 0777;
 }
 
-// Removes ".NAME.coffer-tmp-*" files directly in `dirFd`: what an extraction
-// that was killed (or lost power) left in a folder before it could clean up.
-void removeStaleTemporariesAt(int dirFd)
+std::vector<std::string> namesIn(int dirFd)
 {
+    std::vector<std::string> names;
     DIR* d = ::fdopendir(::openat(dirFd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!d)
-        return;
-    std::vector<std::string> stale;
+        return names;
     while (const dirent* e = ::readdir(d)) {
         const std::string_view name(e->d_name);
-        struct stat st;
-        if (name.size() > 1 && name[0] == '.' && name.find(kTempMarker) != std::string_view::npos &&
-            ::fstatat(dirFd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
-            stale.emplace_back(name);
+        if (name != "." && name != "..")
+            names.emplace_back(name);
     }
     ::closedir(d);
-    for (const auto& name : stale)
-        ::unlinkat(dirFd, name.c_str(), 0);
+    std::sort(names.begin(), names.end());
+    return names;
 }
 
 } // namespace
@@ -113,7 +112,7 @@ ExtractTarget::~ExtractTarget()
         rollback();
 }
 
-Result<ExtractTarget> ExtractTarget::open(const fs::path& destination, bool overwrite, bool deferRenames)
+Result<ExtractTarget> ExtractTarget::open(const fs::path& destination, bool overwrite)
 {
     std::error_code ec;
     ExtractTarget t;
@@ -127,75 +126,53 @@ Result<ExtractTarget> ExtractTarget::open(const fs::path& destination, bool over
         if (!fs::create_directories(destination, ec))
             return ioError(ec.value(), "create the folder", destination);
     }
-    // Stored permissions pass through the user's umask, as with tar and cp:
-    // a container cannot make world-writable files where the user forbids it.
-    const mode_t mask = ::umask(0);
-    ::umask(mask);
-    t.m_umask = static_cast<std::uint16_t>(mask & 0777);
     t.m_destination = destination;
     t.m_overwrite = overwrite;
-    t.m_defer = deferRenames;
+    t.m_umask = currentUmask();
     t.m_root.reset(::open(destination.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!t.m_root.valid())
         return ioError(errno, "open the folder", destination);
-    return t;
-}
-
-Result<int> ExtractTarget::openParent(const std::string& path, bool create)
-{
-    // Walk from the destination one component at a time, never following a
-    // link: whatever the container says, nothing lands outside the destination.
-    const std::string parent = parentOf(path);
-    if (parent.empty())
-        return m_root.get();
-    // Files come folder by folder: reuse the folder opened for the previous one
-    // (the walk costs a dozen system calls; ten thousand files paid for it each).
-    if (m_lastParent.valid() && parent == m_lastParentPath)
-        return m_lastParent.get();
-    m_lastParent.reset();
-    UniqueFd dir; // none yet: the destination itself
-    std::string sofar;
-    for (const auto& part : splitPath(parent)) {
-        const int at = dir.valid() ? dir.get() : m_root.get();
-        sofar += sofar.empty() ? part : "/" + part;
-        if (create) {
-            if (::mkdirat(at, part.c_str(), 0755) == 0)
-                m_createdDirs.push_back(sofar);
-            else if (errno != EEXIST)
-                return ioError(errno, "create the folder", m_destination / sofar);
+    removeStaleStagingFolders(t.m_root.get());
+    // A fresh staging folder, locked at once. A cleaner (another Coffer's
+    // removeStaleStagingFolders) that took it between mkdir and flock has
+    // removed it: then it is no longer the folder of that name, and we retry.
+    for (int attempt = 0;; ++attempt) {
+        const std::string name = std::string(kStagingPrefix) + randomSuffix();
+        if (::mkdirat(t.m_root.get(), name.c_str(), 0700) != 0)
+            return ioError(errno, "create a folder in", destination);
+        UniqueFd fd(::openat(t.m_root.get(), name.c_str(), kFolderFlags));
+        if (!fd.valid())
+            return ioError(errno, "open a folder in", destination);
+        const bool locked = ::flock(fd.get(), LOCK_EX | LOCK_NB) == 0 || errno != EWOULDBLOCK; // no flock: no lock
+        struct stat mine, there;
+        const bool ours = locked && ::fstat(fd.get(), &mine) == 0 &&
+                          ::fstatat(t.m_root.get(), name.c_str(), &there, AT_SYMLINK_NOFOLLOW) == 0 &&
+                          mine.st_ino == there.st_ino && mine.st_dev == there.st_dev;
+        if (ours) {
+            t.m_stagingName = name;
+            t.m_staging = std::move(fd);
+            break;
         }
-        UniqueFd next(::openat(at, part.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-        if (!next.valid()) {
-            if (errno == ELOOP || errno == ENOTDIR)
-                return makeError(ErrorCode::UnsafePath,
-                                 "\"" + (m_destination / sofar).string() +
-                                     "\" is a link or a file, not a folder; Coffer will not write through it");
-            return ioError(errno, "open the folder", m_destination / sofar);
-        }
-        dir = std::move(next);
+        if (attempt == 3)
+            return ioError(EBUSY, "create a folder in", destination);
     }
-    m_lastParent = std::move(dir);
-    m_lastParentPath = parent;
-    return m_lastParent.get();
+    t.m_folders = std::make_unique<FolderCursor>(t.m_staging.get(), destination);
+    return t;
 }
 
 Status ExtractTarget::beginFile(const EntryInfo& info)
 {
     m_async.reset(); // a previous file's writer thread stops before its descriptor can go
-    auto parent = openParent(info.path, true);
+    auto parent = m_folders->parentOf(info.path);
     COFFER_TRY(parent);
-    // The first file of this run in a folder: clear what an interrupted run left there.
-    if (m_cleanedDirs.insert(parentOf(info.path)).second)
-        removeStaleTemporariesAt(*parent);
-    m_fileTemp = "." + baseName(info.path).substr(0, 100) + std::string(kTempMarker) + randomSuffix();
-    const int fd = ::openat(*parent, m_fileTemp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return ioError(errno, "create a file in", m_destination / parentOf(info.path));
-    m_file.reset(fd);
+    auto fd = createFileAt(*parent, lastComponent(info.path), info.mode, m_destination / info.path);
+    COFFER_TRY(fd);
+    m_file = std::move(*fd);
     m_fileInfo = info;
     m_fileWritten = 0;
+    m_anyFile = true;
     if (info.size >= AsyncFileWriter::kWorthItFrom)
-        m_async = std::make_unique<AsyncFileWriter>(fd, m_destination / info.path);
+        m_async = std::make_unique<AsyncFileWriter>(m_file.get(), m_destination / info.path);
     return Status::success();
 }
 
@@ -213,179 +190,223 @@ Status ExtractTarget::write(ByteView data)
 
 Status ExtractTarget::commitFile()
 {
-    const fs::path shown = m_destination / m_fileInfo.path;
     if (m_async) {
         COFFER_TRY(m_async->finish());
         m_async.reset();
     }
     if (m_fileWritten != m_fileInfo.size)
         return damaged("\"" + m_fileInfo.path + "\" does not have its declared size");
-    if (::fchmod(m_file.get(), m_fileInfo.mode & ~m_umask) != 0)
-        return ioError(errno, "set permissions of", shown);
-    const struct timespec times[2] = {
-        {0, UTIME_OMIT},
-        {static_cast<time_t>(m_fileInfo.mtimeSeconds), static_cast<long>(m_fileInfo.mtimeNanoseconds)}};
-    ::futimens(m_file.get(), times);
-    // Deferred files are made durable together in finish() (one syncfs instead of
-    // one fsync per file: thousands of small files would otherwise wait on the disk).
-    if (!m_defer && ::fsync(m_file.get()) != 0)
-        return ioError(errno, "write", shown);
-    const std::string tempPath =
-        parentOf(m_fileInfo.path).empty() ? m_fileTemp : parentOf(m_fileInfo.path) + "/" + m_fileTemp;
-    if (m_defer) {
-        m_pending.push_back({tempPath, m_fileInfo.path});
-    } else {
-        // Still open until it has its name: if the rename fails, rollback() removes the temporary.
-        COFFER_TRY(renameIntoPlace(tempPath, m_fileInfo.path));
-    }
+    setFileTime(m_file.get(), m_fileInfo.mtimeSeconds, m_fileInfo.mtimeNanoseconds);
     m_file.reset();
-    m_fileTemp.clear();
     return Status::success();
 }
 
-Status ExtractTarget::renameIntoPlace(const std::string& tempPath, const std::string& path)
+Status ExtractTarget::writeWholeFile(const EntryInfo& info, std::shared_ptr<const Bytes> buffer, std::size_t offset)
 {
-    auto parent = openParent(path, false);
-    COFFER_TRY(parent);
-    const std::string tempName = baseName(tempPath);
-    std::string name = baseName(path);
-    if (m_overwrite) {
-        struct stat st;
-        if (::fstatat(*parent, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
-            if (S_ISDIR(st.st_mode)) {
-                name = freeName(*parent, name);
-            } else {
-                // Move the user's file aside rather than over it: if a later entry
-                // fails, rollback() puts it back, so a failed extraction loses nothing.
-                const std::string aside = "." + name.substr(0, 100) + std::string(kOldMarker) + randomSuffix();
-                if (renameNoReplaceAt(*parent, name.c_str(), *parent, aside.c_str()) != 0)
-                    return ioError(errno, "replace", m_destination / path);
-                const std::string dir = parentOf(path);
-                m_replaced.push_back({dir.empty() ? name : dir + "/" + name, dir.empty() ? aside : dir + "/" + aside});
-            }
-        }
-        if (renameNoReplaceAt(*parent, tempName.c_str(), *parent, name.c_str()) != 0)
-            return ioError(errno, "create", m_destination / path);
-    } else {
-        // The name as it is, else the first free "name (N)": the rename itself
-        // refuses a taken name, so the check costs a call only when needed.
-        for (std::string candidate = name;; candidate = freeName(*parent, name)) {
-            if (renameNoReplaceAt(*parent, tempName.c_str(), *parent, candidate.c_str()) == 0) {
-                name = candidate;
-                break;
-            }
-            if (errno != EEXIST)
-                return ioError(errno, "create", m_destination / path);
-        }
-    }
-    const std::string finalPath = parentOf(path).empty() ? name : parentOf(path) + "/" + name;
-    m_createdFiles.push_back(finalPath);
-    m_written.push_back(m_destination / finalPath);
-    return Status::success();
+    m_batchBytes += static_cast<std::size_t>(info.size);
+    m_batch.push_back({info, std::move(buffer), offset});
+    if (m_batch.size() < kBatchFiles && m_batchBytes < kBatchBytes)
+        return Status::success();
+    return handOverBatch();
+}
+
+Status ExtractTarget::handOverBatch()
+{
+    if (m_batch.empty())
+        return Status::success();
+    auto batch = std::make_shared<std::vector<WholeFile>>(std::move(m_batch));
+    m_batch.clear();
+    const std::size_t weight = std::exchange(m_batchBytes, 0);
+    return runOnWriters(
+        [batch](SmallFileWriter::Context& context) -> Status {
+            for (const auto& f : *batch)
+                COFFER_TRY(context.writeFile(f.info.path, f.info.mode, f.info.mtimeSeconds, f.info.mtimeNanoseconds,
+                                             ByteView(*f.buffer).subspan(f.offset, f.info.size)));
+            return Status::success();
+        },
+        weight);
+}
+
+Status ExtractTarget::runOnWriters(SmallFileWriter::Task task, std::size_t weight)
+{
+    if (!m_smallFiles)
+        m_smallFiles = std::make_unique<SmallFileWriter>(m_staging.get(), m_destination, kWriterThreads);
+    m_anyFile = true;
+    return m_smallFiles->submit(std::move(task), weight);
 }
 
 Status ExtractTarget::makeDirectory(const EntryInfo& info)
 {
-    auto parent = openParent(info.path, true);
-    COFFER_TRY(parent);
-    const std::string name = baseName(info.path);
-    const bool created = ::mkdirat(*parent, name.c_str(), 0700) == 0;
-    if (created)
-        m_createdDirs.push_back(info.path);
-    else if (errno != EEXIST)
-        return ioError(errno, "create the folder", m_destination / info.path);
-    UniqueFd check(::openat(*parent, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (!check.valid()) {
-        struct stat st;
-        const bool link = ::fstatat(*parent, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
-        if (link)
-            return makeError(ErrorCode::UnsafePath, "\"" + (m_destination / info.path).string() +
-                                                        "\" is a symbolic link; Coffer will not write through it");
-        return makeError(ErrorCode::Io, "cannot create the folder \"" + (m_destination / info.path).string() +
+    COFFER_TRY(m_folders->openFolder(info.path));
+    // Its mode and time are set by finish(), once nothing more goes into it.
+    m_dirs.push_back({info.path, info.mtimeSeconds, info.mtimeNanoseconds, info.mode});
+    return Status::success();
+}
+
+// Moves `path` (relative to both) from the staging side `from` into `to`.
+Status ExtractTarget::place(int from, int to, const std::string& path)
+{
+    const std::string name = lastComponent(path);
+    const std::string dir = parentPath(path);
+    const auto moved = [&](const std::string& as) {
+        m_moved.push_back({path, joinPath(dir, as)});
+        m_placed.push_back(m_destination / joinPath(dir, as));
+        return Status::success();
+    };
+    if (renameNoReplaceAt(from, name.c_str(), to, name.c_str()) == 0)
+        return moved(name);
+    if (errno != EEXIST)
+        return ioError(errno, "move into place", m_destination / path);
+    struct stat mine, theirs;
+    if (::fstatat(from, name.c_str(), &mine, AT_SYMLINK_NOFOLLOW) != 0)
+        return ioError(errno, "move into place", m_destination / path);
+    if (::fstatat(to, name.c_str(), &theirs, AT_SYMLINK_NOFOLLOW) != 0)
+        return ioError(errno, "move into place", m_destination / path);
+    if (S_ISDIR(mine.st_mode) && S_ISDIR(theirs.st_mode)) {
+        // A folder the user already has: merged into, name by name. It keeps its mode and time.
+        UniqueFd staged(::openat(from, name.c_str(), kFolderFlags));
+        UniqueFd existing(::openat(to, name.c_str(), kFolderFlags));
+        if (!staged.valid() || !existing.valid())
+            return ioError(errno, "open the folder", m_destination / path);
+        for (const auto& child : namesIn(staged.get()))
+            COFFER_TRY(place(staged.get(), existing.get(), joinPath(path, child)));
+        return Status::success();
+    }
+    if (S_ISDIR(mine.st_mode)) {
+        // DESIGN §4: a link where the container has a folder is refused, never followed.
+        if (S_ISLNK(theirs.st_mode))
+            return makeError(ErrorCode::UnsafePath, "\"" + (m_destination / path).string() +
+                                                        "\" is a link, not a folder; Coffer will not write through it");
+        return makeError(ErrorCode::Io, "cannot create the folder \"" + (m_destination / path).string() +
                                             "\": a file of that name is in the way");
     }
-    // A folder the user already had keeps its mode and time: only folders this
-    // extraction created (here or as a parent of an earlier file) take the archive's.
-    if (!created && std::find(m_createdDirs.rbegin(), m_createdDirs.rend(), info.path) == m_createdDirs.rend())
-        return Status::success();
-    if (::fchmod(check.get(), info.mode | 0700) != 0)
-        return ioError(errno, "set permissions of", m_destination / info.path);
-    // Writable by us until finish() sets the stored mode.
-    m_dirTimes.push_back({info.path, info.mtimeSeconds, info.mtimeNanoseconds, info.mode});
-    return Status::success();
+    if (m_overwrite && !S_ISDIR(theirs.st_mode)) {
+        // Move the user's file (or link, not followed) aside rather than over it:
+        // if a later name fails, rollback() puts it back, so a failed extraction loses nothing.
+        const std::string aside = "." + name.substr(0, 100) + std::string(kOldMarker) + randomSuffix();
+        if (renameNoReplaceAt(to, name.c_str(), to, aside.c_str()) != 0)
+            return ioError(errno, "replace", m_destination / path);
+        m_replaced.push_back({path, joinPath(dir, aside)});
+        if (renameNoReplaceAt(from, name.c_str(), to, name.c_str()) != 0)
+            return ioError(errno, "create", m_destination / path);
+        return moved(name);
+    }
+    // A file never goes over what the user has (nor through a link): the first free "name (N)".
+    while (true) {
+        const std::string free = freeName(to, name);
+        if (renameNoReplaceAt(from, name.c_str(), to, free.c_str()) == 0)
+            return moved(free);
+        if (errno != EEXIST)
+            return ioError(errno, "create", m_destination / joinPath(dir, free));
+    }
 }
 
 Status ExtractTarget::finish()
 {
-    // Every byte on disk before any file takes its real name.
-    if (!m_pending.empty() && ::syncfs(m_root.get()) != 0)
+    COFFER_TRY(handOverBatch());
+    if (m_smallFiles) {
+        COFFER_TRY(m_smallFiles->finish());
+        m_smallFiles.reset();
+    }
+    m_folders->reset();
+    // Every byte on disk before anything takes its place.
+    if (m_anyFile && ::syncfs(m_staging.get()) != 0)
         return ioError(errno, "write", m_destination);
-    for (const auto& p : m_pending)
-        COFFER_TRY(renameIntoPlace(p.tempName, p.path));
-    m_pending.clear();
-    // Deepest folders first, so setting a child's time does not touch its parent's afterwards.
-    std::sort(m_dirTimes.begin(), m_dirTimes.end(), [](const DirTime& a, const DirTime& b) { return a.path > b.path; });
-    for (const auto& d : m_dirTimes) {
+    for (const auto& name : namesIn(m_staging.get()))
+        COFFER_TRY(place(m_staging.get(), m_root.get(), name));
+
+    // Modes and times of the folders this extraction made (not of those it
+    // merged into), deepest first, so that setting a child's time does not
+    // touch its parent's afterwards and a read-only folder is set last.
+    std::unordered_map<std::string, std::string> placedAs;
+    for (const auto& m : m_moved)
+        placedAs.emplace(m.staged, m.placed);
+    std::vector<DirAttributes> dirs;
+    for (const auto& d : m_dirs) {
+        std::string rest;
+        for (std::string p = d.path; !p.empty(); p = parentPath(p)) {
+            if (const auto it = placedAs.find(p); it != placedAs.end()) {
+                dirs.push_back(d);
+                dirs.back().path = it->second + rest;
+                break;
+            }
+            rest = "/" + lastComponent(p) + rest;
+        }
+    }
+    std::sort(dirs.begin(), dirs.end(), [](const auto& a, const auto& b) { return a.path > b.path; });
+    for (const auto& d : dirs) {
         const struct timespec times[2] = {{0, UTIME_OMIT},
                                           {static_cast<time_t>(d.seconds), static_cast<long>(d.nanoseconds)}};
+        // Through a descriptor opened without following links: a folder swapped
+        // for a link meanwhile is refused, not the link's target changed.
         const int chmodResult = atPath(m_root.get(), d.path, [&](int dir, const std::string& name) {
-            ::utimensat(dir, name.c_str(), times, AT_SYMLINK_NOFOLLOW);
-            return ::fchmodat(dir, name.c_str(), d.mode & ~m_umask, 0);
+            UniqueFd folder(::openat(dir, name.c_str(), kFolderFlags));
+            if (!folder.valid())
+                return -1;
+            ::futimens(folder.get(), times);
+            return ::fchmod(folder.get(), d.mode & ~m_umask & 0777);
         });
         if (chmodResult != 0)
             return ioError(errno, "set permissions of", m_destination / d.path);
     }
     // Only now, with everything in place, are the replaced files let go.
     for (const auto& r : m_replaced)
-        unlinkAt(m_root.get(), r.aside, 0);
+        atPath(m_root.get(), r.aside,
+               [](int dir, const std::string& name) { return ::unlinkat(dir, name.c_str(), 0); });
     m_replaced.clear();
-    ::fsync(m_root.get());
     m_finished = true;
+    m_staging.reset();
+    removeTreeAt(m_root.get(), m_stagingName); // what is left: the shells of merged folders
+    ::fsync(m_root.get());
     return Status::success();
 }
 
-void ExtractTarget::rollback()
+void ExtractTarget::unplace()
 {
-    m_async.reset(); // its thread stops before the file goes
-    m_lastParent.reset();
-    if (m_file.valid()) {
-        m_file.reset();
-        const std::string dir = parentOf(m_fileInfo.path);
-        unlinkAt(m_root.get(), dir.empty() ? m_fileTemp : dir + "/" + m_fileTemp, 0);
+    // Back into the staging folder, latest first (a merged folder's files
+    // before the files they replaced come back); removed if that fails.
+    for (auto it = m_moved.rbegin(); it != m_moved.rend(); ++it) {
+        const int back = atPath(m_root.get(), it->placed, [&](int placedDir, const std::string& placedName) {
+            return atPath(m_staging.get(), it->staged, [&](int stagedDir, const std::string& stagedName) {
+                return renameNoReplaceAt(placedDir, placedName.c_str(), stagedDir, stagedName.c_str());
+            });
+        });
+        if (back != 0)
+            atPath(m_root.get(), it->placed, [](int dir, const std::string& name) {
+                removeTreeAt(dir, name);
+                return 0;
+            });
     }
-    for (const auto& p : m_pending)
-        unlinkAt(m_root.get(), p.tempName, 0);
-    for (const auto& f : m_createdFiles)
-        unlinkAt(m_root.get(), f, 0);
+    m_moved.clear();
     for (auto it = m_replaced.rbegin(); it != m_replaced.rend(); ++it) {
         // Both names are in one folder: whole if the longer fits, else both as names in it.
         const std::string& longer = it->aside.size() > it->path.size() ? it->aside : it->path;
         atPath(m_root.get(), longer, [&](int dir, const std::string& name) {
             const bool whole = name == longer;
-            return ::renameat(dir, (whole ? it->aside : baseName(it->aside)).c_str(), dir,
-                              (whole ? it->path : baseName(it->path)).c_str());
+            return ::renameat(dir, (whole ? it->aside : lastComponent(it->aside)).c_str(), dir,
+                              (whole ? it->path : lastComponent(it->path)).c_str());
         });
     }
     m_replaced.clear();
-    for (auto it = m_createdDirs.rbegin(); it != m_createdDirs.rend(); ++it)
-        unlinkAt(m_root.get(), *it, AT_REMOVEDIR); // only if empty: never the user's files
-    for (const auto& dir : m_createdAncestors)
-        ::rmdir(dir.c_str());
-    m_pending.clear();
-    m_createdFiles.clear();
-    m_createdDirs.clear();
-    m_written.clear();
-    m_finished = true;
 }
 
-void removeStaleTemporaries(const fs::path& dir)
+void ExtractTarget::rollback()
 {
-    std::error_code ec;
-    for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-        const std::string name = it->path().filename().string();
-        if (name.size() > 1 && name[0] == '.' && name.find(kTempMarker) != std::string::npos && it->is_regular_file(ec))
-            fs::remove(it->path(), ec);
+    m_smallFiles.reset(); // its threads stop before anything goes
+    m_batch.clear();
+    m_async.reset();
+    m_file.reset();
+    if (m_folders)
+        m_folders->reset();
+    if (m_staging.valid()) {
+        unplace();
+        removeTreeAt(m_root.get(), m_stagingName);
+        m_staging.reset();
     }
+    for (const auto& dir : m_createdAncestors)
+        ::rmdir(dir.c_str());
+    m_placed.clear();
+    m_finished = true;
 }
 
 } // namespace coffer

@@ -1,26 +1,29 @@
-// The destination side of extraction (DESIGN §4): every file is written under
-// a temporary name inside the destination, opened relative to the
-// destination folder without following links, and renamed to its real (or a
-// free) name only once its bytes authenticated. Destroyed before finish(),
-// it removes everything it created.
+// The destination side of extraction (DESIGN §4, SECURITY.md "Extraction
+// safety"): everything is written into a hidden staging folder inside the
+// destination, ".coffer-extract-XXXXXXXXXXXX", opened without following
+// links; only finish(), once every byte authenticated, moves its contents
+// into the destination (one rename per top-level name, unless it has to be
+// merged into a folder the user already has). Destroyed before finish(), it
+// removes the staging folder and undoes what finish() had moved.
 #pragma once
 
 #include "ArchiveFormat.h"
 #include "AsyncFileWriter.h"
 #include "FileIO.h"
+#include "SmallFileWriter.h"
+#include "StagingFolder.h"
 
 #include <filesystem>
+#include <memory>
 #include <string>
-#include <unordered_set>
+#include <sys/types.h>
 #include <vector>
 
 namespace coffer {
 
 class ExtractTarget {
 public:
-    /// `deferRenames`: keep temporary names until finish() (reading from a pipe,
-    /// where the index is checked only at the end).
-    static Result<ExtractTarget> open(const std::filesystem::path& destination, bool overwrite, bool deferRenames);
+    static Result<ExtractTarget> open(const std::filesystem::path& destination, bool overwrite);
     ExtractTarget(ExtractTarget&&) noexcept;
     ~ExtractTarget();
 
@@ -28,64 +31,75 @@ public:
     Status beginFile(const EntryInfo& info);
     Status write(ByteView data);
     Status commitFile();
+    /// A file whose bytes are all in `buffer` at `offset` (a pack member):
+    /// written on the writer threads while the caller goes on.
+    Status writeWholeFile(const EntryInfo& info, std::shared_ptr<const Bytes> buffer, std::size_t offset);
+    /// Runs `task` on the writer threads (a pack to decompress and write out);
+    /// `weight`: the bytes it holds and will allocate.
+    Status runOnWriters(SmallFileWriter::Task task, std::size_t weight);
     Status makeDirectory(const EntryInfo& info);
 
-    /// Renames deferred files, sets folder times. After this nothing is rolled back.
+    /// Moves everything into the destination, sets folder modes and times.
+    /// After this nothing is rolled back.
     Status finish();
-    /// Removes every file and folder this extraction created.
+    /// Removes everything this extraction created and puts back what it moved aside.
     void rollback();
 
-    const std::vector<std::filesystem::path>& written() const { return m_written; }
+    /// What finish() put into the destination: its top-level files and
+    /// folders, and files merged into folders the user already had.
+    const std::vector<std::filesystem::path>& placed() const { return m_placed; }
 
 private:
     ExtractTarget() = default;
-    /// The folder that holds `path`, walked to without following links. The
-    /// descriptor is borrowed: valid until the next call or rollback().
-    Result<int> openParent(const std::string& path, bool create);
-    Status renameIntoPlace(const std::string& tempName, const std::string& path);
+    Status place(int from, int to, const std::string& path);
+    void unplace();
+    Status handOverBatch();
 
-    struct Pending {
-        std::string tempName; // relative to the destination
-        std::string path;     // archive path
+    struct WholeFile {
+        EntryInfo info;
+        std::shared_ptr<const Bytes> buffer;
+        std::size_t offset;
     };
-    struct DirTime {
-        std::string path;
+
+    struct DirAttributes {
+        std::string path; // archive path
         std::int64_t seconds;
         std::uint32_t nanoseconds;
         std::uint16_t mode;
     };
-
-    std::filesystem::path m_destination;
-    UniqueFd m_root;
-    UniqueFd m_lastParent;        // the folder openParent() walked to last...
-    std::string m_lastParentPath; // ...and its archive path
-    bool m_overwrite = false;
-    std::uint16_t m_umask = 022;
-    bool m_defer = false;
-    bool m_finished = false;
-
-    // The file being written.
-    UniqueFd m_file;
-    std::string m_fileTemp;
-    EntryInfo m_fileInfo;
-    std::uint64_t m_fileWritten = 0;
-    std::unique_ptr<AsyncFileWriter> m_async; // large files: written on a thread
-
+    struct Moved {
+        std::string staged; // relative to the staging folder
+        std::string placed; // relative to the destination
+    };
     struct Replaced {
         std::string path;  // the user's file, relative to the destination
         std::string aside; // where it waits until finish() (or rollback() restores it)
     };
-    std::vector<Replaced> m_replaced;
-    std::vector<Pending> m_pending;                        // deferred renames
-    std::vector<std::string> m_createdFiles;               // final names, relative to the destination
-    std::vector<std::string> m_createdDirs;                // in creation order
-    std::vector<std::filesystem::path> m_createdAncestors; // the destination and missing parents, deepest first
-    std::unordered_set<std::string> m_cleanedDirs;         // folders cleared of stale temporaries
-    std::vector<DirTime> m_dirTimes;
-    std::vector<std::filesystem::path> m_written;
-};
 
-/// Removes ".NAME.coffer-tmp-*" leftovers of an interrupted extraction in `dir`.
-void removeStaleTemporaries(const std::filesystem::path& dir);
+    std::filesystem::path m_destination;
+    UniqueFd m_root;
+    std::string m_stagingName;
+    UniqueFd m_staging; // holds an flock: a live extraction's folder is not "stale"
+    std::unique_ptr<FolderCursor> m_folders;
+    std::unique_ptr<SmallFileWriter> m_smallFiles;
+    std::vector<WholeFile> m_batch; // for the writer threads: a task per file would cost more than its write
+    std::size_t m_batchBytes = 0;
+    bool m_overwrite = false;
+    mode_t m_umask = 022;
+    bool m_anyFile = false;
+    bool m_finished = false;
+
+    // The file being written by beginFile()/write()/commitFile().
+    UniqueFd m_file;
+    EntryInfo m_fileInfo;
+    std::uint64_t m_fileWritten = 0;
+    std::unique_ptr<AsyncFileWriter> m_async; // large files: written on a thread
+
+    std::vector<DirAttributes> m_dirs;
+    std::vector<Moved> m_moved;
+    std::vector<Replaced> m_replaced;
+    std::vector<std::filesystem::path> m_createdAncestors; // the destination and missing parents, deepest first
+    std::vector<std::filesystem::path> m_placed;
+};
 
 } // namespace coffer

@@ -112,13 +112,13 @@ inline Key makeKey(const fs::path& file)
 }
 
 /// Temporary files a failed or finished run must never leave behind:
-/// extraction temporaries (".NAME.coffer-tmp-XXXX") and container parts ("*.part").
+/// an extraction's staging folder (".coffer-extract-XXXX") and container parts ("*.part").
 inline std::vector<std::string> leftovers(const fs::path& root)
 {
     std::vector<std::string> found;
     for (const auto& rel : listTree(root)) {
         const std::string name = fs::path(rel).filename().string();
-        if (rel.find(".coffer-tmp-") != std::string::npos ||
+        if (rel.find(".coffer-extract-") != std::string::npos ||
             (name.size() >= 5 && name.compare(name.size() - 5, 5, ".part") == 0))
             found.push_back(rel);
     }

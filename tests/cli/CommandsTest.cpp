@@ -262,7 +262,7 @@ TEST_F(CancelTest, CtrlCDuringDecryptExits130AndLeavesNothing)
         const std::string source = fromStdin ? "- < full.coffer" : "full.coffer";
         const Outcome r =
             interruptWhen(s_dir->path(), cofferCommand() + " decrypt -i k.key -o " + q(dest) + " " + source,
-                          "ls -A " + q(dest / "in") + " 2>/dev/null | grep -q coffer-tmp");
+                          "ls -A " + q(dest) + " 2>/dev/null | grep -q coffer-extract");
         EXPECT_TRUE(isRefusal(r, 130, "cancelled"));
         EXPECT_EQ(listTree(dest), before);
     }

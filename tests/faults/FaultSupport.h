@@ -186,14 +186,14 @@ inline void writeRandomFile(const fs::path& path, std::size_t bytes, unsigned se
     writeFile(path, data);
 }
 
-/// Names under `root` that are temporaries of Coffer: ".NAME.coffer-tmp-*",
-/// ".NAME.coffer-old-*", "*.part".
+/// Names under `root` that are temporaries of Coffer: an extraction's staging
+/// folder ".coffer-extract-*" and all in it, ".NAME.coffer-old-*", "*.part".
 inline std::vector<std::string> temporaries(const fs::path& root)
 {
     std::vector<std::string> found;
     for (const auto& rel : listTree(root)) {
         const std::string name = fs::path(rel).filename().string();
-        if (name.find(".coffer-tmp-") != std::string::npos || name.find(".coffer-old-") != std::string::npos ||
+        if (rel.find(".coffer-extract-") != std::string::npos || name.find(".coffer-old-") != std::string::npos ||
             (name.size() > 5 && name.compare(name.size() - 5, 5, ".part") == 0))
             found.push_back(rel);
     }

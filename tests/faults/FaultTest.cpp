@@ -4,6 +4,7 @@
 // system. Each time it must stop with exit code 6 and an error that names
 // the cause, and leave no output, no ".part" and no temporary file behind.
 #include "FaultSupport.h"
+#include "FileIO.h"
 #include "HostileContainer.h"
 
 #include <atomic>
@@ -195,10 +196,11 @@ TEST_F(FaultTest, KeyringSaveOntoAFullDiskKeepsTheOldKeyring)
     EXPECT_EQ(list.out.find("Friend"), std::string::npos) << list.out;
 }
 
-// Regression (found by fault_kill_test): temporaries of an extraction killed
-// before it could clean up stayed forever; the next extraction into the same
-// folders now removes them (and nothing else).
-TEST_F(FaultTest, NextExtractionRemovesStaleTemporaries)
+// Regression (found by fault_kill_test): what an extraction killed before it
+// could clean up left stayed forever. Now that is one staging folder, which
+// the next extraction into the same destination removes -- unless a running
+// Coffer holds its lock -- and nothing else.
+TEST_F(FaultTest, NextExtractionRemovesStaleStagingFolders)
 {
     writeFile(root / "src" / "a.txt", "a");
     writeFile(root / "src" / "sub" / "b.txt", "b");
@@ -206,15 +208,23 @@ TEST_F(FaultTest, NextExtractionRemovesStaleTemporaries)
     for (const bool stream : {false, true}) {
         SCOPED_TRACE(stream ? "stream reader" : "file reader");
         fs::remove_all(root / "dest");
-        writeFile(root / "dest" / "src" / ".a.txt.coffer-tmp-0123456789ab", "stale");
-        writeFile(root / "dest" / "src" / "sub" / ".b.txt.coffer-tmp-0123456789ab", "stale");
+        const fs::path stale = root / "dest" / ".coffer-extract-0123456789ab";
+        writeFile(stale / "src" / "sub" / "b.txt", "stale");
+        fs::permissions(stale / "src" / "sub", fs::perms::owner_read | fs::perms::owner_exec); // still removed
+        const fs::path live = root / "dest" / ".coffer-extract-ba9876543210";
+        writeFile(live / "src" / "a.txt", "another extraction, still running");
+        UniqueFd liveLock(::open(live.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        ASSERT_EQ(::flock(liveLock.get(), LOCK_EX | LOCK_NB), 0);
         writeFile(root / "dest" / "src" / ".a.txt.coffer-old-0123456789ab", "a user's file moved aside: kept");
         writeFile(root / "dest" / "src" / ".hidden", "the user's: kept");
         const Outcome r = decrypt(container, root / "dest", opts(), stream);
         ASSERT_EQ(r.code, kExitOk) << r.err;
         EXPECT_EQ(listTree(root / "dest"),
-                  (std::vector<std::string>{"src/", "src/.a.txt.coffer-old-0123456789ab", "src/.hidden", "src/a.txt",
+                  (std::vector<std::string>{".coffer-extract-ba9876543210/", ".coffer-extract-ba9876543210/src/",
+                                            ".coffer-extract-ba9876543210/src/a.txt", "src/",
+                                            "src/.a.txt.coffer-old-0123456789ab", "src/.hidden", "src/a.txt",
                                             "src/sub/", "src/sub/b.txt"}));
+        EXPECT_EQ(readFile(root / "dest" / "src" / "sub" / "b.txt"), "b");
     }
 }
 
@@ -505,8 +515,7 @@ MadeContainer makeContainer(const fs::path& dir, const HostileArchive& archive)
 
 TEST_F(FaultTest, NameOf255BytesExtracts)
 {
-    // The longest name ext4 allows; the temporary name ".NAME.coffer-tmp-XXXXXXXXXXXX"
-    // keeps only 100 bytes of it, so it fits too.
+    // The longest name ext4 allows, written in the staging folder and moved into place as it is.
     const std::string name(251, 'n');
     const std::string full = name + ".txt"; // 255 bytes
     HostileArchive archive;

@@ -5,7 +5,7 @@
 //   - the sources are untouched;
 //   - a file at an output name is complete and authentic (it is decrypted, or
 //     opened, and compared);
-//   - leftovers (".part", ".coffer-tmp-") are counted, and extraction's are
+//   - leftovers (".part", a ".coffer-extract-" staging folder) are counted, and extraction's are
 //     gone after the next run;
 //   - the keyring is the old or the new version (its contacts counted), and
 //     opens without falling back to the backup.

@@ -1,0 +1,67 @@
+// Folder plumbing for extraction's staging folder (SECURITY.md "Extraction
+// safety"): walking to a file's folder without following links, creating
+// files that never replace anything, and removing a staging folder that an
+// interrupted extraction left behind.
+#pragma once
+
+#include "FileIO.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace coffer {
+
+/// Hidden folders ".coffer-extract-XXXXXXXXXXXX" in the destination hold an
+/// extraction until it is complete.
+inline constexpr std::string_view kStagingPrefix = ".coffer-extract-";
+
+/// The components of an archive path, its folder part and its last component.
+std::vector<std::string> splitPath(const std::string& path);
+std::string parentPath(const std::string& path);
+std::string lastComponent(const std::string& path);
+
+/// Opens the folders that hold files, relative to a root folder, creating the
+/// missing ones, never through a link. Files arrive folder by folder, so the
+/// last folder stays open.
+class FolderCursor {
+public:
+    FolderCursor(int rootFd, std::filesystem::path shownRoot) : m_root(rootFd), m_shown(std::move(shownRoot)) {}
+
+    /// The folder that holds `path` (relative to the root). Borrowed: valid
+    /// until the next call or reset().
+    Result<int> parentOf(const std::string& path);
+    /// Opens (creating if missing) the folder `path` itself.
+    Result<UniqueFd> openFolder(const std::string& path);
+    void reset()
+    {
+        m_last.reset();
+        m_lastPath.clear();
+    }
+
+private:
+    int m_root;
+    std::filesystem::path m_shown;
+    UniqueFd m_last;
+    std::string m_lastPath;
+};
+
+/// Creates `name` in `dirFd` for writing with `mode` (the umask applies),
+/// never replacing anything: a taken name (a file system that folds case,
+/// say) gets the first free "name (N)".
+Result<UniqueFd> createFileAt(int dirFd, const std::string& name, std::uint16_t mode,
+                              const std::filesystem::path& shown);
+
+/// Sets a written file's modification time.
+void setFileTime(int fd, std::int64_t seconds, std::uint32_t nanoseconds);
+
+/// Removes `name` in `dirFd` and everything under it, never following a link
+/// and holding two descriptors at most, whatever the depth. Best effort.
+void removeTreeAt(int dirFd, const std::string& name);
+
+/// Removes staging folders in `dirFd` that no running Coffer holds (each
+/// holds an flock on its own): what a killed extraction left.
+void removeStaleStagingFolders(int dirFd);
+
+} // namespace coffer
