@@ -311,10 +311,11 @@ struct PackJob {
         if (pack.size == 0)
             return damaged("an empty entry claims to be compressed");
         ZstdEntryDecoder decoder(pack.size, sink);
+        constexpr std::size_t kPiece = 256 * 1024; // a cancel is seen within a piece
         while (!decoder.finished()) {
             if (rest.empty())
                 return damaged("\"" + pack.path + "\" is truncated");
-            auto used = decoder.feed(rest);
+            auto used = decoder.feed(rest.first(std::min(rest.size(), kPiece)));
             COFFER_TRY(used);
             rest = rest.subspan(*used);
             if (job.isCancelled())
@@ -431,6 +432,9 @@ Result<ExtractSummary> extractFromFile(const ExtractRequest& request, const cryp
         summary.bytes += entry.info.size;
     }
     COFFER_TRY(handOverPack());
+    COFFER_TRY(target->drain());
+    if (job.isCancelled()) // the last chance: after finish() nothing is rolled back
+        return makeError(ErrorCode::Cancelled, "cancelled");
     COFFER_TRY(target->finish());
     job.report(progress, true);
     summary.written = target->placed();
@@ -560,6 +564,9 @@ Result<ExtractSummary> extractFromStream(const ExtractRequest& request, const cr
             return damaged("the content of \"" + b.info.path + "\" does not match its hash");
     }
     COFFER_TRY(checkOnlyPathsExist(request.only, index->entries));
+    COFFER_TRY(target->drain());
+    if (job.isCancelled()) // the last chance: after finish() nothing is rolled back
+        return makeError(ErrorCode::Cancelled, "cancelled");
     COFFER_TRY(target->finish());
     job.report(progress, true);
     summary.written = target->placed();

@@ -243,15 +243,59 @@ Status ExtractTarget::makeDirectory(const EntryInfo& info)
     return Status::success();
 }
 
-// Moves `path` (relative to both) from the staging side `from` into `to`.
-Status ExtractTarget::place(int from, int to, const std::string& path)
+// Moves everything in the staging folder into the destination. Merging into
+// folders the user has walks both trees together, depth first, holding only
+// the current pair of folders open (a 2,000-level tree would otherwise need
+// 4,000 descriptors and as many stack frames) and going back up through "..".
+Status ExtractTarget::placeAll()
+{
+    struct Level {
+        std::string path; // relative to both roots
+        std::vector<std::string> names;
+        std::size_t next = 0;
+    };
+    UniqueFd from(::dup(m_staging.get()));
+    UniqueFd to(::dup(m_root.get()));
+    std::vector<Level> levels;
+    levels.push_back({"", namesIn(from.get())});
+    while (true) {
+        Level& level = levels.back();
+        if (level.next == level.names.size()) {
+            levels.pop_back();
+            if (levels.empty())
+                return Status::success();
+            from.reset(::openat(from.get(), "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+            to.reset(::openat(to.get(), "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+            if (!from.valid() || !to.valid())
+                return ioError(errno, "open the folder", m_destination / levels.back().path);
+            continue;
+        }
+        const std::string path = joinPath(level.path, level.names[level.next++]);
+        auto merge = place(from.get(), to.get(), path);
+        COFFER_TRY(merge);
+        if (!*merge)
+            continue;
+        const std::string name = lastComponent(path);
+        UniqueFd staged(::openat(from.get(), name.c_str(), kFolderFlags));
+        UniqueFd existing(::openat(to.get(), name.c_str(), kFolderFlags));
+        if (!staged.valid() || !existing.valid())
+            return ioError(errno, "open the folder", m_destination / path);
+        from = std::move(staged);
+        to = std::move(existing);
+        levels.push_back({path, namesIn(from.get())});
+    }
+}
+
+// Moves `path` (relative to both) from the staging side `from` into `to`;
+// true when both are folders, to be merged name by name.
+Result<bool> ExtractTarget::place(int from, int to, const std::string& path)
 {
     const std::string name = lastComponent(path);
     const std::string dir = parentPath(path);
-    const auto moved = [&](const std::string& as) {
+    const auto moved = [&](const std::string& as) -> Result<bool> {
         m_moved.push_back({path, joinPath(dir, as)});
         m_placed.push_back(m_destination / joinPath(dir, as));
-        return Status::success();
+        return false;
     };
     if (renameNoReplaceAt(from, name.c_str(), to, name.c_str()) == 0)
         return moved(name);
@@ -262,16 +306,8 @@ Status ExtractTarget::place(int from, int to, const std::string& path)
         return ioError(errno, "move into place", m_destination / path);
     if (::fstatat(to, name.c_str(), &theirs, AT_SYMLINK_NOFOLLOW) != 0)
         return ioError(errno, "move into place", m_destination / path);
-    if (S_ISDIR(mine.st_mode) && S_ISDIR(theirs.st_mode)) {
-        // A folder the user already has: merged into, name by name. It keeps its mode and time.
-        UniqueFd staged(::openat(from, name.c_str(), kFolderFlags));
-        UniqueFd existing(::openat(to, name.c_str(), kFolderFlags));
-        if (!staged.valid() || !existing.valid())
-            return ioError(errno, "open the folder", m_destination / path);
-        for (const auto& child : namesIn(staged.get()))
-            COFFER_TRY(place(staged.get(), existing.get(), joinPath(path, child)));
-        return Status::success();
-    }
+    if (S_ISDIR(mine.st_mode) && S_ISDIR(theirs.st_mode))
+        return true; // a folder the user already has: merged into; it keeps its mode and time
     if (S_ISDIR(mine.st_mode)) {
         // DESIGN §4: a link where the container has a folder is refused, never followed.
         if (S_ISLNK(theirs.st_mode))
@@ -301,19 +337,24 @@ Status ExtractTarget::place(int from, int to, const std::string& path)
     }
 }
 
-Status ExtractTarget::finish()
+Status ExtractTarget::drain()
 {
     COFFER_TRY(handOverBatch());
     if (m_smallFiles) {
         COFFER_TRY(m_smallFiles->finish());
         m_smallFiles.reset();
     }
+    return Status::success();
+}
+
+Status ExtractTarget::finish()
+{
+    COFFER_TRY(drain());
     m_folders->reset();
     // Every byte on disk before anything takes its place.
     if (m_anyFile && ::syncfs(m_staging.get()) != 0)
         return ioError(errno, "write", m_destination);
-    for (const auto& name : namesIn(m_staging.get()))
-        COFFER_TRY(place(m_staging.get(), m_root.get(), name));
+    COFFER_TRY(placeAll());
 
     // Modes and times of the folders this extraction made (not of those it
     // merged into), deepest first, so that setting a child's time does not

@@ -39,6 +39,8 @@ public:
     Status runOnWriters(SmallFileWriter::Task task, std::size_t weight);
     Status makeDirectory(const EntryInfo& info);
 
+    /// Waits until the writer threads have written everything handed to them.
+    Status drain();
     /// Moves everything into the destination, sets folder modes and times.
     /// After this nothing is rolled back.
     Status finish();
@@ -51,7 +53,8 @@ public:
 
 private:
     ExtractTarget() = default;
-    Status place(int from, int to, const std::string& path);
+    Status placeAll();
+    Result<bool> place(int from, int to, const std::string& path);
     void unplace();
     Status handOverBatch();
 
