@@ -1,7 +1,9 @@
 #include "Extract.h"
 
 #include "ContainerReader.h"
+#include "EntryReader.h"
 #include "ExtractTarget.h"
+#include "PackJob.h"
 #include "PathRules.h"
 #include "Zstd.h"
 
@@ -14,143 +16,6 @@ namespace coffer {
 namespace fs = std::filesystem;
 
 namespace {
-
-constexpr std::size_t kBufferSize = 256 * 1024;
-constexpr std::size_t kMinBufferSize = 64; // above every peek(min)
-// A pack's content compressed can take a little more than its 16 MiB
-// (zstd's bound is 1/256 more); a hostile index may claim any length.
-constexpr std::uint64_t kMaxPackStored = kMaxPackContent + kMaxPackContent / 128 + 64 * 1024;
-
-/// A read buffer over a source, with peek/consume for parsing records.
-class BufferedSource {
-public:
-    /// `capacity` bounds the buffer (callers that know the source is short pass
-    /// its length: a buffer of 256 KiB cleared for each small entry costs more
-    /// than the entry). peek(min) needs min <= capacity.
-    explicit BufferedSource(ByteSource& source, std::size_t capacity = kBufferSize) : m_source(source)
-    {
-        m_buf.resize(std::clamp<std::size_t>(capacity, kMinBufferSize, kBufferSize));
-    }
-
-    /// At least `min` bytes unless the source ends first; empty only at the end.
-    Result<ByteView> peek(std::size_t min = 1)
-    {
-        if (m_end - m_begin < min) {
-            std::memmove(m_buf.data(), m_buf.data() + m_begin, m_end - m_begin);
-            m_end -= m_begin;
-            m_begin = 0;
-            while (m_end < min) {
-                auto n = m_source.read(MutableByteView(m_buf).subspan(m_end));
-                COFFER_TRY(n);
-                if (*n == 0)
-                    break;
-                m_end += *n;
-            }
-        }
-        return ByteView(m_buf.data() + m_begin, m_end - m_begin);
-    }
-    void consume(std::size_t n)
-    {
-        m_begin += n;
-        m_position += n;
-    }
-    Status readExact(MutableByteView out)
-    {
-        std::size_t done = 0;
-        while (done < out.size()) {
-            auto view = peek(1);
-            COFFER_TRY(view);
-            if (view->empty())
-                return damaged("an entry is truncated");
-            const std::size_t take = std::min(view->size(), out.size() - done);
-            std::memcpy(out.data() + done, view->data(), take);
-            consume(take);
-            done += take;
-        }
-        return Status::success();
-    }
-    std::uint64_t position() const { return m_position; }
-
-private:
-    ByteSource& m_source;
-    Bytes m_buf;
-    std::size_t m_begin = 0;
-    std::size_t m_end = 0;
-    std::uint64_t m_position = 0;
-};
-
-/// Leftover bytes first, then the rest of a stream.
-class ChainSource final : public ByteSource {
-public:
-    ChainSource(Bytes first, ByteSource& rest) : m_first(std::move(first)), m_rest(rest) {}
-    Result<std::size_t> read(MutableByteView buffer) override
-    {
-        if (m_pos < m_first.size()) {
-            const std::size_t n = std::min(buffer.size(), m_first.size() - m_pos);
-            std::memcpy(buffer.data(), m_first.data() + m_pos, n);
-            m_pos += n;
-            return n;
-        }
-        return m_rest.read(buffer);
-    }
-
-private:
-    Bytes m_first;
-    std::size_t m_pos = 0;
-    ByteSource& m_rest;
-};
-
-Result<EntryInfo> readRecordHeader(BufferedSource& in)
-{
-    std::uint8_t fixed[kEntryFixedSize];
-    COFFER_TRY(in.readExact(fixed));
-    auto rec = decodeEntryRecordFixed(fixed);
-    COFFER_TRY(rec);
-    rec->info.path.resize(rec->pathLength);
-    COFFER_TRY(in.readExact(MutableByteView(reinterpret_cast<std::uint8_t*>(rec->info.path.data()), rec->pathLength)));
-    return rec->info;
-}
-
-using DataSink = std::function<Status(ByteView)>;
-
-/// Reads one entry's data; returns the stored length consumed.
-Result<std::uint64_t> readEntryData(BufferedSource& in, const EntryInfo& info, const DataSink& sink, JobControl& job)
-{
-    const std::uint64_t start = in.position();
-    if (info.kind == EntryKind::Directory || info.codec == Codec::Packed)
-        return std::uint64_t{0}; // no data of their own
-    if (info.codec == Codec::Stored) {
-        std::uint64_t remaining = info.size;
-        while (remaining > 0) {
-            auto view = in.peek();
-            COFFER_TRY(view);
-            if (view->empty())
-                return damaged("\"" + info.path + "\" is truncated");
-            const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(view->size(), remaining));
-            COFFER_TRY(sink(view->first(take)));
-            in.consume(take);
-            remaining -= take;
-            if (job.isCancelled())
-                return makeError(ErrorCode::Cancelled, "cancelled");
-        }
-        return in.position() - start;
-    }
-    if (info.size == 0)
-        return damaged("an empty entry claims to be compressed");
-    ZstdEntryDecoder decoder(info.size, sink);
-    while (!decoder.finished()) {
-        auto view = in.peek();
-        COFFER_TRY(view);
-        if (view->empty())
-            return damaged("\"" + info.path + "\" is truncated");
-        auto used = decoder.feed(*view);
-        COFFER_TRY(used);
-        in.consume(*used);
-        if (job.isCancelled())
-            return makeError(ErrorCode::Cancelled, "cancelled");
-    }
-    return in.position() - start;
-}
 
 bool isSelected(const std::string& path, const std::vector<std::string>& only)
 {
@@ -210,8 +75,6 @@ private:
     std::optional<crypto::Sha256> m_hash;
 };
 
-const DataSink kDiscard = [](ByteView) { return Status::success(); };
-
 /// The content of the most recently read pack (FORMAT.md §5.8): at most 16 MiB.
 struct PackCache {
     std::optional<std::size_t> entry;
@@ -250,81 +113,6 @@ struct PackCache {
 
 private:
     std::vector<std::shared_ptr<Bytes>> spare;
-};
-
-/// A pack read from a file (its stored bytes decrypted and authenticated) and
-/// the members to extract from it: decompressed, checked and written out on
-/// the target's writer threads while the next pack is decrypted.
-struct PackJob {
-    std::size_t packEntry = 0;
-    EntryInfo pack;
-    Bytes stored;
-    struct Member {
-        EntryInfo info;
-        std::size_t position;
-        std::optional<crypto::Digest32> sha256;
-    };
-    std::vector<Member> members;
-
-    /// Decompresses the pack, writing each member out as soon as its bytes
-    /// are decoded (the whole 16 MiB never needs to be in memory at once).
-    Status run(SmallFileWriter::Context& context, JobControl& job) const
-    {
-        Bytes& carry = context.scratch(); // a member split across decoded blocks; kept by the thread
-        std::size_t next = 0;             // the member being assembled
-        std::uint64_t at = 0;             // content position of the next decoded byte
-        const auto emit = [&](const Member& m, ByteView bytes) -> Status {
-            if (m.sha256) {
-                crypto::Sha256 hash;
-                hash.update(bytes);
-                if (hash.finish() != *m.sha256)
-                    return damaged("the content of \"" + m.info.path + "\" does not match its hash");
-            }
-            return context.writeFile(m.info.path, m.info.mode, m.info.mtimeSeconds, m.info.mtimeNanoseconds, bytes);
-        };
-        const DataSink sink = [&](ByteView d) -> Status {
-            const std::uint64_t end = at + d.size();
-            while (next < members.size()) {
-                const Member& m = members[next];
-                const std::uint64_t from = std::max<std::uint64_t>(m.position, at);
-                const std::uint64_t to = std::min<std::uint64_t>(m.position + m.info.size, end);
-                if (m.position >= end)
-                    break; // starts in a later block
-                const ByteView part =
-                    d.subspan(static_cast<std::size_t>(from - at), static_cast<std::size_t>(to - from));
-                if (carry.empty() && m.position >= at && to == m.position + m.info.size) {
-                    COFFER_TRY(emit(m, part)); // whole in this block: straight from the decoder's buffer
-                } else {
-                    carry.insert(carry.end(), part.begin(), part.end());
-                    if (to < m.position + m.info.size)
-                        break; // continues in the next block
-                    COFFER_TRY(emit(m, carry));
-                    carry.clear();
-                }
-                ++next;
-            }
-            at = end;
-            return Status::success();
-        };
-        carry.clear();
-        ByteView rest(stored);
-        if (pack.size == 0)
-            return damaged("an empty entry claims to be compressed");
-        ZstdEntryDecoder decoder(pack.size, sink);
-        constexpr std::size_t kPiece = 256 * 1024; // a cancel is seen within a piece
-        while (!decoder.finished()) {
-            if (rest.empty())
-                return damaged("\"" + pack.path + "\" is truncated");
-            auto used = decoder.feed(rest.first(std::min(rest.size(), kPiece)));
-            COFFER_TRY(used);
-            rest = rest.subspan(*used);
-            if (job.isCancelled())
-                return makeError(ErrorCode::Cancelled, "cancelled");
-        }
-        if (!rest.empty() || at != pack.size || next != members.size())
-            return damaged("the entry \"" + pack.path + "\" does not end where the index says");
-        return Status::success();
-    }
 };
 
 Status checkOnlyPathsExist(const std::vector<std::string>& only, const std::vector<IndexEntry>& entries)
