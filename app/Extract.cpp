@@ -126,6 +126,30 @@ Status checkOnlyPathsExist(const std::vector<std::string>& only, const std::vect
     return Status::success();
 }
 
+/// Reads a whole entry record and its data from a container file, checked
+/// against the index; `raw`: its stored bytes as they are (a pack, decompressed later).
+Status readIndexedEntry(ContainerReader& reader, const IndexEntry& entry, const DataSink& sink, JobControl& job,
+                        bool raw = false)
+{
+    RangeSource range(reader, entry.offset, entry.end());
+    BufferedSource in(range,
+                      static_cast<std::size_t>(std::min<std::uint64_t>(entry.end() - entry.offset, kBufferSize)));
+    auto info = readRecordHeader(in);
+    COFFER_TRY(info);
+    if (!(*info == entry.info))
+        return damaged("the entry \"" + entry.info.path + "\" does not match the index");
+    EntryInfo asStored = entry.info;
+    asStored.codec = Codec::Stored;
+    asStored.size = entry.storedSize;
+    auto stored = readEntryData(in, raw ? asStored : entry.info, sink, job);
+    COFFER_TRY(stored);
+    auto rest = in.peek();
+    COFFER_TRY(rest);
+    if (*stored != entry.storedSize || !rest->empty())
+        return damaged("the entry \"" + entry.info.path + "\" does not end where the index says");
+    return Status::success();
+}
+
 Result<ExtractSummary> extractFromFile(const ExtractRequest& request, const crypto::IdentityList& identities,
                                        JobControl& job)
 {
@@ -146,26 +170,8 @@ Result<ExtractSummary> extractFromFile(const ExtractRequest& request, const cryp
     COFFER_TRY(target);
     EntryWriter writer(*target, progress, job, index->hasHashes);
     ExtractSummary summary;
-    // Reads a whole entry record and its data from the file, checked against
-    // the index; `raw`: its stored bytes as they are (a pack, decompressed later).
-    auto readEntry = [&](const IndexEntry& entry, const DataSink& sink, bool raw = false) -> Status {
-        RangeSource range(*reader, entry.offset, entry.end());
-        BufferedSource in(range,
-                          static_cast<std::size_t>(std::min<std::uint64_t>(entry.end() - entry.offset, kBufferSize)));
-        auto info = readRecordHeader(in);
-        COFFER_TRY(info);
-        if (!(*info == entry.info))
-            return damaged("the entry \"" + entry.info.path + "\" does not match the index");
-        EntryInfo asStored = entry.info;
-        asStored.codec = Codec::Stored;
-        asStored.size = entry.storedSize;
-        auto stored = readEntryData(in, raw ? asStored : entry.info, sink, job);
-        COFFER_TRY(stored);
-        auto rest = in.peek();
-        COFFER_TRY(rest);
-        if (*stored != entry.storedSize || !rest->empty())
-            return damaged("the entry \"" + entry.info.path + "\" does not end where the index says");
-        return Status::success();
+    const auto readEntry = [&](const IndexEntry& entry, const DataSink& sink, bool raw = false) {
+        return readIndexedEntry(*reader, entry, sink, job, raw);
     };
     std::shared_ptr<PackJob> pack; // being gathered
     auto handOverPack = [&]() -> Status {
@@ -395,6 +401,69 @@ Result<crypto::SecureBytes> readStoredEntry(const fs::path& container, const cry
         return data;
     }
     return damaged("\"" + path + "\" is missing");
+}
+
+Result<ExtractSummary> extractFileTo(const fs::path& container, const std::string& path,
+                                     const crypto::IdentityList& identities, ByteSink& out, JobControl& job)
+{
+    auto reader = ContainerReader::open(container, identities);
+    COFFER_TRY(reader);
+    auto index = reader->readIndex();
+    COFFER_TRY(index);
+    const IndexEntry* chosen = nullptr;
+    std::size_t files = 0;
+    for (const auto& e : index->entries)
+        if (e.info.kind == EntryKind::File && (path.empty() || e.info.path == path)) {
+            chosen = &e;
+            ++files;
+        }
+    if (!path.empty() && !chosen)
+        return makeError(ErrorCode::InvalidArgument, "\"" + path + "\" is not a file in this container");
+    if (files != 1)
+        return makeError(ErrorCode::InvalidArgument,
+                         files == 0 ? std::string("this container holds no file")
+                                    : "this container holds " + std::to_string(files) +
+                                          " files; name one with --only, or extract them into a folder with -o");
+    Progress progress;
+    progress.bytesTotal = chosen->info.size;
+    progress.filesTotal = 1;
+    progress.currentFile = chosen->info.path;
+    std::optional<crypto::Sha256> hash;
+    if (chosen->sha256)
+        hash.emplace();
+    const DataSink sink = [&](ByteView d) -> Status {
+        if (hash)
+            hash->update(d);
+        COFFER_TRY(out.write(d));
+        progress.bytesDone += d.size();
+        job.report(progress);
+        return Status::success();
+    };
+    if (chosen->info.codec == Codec::Packed) {
+        const IndexEntry& packEntry = index->entries[chosen->packEntry];
+        Bytes content;
+        content.reserve(static_cast<std::size_t>(packEntry.info.size)); // <= 16 MiB
+        COFFER_TRY(readIndexedEntry(
+            *reader, packEntry,
+            [&](ByteView d) {
+                content.insert(content.end(), d.begin(), d.end());
+                return Status::success();
+            },
+            job));
+        COFFER_TRY(readIndexedEntry(*reader, *chosen, kDiscard, job));
+        COFFER_TRY(sink(ByteView(content).subspan(static_cast<std::size_t>(chosen->packPosition),
+                                                  static_cast<std::size_t>(chosen->info.size))));
+    } else {
+        COFFER_TRY(readIndexedEntry(*reader, *chosen, sink, job));
+    }
+    if (hash && hash->finish() != *chosen->sha256)
+        return damaged("the content of \"" + chosen->info.path + "\" does not match its hash");
+    job.report(progress, true);
+    ExtractSummary summary;
+    summary.files = 1;
+    summary.bytes = chosen->info.size;
+    summary.index = std::move(*index);
+    return summary;
 }
 
 Result<ExtractSummary> extractContainer(const ExtractRequest& request, const crypto::IdentityList& identities,

@@ -3,6 +3,7 @@
 
 #include "ArchiveFormat.h"
 #include "Job.h"
+#include "PayloadStream.h"
 #include "Recipient.h"
 
 #include <filesystem>
@@ -36,6 +37,15 @@ struct ExtractSummary {
     std::uint64_t bytes = 0;
     std::vector<std::filesystem::path> written; // what appeared in the destination: its new top-level names
 };
+
+/// Writes the content of one file of a container file to `out` (standard
+/// output, say): the only file it holds, or `path`. The index and the
+/// signature are checked first and every chunk is authenticated before its
+/// bytes go out; a file's hash (signed containers) can only be compared at its
+/// end, so a mismatch is reported after its bytes were written, as with any
+/// streaming decryption.
+Result<ExtractSummary> extractFileTo(const std::filesystem::path& container, const std::string& path,
+                                     const crypto::IdentityList& identities, crypto::ByteSink& out, JobControl& job);
 
 /// Extracts into `destination`. On any failure or cancel, everything this call
 /// created is removed again and the error says why.

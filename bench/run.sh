@@ -70,12 +70,15 @@ ratio "coffer encrypt >tmpfs" "gpg --symmetric >tmpfs"
 ratio "coffer encrypt >tmpfs" "7zz AES >tmpfs"
 
 echo; echo "# decrypt the same"
-measure "coffer decrypt pipe >/dev/null" "'$coffer' decrypt -i coffer.key -o out - < random.coffer"
+measure "coffer decrypt -o - >/dev/null" "'$coffer' decrypt -i coffer.key -o - random.coffer > /dev/null"
 measure "coffer decrypt >tmpfs" "'$coffer' decrypt -i coffer.key -o out random.coffer"
+measure "coffer decrypt <stdin >tmpfs" "'$coffer' decrypt -i coffer.key -o out - < random.coffer"
 measure "age -d >/dev/null" "age -d -i age.key random.age > /dev/null"
 measure "age -d >tmpfs" "age -d -i age.key -o out/random.bin random.age"
+measure "age -d <stdin >tmpfs" "age -d -i age.key -o out/random.bin < random.age"
+ratio "coffer decrypt -o - >/dev/null" "age -d >/dev/null"
 ratio "coffer decrypt >tmpfs" "age -d >tmpfs"
-ratio "coffer decrypt pipe >/dev/null" "age -d >/dev/null"
+ratio "coffer decrypt <stdin >tmpfs" "age -d <stdin >tmpfs"
 
 echo; echo "# /usr/include tree ($(find /usr/include -type f | wc -l) files)"
 OUTSIZE=

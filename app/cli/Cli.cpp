@@ -20,7 +20,7 @@ Usage:
   coffer rekey (-r CARD|NAME)... [-p] [--add] -o OUT CONTAINER
   coffer keygen [-o FILE] [--name NAME]
   coffer encrypt (-r CARD | -R FILE | -p)... [-o OUT] [--compression auto|off|max] PATH...
-  coffer decrypt [-i FILE]... [-p] [-o DIR] [--only PATH]... CONTAINER
+  coffer decrypt [-i FILE]... [-p] [-o DIR|-] [--only PATH]... CONTAINER
   coffer list [-i FILE]... [-p] CONTAINER
   coffer inspect CONTAINER
   coffer integrate install|uninstall|status
@@ -31,8 +31,9 @@ With an identity in the keyring, containers are signed (--no-sign to skip),
 and decrypt and list use the keyring unless -i or -p is given. The keyring
 passphrase is asked on the terminal; scripts use --keyring-passphrase-file.
 -p asks for a passphrase on the terminal; scripts use --passphrase-file FILE.
-"-" as encrypt's OUT means standard output, and as decrypt's CONTAINER standard
-input (list and inspect need a file: they read only its end).
+"-" as encrypt's OUT means standard output, as decrypt's CONTAINER standard
+input (list and inspect need a file: they read only its end), and as decrypt's
+-o one file's content to standard output.
 
 Exit codes: 0 done, 2 usage, 3 no key matched or wrong passphrase,
 4 damaged or tampered, 5 not a container or unsupported version,

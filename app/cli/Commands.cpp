@@ -87,7 +87,7 @@ void printSignature(const ArchiveIndex& index, const std::optional<Keyring>& key
 }
 
 const char* kEncryptUsage = "coffer encrypt (-r CARD | -R FILE | -p)... [-o OUT] PATH...";
-const char* kDecryptUsage = "coffer decrypt [-i FILE]... [-p] [-o DIR] [--only PATH]... CONTAINER";
+const char* kDecryptUsage = "coffer decrypt [-i FILE]... [-p] [-o DIR|-] [--only PATH]... CONTAINER";
 
 } // namespace
 
@@ -225,6 +225,37 @@ int commandEncrypt(const std::vector<std::string>& argv)
     return kExitOk;
 }
 
+namespace {
+
+// decrypt -o -: one file's content to standard output, for a pipe.
+int decryptToStandardOutput(const Args& args)
+{
+    const std::string container = args.positional()[0];
+    if (container == "-")
+        return usageError("-o - needs a container file (its index says which file to write); from standard input, "
+                          "decrypt into a folder",
+                          kDecryptUsage);
+    const auto only = args.all("--only");
+    if (only.size() > 1)
+        return usageError("-o - writes one file: name at most one with --only", kDecryptUsage);
+    if (args.has("--force"))
+        return usageError("--force has no meaning with -o -", kDecryptUsage);
+    std::optional<Keyring> keyring;
+    auto identities = loadIdentities(args, container, keyring);
+    if (!identities.ok())
+        return reportError(identities.error());
+    FdSink out(STDOUT_FILENO, "standard output");
+    auto result = runJob([&](JobControl& job) {
+        return extractFileTo(container, only.empty() ? std::string() : only.front(), *identities, out, job);
+    });
+    if (!result.ok())
+        return reportError(result.error());
+    printSignature(result->index, keyring);
+    return kExitOk;
+}
+
+} // namespace
+
 int commandDecrypt(const std::vector<std::string>& argv)
 {
     Args args(argv, {"--passphrase", "--force"},
@@ -234,6 +265,8 @@ int commandDecrypt(const std::vector<std::string>& argv)
         return usageError(args.error(), kDecryptUsage);
     if (args.positional().size() != 1)
         return usageError("name one container to decrypt", kDecryptUsage);
+    if (args.one("--output") == "-")
+        return decryptToStandardOutput(args);
     ExtractRequest request;
     request.container = args.positional()[0];
     request.destination = args.one("--output").value_or(".");
