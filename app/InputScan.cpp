@@ -5,7 +5,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace coffer {
 
@@ -35,16 +38,28 @@ public:
 
     Status add(const fs::path& source, const std::string& archivePath)
     {
-        if (m_job.isCancelled())
-            return makeError(ErrorCode::Cancelled, "cancelled");
         struct stat st;
         if (::lstat(source.c_str(), &st) != 0)
             return ioError(errno, "read", source);
-        SourceEntry entry{source.string(), {}};
+        return add(source.string(), archivePath, st);
+    }
+
+    ScanResult take() { return std::move(m_result); }
+
+private:
+    // `st`: what lstat says of `source`. A folder's names are read and
+    // lstat-ed relative to its descriptor (one lookup per file instead of one
+    // per path component: a tenth of the scan of /usr/include), then closed
+    // before descending, so a deep tree does not hold a descriptor per level.
+    Status add(const std::string& source, const std::string& archivePath, const struct stat& st)
+    {
+        if (m_job.isCancelled())
+            return makeError(ErrorCode::Cancelled, "cancelled");
+        SourceEntry entry{source, {}};
         entry.info.path = archivePath;
         fillInfoFromStat(entry.info, st);
         if (S_ISLNK(st.st_mode)) {
-            m_job.warn("skipped the symbolic link \"" + source.string() + "\" (links are not stored)");
+            m_job.warn("skipped the symbolic link \"" + source + "\" (links are not stored)");
             return Status::success();
         }
         if (S_ISREG(st.st_mode)) {
@@ -57,28 +72,44 @@ public:
             return Status::success();
         }
         if (!S_ISDIR(st.st_mode)) {
-            m_job.warn("skipped \"" + source.string() + "\" (devices, sockets and pipes are not stored)");
+            m_job.warn("skipped \"" + source + "\" (devices, sockets and pipes are not stored)");
             return Status::success();
         }
         entry.info.kind = EntryKind::Directory;
         COFFER_TRY(checkName(m_paths.add(archivePath, true)));
         m_result.entries.push_back(std::move(entry));
 
-        std::vector<std::string> names;
-        std::error_code ec;
-        for (fs::directory_iterator it(source, ec), end; !ec && it != end; it.increment(ec))
-            names.push_back(it->path().filename().string());
-        if (ec)
-            return ioError(ec.value(), "read the folder", source);
-        std::sort(names.begin(), names.end());
-        for (const auto& name : names)
-            COFFER_TRY(add(source / name, archivePath + "/" + name));
+        struct Child {
+            std::string name;
+            struct stat st;
+        };
+        std::vector<Child> children;
+        {
+            UniqueFd dir(::open(source.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+            DIR* d = dir.valid() ? ::fdopendir(::dup(dir.get())) : nullptr;
+            if (!d)
+                return ioError(errno, "read the folder", source);
+            errno = 0;
+            while (const dirent* e = ::readdir(d)) {
+                const std::string_view name(e->d_name);
+                if (name != "." && name != "..")
+                    children.push_back({std::string(name), {}});
+            }
+            const int readError = errno;
+            ::closedir(d);
+            if (readError != 0)
+                return ioError(readError, "read the folder", source);
+            std::sort(children.begin(), children.end(), [](const Child& x, const Child& y) { return x.name < y.name; });
+            for (auto& c : children)
+                if (::fstatat(dir.get(), c.name.c_str(), &c.st, AT_SYMLINK_NOFOLLOW) != 0)
+                    return ioError(errno, "read", (source.ends_with('/') ? source : source + "/") + c.name);
+        }
+        const std::string prefix = source.ends_with('/') ? source : source + "/"; // "docs/" as typed
+        for (const auto& c : children)
+            COFFER_TRY(add(prefix + c.name, archivePath + "/" + c.name, c.st));
         return Status::success();
     }
 
-    ScanResult take() { return std::move(m_result); }
-
-private:
     JobControl& m_job;
     PathSet m_paths;
     ScanResult m_result;
