@@ -217,6 +217,7 @@ Result<ArchiveIndex> decodeIndex(ByteView plain, std::uint64_t indexOffset)
     index.hasHashes = (flags & kFlagHashes) != 0;
     index.entries.reserve(count);
     PathSet paths;
+    paths.reserve(count);
     PackTracker packs;
     std::uint64_t expectedOffset = 0;
     for (std::uint32_t i = 0; i < count; ++i) {

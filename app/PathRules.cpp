@@ -60,18 +60,18 @@ Status PathSet::add(std::string_view path, bool isDirectory)
     // or normalisation (the kernel's xt_connmark.h and xt_CONNMARK.h). On a disk
     // that folds them, extraction gives the second one a free name; it never
     // overwrites or follows a link (FORMAT.md §5.5, §10).
-    const std::string exact(path);
     // Every ancestor is (or becomes) a directory; none may be a file. A parent
     // already known as a folder had its own ancestors checked when it came.
-    const auto slash = exact.rfind('/');
-    const auto parent = slash == std::string::npos ? m_paths.end() : m_paths.find(exact.substr(0, slash));
+    const auto slash = path.rfind('/');
+    const auto parent = slash == std::string_view::npos ? m_paths.end() : m_paths.find(path.substr(0, slash));
     const bool parentKnown = parent != m_paths.end() && parent->second != Kind::File;
-    for (std::size_t pos = exact.find('/'); !parentKnown && pos != std::string::npos; pos = exact.find('/', pos + 1)) {
-        auto [it, inserted] = m_paths.emplace(exact.substr(0, pos), Kind::ImpliedDirectory);
+    for (std::size_t pos = path.find('/'); !parentKnown && pos != std::string_view::npos;
+         pos = path.find('/', pos + 1)) {
+        auto [it, inserted] = m_paths.try_emplace(std::string(path.substr(0, pos)), Kind::ImpliedDirectory);
         if (!inserted && it->second == Kind::File)
             return unsafe(path, "a file of the same name is also used as a folder");
     }
-    auto [it, inserted] = m_paths.emplace(exact, isDirectory ? Kind::Directory : Kind::File);
+    auto [it, inserted] = m_paths.try_emplace(std::string(path), isDirectory ? Kind::Directory : Kind::File);
     if (!inserted) {
         if (it->second == Kind::ImpliedDirectory && isDirectory) {
             it->second = Kind::Directory;

@@ -22,10 +22,16 @@ Status checkArchivePath(std::string_view path);
 class PathSet {
 public:
     Status add(std::string_view path, bool isDirectory);
+    /// Room for about `paths` paths (an index says how many it holds): no rehashing on the way.
+    void reserve(std::size_t paths) { m_paths.reserve(paths); }
 
 private:
     enum class Kind { File, Directory, ImpliedDirectory };
-    std::unordered_map<std::string, Kind> m_paths;
+    struct Hash { // looks up string_views without building a string
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+    std::unordered_map<std::string, Kind, Hash, std::equal_to<>> m_paths;
 };
 
 } // namespace coffer
