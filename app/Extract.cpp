@@ -77,42 +77,24 @@ private:
 
 /// The content of the most recently read pack (FORMAT.md §5.8): at most 16 MiB.
 struct PackCache {
-    std::optional<std::size_t> entry;
-    std::shared_ptr<Bytes> content = std::make_shared<Bytes>();
-    /// Empties it for the next pack, in a buffer the target's writer threads
-    /// are done with (they may still be writing files from the last pack).
-    /// Buffers are reused: fresh 16 MiB cost more in page faults than decompressing into them.
+    Bytes content;
     void renew(std::uint64_t size)
     {
-        entry.reset();
-        spare.push_back(std::move(content));
-        const auto idle = std::find_if(spare.begin(), spare.end(), [](const auto& b) { return b.use_count() == 1; });
-        if (idle != spare.end()) { // only here: the writers let go of it, and they never take a buffer back
-            content = std::move(*idle);
-            spare.erase(idle);
-        } else {
-            content = std::make_shared<Bytes>();
-        }
-        if (spare.size() > 2)
-            spare.erase(spare.begin()); // still being written from; freed by its last writer
-        content->clear();
-        content->reserve(static_cast<std::size_t>(std::min<std::uint64_t>(size, kMaxPackContent)));
+        content.clear();
+        content.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(size, kMaxPackContent)));
     }
     ByteView member(const IndexEntry& e) const
     {
-        return ByteView(*content).subspan(static_cast<std::size_t>(e.packPosition),
-                                          static_cast<std::size_t>(e.info.size));
+        return ByteView(content).subspan(static_cast<std::size_t>(e.packPosition),
+                                         static_cast<std::size_t>(e.info.size));
     }
     DataSink sink()
     {
         return [this](ByteView d) {
-            content->insert(content->end(), d.begin(), d.end());
+            content.insert(content.end(), d.begin(), d.end());
             return Status::success();
         };
     }
-
-private:
-    std::vector<std::shared_ptr<Bytes>> spare;
 };
 
 Status checkOnlyPathsExist(const std::vector<std::string>& only, const std::vector<IndexEntry>& entries)
@@ -309,7 +291,7 @@ Result<ExtractSummary> extractFromStream(const ExtractRequest& request, const cr
         if (selected && entry.info.kind == EntryKind::File) {
             if (packed) {
                 entry.sha256 = writer.account(entry.info, pack.member(entry));
-                COFFER_TRY(target->writeWholeFile(entry.info, pack.content, entry.packPosition));
+                COFFER_TRY(target->writeWholeFile(entry.info, pack.member(entry)));
             } else {
                 entry.sha256 = writer.digest();
                 COFFER_TRY(target->commitFile());
@@ -451,8 +433,13 @@ Result<ExtractSummary> extractFileTo(const fs::path& container, const std::strin
             },
             job));
         COFFER_TRY(readIndexedEntry(*reader, *chosen, kDiscard, job));
-        COFFER_TRY(sink(ByteView(content).subspan(static_cast<std::size_t>(chosen->packPosition),
-                                                  static_cast<std::size_t>(chosen->info.size))));
+        const ByteView bytes = ByteView(content).subspan(static_cast<std::size_t>(chosen->packPosition),
+                                                         static_cast<std::size_t>(chosen->info.size));
+        // All of it is at hand: its hash is checked before a byte goes out.
+        if (chosen->sha256 && crypto::sha256(bytes) != *chosen->sha256)
+            return damaged("the content of \"" + chosen->info.path + "\" does not match its hash");
+        hash.reset();
+        COFFER_TRY(sink(bytes));
     } else {
         COFFER_TRY(readIndexedEntry(*reader, *chosen, sink, job));
     }

@@ -47,22 +47,13 @@ std::string joinPath(const std::string& dir, const std::string& name)
     return dir.empty() ? name : dir + "/" + name;
 }
 
-// Runs op(dir, name) on `path`, relative to the folder `root`: in one call
-// when it fits, else through its parent folder, opened one component at a
-// time without following links. A 4096-byte archive path, or a deep one with
-// a free name for its last component, is longer than PATH_MAX, which the *at
-// calls refuse in one piece (ENAMETOOLONG). Returns what op returns, or -1
-// (errno set) if the parent cannot be opened.
+// Runs op(dir, name) on `path`, relative to the folder `root`, through its
+// parent folder opened without following a link in any component (a folder
+// swapped for a link meanwhile is refused, not followed), whatever its length.
+// Returns what op returns, or -1 (errno set) if the parent cannot be opened.
 template <typename Op> int atPath(int root, const std::string& path, Op op)
 {
-    if (path.size() < PATH_MAX)
-        return op(root, path);
-    UniqueFd dir(::dup(root));
-    for (const auto& part : splitPath(parentPath(path))) {
-        if (!dir.valid())
-            return -1;
-        dir = UniqueFd(::openat(dir.get(), part.c_str(), kFolderFlags));
-    }
+    const UniqueFd dir = openExistingFolder(root, parentPath(path));
     return dir.valid() ? op(dir.get(), lastComponent(path)) : -1;
 }
 
@@ -89,7 +80,7 @@ mode_t currentUmask()
 std::vector<std::string> namesIn(int dirFd)
 {
     std::vector<std::string> names;
-    DIR* d = ::fdopendir(::openat(dirFd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    DIR* d = openDirAt(dirFd);
     if (!d)
         return names;
     while (const dirent* e = ::readdir(d)) {
@@ -138,11 +129,17 @@ Result<ExtractTarget> ExtractTarget::open(const fs::path& destination, bool over
     // removed it: then it is no longer the folder of that name, and we retry.
     for (int attempt = 0;; ++attempt) {
         const std::string name = std::string(kStagingPrefix) + randomSuffix();
-        if (::mkdirat(t.m_root.get(), name.c_str(), 0700) != 0)
+        if (::mkdirat(t.m_root.get(), name.c_str(), 0700) != 0) {
+            if (errno == EEXIST && attempt < 3)
+                continue;
             return ioError(errno, "create a folder in", destination);
+        }
         UniqueFd fd(::openat(t.m_root.get(), name.c_str(), kFolderFlags));
-        if (!fd.valid())
-            return ioError(errno, "open a folder in", destination);
+        if (!fd.valid()) {
+            const int err = errno;
+            ::unlinkat(t.m_root.get(), name.c_str(), AT_REMOVEDIR);
+            return ioError(err, "open a folder in", destination);
+        }
         const bool locked = ::flock(fd.get(), LOCK_EX | LOCK_NB) == 0 || errno != EWOULDBLOCK; // no flock: no lock
         struct stat mine, there;
         const bool ours = locked && ::fstat(fd.get(), &mine) == 0 &&
@@ -201,27 +198,29 @@ Status ExtractTarget::commitFile()
     return Status::success();
 }
 
-Status ExtractTarget::writeWholeFile(const EntryInfo& info, std::shared_ptr<const Bytes> buffer, std::size_t offset)
+Status ExtractTarget::writeWholeFile(const EntryInfo& info, ByteView bytes)
 {
-    m_batchBytes += static_cast<std::size_t>(info.size);
-    m_batch.push_back({info, std::move(buffer), offset});
-    if (m_batch.size() < kBatchFiles && m_batchBytes < kBatchBytes)
+    m_batch.files.push_back(info);
+    m_batch.bytes.insert(m_batch.bytes.end(), bytes.begin(), bytes.end());
+    if (m_batch.files.size() < kBatchFiles && m_batch.bytes.size() < kBatchBytes)
         return Status::success();
     return handOverBatch();
 }
 
 Status ExtractTarget::handOverBatch()
 {
-    if (m_batch.empty())
+    if (m_batch.files.empty())
         return Status::success();
-    auto batch = std::make_shared<std::vector<WholeFile>>(std::move(m_batch));
-    m_batch.clear();
-    const std::size_t weight = std::exchange(m_batchBytes, 0);
+    auto batch = std::make_shared<Batch>(std::exchange(m_batch, {}));
+    const std::size_t weight = batch->bytes.size();
     return runOnWriters(
         [batch](SmallFileWriter::Context& context) -> Status {
-            for (const auto& f : *batch)
-                COFFER_TRY(context.writeFile(f.info.path, f.info.mode, f.info.mtimeSeconds, f.info.mtimeNanoseconds,
-                                             ByteView(*f.buffer).subspan(f.offset, f.info.size)));
+            ByteView rest(batch->bytes);
+            for (const auto& f : batch->files) {
+                const auto size = static_cast<std::size_t>(f.size);
+                COFFER_TRY(context.writeFile(f.path, f.mode, f.mtimeSeconds, f.mtimeNanoseconds, rest.first(size)));
+                rest = rest.subspan(size);
+            }
             return Status::success();
         },
         weight);
@@ -253,11 +252,19 @@ Status ExtractTarget::placeAll()
         std::string path; // relative to both roots
         std::vector<std::string> names;
         std::size_t next = 0;
+        struct stat fromId, toId; // checked when coming back up through ".."
     };
     UniqueFd from(::dup(m_staging.get()));
     UniqueFd to(::dup(m_root.get()));
     std::vector<Level> levels;
-    levels.push_back({"", namesIn(from.get())});
+    const auto enter = [&](std::string path) -> Status {
+        Level level{std::move(path), namesIn(from.get()), 0, {}, {}};
+        if (::fstat(from.get(), &level.fromId) != 0 || ::fstat(to.get(), &level.toId) != 0)
+            return ioError(errno, "open the folder", m_destination / level.path);
+        levels.push_back(std::move(level));
+        return Status::success();
+    };
+    COFFER_TRY(enter(""));
     while (true) {
         Level& level = levels.back();
         if (level.next == level.names.size()) {
@@ -266,8 +273,14 @@ Status ExtractTarget::placeAll()
                 return Status::success();
             from.reset(::openat(from.get(), "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
             to.reset(::openat(to.get(), "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-            if (!from.valid() || !to.valid())
-                return ioError(errno, "open the folder", m_destination / levels.back().path);
+            const Level& up = levels.back();
+            const auto same = [](int fd, const struct stat& id) {
+                struct stat st;
+                return fd >= 0 && ::fstat(fd, &st) == 0 && st.st_dev == id.st_dev && st.st_ino == id.st_ino;
+            };
+            if (!same(from.get(), up.fromId) || !same(to.get(), up.toId))
+                return makeError(ErrorCode::Io, "the folder \"" + (m_destination / up.path).string() +
+                                                    "\" was moved while Coffer was filling it; extract again");
             continue;
         }
         const std::string path = joinPath(level.path, level.names[level.next++]);
@@ -280,9 +293,16 @@ Status ExtractTarget::placeAll()
         UniqueFd existing(::openat(to.get(), name.c_str(), kFolderFlags));
         if (!staged.valid() || !existing.valid())
             return ioError(errno, "open the folder", m_destination / path);
+        // A folder on another file system (a mount point) cannot take renames from the staging folder.
+        struct stat a, b;
+        if (::fstat(staged.get(), &a) != 0 || ::fstat(existing.get(), &b) != 0)
+            return ioError(errno, "open the folder", m_destination / path);
+        if (a.st_dev != b.st_dev)
+            return makeError(ErrorCode::Io, "\"" + (m_destination / path).string() +
+                                                "\" is on another drive (a mount point); extract into it directly");
         from = std::move(staged);
         to = std::move(existing);
-        levels.push_back({path, namesIn(from.get())});
+        COFFER_TRY(enter(path));
     }
 }
 
@@ -297,6 +317,17 @@ Result<bool> ExtractTarget::place(int from, int to, const std::string& path)
         m_placed.push_back(m_destination / joinPath(dir, as));
         return false;
     };
+    if (dir.empty() && isStagingName(name)) {
+        // A container's own ".coffer-extract-XXXXXXXXXXXX" would pass for a stale
+        // staging folder and be removed by the next extraction: it gets a name that does not.
+        for (int n = 2;; ++n) {
+            const std::string as = name + " (" + std::to_string(n) + ")";
+            if (renameNoReplaceAt(from, name.c_str(), to, as.c_str()) == 0)
+                return moved(as);
+            if (errno != EEXIST)
+                return ioError(errno, "create", m_destination / as);
+        }
+    }
     if (renameNoReplaceAt(from, name.c_str(), to, name.c_str()) == 0)
         return moved(name);
     if (errno != EEXIST)
@@ -359,19 +390,26 @@ Status ExtractTarget::finish()
     // Modes and times of the folders this extraction made (not of those it
     // merged into), deepest first, so that setting a child's time does not
     // touch its parent's afterwards and a read-only folder is set last.
-    std::unordered_map<std::string, std::string> placedAs;
+    struct Hash { // looks up string_views without building a string
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+    std::unordered_map<std::string, std::string, Hash, std::equal_to<>> placedAs;
     for (const auto& m : m_moved)
         placedAs.emplace(m.staged, m.placed);
     std::vector<DirAttributes> dirs;
     for (const auto& d : m_dirs) {
-        std::string rest;
-        for (std::string p = d.path; !p.empty(); p = parentPath(p)) {
-            if (const auto it = placedAs.find(p); it != placedAs.end()) {
+        // What was moved is disjoint subtrees: the first prefix found from the top is the one.
+        const std::string_view path(d.path);
+        for (std::size_t end = path.find('/');; end = path.find('/', end + 1)) {
+            const std::string_view prefix = path.substr(0, end);
+            if (const auto it = placedAs.find(prefix); it != placedAs.end()) {
                 dirs.push_back(d);
-                dirs.back().path = it->second + rest;
+                dirs.back().path = it->second + std::string(path.substr(prefix.size()));
                 break;
             }
-            rest = "/" + lastComponent(p) + rest;
+            if (end == std::string_view::npos)
+                break;
         }
     }
     std::sort(dirs.begin(), dirs.end(), [](const auto& a, const auto& b) { return a.path > b.path; });
@@ -434,7 +472,7 @@ void ExtractTarget::unplace()
 void ExtractTarget::rollback()
 {
     m_smallFiles.reset(); // its threads stop before anything goes
-    m_batch.clear();
+    m_batch = {};
     m_async.reset();
     m_file.reset();
     if (m_folders)

@@ -31,9 +31,9 @@ public:
     Status beginFile(const EntryInfo& info);
     Status write(ByteView data);
     Status commitFile();
-    /// A file whose bytes are all in `buffer` at `offset` (a pack member):
-    /// written on the writer threads while the caller goes on.
-    Status writeWholeFile(const EntryInfo& info, std::shared_ptr<const Bytes> buffer, std::size_t offset);
+    /// A file whose bytes are all at hand (a pack member read from a pipe):
+    /// copied, and written on the writer threads while the caller goes on.
+    Status writeWholeFile(const EntryInfo& info, ByteView bytes);
     /// Runs `task` on the writer threads (a pack to decompress and write out);
     /// `weight`: the bytes it holds and will allocate.
     Status runOnWriters(SmallFileWriter::Task task, std::size_t weight);
@@ -58,10 +58,9 @@ private:
     void unplace();
     Status handOverBatch();
 
-    struct WholeFile {
-        EntryInfo info;
-        std::shared_ptr<const Bytes> buffer;
-        std::size_t offset;
+    struct Batch { // files for the writer threads: a task per file would cost more than its write
+        std::vector<EntryInfo> files;
+        Bytes bytes; // their contents back to back: only what is extracted is held
     };
 
     struct DirAttributes {
@@ -85,8 +84,7 @@ private:
     UniqueFd m_staging; // holds an flock: a live extraction's folder is not "stale"
     std::unique_ptr<FolderCursor> m_folders;
     std::unique_ptr<SmallFileWriter> m_smallFiles;
-    std::vector<WholeFile> m_batch; // for the writer threads: a task per file would cost more than its write
-    std::size_t m_batchBytes = 0;
+    Batch m_batch;
     bool m_overwrite = false;
     mode_t m_umask = 022;
     bool m_anyFile = false;

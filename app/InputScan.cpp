@@ -2,6 +2,7 @@
 
 #include "FileIO.h"
 #include "PathRules.h"
+#include "StagingFolder.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -86,7 +87,7 @@ private:
         std::vector<Child> children;
         {
             UniqueFd dir(::open(source.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-            DIR* d = dir.valid() ? ::fdopendir(::dup(dir.get())) : nullptr;
+            DIR* d = dir.valid() ? openDirAt(dir.get()) : nullptr;
             if (!d)
                 return ioError(errno, "read the folder", source);
             errno = 0;

@@ -1,5 +1,6 @@
 #include "StagingFolder.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <dirent.h>
 #include <fcntl.h>
@@ -17,39 +18,62 @@ namespace {
 
 constexpr int kFolderFlags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
 
-// One call for a whole folder path, refusing links and anything outside
-// `root` (openat2, Linux 5.6); -1 when it cannot (missing folder, older
-// kernel, a path longer than PATH_MAX), and the caller walks instead.
+} // namespace
+
 int openBeneath(int root, const std::string& path)
 {
     struct open_how how {};
     how.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
-    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
     return static_cast<int>(::syscall(SYS_openat2, root, path.c_str(), &how, sizeof how));
 }
 
-// Unlinks everything in `dirFd` that is not a folder; returns the name of a
-// folder left in it, or "" when it is empty.
-std::string clearFiles(int dirFd)
+UniqueFd openExistingFolder(int root, const std::string& path)
 {
-    DIR* d = ::fdopendir(::openat(dirFd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (path.empty())
+        return UniqueFd(::dup(root));
+    UniqueFd fast(openBeneath(root, path));
+    if (fast.valid() || errno == ENOENT || errno == ELOOP)
+        return fast;
+    UniqueFd dir(::dup(root)); // too long for one call, or no openat2: one component at a time
+    for (const auto& part : splitPath(path)) {
+        if (!dir.valid())
+            break;
+        dir = UniqueFd(::openat(dir.get(), part.c_str(), kFolderFlags));
+    }
+    return dir;
+}
+
+namespace {
+
+// Unlinks everything in `dirFd` that is not a folder (after reading the
+// whole folder: unlinking while reading may skip names); returns the folders.
+std::vector<std::string> clearFiles(int dirFd)
+{
+    std::vector<std::string> folders, files;
+    DIR* d = openDirAt(dirFd);
     if (!d)
-        return {};
-    std::string folder;
+        return folders;
     while (const dirent* e = ::readdir(d)) {
         const std::string_view name(e->d_name);
         if (name == "." || name == "..")
             continue;
+        bool folder = e->d_type == DT_DIR;
         struct stat st;
-        if (::fstatat(dirFd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
-            if (folder.empty())
-                folder = e->d_name;
-        } else {
-            ::unlinkat(dirFd, e->d_name, 0);
-        }
+        if (e->d_type == DT_UNKNOWN) // some file systems do not say
+            folder = ::fstatat(dirFd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+        (folder ? folders : files).emplace_back(name);
     }
     ::closedir(d);
-    return folder;
+    for (const auto& f : files)
+        ::unlinkat(dirFd, f.c_str(), 0);
+    return folders;
+}
+
+bool sameFolder(int fd, const struct stat& expected)
+{
+    struct stat st;
+    return ::fstat(fd, &st) == 0 && st.st_dev == expected.st_dev && st.st_ino == expected.st_ino;
 }
 
 } // namespace
@@ -65,6 +89,25 @@ std::vector<std::string> splitPath(const std::string& path)
             return parts;
         start = slash + 1;
     }
+}
+
+DIR* openDirAt(int dirFd)
+{
+    const int fd = ::openat(dirFd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return nullptr;
+    DIR* d = ::fdopendir(fd);
+    if (!d)
+        ::close(fd);
+    return d;
+}
+
+bool isStagingName(std::string_view name)
+{
+    if (name.size() != kStagingPrefix.size() + 12 || !name.starts_with(kStagingPrefix))
+        return false;
+    return std::all_of(name.begin() + static_cast<std::ptrdiff_t>(kStagingPrefix.size()), name.end(),
+                       [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 std::string parentPath(const std::string& path)
@@ -151,29 +194,49 @@ void removeTreeAt(int dirFd, const std::string& name)
             ::unlinkat(dirFd, name.c_str(), 0);
         return;
     }
-    // Down to a folder with no folders in it, empty it, up one and remove it:
-    // only the names on the way down are kept, not one descriptor per level.
-    std::vector<std::string> below;
-    while (true) {
+    // Depth first, one folder open at a time: each level keeps the names of
+    // the folders still to remove in it (read once, so wide folders cost
+    // linear time) and its identity, checked when coming back up through "..":
+    // a folder moved elsewhere meanwhile stops the removal there.
+    struct Level {
+        std::string name;
+        struct stat id;
+        std::vector<std::string> folders;
+    };
+    std::vector<Level> levels;
+    const auto enter = [&](std::string levelName) {
         ::fchmod(current.get(), 0700); // ours; a folder made read-only still empties
-        const std::string folder = clearFiles(current.get());
-        if (!folder.empty()) {
-            UniqueFd next(::openat(current.get(), folder.c_str(), kFolderFlags));
-            if (!next.valid())
-                return; // replaced meanwhile: leave the rest
-            below.push_back(folder);
-            current = std::move(next);
+        Level level{std::move(levelName), {}, {}};
+        if (::fstat(current.get(), &level.id) != 0)
+            return false;
+        level.folders = clearFiles(current.get());
+        levels.push_back(std::move(level));
+        return true;
+    };
+    if (!enter(name))
+        return;
+    while (true) {
+        Level& level = levels.back();
+        if (!level.folders.empty()) {
+            const std::string next = std::move(level.folders.back());
+            level.folders.pop_back();
+            UniqueFd below(::openat(current.get(), next.c_str(), kFolderFlags));
+            if (!below.valid())
+                continue; // gone, or no longer a folder: not ours to follow
+            current = std::move(below);
+            if (!enter(next))
+                return;
             continue;
         }
-        if (below.empty())
+        if (levels.size() == 1)
             break;
+        const std::string done = std::move(level.name);
+        levels.pop_back();
         UniqueFd up(::openat(current.get(), "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-        if (!up.valid())
-            return;
+        if (!up.valid() || !sameFolder(up.get(), levels.back().id))
+            return; // moved meanwhile: leave the rest rather than follow it
         current = std::move(up);
-        if (::unlinkat(current.get(), below.back().c_str(), AT_REMOVEDIR) != 0)
-            return; // something we cannot remove: stop rather than loop
-        below.pop_back();
+        ::unlinkat(current.get(), done.c_str(), AT_REMOVEDIR);
     }
     current.reset();
     ::unlinkat(dirFd, name.c_str(), AT_REMOVEDIR);
@@ -181,18 +244,21 @@ void removeTreeAt(int dirFd, const std::string& name)
 
 void removeStaleStagingFolders(int dirFd)
 {
-    DIR* d = ::fdopendir(::openat(dirFd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    DIR* d = openDirAt(dirFd);
     if (!d)
         return;
     std::vector<std::string> found;
     while (const dirent* e = ::readdir(d))
-        if (std::string_view(e->d_name).starts_with(kStagingPrefix))
+        if (isStagingName(e->d_name))
             found.emplace_back(e->d_name);
     ::closedir(d);
     for (const auto& name : found) {
         UniqueFd folder(::openat(dirFd, name.c_str(), kFolderFlags));
-        // A running extraction holds its lock: only the dead ones' folders go.
-        if (folder.valid() && ::flock(folder.get(), LOCK_EX | LOCK_NB) == 0)
+        struct stat st;
+        // Ours as Coffer makes them (not another user's, nor a look-alike a container
+        // left: those get other names when extracted), and not held by a running extraction.
+        if (folder.valid() && ::fstat(folder.get(), &st) == 0 && st.st_uid == ::geteuid() &&
+            (st.st_mode & 07777) == 0700 && ::flock(folder.get(), LOCK_EX | LOCK_NB) == 0)
             removeTreeAt(dirFd, name); // still locked by `folder` meanwhile
     }
 }

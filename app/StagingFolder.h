@@ -7,6 +7,7 @@
 #include "FileIO.h"
 
 #include <cstdint>
+#include <dirent.h>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -17,10 +18,25 @@ namespace coffer {
 /// extraction until it is complete.
 inline constexpr std::string_view kStagingPrefix = ".coffer-extract-";
 
+/// Opens `dirFd` itself for readdir (closedir() it); null (no descriptor left open) on failure.
+DIR* openDirAt(int dirFd);
+
+/// True for exactly kStagingPrefix and 12 lowercase hex digits.
+bool isStagingName(std::string_view name);
+
 /// The components of an archive path, its folder part and its last component.
 std::vector<std::string> splitPath(const std::string& path);
 std::string parentPath(const std::string& path);
 std::string lastComponent(const std::string& path);
+
+/// One call for a whole folder path, refusing links and anything outside
+/// `root` (openat2, Linux 5.6); -1 when it cannot (a missing folder, a link,
+/// an older kernel, a path longer than PATH_MAX).
+int openBeneath(int root, const std::string& path);
+
+/// An existing folder under `root`, opened without following a link in any
+/// component; invalid (errno set) if there is none.
+UniqueFd openExistingFolder(int root, const std::string& path);
 
 /// Opens the folders that hold files, relative to a root folder, creating the
 /// missing ones, never through a link. Files arrive folder by folder, so the
@@ -61,7 +77,8 @@ void setFileTime(int fd, std::int64_t seconds, std::uint32_t nanoseconds);
 void removeTreeAt(int dirFd, const std::string& name);
 
 /// Removes staging folders in `dirFd` that no running Coffer holds (each
-/// holds an flock on its own): what a killed extraction left.
+/// holds an flock on its own): what a killed extraction left. Only folders
+/// with a staging name, owned by this user, mode 0700.
 void removeStaleStagingFolders(int dirFd);
 
 } // namespace coffer

@@ -210,9 +210,17 @@ TEST_F(FaultTest, NextExtractionRemovesStaleStagingFolders)
         fs::remove_all(root / "dest");
         const fs::path stale = root / "dest" / ".coffer-extract-0123456789ab";
         writeFile(stale / "src" / "sub" / "b.txt", "stale");
+        fs::permissions(stale, fs::perms::owner_all, fs::perm_options::replace);               // as Coffer makes them
         fs::permissions(stale / "src" / "sub", fs::perms::owner_read | fs::perms::owner_exec); // still removed
+        const fs::path lookAlike = root / "dest" / ".coffer-extract-0000000000aa";             // 0755: not Coffer's
+        writeFile(lookAlike / "keep.txt", "somebody else's");
+        fs::permissions(lookAlike,
+                        fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read |
+                            fs::perms::others_exec,
+                        fs::perm_options::replace);
         const fs::path live = root / "dest" / ".coffer-extract-ba9876543210";
         writeFile(live / "src" / "a.txt", "another extraction, still running");
+        fs::permissions(live, fs::perms::owner_all, fs::perm_options::replace); // kept by its lock alone
         UniqueFd liveLock(::open(live.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
         ASSERT_EQ(::flock(liveLock.get(), LOCK_EX | LOCK_NB), 0);
         writeFile(root / "dest" / "src" / ".a.txt.coffer-old-0123456789ab", "a user's file moved aside: kept");
@@ -220,7 +228,8 @@ TEST_F(FaultTest, NextExtractionRemovesStaleStagingFolders)
         const Outcome r = decrypt(container, root / "dest", opts(), stream);
         ASSERT_EQ(r.code, kExitOk) << r.err;
         EXPECT_EQ(listTree(root / "dest"),
-                  (std::vector<std::string>{".coffer-extract-ba9876543210/", ".coffer-extract-ba9876543210/src/",
+                  (std::vector<std::string>{".coffer-extract-0000000000aa/", ".coffer-extract-0000000000aa/keep.txt",
+                                            ".coffer-extract-ba9876543210/", ".coffer-extract-ba9876543210/src/",
                                             ".coffer-extract-ba9876543210/src/a.txt", "src/",
                                             "src/.a.txt.coffer-old-0123456789ab", "src/.hidden", "src/a.txt",
                                             "src/sub/", "src/sub/b.txt"}));
