@@ -270,7 +270,9 @@ Status ExtractTarget::placeAll()
         if (level.next == level.names.size()) {
             levels.pop_back();
             if (levels.empty())
-                return Status::success();
+                return Status::success(); // finish() syncs the destination itself
+            ::fsync(to.get());            // a merged folder: the names moved into it, on disk
+
             from.reset(::openat(from.get(), "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
             to.reset(::openat(to.get(), "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
             const Level& up = levels.back();

@@ -70,15 +70,19 @@ void SmallFileWriter::loop()
     }
 }
 
+Result<UniqueFd> SmallFileWriter::Context::createFile(const std::string& path, std::uint16_t mode)
+{
+    auto parent = m_cursor.parentOf(path);
+    COFFER_TRY(parent);
+    return createFileAt(*parent, lastComponent(path), mode, m_shown / path);
+}
+
 Status SmallFileWriter::Context::writeFile(const std::string& path, std::uint16_t mode, std::int64_t mtimeSeconds,
                                            std::uint32_t mtimeNanoseconds, ByteView bytes)
 {
-    const std::filesystem::path shown = m_shown / path;
-    auto parent = m_cursor.parentOf(path);
-    COFFER_TRY(parent);
-    auto fd = createFileAt(*parent, lastComponent(path), mode, shown);
+    auto fd = createFile(path, mode);
     COFFER_TRY(fd);
-    FdSink sink(fd->get(), shown);
+    FdSink sink(fd->get(), m_shown / path);
     COFFER_TRY(sink.write(bytes));
     setFileTime(fd->get(), mtimeSeconds, mtimeNanoseconds);
     return Status::success();

@@ -30,15 +30,16 @@ public:
         /// anything) with `bytes`, `mode` (the umask applies) and modification time.
         Status writeFile(const std::string& path, std::uint16_t mode, std::int64_t mtimeSeconds,
                          std::uint32_t mtimeNanoseconds, ByteView bytes);
-        /// A buffer kept by this thread from task to task.
-        Bytes& scratch() { return m_scratch; }
+        /// Creates the file `path` for writing in pieces; the caller sets its time
+        /// (setFileTime) and closes it.
+        Result<UniqueFd> createFile(const std::string& path, std::uint16_t mode);
+        const std::filesystem::path& shownRoot() const { return m_shown; }
 
     private:
         friend class SmallFileWriter;
         Context(int root, const std::filesystem::path& shown) : m_cursor(root, shown), m_shown(shown) {}
         FolderCursor m_cursor;
         const std::filesystem::path& m_shown;
-        Bytes m_scratch;
     };
     using Task = std::function<Status(Context&)>;
 
