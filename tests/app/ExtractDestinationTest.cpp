@@ -264,3 +264,32 @@ TEST(ExtractDestination, AStagingLookAlikeFromTheContainerGetsAnotherName)
         EXPECT_FALSE(fs::exists(scene.dest / ".coffer-extract-0123456789ab"));
     }
 }
+
+// A forced extraction that fails while moving into place, after it replaced a
+// file and merged into a folder: everything is put back as it was (the
+// replaced file, the merged folder's contents), nothing through the link.
+TEST(ExtractDestination, AForcedExtractionThatFailsWhilePlacingPutsEverythingBack)
+{
+    ExtractScene scene;
+    writeFile(scene.dest / "a.txt", "mine");
+    writeFile(scene.dest / "keep" / "k.txt", "mine too");
+    fs::create_directory_symlink(scene.outside, scene.dest / "zlink");
+    HostileArchive archive; // placed in name order: a.txt, keep, then zlink fails
+    archive.file("a.txt", "theirs");
+    archive.file("keep/new.txt", "theirs too");
+    archive.file("keep/k.txt", "theirs three");
+    archive.directory("zlink");
+    archive.file("zlink/x", "escaped");
+    scene.write(archive);
+    const auto before = snapshotTree(scene.root.path());
+    for (const ReaderMode mode : kBothReaders) {
+        SCOPED_TRACE(readerName(mode));
+        auto result = extractInto(scene, mode, true);
+        ASSERT_FALSE(result.ok());
+        EXPECT_EQ(result.error().code, ErrorCode::UnsafePath) << result.error().message;
+        EXPECT_EQ(snapshotTree(scene.root.path()), before);
+        EXPECT_EQ(readFile(scene.dest / "a.txt"), "mine");
+        EXPECT_EQ(readFile(scene.dest / "keep" / "k.txt"), "mine too");
+        EXPECT_TRUE(fs::is_empty(scene.outside));
+    }
+}
