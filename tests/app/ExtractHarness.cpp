@@ -199,6 +199,17 @@ void ExtractScene::expectAccepted(const HostileArchive& archive) const
     }
 }
 
+void flipByte(const fs::path& path, std::uint64_t offset)
+{
+    const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    std::uint8_t b = 0;
+    ASSERT_EQ(::pread(fd, &b, 1, static_cast<off_t>(offset)), 1);
+    b ^= 0x01;
+    ASSERT_EQ(::pwrite(fd, &b, 1, static_cast<off_t>(offset)), 1);
+    ::close(fd);
+}
+
 const IndexEntry* findEntry(const ArchiveIndex& index, const std::string& path)
 {
     for (const auto& e : index.entries)

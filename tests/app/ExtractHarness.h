@@ -35,6 +35,9 @@ Result<ExtractSummary> extractWith(ReaderMode mode, const std::filesystem::path&
 Result<ExtractSummary> extractWith(ReaderMode mode, const std::filesystem::path& container,
                                    const std::filesystem::path& destination, const crypto::IdentityList& identities);
 
+/// Flips the lowest bit of the byte at `offset` of the file (a damaged chunk, say).
+void flipByte(const std::filesystem::path& path, std::uint64_t offset);
+
 /// The index entry with this path, or null.
 const IndexEntry* findEntry(const ArchiveIndex& index, const std::string& path);
 

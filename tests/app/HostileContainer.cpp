@@ -116,6 +116,18 @@ HostileEntry& HostileArchive::directory(const std::string& path, std::uint16_t m
     return entries.back();
 }
 
+HostileEntry& HostileArchive::pack(std::string_view content)
+{
+    HostileEntry e;
+    e.record.kind = EntryKind::Pack;
+    e.record.codec = Codec::Zstd;
+    e.record.mode = 0;
+    e.record.size = content.size();
+    e.data = zstdFrame(bytesOf(content));
+    entries.push_back(std::move(e));
+    return entries.back();
+}
+
 ArchiveIndex HostileArchive::index() const
 {
     ArchiveIndex index;

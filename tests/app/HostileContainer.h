@@ -56,6 +56,8 @@ struct HostileArchive {
     /// A codec-1 file whose data are the given bytes and whose size is `size`.
     HostileEntry& zstdRaw(const std::string& path, Bytes data, std::uint64_t size);
     HostileEntry& directory(const std::string& path, std::uint16_t mode = 0755);
+    /// A pack entry (FORMAT.md §5.8) holding `content` in one zstd frame; its members are added after it.
+    HostileEntry& pack(std::string_view content);
 
     /// Records, index frame and trailer, with every edit applied.
     Bytes plaintext() const;

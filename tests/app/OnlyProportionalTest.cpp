@@ -26,17 +26,6 @@ struct SharedContainer {
     crypto::SecretIdentity identity = crypto::SecretIdentity::generate();
 };
 
-void corruptByte(const fs::path& path, std::uint64_t offset)
-{
-    const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
-    ASSERT_GE(fd, 0);
-    std::uint8_t b = 0;
-    ASSERT_EQ(::pread(fd, &b, 1, static_cast<off_t>(offset)), 1);
-    b ^= 0x01;
-    ASSERT_EQ(::pwrite(fd, &b, 1, static_cast<off_t>(offset)), 1);
-    ::close(fd);
-}
-
 class OnlyProportional : public ::testing::Test {
 protected:
     static void SetUpTestSuite()
@@ -61,7 +50,7 @@ protected:
         ASSERT_TRUE(info.ok()) << info.error().message;
         const std::uint64_t chunks = kBig / crypto::kChunkSize;
         for (std::uint64_t i = 16; i < chunks - 16; ++i)
-            corruptByte(shared->path, info->headerBytes + crypto::PayloadLayout::chunkOffset(i) + 100);
+            flipByte(shared->path, info->headerBytes + crypto::PayloadLayout::chunkOffset(i) + 100);
     }
     static void TearDownTestSuite()
     {

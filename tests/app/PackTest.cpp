@@ -12,18 +12,6 @@ using namespace coffer::test;
 
 namespace {
 
-HostileEntry& pack(HostileArchive& archive, std::string_view content)
-{
-    HostileEntry e;
-    e.record.kind = EntryKind::Pack;
-    e.record.codec = Codec::Zstd;
-    e.record.mode = 0;
-    e.record.size = content.size();
-    e.data = zstdFrame(bytesOf(content));
-    archive.entries.push_back(std::move(e));
-    return archive.entries.back();
-}
-
 HostileEntry& member(HostileArchive& archive, const std::string& path, std::string_view content)
 {
     HostileEntry e;
@@ -41,7 +29,7 @@ HostileArchive twoMembers()
 {
     HostileArchive archive;
     archive.hashes = true;
-    pack(archive, "helloworld");
+    archive.pack("helloworld");
     member(archive, "a.txt", "hello");
     member(archive, "b.txt", "world");
     archive.file("c.txt", "after");

@@ -181,17 +181,6 @@ bool hasStagingFolder(const fs::path& dir)
     return false;
 }
 
-void flipByte(const fs::path& path, std::uint64_t offset)
-{
-    const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
-    ASSERT_GE(fd, 0);
-    std::uint8_t b = 0;
-    ASSERT_EQ(::pread(fd, &b, 1, static_cast<off_t>(offset)), 1);
-    b ^= 0x01;
-    ASSERT_EQ(::pwrite(fd, &b, 1, static_cast<off_t>(offset)), 1);
-    ::close(fd);
-}
-
 double secondsSince(std::chrono::steady_clock::time_point start)
 {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -509,13 +498,7 @@ TEST_F(ParallelExtract, AWrongHashForAMemberOfALaterPackIsDamagedAndLeavesNothin
                                          static_cast<std::uint64_t>(50'000 + p * kMembers + m)));
                 all += contents.back();
             }
-            HostileEntry pack;
-            pack.record.kind = EntryKind::Pack;
-            pack.record.codec = Codec::Zstd;
-            pack.record.mode = 0;
-            pack.record.size = all.size();
-            pack.data = zstdFrame(bytesOf(all));
-            archive.entries.push_back(std::move(pack));
+            archive.pack(all);
             for (int m = 0; m < kMembers; ++m) {
                 HostileEntry e;
                 e.record.kind = EntryKind::File;
