@@ -272,15 +272,10 @@ Status ExtractTarget::placeAll()
             if (levels.empty())
                 return Status::success(); // finish() syncs the destination itself
             ::fsync(to.get());            // a merged folder: the names moved into it, on disk
-
             from.reset(::openat(from.get(), "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
             to.reset(::openat(to.get(), "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
             const Level& up = levels.back();
-            const auto same = [](int fd, const struct stat& id) {
-                struct stat st;
-                return fd >= 0 && ::fstat(fd, &st) == 0 && st.st_dev == id.st_dev && st.st_ino == id.st_ino;
-            };
-            if (!same(from.get(), up.fromId) || !same(to.get(), up.toId))
+            if (!sameFolder(from.get(), up.fromId) || !sameFolder(to.get(), up.toId))
                 return makeError(ErrorCode::Io, "the folder \"" + (m_destination / up.path).string() +
                                                     "\" was moved while Coffer was filling it; extract again");
             continue;

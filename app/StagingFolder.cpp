@@ -70,12 +70,6 @@ std::vector<std::string> clearFiles(int dirFd)
     return folders;
 }
 
-bool sameFolder(int fd, const struct stat& expected)
-{
-    struct stat st;
-    return ::fstat(fd, &st) == 0 && st.st_dev == expected.st_dev && st.st_ino == expected.st_ino;
-}
-
 } // namespace
 
 std::vector<std::string> splitPath(const std::string& path)
@@ -89,6 +83,12 @@ std::vector<std::string> splitPath(const std::string& path)
             return parts;
         start = slash + 1;
     }
+}
+
+bool sameFolder(int fd, const struct stat& expected)
+{
+    struct stat st;
+    return fd >= 0 && ::fstat(fd, &st) == 0 && st.st_dev == expected.st_dev && st.st_ino == expected.st_ino;
 }
 
 DIR* openDirAt(int dirFd)

@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <filesystem>
 #include <string>
+#include <sys/stat.h>
 #include <vector>
 
 namespace coffer {
@@ -17,6 +18,9 @@ namespace coffer {
 /// Hidden folders ".coffer-extract-XXXXXXXXXXXX" in the destination hold an
 /// extraction until it is complete.
 inline constexpr std::string_view kStagingPrefix = ".coffer-extract-";
+
+/// True if `fd` is open on the folder `expected` was taken of (same device and inode).
+bool sameFolder(int fd, const struct stat& expected);
 
 /// Opens `dirFd` itself for readdir (closedir() it); null (no descriptor left open) on failure.
 DIR* openDirAt(int dirFd);
