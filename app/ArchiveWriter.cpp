@@ -1,7 +1,9 @@
 #include "ArchiveWriter.h"
 
 #include "FileIO.h"
+#include "PackCompressor.h"
 #include "Signature.h"
+#include "SourceFile.h"
 #include "WorkerPool.h"
 #include "Zstd.h"
 
@@ -9,7 +11,9 @@
 #include <array>
 #include <cctype>
 #include <cerrno>
+#include <deque>
 #include <fcntl.h>
+#include <limits>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -18,42 +22,11 @@ namespace coffer {
 
 namespace {
 
-constexpr std::size_t kBlockSize = 4 * 1024 * 1024;       // larger files get frames of their own, smaller ones packs
 constexpr std::uint64_t kFrameContent = 16 * 1024 * 1024; // per zstd frame and per pack (FORMAT.md §5.1 maximum)
 constexpr std::size_t kStoredPiece = 1024 * 1024;         // read at a time
 constexpr int kAutoLevel = 3;
 constexpr int kProbeLevel = 1;
 constexpr int kMaxLevel = 19;
-
-// Compression pays if the first block shrinks by at least 3%.
-bool compressionPays(std::size_t plain, std::size_t compressed)
-{
-    return compressed < plain - plain / 33;
-}
-
-Result<std::size_t> readFull(int fd, MutableByteView out, const std::filesystem::path& name)
-{
-    std::size_t done = 0;
-    while (done < out.size()) {
-        const ssize_t n = ::read(fd, out.data() + done, out.size() - done);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return ioError(errno, "read", name);
-        }
-        if (n == 0)
-            break;
-        done += static_cast<std::size_t>(n);
-    }
-    return done;
-}
-
-Error changedWhileReading(const std::filesystem::path& path)
-{
-    return makeError(ErrorCode::Io,
-                     "\"" + path.string() +
-                         "\" changed while it was being read; close the program that writes it and try again");
-}
 
 } // namespace
 
@@ -76,8 +49,7 @@ bool looksCompressed(const std::string& fileName)
 ArchiveWriter::ArchiveWriter(crypto::PayloadWriter& payload, Compression compression, JobControl& job)
     : m_payload(payload), m_compression(compression), m_job(job), m_probe(kProbeLevel)
 {
-    const unsigned workers = crypto::WorkerPool::shared().size();
-    m_stream = std::make_unique<ZstdFrameStream>(compression == Compression::Max ? kMaxLevel : kAutoLevel, workers);
+    m_stream = std::make_unique<ZstdFrameStream>(level(), crypto::WorkerPool::shared().size());
 }
 
 Status ArchiveWriter::put(ByteView data)
@@ -97,88 +69,106 @@ Status ArchiveWriter::writeDirectory(const EntryInfo& info)
     return Status::success();
 }
 
-Status ArchiveWriter::writeEntries(const ScanResult& scan)
+namespace {
+
+constexpr std::uint64_t kLargestPack = 15 * 1024 * 1024; // room under the 16 MiB cap for the last member
+constexpr std::uint64_t kSmallestPack = 1024 * 1024;
+
+std::uint64_t packTarget(std::uint64_t remaining, unsigned threads)
 {
-    m_progress.bytesTotal = scan.totalBytes;
-    m_progress.filesTotal = scan.fileCount;
-    const auto& entries = scan.entries;
-    std::vector<const SourceEntry*> members;
-    for (std::size_t i = 0; i < entries.size();) {
-        if (m_job.isCancelled())
-            return makeError(ErrorCode::Cancelled, "cancelled");
-        // Consecutive small compressible files share a pack (FORMAT.md §5.8) of up
-        // to 16 MiB: folders and small files that are not compressed on the way
-        // are written ahead of it (record order is free), a big file ends it.
-        members.clear();
-        std::uint64_t packSize = 0;
-        for (; i < entries.size(); ++i) {
-            const SourceEntry& e = entries[i];
+    // Packs of 15 MiB while much is left, then smaller and smaller: each takes
+    // a 2n-th of what is left (n threads), so the last ones end close together
+    // instead of one thread making a whole pack alone at the end.
+    return std::clamp<std::uint64_t>(remaining / (2 * std::uint64_t(threads)), kSmallestPack, kLargestPack);
+}
+
+} // namespace
+
+Status ArchiveWriter::writeEntries(ScanStream& scan)
+{
+    // Consecutive small compressible files share packs (FORMAT.md §5.8), made
+    // on threads of their own while this thread writes everything else:
+    // folders, small files that are not compressed and big files go out as
+    // they are met (record order is free). Entries arrive while the scan goes on.
+    const auto packable = [this](const SourceEntry& e) {
+        return e.info.kind == EntryKind::File && e.info.size <= kSmallFileMax && wantsCompression(e.info);
+    };
+    const unsigned threads = crypto::WorkerPool::shared().size();
+    std::deque<ScanStream::Batch> batches; // outlives the packs, which point into it
+    PackCompressor packs(level(), threads, m_signer != nullptr, m_job);
+    // Until the scan ends, how much is left to pack is not known: packs are as big as they come.
+    std::optional<std::uint64_t> packableLeft;
+    std::uint64_t target = packTarget(std::numeric_limits<std::uint64_t>::max(), threads);
+    auto pack = std::make_unique<PackCompressor::Pack>();
+    const auto submit = [&]() -> Status {
+        if (packableLeft) {
+            *packableLeft -= pack->contentSize;
+            target = packTarget(*packableLeft, threads);
+        }
+        COFFER_TRY(submitPack(packs, std::move(pack)));
+        pack = std::make_unique<PackCompressor::Pack>();
+        return Status::success();
+    };
+    bool last = false;
+    while (!last) {
+        auto batch = scan.next(last);
+        if (!batch)
+            return scan.status();
+        batches.push_back(std::move(*batch));
+        m_progress.bytesTotal = scan.totalBytes();
+        m_progress.filesTotal = scan.fileCount();
+        if (last) {
+            packableLeft = pack->contentSize;
+            for (const SourceEntry& e : batches.back())
+                if (packable(e))
+                    *packableLeft += e.info.size;
+            target = packTarget(*packableLeft, threads);
+        }
+        for (const SourceEntry& e : batches.back()) {
+            if (m_job.isCancelled())
+                return makeError(ErrorCode::Cancelled, "cancelled");
             if (e.info.kind == EntryKind::Directory) {
                 COFFER_TRY(writeDirectory(e.info));
-                continue;
+            } else if (packable(e)) {
+                if (pack->contentSize + e.info.size > kFrameContent)
+                    COFFER_TRY(submit());
+                pack->members.push_back(&e);
+                pack->contentSize += e.info.size;
+                // Never leave less than a small pack behind (a pack of one is no pack).
+                if (pack->contentSize >= target &&
+                    (!packableLeft || *packableLeft - pack->contentSize >= kSmallestPack))
+                    COFFER_TRY(submit());
+            } else if (e.info.kind == EntryKind::File && e.info.size <= kMaxFrameContent && wantsCompression(e.info)) {
+                auto alone = std::make_unique<PackCompressor::Pack>();
+                alone->members.push_back(&e);
+                COFFER_TRY(submitPack(packs, std::move(alone)));
+            } else if (e.info.size <= kSmallFileMax) {
+                COFFER_TRY(writeStoredFile(e));
+            } else {
+                // zstd's own threads make the frames of a file over 16 MiB: what is
+                // in flight goes out first, so the two never compete for memory.
+                if (wantsCompression(e.info))
+                    while (!packs.empty())
+                        COFFER_TRY(writeNextPack(packs));
+                UniqueFd fd;
+                EntryInfo info;
+                COFFER_TRY(openSource(e, fd, info));
+                m_progress.currentFile = info.path;
+                COFFER_TRY(writeLargeFile(e, fd.get(), info));
             }
-            if (e.info.size > kBlockSize)
-                break;
-            if (!wantsCompression(e.info)) {
-                COFFER_TRY(writeSmallFile(e, Codec::Stored));
-                continue;
-            }
-            if (packSize + e.info.size > kFrameContent)
-                break;
-            members.push_back(&e);
-            packSize += e.info.size;
-        }
-        if (members.size() == 1) { // a pack of one is just a compressed file
-            COFFER_TRY(writeSmallFile(*members.front(), Codec::Zstd));
-            continue;
-        }
-        if (!members.empty()) {
-            COFFER_TRY(writePack(members, packSize));
-            continue;
-        }
-        if (i < entries.size()) { // a big file
-            UniqueFd fd;
-            EntryInfo info;
-            COFFER_TRY(openSource(entries[i], fd, info));
-            m_progress.currentFile = info.path;
-            COFFER_TRY(writeLargeFile(entries[i], fd.get(), info));
-            ++m_progress.filesDone;
-            ++i;
         }
     }
+    if (!pack->members.empty())
+        COFFER_TRY(submit());
+    while (!packs.empty())
+        COFFER_TRY(writeNextPack(packs));
     m_job.report(m_progress, true);
     return Status::success();
 }
 
-Status ArchiveWriter::openSource(const SourceEntry& entry, UniqueFd& fd, EntryInfo& info)
+int ArchiveWriter::level() const
 {
-    // O_NONBLOCK: a file replaced by a FIFO since the scan must not block the open
-    // (it is then refused below); it changes nothing for regular files.
-    fd.reset(::open(entry.source.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
-    if (!fd.valid())
-        return ioError(errno, "read", entry.source);
-    struct stat st;
-    if (::fstat(fd.get(), &st) != 0)
-        return ioError(errno, "read", entry.source);
-    if (!S_ISREG(st.st_mode))
-        return changedWhileReading(entry.source);
-    if (st.st_size > static_cast<off_t>(kBlockSize)) // read-ahead pays for big files only (one call per file)
-        ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
-    info = entry.info;
-    fillInfoFromStat(info, st);
-    info.size = static_cast<std::uint64_t>(st.st_size);
-    return Status::success();
-}
-
-Status ArchiveWriter::checkEndOfFile(int fd, const std::filesystem::path& path)
-{
-    // A file that grew while we read it is a different file than the one we stored.
-    std::uint8_t extra;
-    auto more = readFull(fd, MutableByteView(&extra, 1), path);
-    COFFER_TRY(more);
-    if (*more != 0)
-        return changedWhileReading(path);
-    return Status::success();
+    return m_compression == Compression::Max ? kMaxLevel : kAutoLevel;
 }
 
 bool ArchiveWriter::wantsCompression(const EntryInfo& info) const
@@ -186,29 +176,33 @@ bool ArchiveWriter::wantsCompression(const EntryInfo& info) const
     return m_compression != Compression::Off && info.size > 0 && !looksCompressed(info.path);
 }
 
-Status ArchiveWriter::readSmallFile(const SourceEntry& entry, EntryInfo& info, const BeforeData& before,
-                                    const DataSink& consume)
+Status ArchiveWriter::writeStoredFile(const SourceEntry& entry)
 {
+    // Its record goes out once the file is open, with what fstat says.
     if (m_job.isCancelled())
         return makeError(ErrorCode::Cancelled, "cancelled");
-    UniqueFd fd;
-    COFFER_TRY(openSource(entry, fd, info));
-    // Planned as a small file from the scan: one that grew past 4 MiB since
-    // is not one any more (a zstd frame holds at most 16 MiB).
-    if (info.size > kBlockSize)
-        return changedWhileReading(entry.source);
-    COFFER_TRY(before(info));
-    std::uint64_t remaining = info.size;
-    while (remaining > 0) {
-        m_piece.resize(static_cast<std::size_t>(std::min<std::uint64_t>(kStoredPiece, remaining)));
-        auto got = readFull(fd.get(), m_piece, entry.source);
-        COFFER_TRY(got);
-        if (*got != m_piece.size())
-            return changedWhileReading(entry.source);
-        COFFER_TRY(consume(m_piece));
-        remaining -= m_piece.size();
-    }
-    COFFER_TRY(checkEndOfFile(fd.get(), entry.source));
+    std::optional<crypto::Sha256> hash;
+    if (m_signer)
+        hash.emplace();
+    IndexEntry ie{{}, 0, m_offset, std::nullopt};
+    std::uint64_t dataStart = 0;
+    const auto writeRecord = [&](EntryInfo& info) -> Status {
+        info.codec = Codec::Stored;
+        ie.info = info;
+        COFFER_TRY(put(encodeEntryRecordHeader(info)));
+        dataStart = m_offset;
+        return Status::success();
+    };
+    EntryInfo info;
+    COFFER_TRY(readSmallFile(entry, info, m_piece, writeRecord, [&](ByteView data) {
+        if (hash)
+            hash->update(data);
+        return put(data);
+    }));
+    ie.storedSize = m_offset - dataStart;
+    if (hash)
+        ie.sha256 = hash->finish();
+    m_index.entries.push_back(std::move(ie));
     ++m_progress.filesDone;
     m_progress.bytesDone += info.size;
     m_progress.currentFile = info.path;
@@ -216,88 +210,54 @@ Status ArchiveWriter::readSmallFile(const SourceEntry& entry, EntryInfo& info, c
     return Status::success();
 }
 
-Status ArchiveWriter::writeSmallFile(const SourceEntry& entry, Codec codec)
+Status ArchiveWriter::submitPack(PackCompressor& packs, std::unique_ptr<PackCompressor::Pack> pack)
 {
-    // A file on its own: stored, or one zstd frame. Its record goes out once
-    // the file is open, with what fstat says.
-    const bool zstd = codec == Codec::Zstd;
-    std::optional<crypto::Sha256> hash;
-    if (m_signer)
-        hash.emplace();
-    IndexEntry ie{{}, 0, m_offset, std::nullopt};
-    std::uint64_t dataStart = 0;
-    const auto out = [this](ByteView compressed) { return put(compressed); };
-    const auto writeRecord = [&](EntryInfo& info) -> Status {
-        info.codec = codec;
-        ie.info = info;
-        COFFER_TRY(put(encodeEntryRecordHeader(info)));
-        dataStart = m_offset;
-        return zstd ? m_stream->beginFrame(info.size, ZstdFrameStream::FrameContent::OneFile) : Status::success();
-    };
-    EntryInfo info;
-    COFFER_TRY(readSmallFile(entry, info, writeRecord, [&](ByteView data) {
-        if (hash)
-            hash->update(data);
-        return zstd ? m_stream->feed(data, out) : put(data);
-    }));
-    if (zstd)
-        COFFER_TRY(m_stream->endFrame(out));
-    ie.storedSize = m_offset - dataStart;
-    if (hash)
-        ie.sha256 = hash->finish();
-    m_index.entries.push_back(std::move(ie));
+    while (packs.full())
+        COFFER_TRY(writeNextPack(packs));
+    packs.submit(std::move(pack));
     return Status::success();
 }
 
-Status ArchiveWriter::writePack(const std::vector<const SourceEntry*>& members, std::uint64_t contentSize)
+Status ArchiveWriter::writeNextPack(PackCompressor& packs)
 {
-    // The pack's frame is compressed on zstd's threads while the next members
-    // are read; the members' records follow it (FORMAT.md §5.8).
-    EntryInfo packInfo;
-    packInfo.kind = EntryKind::Pack;
-    packInfo.codec = Codec::Zstd;
-    packInfo.mode = 0;
-    packInfo.size = contentSize;
-    IndexEntry packEntry{packInfo, 0, m_offset, std::nullopt};
-    if (m_signer)
-        packEntry.sha256 = crypto::sha256({});
-    COFFER_TRY(put(encodeEntryRecordHeader(packInfo)));
-    const std::uint64_t dataStart = m_offset;
-    const auto out = [this](ByteView compressed) { return put(compressed); };
-    COFFER_TRY(m_stream->beginFrame(contentSize, ZstdFrameStream::FrameContent::ManyFiles));
-    std::vector<IndexEntry> memberEntries;
-    memberEntries.reserve(members.size());
-    for (const SourceEntry* member : members) {
-        if (m_job.isCancelled())
-            return makeError(ErrorCode::Cancelled, "cancelled");
-        std::optional<crypto::Sha256> hash;
+    // The oldest pack in flight: its record, its frame, then its members'
+    // records (FORMAT.md §5.8); a file alone is a record and its frame.
+    auto pack = packs.next();
+    COFFER_TRY(pack->status);
+    if (pack->stored.valid()) // a file alone that does not compress
+        return writeStoredFrom(*pack->members.front(), pack->stored.get(), pack->entries.front().info);
+    const bool alone = pack->members.size() == 1;
+    const std::uint64_t recordStart = m_offset;
+    if (alone) {
+        COFFER_TRY(put(encodeEntryRecordHeader(pack->entries.front().info)));
+    } else {
+        EntryInfo packInfo;
+        packInfo.kind = EntryKind::Pack;
+        packInfo.codec = Codec::Zstd;
+        packInfo.mode = 0;
+        packInfo.size = pack->contentSize;
+        IndexEntry packEntry{packInfo, pack->frame.size(), m_offset, std::nullopt};
         if (m_signer)
-            hash.emplace();
-        EntryInfo info;
-        // The pack declared its size from the scan before its members are read:
-        // a member whose size changed since would break that promise.
-        const auto sameAsScanned = [&](EntryInfo& seen) {
-            return seen.size == member->info.size ? Status::success() : Status(changedWhileReading(member->source));
-        };
-        COFFER_TRY(readSmallFile(*member, info, sameAsScanned, [&](ByteView data) {
-            if (hash)
-                hash->update(data);
-            return m_stream->feed(data, out);
-        }));
-        info.codec = Codec::Packed;
-        IndexEntry ie{info, 0, 0, std::nullopt};
-        if (hash)
-            ie.sha256 = hash->finish();
-        memberEntries.push_back(std::move(ie));
+            packEntry.sha256 = crypto::sha256({});
+        COFFER_TRY(put(encodeEntryRecordHeader(packInfo)));
+        m_index.entries.push_back(std::move(packEntry));
     }
-    COFFER_TRY(m_stream->endFrame(out));
-    packEntry.storedSize = m_offset - dataStart;
-    m_index.entries.push_back(std::move(packEntry));
-    for (auto& ie : memberEntries) {
-        ie.offset = m_offset;
-        COFFER_TRY(put(encodeEntryRecordHeader(ie.info)));
+    COFFER_TRY(put(pack->frame));
+    for (IndexEntry& ie : pack->entries) {
+        if (alone) {
+            ie.offset = recordStart;
+            ie.storedSize = pack->frame.size();
+        } else {
+            ie.offset = m_offset;
+            COFFER_TRY(put(encodeEntryRecordHeader(ie.info)));
+        }
+        m_progress.bytesDone += ie.info.size;
+        m_progress.currentFile = ie.info.path;
         m_index.entries.push_back(std::move(ie));
     }
+    m_progress.filesDone += pack->entries.size();
+    m_job.report(m_progress);
+    packs.recycle(std::move(pack->frame));
     return Status::success();
 }
 
@@ -350,23 +310,47 @@ Status ArchiveWriter::putFromFile(int fd, const std::string& source, std::uint64
     return Status::success();
 }
 
+Status ArchiveWriter::writeStoredFrom(const SourceEntry& entry, int fd, EntryInfo info)
+{
+    info.codec = Codec::Stored;
+    IndexEntry ie{info, info.size, m_offset, std::nullopt};
+    COFFER_TRY(put(encodeEntryRecordHeader(info)));
+    std::optional<crypto::Sha256> hash;
+    if (m_signer)
+        hash.emplace(); // content hashes are what a signature binds
+    m_progress.currentFile = info.path;
+    COFFER_TRY(putFromFile(fd, entry.source, info.size, hash ? &*hash : nullptr));
+    COFFER_TRY(checkEndOfFile(fd, entry.source));
+    if (hash)
+        ie.sha256 = hash->finish();
+    m_index.entries.push_back(std::move(ie));
+    ++m_progress.filesDone;
+    m_job.report(m_progress);
+    return Status::success();
+}
+
 Status ArchiveWriter::writeLargeFile(const SourceEntry& entry, int fd, EntryInfo info)
 {
     // Decide the codec from the first 4 MiB, compressed at zstd's fastest level
     // (a few milliseconds): zstd only where it pays.
     Bytes& piece = m_piece;
-    piece.resize(kBlockSize);
+    piece.resize(kSmallFileMax);
     auto got = readFull(fd, piece, entry.source);
     COFFER_TRY(got);
-    if (*got != kBlockSize)
+    if (*got != kSmallFileMax)
         return changedWhileReading(entry.source);
-    info.codec = Codec::Stored;
+    bool compress = false;
     if (wantsCompression(info)) {
         Bytes probe;
         COFFER_TRY(m_probe.compress(piece, probe));
-        if (compressionPays(piece.size(), probe.size()))
-            info.codec = Codec::Zstd;
+        compress = PackCompressor::compressionPays(piece.size(), probe.size());
     }
+    if (!compress) { // read again, straight into the payload's buffers
+        if (::lseek(fd, 0, SEEK_SET) != 0)
+            return ioError(errno, "read", entry.source);
+        return writeStoredFrom(entry, fd, info);
+    }
+    info.codec = Codec::Zstd;
     IndexEntry ie{info, 0, m_offset, std::nullopt};
     COFFER_TRY(put(encodeEntryRecordHeader(info)));
     const std::uint64_t dataStart = m_offset;
@@ -374,28 +358,22 @@ Status ArchiveWriter::writeLargeFile(const SourceEntry& entry, int fd, EntryInfo
     if (m_signer)
         hash.emplace(); // content hashes are what a signature binds
 
-    // Read 1 MiB at a time: reading overlaps the sealing of what went before
-    // (PayloadWriter) and, for zstd, the compression of it on zstd's workers,
-    // in frames of 16 MiB (FORMAT.md §5.1's largest).
-    const bool zstd = info.codec == Codec::Zstd;
+    // Read 1 MiB at a time: reading overlaps the compression of what went
+    // before on zstd's workers, in frames of 16 MiB (FORMAT.md §5.1's largest).
     const auto out = [this](ByteView compressed) { return put(compressed); };
     std::uint64_t remaining = info.size;
     std::uint64_t frameLeft = 0;
     while (true) {
         if (hash)
             hash->update(piece);
-        if (zstd) {
-            if (frameLeft == 0) {
-                frameLeft = std::min<std::uint64_t>(kFrameContent, remaining);
-                COFFER_TRY(m_stream->beginFrame(frameLeft, ZstdFrameStream::FrameContent::OneFile));
-            }
-            COFFER_TRY(m_stream->feed(piece, out));
-            frameLeft -= piece.size();
-            if (frameLeft == 0)
-                COFFER_TRY(m_stream->endFrame(out));
-        } else {
-            COFFER_TRY(put(piece)); // the first block, read to decide the codec
+        if (frameLeft == 0) {
+            frameLeft = std::min<std::uint64_t>(kFrameContent, remaining);
+            COFFER_TRY(m_stream->beginFrame(frameLeft, ZstdFrameStream::FrameContent::OneFile));
         }
+        COFFER_TRY(m_stream->feed(piece, out));
+        frameLeft -= piece.size();
+        if (frameLeft == 0)
+            COFFER_TRY(m_stream->endFrame(out));
         remaining -= piece.size();
         m_progress.bytesDone += piece.size();
         m_job.report(m_progress);
@@ -403,10 +381,6 @@ Status ArchiveWriter::writeLargeFile(const SourceEntry& entry, int fd, EntryInfo
             return makeError(ErrorCode::Cancelled, "cancelled");
         if (remaining == 0)
             break;
-        if (!zstd) { // the rest is read straight into the payload's buffers
-            COFFER_TRY(putFromFile(fd, entry.source, remaining, hash ? &*hash : nullptr));
-            break;
-        }
         // A piece never crosses a frame boundary.
         std::uint64_t next = std::min<std::uint64_t>(kStoredPiece, remaining);
         if (frameLeft > 0)
@@ -423,6 +397,7 @@ Status ArchiveWriter::writeLargeFile(const SourceEntry& entry, int fd, EntryInfo
     if (hash)
         ie.sha256 = hash->finish();
     m_index.entries.push_back(std::move(ie));
+    ++m_progress.filesDone;
     return Status::success();
 }
 

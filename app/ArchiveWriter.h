@@ -8,6 +8,7 @@
 #include "InputScan.h"
 #include "Job.h"
 #include "Keys.h"
+#include "PackCompressor.h"
 #include "PayloadStream.h"
 #include "Zstd.h"
 
@@ -25,8 +26,9 @@ public:
     /// Sign the index with this identity; turns on per-entry SHA-256 (FORMAT.md §5.7).
     void setSigner(const crypto::SecretIdentity* signer) { m_signer = signer; }
 
-    /// Streams the scanned entries; files are re-opened and must not change meanwhile.
-    Status writeEntries(const ScanResult& scan);
+    /// Streams the entries as the scan finds them; files are re-opened and
+    /// must not change meanwhile. Returns the scan's error if it failed.
+    Status writeEntries(ScanStream& scan);
     /// A file whose bytes are in memory, stored without compression (so secret
     /// bytes pass only through the payload's wiped buffers).
     Status writeMemoryFile(const EntryInfo& info, ByteView data);
@@ -37,18 +39,18 @@ public:
 
 private:
     Status writeDirectory(const EntryInfo& info);
-    Status openSource(const SourceEntry& entry, UniqueFd& fd, EntryInfo& info);
-    Status checkEndOfFile(int fd, const std::filesystem::path& path);
     bool wantsCompression(const EntryInfo& info) const;
-    using BeforeData = std::function<Status(EntryInfo&)>;
-    using DataSink = std::function<Status(ByteView)>;
-    /// Opens a file of at most 4 MiB (`info` gets what fstat says), calls
-    /// `before`, then hands its bytes to `consume` in pieces.
-    Status readSmallFile(const SourceEntry& entry, EntryInfo& info, const BeforeData& before, const DataSink& consume);
-    Status writeSmallFile(const SourceEntry& entry, Codec codec); // Stored or Zstd
-    Status writePack(const std::vector<const SourceEntry*>& members, std::uint64_t contentSize);
+    int level() const;
+    /// A small file that is not compressed (empty, or of a compressed format).
+    Status writeStoredFile(const SourceEntry& entry);
+    /// Queues a pack (or a file alone), first writing what is in flight if all threads are busy.
+    Status submitPack(PackCompressor& packs, std::unique_ptr<PackCompressor::Pack> pack);
+    /// Waits for the oldest pack in flight and writes it.
+    Status writeNextPack(PackCompressor& packs);
     /// Copies `size` more bytes of `fd` into the payload without a copy of our own.
     Status putFromFile(int fd, const std::string& source, std::uint64_t size, crypto::Sha256* hash);
+    /// A file of `info.size` bytes stored raw, read from `fd` (at its start).
+    Status writeStoredFrom(const SourceEntry& entry, int fd, EntryInfo info);
     Status writeLargeFile(const SourceEntry& entry, int fd, EntryInfo info);
     Status put(ByteView data);
 
@@ -59,7 +61,7 @@ private:
     std::uint64_t m_offset = 0;
     Progress m_progress;
     ZstdCompressor m_probe;                    // does a big file compress?
-    std::unique_ptr<ZstdFrameStream> m_stream; // every zstd frame, on zstd's threads
+    std::unique_ptr<ZstdFrameStream> m_stream; // big files' frames, on zstd's threads
     Bytes m_piece;                             // what files are read into
     const crypto::SecretIdentity* m_signer = nullptr;
 };

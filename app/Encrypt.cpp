@@ -37,11 +37,10 @@ Result<crypto::RecipientList> makeRecipients(const EncryptRequest& request)
     return list;
 }
 
-Status writeContainer(const EncryptRequest& request, const ScanResult& scan, ByteSink& sink, JobControl& job)
+Status writeContainer(const EncryptRequest& request, const crypto::RecipientList& recipients, ScanStream& scan,
+                      ByteSink& sink, JobControl& job)
 {
-    auto recipients = makeRecipients(request);
-    COFFER_TRY(recipients);
-    auto sealed = crypto::sealHeader(*recipients);
+    auto sealed = crypto::sealHeader(recipients);
     COFFER_TRY(sealed);
     COFFER_TRY(sink.write(crypto::asBytes(sealed->text)));
     auto payload = crypto::PayloadWriter::create(sealed->fileKey.view(), sink);
@@ -63,16 +62,16 @@ Status writeContainer(const EncryptRequest& request, const ScanResult& scan, Byt
 
 Result<EncryptSummary> encryptFiles(const EncryptRequest& request, JobControl& job)
 {
-    auto scan = scanInputs(request.inputs, job);
-    COFFER_TRY(scan);
+    auto recipients = makeRecipients(request); // checked before anything is written
+    COFFER_TRY(recipients);
+    ScanStream scan(request.inputs, job);
+    COFFER_TRY(scan.started()); // a missing input is refused before any output exists
     EncryptSummary summary;
-    summary.plainBytes = scan->totalBytes;
-    summary.files = scan->fileCount;
 
     if (request.output == "-") {
         FdSink out(STDOUT_FILENO, "standard output");
         CountingSink counter(out);
-        COFFER_TRY(writeContainer(request, *scan, counter, job));
+        COFFER_TRY(writeContainer(request, *recipients, scan, counter, job));
         summary.output = "-";
         summary.containerBytes = counter.count;
     } else {
@@ -80,7 +79,7 @@ Result<EncryptSummary> encryptFiles(const EncryptRequest& request, JobControl& j
         COFFER_TRY(output);
         FdSink out(output->fd(), output->partPath());
         CountingSink counter(out);
-        COFFER_TRY(writeContainer(request, *scan, counter, job));
+        COFFER_TRY(writeContainer(request, *recipients, scan, counter, job));
         if (job.isCancelled()) // a cancel at the very end still means no output
             return makeError(ErrorCode::Cancelled, "cancelled");
         auto final = output->commit();
@@ -88,6 +87,8 @@ Result<EncryptSummary> encryptFiles(const EncryptRequest& request, JobControl& j
         summary.output = *final;
         summary.containerBytes = counter.count;
     }
+    summary.plainBytes = scan.totalBytes();
+    summary.files = scan.fileCount();
     summary.warnings = job.warnings();
     return summary;
 }

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <dirent.h>
 #include <fcntl.h>
+#include <functional>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -35,7 +36,11 @@ Status checkName(Status status)
 
 class Scanner {
 public:
-    explicit Scanner(JobControl& job) : m_job(job) {}
+    /// A batch, and the bytes and files found so far.
+    using Emit = std::function<void(std::vector<SourceEntry>&&, std::uint64_t, std::uint64_t)>;
+    Scanner(JobControl& job, const std::atomic<bool>& stop, Emit emit)
+        : m_job(job), m_stop(stop), m_emit(std::move(emit))
+    {}
 
     Status add(const fs::path& source, const std::string& archivePath)
     {
@@ -45,7 +50,12 @@ public:
         return add(source.string(), archivePath, st);
     }
 
-    ScanResult take() { return std::move(m_result); }
+    /// Hands over what is left.
+    void finish()
+    {
+        if (!m_batch.empty())
+            m_emit(std::move(m_batch), m_totalBytes, m_fileCount);
+    }
 
 private:
     // `st`: what lstat says of `source`. A folder's names are read and
@@ -54,7 +64,7 @@ private:
     // before descending, so a deep tree does not hold a descriptor per level.
     Status add(const std::string& source, const std::string& archivePath, const struct stat& st)
     {
-        if (m_job.isCancelled())
+        if (m_job.isCancelled() || m_stop.load(std::memory_order_relaxed))
             return makeError(ErrorCode::Cancelled, "cancelled");
         SourceEntry entry{source, {}};
         entry.info.path = archivePath;
@@ -67,9 +77,9 @@ private:
             entry.info.kind = EntryKind::File;
             entry.info.size = static_cast<std::uint64_t>(st.st_size);
             COFFER_TRY(checkName(m_paths.add(archivePath, false)));
-            m_result.totalBytes += entry.info.size;
-            ++m_result.fileCount;
-            m_result.entries.push_back(std::move(entry));
+            m_totalBytes += entry.info.size;
+            ++m_fileCount;
+            push(std::move(entry));
             return Status::success();
         }
         if (!S_ISDIR(st.st_mode)) {
@@ -78,7 +88,7 @@ private:
         }
         entry.info.kind = EntryKind::Directory;
         COFFER_TRY(checkName(m_paths.add(archivePath, true)));
-        m_result.entries.push_back(std::move(entry));
+        push(std::move(entry));
 
         struct Child {
             std::string name;
@@ -111,31 +121,120 @@ private:
         return Status::success();
     }
 
+    void push(SourceEntry entry)
+    {
+        m_batch.push_back(std::move(entry));
+        if (m_batch.size() == kBatch) {
+            m_emit(std::move(m_batch), m_totalBytes, m_fileCount);
+            m_batch = {};
+            m_batch.reserve(kBatch);
+        }
+    }
+
+    static constexpr std::size_t kBatch = 256;
     JobControl& m_job;
+    const std::atomic<bool>& m_stop;
+    Emit m_emit;
     PathSet m_paths;
-    ScanResult m_result;
+    std::vector<SourceEntry> m_batch;
+    std::uint64_t m_totalBytes = 0;
+    std::uint64_t m_fileCount = 0;
 };
 
 } // namespace
 
-Result<ScanResult> scanInputs(const std::vector<fs::path>& inputs, JobControl& job)
+ScanStream::ScanStream(std::vector<fs::path> inputs, JobControl& job)
+    : m_thread([this, inputs = std::move(inputs), &job] { run(inputs, job); })
+{}
+
+ScanStream::~ScanStream()
 {
-    if (inputs.empty())
-        return makeError(ErrorCode::InvalidArgument, "nothing to encrypt");
-    Scanner scanner(job);
-    for (const auto& input : inputs) {
-        std::error_code ec;
-        // "." or "dir/" have no file name of their own: use the folder's real name.
-        fs::path named = input;
-        if (!input.has_filename() || input.filename() == "." || input.filename() == "..")
-            named = fs::weakly_canonical(input, ec);
-        const std::string name = named.filename().string();
-        if (name.empty() || ec)
-            return makeError(ErrorCode::InvalidArgument,
-                             "cannot encrypt \"" + input.string() + "\" as a whole; choose a folder inside it");
-        COFFER_TRY(scanner.add(input, name));
+    m_stop = true;
+    m_thread.join();
+}
+
+void ScanStream::run(const std::vector<fs::path>& inputs, JobControl& job)
+{
+    Scanner scanner(job, m_stop, [this](std::vector<SourceEntry>&& batch, std::uint64_t bytes, std::uint64_t files) {
+        {
+            std::lock_guard lock(m_mutex);
+            m_batches.push_back(std::move(batch));
+            m_totalBytes = bytes;
+            m_fileCount = files;
+        }
+        m_ready.notify_all();
+    });
+    const auto walk = [&]() -> Status {
+        if (inputs.empty())
+            return makeError(ErrorCode::InvalidArgument, "nothing to encrypt");
+        for (const auto& input : inputs) {
+            std::error_code ec;
+            // "." or "dir/" have no file name of their own: use the folder's real name.
+            fs::path named = input;
+            if (!input.has_filename() || input.filename() == "." || input.filename() == "..")
+                named = fs::weakly_canonical(input, ec);
+            const std::string name = named.filename().string();
+            if (name.empty() || ec)
+                return makeError(ErrorCode::InvalidArgument,
+                                 "cannot encrypt \"" + input.string() + "\" as a whole; choose a folder inside it");
+            COFFER_TRY(scanner.add(input, name));
+        }
+        return Status::success();
+    };
+    Status status = walk();
+    scanner.finish();
+    {
+        std::lock_guard lock(m_mutex);
+        m_status = std::move(status);
+        m_ended = true;
     }
-    return scanner.take();
+    m_ready.notify_all();
+}
+
+std::optional<ScanStream::Batch> ScanStream::next(bool& last)
+{
+    std::unique_lock lock(m_mutex);
+    m_ready.wait(lock, [&] { return m_ended || !m_batches.empty(); });
+    last = false;
+    if (m_ended && (!m_status.ok() || m_handedLast))
+        return std::nullopt;
+    if (!m_ended) {
+        Batch batch = std::move(m_batches.front());
+        m_batches.pop_front();
+        return batch;
+    }
+    Batch rest;
+    for (Batch& b : m_batches)
+        rest.insert(rest.end(), std::make_move_iterator(b.begin()), std::make_move_iterator(b.end()));
+    m_batches.clear();
+    m_handedLast = true;
+    last = true;
+    return rest;
+}
+
+Status ScanStream::started() const
+{
+    std::unique_lock lock(m_mutex);
+    m_ready.wait(lock, [&] { return m_ended || !m_batches.empty(); });
+    return m_ended ? m_status : Status::success();
+}
+
+Status ScanStream::status() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_status;
+}
+
+std::uint64_t ScanStream::totalBytes() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_totalBytes;
+}
+
+std::uint64_t ScanStream::fileCount() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_fileCount;
 }
 
 } // namespace coffer

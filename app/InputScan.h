@@ -1,13 +1,21 @@
 // Turns the paths a user chose into archive entries: folders are walked,
 // names become '/'-separated archive paths, symlinks and special files are
-// skipped with a warning (FORMAT.md §5.5).
+// skipped with a warning (FORMAT.md §5.5). The walk runs on a thread of its
+// own and hands entries over in batches, so that encryption starts on the
+// first files while the rest are still being found.
 #pragma once
 
 #include "ArchiveFormat.h"
 #include "Job.h"
 
+#include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <filesystem>
+#include <mutex>
+#include <optional>
 #include <sys/stat.h>
+#include <thread>
 #include <vector>
 
 namespace coffer {
@@ -17,14 +25,42 @@ struct SourceEntry {
     EntryInfo info;     // size as seen by the scan; re-read when the file is opened
 };
 
-struct ScanResult {
-    std::vector<SourceEntry> entries;
-    std::uint64_t totalBytes = 0;
-    std::uint64_t fileCount = 0;
-};
+/// Walks `inputs` in a stable (sorted) order. Warnings go to `job` (from the
+/// scan's thread: read them once the scan ended).
+class ScanStream {
+public:
+    using Batch = std::vector<SourceEntry>;
+    ScanStream(std::vector<std::filesystem::path> inputs, JobControl& job);
+    /// Stops the walk if it still runs, and waits for it.
+    ~ScanStream();
+    ScanStream(const ScanStream&) = delete;
+    ScanStream& operator=(const ScanStream&) = delete;
 
-/// Walks `inputs` in a stable (sorted) order. Warnings go to `job`.
-Result<ScanResult> scanInputs(const std::vector<std::filesystem::path>& inputs, JobControl& job);
+    /// Waits for the first entries; fails if the walk failed before any.
+    Status started() const;
+    /// The next entries, in order, waiting for them. Once the walk has ended,
+    /// all that is left comes as one batch with `last` set; after it, or if
+    /// the walk failed, nullopt (then status() says why).
+    std::optional<Batch> next(bool& last);
+    Status status() const;
+    /// What the entries handed over so far add up to (all, after the last batch).
+    std::uint64_t totalBytes() const;
+    std::uint64_t fileCount() const;
+
+private:
+    void run(const std::vector<std::filesystem::path>& inputs, JobControl& job);
+
+    mutable std::mutex m_mutex;
+    mutable std::condition_variable m_ready;
+    std::deque<Batch> m_batches;
+    Status m_status = Status::success();
+    bool m_ended = false;
+    bool m_handedLast = false;
+    std::atomic<bool> m_stop{false};
+    std::uint64_t m_totalBytes = 0;
+    std::uint64_t m_fileCount = 0;
+    std::thread m_thread; // last: starts once everything above exists
+};
 
 /// The archive mode/mtime fields for a stat result.
 void fillInfoFromStat(EntryInfo& info, const struct stat& st);

@@ -42,7 +42,7 @@ struct ZstdFrameStream::Impl {
     ~Impl() { ZSTD_freeCCtx(cctx); }
 };
 
-ZstdFrameStream::ZstdFrameStream(int level, unsigned threads) : m_impl(std::make_unique<Impl>())
+ZstdFrameStream::ZstdFrameStream(int level, unsigned threads, int windowLog) : m_impl(std::make_unique<Impl>())
 {
     ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_compressionLevel, level);
     ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_contentSizeFlag, 1);
@@ -51,7 +51,7 @@ ZstdFrameStream::ZstdFrameStream(int level, unsigned threads) : m_impl(std::make
     // cap is 16 MiB) and jobs of 3 MiB that each start with the end of the
     // previous one as history compress about like one stream, in ~15 MiB of
     // zstd buffers. A library without threads compresses on the caller's.
-    ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_windowLog, 22);
+    ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_windowLog, windowLog);
     m_impl->threaded =
         threads > 1 && !ZSTD_isError(ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_nbWorkers, static_cast<int>(threads)));
     if (m_impl->threaded)
@@ -80,26 +80,33 @@ Status ZstdFrameStream::beginFrame(std::uint64_t contentSize, FrameContent conte
 
 Status ZstdFrameStream::feed(ByteView data, const Output& out)
 {
-    return run(data, false, out);
+    return run(data, Step::Continue, out);
+}
+
+Status ZstdFrameStream::flush(const Output& out)
+{
+    return run({}, Step::Flush, out);
 }
 
 Status ZstdFrameStream::endFrame(const Output& out)
 {
-    return run({}, true, out);
+    return run({}, Step::End, out);
 }
 
-Status ZstdFrameStream::run(ByteView data, bool end, const Output& out)
+Status ZstdFrameStream::run(ByteView data, Step step, const Output& out)
 {
+    const ZSTD_EndDirective directive = step == Step::End     ? ZSTD_e_end
+                                        : step == Step::Flush ? ZSTD_e_flush
+                                                              : ZSTD_e_continue;
     ZSTD_inBuffer input{data.data(), data.size(), 0};
     while (true) {
         ZSTD_outBuffer output{m_impl->out.data(), m_impl->out.size(), 0};
-        const std::size_t left =
-            ZSTD_compressStream2(m_impl->cctx, &output, &input, end ? ZSTD_e_end : ZSTD_e_continue);
+        const std::size_t left = ZSTD_compressStream2(m_impl->cctx, &output, &input, directive);
         if (ZSTD_isError(left))
             return makeError(ErrorCode::Internal, std::string("zstd: ") + ZSTD_getErrorName(left));
         if (output.pos > 0)
             COFFER_TRY(out(ByteView(m_impl->out.data(), output.pos)));
-        if (end ? left == 0 : input.pos == input.size)
+        if (step == Step::Continue ? input.pos == input.size : left == 0)
             return Status::success();
     }
 }

@@ -31,8 +31,9 @@ private:
 class ZstdFrameStream {
 public:
     using Output = std::function<Status(ByteView)>;
-    /// `threads` 0: compress on the calling thread.
-    ZstdFrameStream(int level, unsigned threads);
+    /// `threads` 0 or 1: compress on the calling thread. Frames declare a
+    /// window of 2^`windowLog` bytes (readers accept up to 2^24).
+    ZstdFrameStream(int level, unsigned threads, int windowLog = 22);
     ~ZstdFrameStream();
     ZstdFrameStream(const ZstdFrameStream&) = delete;
     ZstdFrameStream& operator=(const ZstdFrameStream&) = delete;
@@ -44,11 +45,15 @@ public:
     Status beginFrame(std::uint64_t contentSize, FrameContent content);
     /// Content for the current frame; compressed bytes go to `out` when ready.
     Status feed(ByteView data, const Output& out);
+    /// Hands out everything fed so far (ends zstd's current block).
+    Status flush(const Output& out);
     /// Ends the frame once all its content was fed, and hands out the rest.
+    /// (A frame left unended is dropped by the next beginFrame.)
     Status endFrame(const Output& out);
 
 private:
-    Status run(ByteView data, bool end, const Output& out);
+    enum class Step { Continue, Flush, End };
+    Status run(ByteView data, Step step, const Output& out);
 
     struct Impl;
     std::unique_ptr<Impl> m_impl;

@@ -160,12 +160,15 @@ TEST(StreamedCompression, AFileThatGrowsAfterTheScanFailsAndLeavesNothing)
     TempDir dir;
     const auto identity = crypto::SecretIdentity::generate();
     writeTextFiles(dir / "in", 10, 40, 20000);
+    // Stored, not packed, and first in order: it is written (and reported)
+    // after the scan and before the pack's members are read.
+    writeFile(dir / "in" / "a.jpg", std::string(1000, 'j'));
     const fs::path last = dir / "in" / "f39.txt";
     const auto before = readFile(last);
     JobControl job;
     bool grown = false;
     job.setProgressCallback([&](const Progress& p) {
-        if (!grown && p.filesDone > 0) { // the first file is read; the last is not yet
+        if (!grown && p.filesDone > 0) { // a.jpg is written; no member is read yet
             writeFile(last, before + "appended after the scan");
             grown = true;
         }

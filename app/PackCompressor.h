@@ -1,0 +1,84 @@
+// Makes the packs of small files (FORMAT.md §5.8), and the single frame of a
+// file of up to 16 MiB, on threads of its own. Each frame is made from start
+// to end by one thread, which also reads the files: as many frames are made at
+// once as there are threads, and each frame's window runs through its whole
+// content (zstd's own worker threads would cut it into jobs, each re-reading
+// history from the one before). Frames come back in the order they were
+// submitted, at most one per thread in flight, so memory stays flat.
+#pragma once
+
+#include "ArchiveFormat.h"
+#include "FileIO.h"
+#include "InputScan.h"
+#include "Job.h"
+
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace coffer {
+
+class PackCompressor {
+public:
+    struct Pack {
+        // In: the members, read in this order, and the sum of their sizes as
+        // scanned (the frame declares it before they are read). One member is
+        // not a pack but a file alone (up to 16 MiB), with the size it has
+        // when opened; one over 4 MiB is compressed only if that pays.
+        std::vector<const SourceEntry*> members;
+        std::uint64_t contentSize = 0;
+        // Out: the frame, and each member as it was read (what fstat said;
+        // codec Packed, or Zstd for a file alone; its SHA-256 if asked for).
+        // A file alone that does not compress comes back with codec Stored,
+        // no frame and no hash, open at its start in `stored`.
+        Status status = Status::success();
+        Bytes frame;
+        std::vector<IndexEntry> entries;
+        UniqueFd stored;
+        bool done = false;
+    };
+
+    /// `hashes`: compute each member's SHA-256 (signed containers).
+    PackCompressor(int level, unsigned threads, bool hashes, const JobControl& job);
+    /// Stops after the member each thread is reading; packs not yet returned are dropped.
+    ~PackCompressor();
+    PackCompressor(const PackCompressor&) = delete;
+    PackCompressor& operator=(const PackCompressor&) = delete;
+
+    unsigned threads() const { return static_cast<unsigned>(m_threads.size()); }
+    /// As many packs in flight as threads: take one with next() before submitting.
+    bool full() const;
+    bool empty() const;
+    void submit(std::unique_ptr<Pack> pack);
+    /// The oldest pack submitted, once it is made (its status says if it failed).
+    std::unique_ptr<Pack> next();
+    /// Gives a returned pack's frame buffer back, to be written into again.
+    void recycle(Bytes frame);
+
+    /// Whether a file's first 4 MiB, compressed at zstd's fastest level, shrank enough.
+    static bool compressionPays(std::size_t plain, std::size_t compressed);
+
+private:
+    struct Worker;
+    void loop();
+    Status makePack(Pack& pack, Worker& worker) const;
+    Status makeAlone(Pack& pack, Worker& worker) const;
+    Status checkStop() const;
+
+    const bool m_hashes;
+    const JobControl& m_job;
+    const int m_level;
+    mutable std::mutex m_mutex;
+    std::condition_variable m_wake;               // a pack was queued, or stop
+    std::condition_variable m_made;               // a pack is made
+    std::deque<std::unique_ptr<Pack>> m_inFlight; // in submission order
+    std::deque<Pack*> m_queue;                    // not yet started
+    std::vector<Bytes> m_spare;                   // frame buffers to reuse
+    bool m_stop = false;
+    std::vector<std::thread> m_threads; // last: start once everything above exists
+};
+
+} // namespace coffer

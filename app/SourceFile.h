@@ -1,0 +1,37 @@
+// Reading the files being encrypted: opened without following a link or
+// blocking on a FIFO, checked against what the scan saw, read to their end.
+// Used by the archive writer and, for packs, by its compressing threads.
+#pragma once
+
+#include "FileIO.h"
+#include "InputScan.h"
+
+#include <functional>
+
+namespace coffer {
+
+/// Files up to this size are read whole into packs or stored; larger ones get
+/// frames of their own (FORMAT.md §5.1, §5.8).
+inline constexpr std::size_t kSmallFileMax = 4 * 1024 * 1024;
+
+/// "PATH changed while it was being read; ...": the file is not what the scan saw.
+Error changedWhileReading(const std::filesystem::path& path);
+
+/// Reads until `out` is full or the file ends; returns how many bytes it read.
+Result<std::size_t> readFull(int fd, MutableByteView out, const std::filesystem::path& name);
+
+/// Opens the file of a scanned entry; `info` gets the entry with what fstat says.
+Status openSource(const SourceEntry& entry, UniqueFd& fd, EntryInfo& info);
+
+/// Fails if the file still has bytes after the ones read (it grew).
+Status checkEndOfFile(int fd, const std::filesystem::path& path);
+
+using SourceCheck = std::function<Status(EntryInfo&)>;
+using SourceSink = std::function<Status(ByteView)>;
+
+/// Opens a small file, calls `check` with what fstat says, then hands all its
+/// bytes to `consume` in pieces read into `piece`, and checks it ended there.
+Status readSmallFile(const SourceEntry& entry, EntryInfo& info, Bytes& piece, const SourceCheck& check,
+                     const SourceSink& consume);
+
+} // namespace coffer
