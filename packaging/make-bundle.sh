@@ -42,6 +42,7 @@ done
 
 exe=${COFFER_EXE:-$build/main/coffer}
 [ -x "$exe" ] || { echo "error: $exe not found; build the coffer target first" >&2; exit 1; }
+[ -x "$(dirname "$exe")/coffer-gui" ] || { echo "error: coffer-gui is not beside $exe; build the coffer target" >&2; exit 1; }
 
 version=${COFFER_VERSION:-$("$exe" --version | awk 'NR==1 {print $2}')}
 [ -n "$version" ] || { echo "error: could not read the version from coffer --version" >&2; exit 1; }
@@ -94,17 +95,20 @@ optional_plugin_dirs=(
 )
 
 echo "== Coffer $version bundle: $bundle"
-echo "   executable: $exe"
+echo "   executables: $exe, $(dirname "$exe")/coffer-gui"
 echo "   Qt plugins: $plugin_dir"
 rm -rf "$bundle" "$out/$name.tar.gz"
 mkdir -p "$bundle/lib" "$bundle/plugins"
 
 elfs=()   # bundled ELF files whose dependencies must be followed: "path-in-bundle|source-path"
 
-install -m 0755 "$exe" "$bundle/coffer"
-strip --strip-unneeded "$bundle/coffer"
-patchelf --force-rpath --set-rpath '$ORIGIN/lib' "$bundle/coffer"
-elfs+=("$bundle/coffer|$exe")
+# `coffer` (the command) hands over to `coffer-gui` (the window), which must sit beside it.
+for e in coffer coffer-gui; do
+  install -m 0755 "$(dirname "$exe")/$e" "$bundle/$e"
+  strip --strip-unneeded "$bundle/$e"
+  patchelf --force-rpath --set-rpath '$ORIGIN/lib' "$bundle/$e"
+  elfs+=("$bundle/$e|$(dirname "$exe")/$e")
+done
 
 add_plugin() {
   local rel=$1
@@ -219,9 +223,10 @@ manifest_line() { # bundle-relative path, source path
   printf '%-64s  %-40s  %s\n' "$1" "$pkg${ver:+ ($ver)}" "$(sha256sum "$bundle/$1" | cut -d' ' -f1)" >> "$manifest"
 }
 manifest_line coffer "$exe"
+manifest_line coffer-gui "$(dirname "$exe")/coffer-gui"
 for e in "${elfs[@]}"; do
   t=${e%%|*}
-  [ "$t" = "$bundle/coffer" ] && continue
+  [ "$t" = "$bundle/coffer" ] || [ "$t" = "$bundle/coffer-gui" ] && continue
   s=${e#*|}
   # dpkg knows the path under /usr/lib or /lib (merged /usr); try both spellings.
   if ! dpkg-query -S "$s" >/dev/null 2>&1; then

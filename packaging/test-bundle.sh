@@ -394,7 +394,7 @@ if [[ " $steps " == *" deb "* ]]; then
     tail -30 "$work/apt.log" | sed 's/^/      /'
   fi
   if v=$(in_root "$root" coffer --version 2>&1); then pass "installed: coffer --version: $v"; else fail "installed coffer --version: $v"; fi
-  for f in /usr/bin/coffer /usr/share/man/man1/coffer.1.gz /usr/share/applications/coffer.desktop \
+  for f in /usr/bin/coffer /usr/bin/coffer-gui /usr/share/man/man1/coffer.1.gz /usr/share/applications/coffer.desktop \
     /usr/share/mime/packages/coffer.xml /usr/share/icons/hicolor/scalable/apps/coffer.svg; do
     [ -e "$root$f" ] && pass "installed: $f" || note "not installed: $f"
   done
