@@ -92,12 +92,16 @@ inline const std::filesystem::path& scratchDir()
         std::string pattern = base + "/coffer-fuzz-XXXXXX";
         if (!::mkdtemp(pattern.data()))
             std::abort();
-        std::atexit([] {
-            std::error_code e;
-            std::filesystem::remove_all(scratchDir(), e);
-        });
         return std::filesystem::path(pattern);
     }();
+    // Registered once `dir` is built, so it runs before `dir` is destroyed (exit
+    // runs both in reverse order); registered inside dir's initializer, it ran
+    // after, on a destroyed path, and every replay left its folder behind.
+    static const bool removedAtExit = std::atexit([] {
+        std::error_code e;
+        std::filesystem::remove_all(scratchDir(), e);
+    }) == 0;
+    (void)removedAtExit;
     return dir;
 }
 
