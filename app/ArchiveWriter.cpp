@@ -13,7 +13,6 @@
 #include <cerrno>
 #include <deque>
 #include <fcntl.h>
-#include <limits>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -22,10 +21,9 @@ namespace coffer {
 
 namespace {
 
-constexpr std::uint64_t kFrameContent = 16 * 1024 * 1024; // per zstd frame and per pack (FORMAT.md §5.1 maximum)
-constexpr std::size_t kStoredPiece = 1024 * 1024;         // read at a time
 constexpr int kAutoLevel = 3;
 constexpr int kProbeLevel = 1;
+constexpr int kProbeWindowLog = 19; // what level 1 picks by itself: a 512 KiB buffer
 constexpr int kMaxLevel = 19;
 
 } // namespace
@@ -47,10 +45,8 @@ bool looksCompressed(const std::string& fileName)
 }
 
 ArchiveWriter::ArchiveWriter(crypto::PayloadWriter& payload, Compression compression, JobControl& job)
-    : m_payload(payload), m_compression(compression), m_job(job), m_probe(kProbeLevel)
-{
-    m_stream = std::make_unique<ZstdFrameStream>(level(), crypto::WorkerPool::shared().size());
-}
+    : m_payload(payload), m_compression(compression), m_job(job)
+{}
 
 Status ArchiveWriter::put(ByteView data)
 {
@@ -76,9 +72,11 @@ constexpr std::uint64_t kSmallestPack = 1024 * 1024;
 
 std::uint64_t packTarget(std::uint64_t remaining, unsigned threads)
 {
-    // Packs of 15 MiB while much is left, then smaller and smaller: each takes
-    // a 2n-th of what is left (n threads), so the last ones end close together
-    // instead of one thread making a whole pack alone at the end.
+    // Full packs (15 MiB) while every thread can still get a few, then smaller
+    // and smaller: each takes a 2n-th of what is left (n threads), so the last
+    // ones end close together instead of one thread making a pack alone at
+    // the end. `remaining` counts from the pack's start; at or above
+    // 2n x 15 MiB the answer is 15 MiB, which is all the writer needs to know.
     return std::clamp<std::uint64_t>(remaining / (2 * std::uint64_t(threads)), kSmallestPack, kLargestPack);
 }
 
@@ -93,77 +91,101 @@ Status ArchiveWriter::writeEntries(ScanStream& scan)
     const auto packable = [this](const SourceEntry& e) {
         return e.info.kind == EntryKind::File && e.info.size <= kSmallFileMax && wantsCompression(e.info);
     };
-    const unsigned threads = crypto::WorkerPool::shared().size();
+    // Each pack thread holds a zstd context (~9 MiB at level 3, ~90 MiB at 19)
+    // and up to a frame (16 MiB when nothing compresses): a few are enough.
+    const unsigned threads = std::min(crypto::WorkerPool::shared().size(), m_compression == Compression::Max ? 2u : 4u);
     std::deque<ScanStream::Batch> batches; // outlives the packs, which point into it
     PackCompressor packs(level(), threads, m_signer != nullptr, m_job);
-    // Until the scan ends, how much is left to pack is not known: packs are as big as they come.
-    std::optional<std::uint64_t> packableLeft;
-    std::uint64_t target = packTarget(std::numeric_limits<std::uint64_t>::max(), threads);
+
+    // Where packs end depends only on the entries, never on how far the scan
+    // got: each decision waits until the entries ahead hold enough to pack
+    // for packTarget() to come out the same as with all of them known.
+    const std::uint64_t lookahead = kLargestPack * 2 * threads;
+    std::uint64_t ahead = 0; // packable bytes received and not yet handled
+    bool scanEnded = false;
+    std::size_t batchAt = 0;
+    std::size_t entryAt = 0;
+    const auto pull = [&]() -> Status {
+        while (!scanEnded && (ahead < lookahead || batchAt == batches.size())) {
+            auto batch = scan.next();
+            if (!batch) {
+                COFFER_TRY(scan.status());
+                scanEnded = true;
+                m_totalsKnown = true;
+                break;
+            }
+            for (const SourceEntry& e : *batch)
+                if (packable(e))
+                    ahead += e.info.size;
+            batches.push_back(std::move(*batch));
+            m_progress.bytesTotal = scan.totalBytes();
+            m_progress.filesTotal = scan.fileCount();
+        }
+        return Status::success();
+    };
+
     auto pack = std::make_unique<PackCompressor::Pack>();
     const auto submit = [&]() -> Status {
-        if (packableLeft) {
-            *packableLeft -= pack->contentSize;
-            target = packTarget(*packableLeft, threads);
-        }
         COFFER_TRY(submitPack(packs, std::move(pack)));
         pack = std::make_unique<PackCompressor::Pack>();
         return Status::success();
     };
-    bool last = false;
-    while (!last) {
-        auto batch = scan.next(last);
-        if (!batch)
-            return scan.status();
-        batches.push_back(std::move(*batch));
-        m_progress.bytesTotal = scan.totalBytes();
-        m_progress.filesTotal = scan.fileCount();
-        if (last) {
-            packableLeft = pack->contentSize;
-            for (const SourceEntry& e : batches.back())
-                if (packable(e))
-                    *packableLeft += e.info.size;
-            target = packTarget(*packableLeft, threads);
+    while (true) {
+        COFFER_TRY(pull());
+        if (batchAt == batches.size())
+            break; // the scan ended and every entry is written or in flight
+        const SourceEntry& e = batches[batchAt][entryAt];
+        if (++entryAt == batches[batchAt].size()) {
+            ++batchAt;
+            entryAt = 0;
         }
-        for (const SourceEntry& e : batches.back()) {
-            if (m_job.isCancelled())
-                return makeError(ErrorCode::Cancelled, "cancelled");
-            if (e.info.kind == EntryKind::Directory) {
-                COFFER_TRY(writeDirectory(e.info));
-            } else if (packable(e)) {
-                if (pack->contentSize + e.info.size > kFrameContent)
-                    COFFER_TRY(submit());
-                pack->members.push_back(&e);
-                pack->contentSize += e.info.size;
-                // Never leave less than a small pack behind (a pack of one is no pack).
-                if (pack->contentSize >= target &&
-                    (!packableLeft || *packableLeft - pack->contentSize >= kSmallestPack))
-                    COFFER_TRY(submit());
-            } else if (e.info.kind == EntryKind::File && e.info.size <= kMaxFrameContent && wantsCompression(e.info)) {
-                auto alone = std::make_unique<PackCompressor::Pack>();
-                alone->members.push_back(&e);
-                COFFER_TRY(submitPack(packs, std::move(alone)));
-            } else if (e.info.size <= kSmallFileMax) {
-                COFFER_TRY(writeStoredFile(e));
-            } else {
-                // zstd's own threads make the frames of a file over 16 MiB: what is
-                // in flight goes out first, so the two never compete for memory.
-                if (wantsCompression(e.info))
-                    while (!packs.empty())
-                        COFFER_TRY(writeNextPack(packs));
-                UniqueFd fd;
-                EntryInfo info;
-                COFFER_TRY(openSource(e, fd, info));
-                m_progress.currentFile = info.path;
-                COFFER_TRY(writeLargeFile(e, fd.get(), info));
-            }
+        if (m_job.isCancelled())
+            return makeError(ErrorCode::Cancelled, "cancelled");
+        if (e.info.kind == EntryKind::Directory) {
+            COFFER_TRY(writeDirectory(e.info));
+        } else if (packable(e)) {
+            ahead -= e.info.size;
+            if (pack->contentSize + e.info.size > kMaxFrameContent)
+                COFFER_TRY(submit());
+            pack->members.push_back(&e);
+            pack->contentSize += e.info.size;
+            // A pack ends at its target, unless that would leave less than a
+            // small pack behind (a pack of one is no pack).
+            if (pack->contentSize >= packTarget(pack->contentSize + ahead, threads) && ahead >= kSmallestPack)
+                COFFER_TRY(submit());
+        } else if (e.info.kind == EntryKind::File && e.info.size <= kMaxFrameContent && wantsCompression(e.info)) {
+            auto alone = std::make_unique<PackCompressor::Pack>();
+            alone->members.push_back(&e);
+            COFFER_TRY(submitPack(packs, std::move(alone)));
+        } else if (e.info.size <= kSmallFileMax) {
+            COFFER_TRY(writeStoredFile(e));
+        } else {
+            // zstd's own threads make the frames of a file over 16 MiB: what is
+            // in flight goes out first, so the two never compete for memory.
+            if (wantsCompression(e.info))
+                while (!packs.empty())
+                    COFFER_TRY(writeNextPack(packs));
+            UniqueFd fd;
+            EntryInfo info;
+            COFFER_TRY(openSource(e, fd, info));
+            m_progress.currentFile = info.path;
+            COFFER_TRY(writeLargeFile(e, fd.get(), info));
         }
     }
     if (!pack->members.empty())
         COFFER_TRY(submit());
     while (!packs.empty())
         COFFER_TRY(writeNextPack(packs));
-    m_job.report(m_progress, true);
+    report(true);
     return Status::success();
+}
+
+void ArchiveWriter::report(bool force)
+{
+    // Totals that still grow would move a progress bar backwards: nothing is
+    // shown until the scan has found everything (for most trees, at once).
+    if (m_totalsKnown)
+        m_job.report(m_progress, force);
 }
 
 int ArchiveWriter::level() const
@@ -206,7 +228,7 @@ Status ArchiveWriter::writeStoredFile(const SourceEntry& entry)
     ++m_progress.filesDone;
     m_progress.bytesDone += info.size;
     m_progress.currentFile = info.path;
-    m_job.report(m_progress);
+    report();
     return Status::success();
 }
 
@@ -224,8 +246,13 @@ Status ArchiveWriter::writeNextPack(PackCompressor& packs)
     // records (FORMAT.md §5.8); a file alone is a record and its frame.
     auto pack = packs.next();
     COFFER_TRY(pack->status);
-    if (pack->stored.valid()) // a file alone that does not compress
-        return writeStoredFrom(*pack->members.front(), pack->stored.get(), pack->entries.front().info);
+    if (pack->open.valid()) { // a file alone, better written here
+        packs.recycle(std::move(pack->frame));
+        const EntryInfo& info = pack->entries.front().info;
+        if (info.codec == Codec::Stored)
+            return writeStoredFrom(*pack->members.front(), pack->open.get(), info);
+        return writeLargeFile(*pack->members.front(), pack->open.get(), info);
+    }
     const bool alone = pack->members.size() == 1;
     const std::uint64_t recordStart = m_offset;
     if (alone) {
@@ -256,7 +283,7 @@ Status ArchiveWriter::writeNextPack(PackCompressor& packs)
         m_index.entries.push_back(std::move(ie));
     }
     m_progress.filesDone += pack->entries.size();
-    m_job.report(m_progress);
+    report();
     packs.recycle(std::move(pack->frame));
     return Status::success();
 }
@@ -268,7 +295,7 @@ Status ArchiveWriter::putFromFile(int fd, const std::string& source, std::uint64
     // the CPU time of a 1 GiB encryption, by perf).
     std::vector<struct iovec> iov;
     while (size > 0) {
-        const auto pieces = m_payload.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(size, kStoredPiece)));
+        const auto pieces = m_payload.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(size, kReadPiece)));
         iov.clear();
         std::size_t want = 0;
         for (const auto& p : pieces) {
@@ -303,7 +330,7 @@ Status ArchiveWriter::putFromFile(int fd, const std::string& source, std::uint64
         m_offset += want;
         size -= want;
         m_progress.bytesDone += want;
-        m_job.report(m_progress);
+        report();
         if (m_job.isCancelled())
             return makeError(ErrorCode::Cancelled, "cancelled");
     }
@@ -325,31 +352,23 @@ Status ArchiveWriter::writeStoredFrom(const SourceEntry& entry, int fd, EntryInf
         ie.sha256 = hash->finish();
     m_index.entries.push_back(std::move(ie));
     ++m_progress.filesDone;
-    m_job.report(m_progress);
+    report();
     return Status::success();
 }
 
 Status ArchiveWriter::writeLargeFile(const SourceEntry& entry, int fd, EntryInfo info)
 {
-    // Decide the codec from the first 4 MiB, compressed at zstd's fastest level
-    // (a few milliseconds): zstd only where it pays.
-    Bytes& piece = m_piece;
-    piece.resize(kSmallFileMax);
-    auto got = readFull(fd, piece, entry.source);
-    COFFER_TRY(got);
-    if (*got != kSmallFileMax)
-        return changedWhileReading(entry.source);
+    // zstd only where it pays (SourceFile.h), else read straight into the payload's buffers.
     bool compress = false;
     if (wantsCompression(info)) {
-        Bytes probe;
-        COFFER_TRY(m_probe.compress(piece, probe));
-        compress = PackCompressor::compressionPays(piece.size(), probe.size());
+        if (!m_probe)
+            m_probe = std::make_unique<ZstdFrameStream>(kProbeLevel, 0, kProbeWindowLog);
+        auto pays = compressionPays(fd, entry.source, m_piece, *m_probe);
+        COFFER_TRY(pays);
+        compress = *pays;
     }
-    if (!compress) { // read again, straight into the payload's buffers
-        if (::lseek(fd, 0, SEEK_SET) != 0)
-            return ioError(errno, "read", entry.source);
+    if (!compress)
         return writeStoredFrom(entry, fd, info);
-    }
     info.codec = Codec::Zstd;
     IndexEntry ie{info, 0, m_offset, std::nullopt};
     COFFER_TRY(put(encodeEntryRecordHeader(info)));
@@ -357,42 +376,38 @@ Status ArchiveWriter::writeLargeFile(const SourceEntry& entry, int fd, EntryInfo
     std::optional<crypto::Sha256> hash;
     if (m_signer)
         hash.emplace(); // content hashes are what a signature binds
+    if (!m_stream)
+        m_stream = std::make_unique<ZstdFrameStream>(level(), crypto::WorkerPool::shared().size());
 
     // Read 1 MiB at a time: reading overlaps the compression of what went
-    // before on zstd's workers, in frames of 16 MiB (FORMAT.md §5.1's largest).
+    // before on zstd's workers, in frames of 16 MiB (FORMAT.md §5.1's largest);
+    // a piece never crosses a frame boundary.
     const auto out = [this](ByteView compressed) { return put(compressed); };
-    std::uint64_t remaining = info.size;
+    Bytes& piece = m_piece;
     std::uint64_t frameLeft = 0;
-    while (true) {
+    for (std::uint64_t remaining = info.size; remaining > 0;) {
+        if (frameLeft == 0) {
+            frameLeft = std::min<std::uint64_t>(kMaxFrameContent, remaining);
+            COFFER_TRY(m_stream->beginFrame(frameLeft));
+        }
+        piece.resize(static_cast<std::size_t>(std::min<std::uint64_t>(kReadPiece, frameLeft)));
+        auto got = readFull(fd, piece, entry.source);
+        COFFER_TRY(got);
+        if (*got != piece.size())
+            return changedWhileReading(entry.source);
         if (hash)
             hash->update(piece);
-        if (frameLeft == 0) {
-            frameLeft = std::min<std::uint64_t>(kFrameContent, remaining);
-            COFFER_TRY(m_stream->beginFrame(frameLeft, ZstdFrameStream::FrameContent::OneFile));
-        }
         COFFER_TRY(m_stream->feed(piece, out));
         frameLeft -= piece.size();
         if (frameLeft == 0)
             COFFER_TRY(m_stream->endFrame(out));
         remaining -= piece.size();
         m_progress.bytesDone += piece.size();
-        m_job.report(m_progress);
+        report();
         if (m_job.isCancelled())
             return makeError(ErrorCode::Cancelled, "cancelled");
-        if (remaining == 0)
-            break;
-        // A piece never crosses a frame boundary.
-        std::uint64_t next = std::min<std::uint64_t>(kStoredPiece, remaining);
-        if (frameLeft > 0)
-            next = std::min(next, frameLeft);
-        piece.resize(static_cast<std::size_t>(next));
-        got = readFull(fd, piece, entry.source);
-        COFFER_TRY(got);
-        if (*got != piece.size())
-            return changedWhileReading(entry.source);
     }
     COFFER_TRY(checkEndOfFile(fd, entry.source));
-    Bytes().swap(piece);
     ie.storedSize = m_offset - dataStart;
     if (hash)
         ie.sha256 = hash->finish();

@@ -41,6 +41,7 @@ private:
     Status writeDirectory(const EntryInfo& info);
     bool wantsCompression(const EntryInfo& info) const;
     int level() const;
+    void report(bool force = false);
     /// A small file that is not compressed (empty, or of a compressed format).
     Status writeStoredFile(const SourceEntry& entry);
     /// Queues a pack (or a file alone), first writing what is in flight if all threads are busy.
@@ -60,8 +61,9 @@ private:
     ArchiveIndex m_index;
     std::uint64_t m_offset = 0;
     Progress m_progress;
-    ZstdCompressor m_probe;                    // does a big file compress?
-    std::unique_ptr<ZstdFrameStream> m_stream; // big files' frames, on zstd's threads
+    bool m_totalsKnown = false;                // the scan has ended
+    std::unique_ptr<ZstdFrameStream> m_probe;  // does a big file compress? (made for the first)
+    std::unique_ptr<ZstdFrameStream> m_stream; // frames of files over 16 MiB, on zstd's threads
     Bytes m_piece;                             // what files are read into
     const crypto::SecretIdentity* m_signer = nullptr;
 };

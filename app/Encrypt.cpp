@@ -66,6 +66,8 @@ Result<EncryptSummary> encryptFiles(const EncryptRequest& request, JobControl& j
     COFFER_TRY(recipients);
     ScanStream scan(request.inputs, job);
     COFFER_TRY(scan.started()); // a missing input is refused before any output exists
+    if (job.isCancelled())
+        return makeError(ErrorCode::Cancelled, "cancelled");
     EncryptSummary summary;
 
     if (request.output == "-") {

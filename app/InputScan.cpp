@@ -42,14 +42,6 @@ public:
         : m_job(job), m_stop(stop), m_emit(std::move(emit))
     {}
 
-    Status add(const fs::path& source, const std::string& archivePath)
-    {
-        struct stat st;
-        if (::lstat(source.c_str(), &st) != 0)
-            return ioError(errno, "read", source);
-        return add(source.string(), archivePath, st);
-    }
-
     /// Hands over what is left.
     void finish()
     {
@@ -57,7 +49,6 @@ public:
             m_emit(std::move(m_batch), m_totalBytes, m_fileCount);
     }
 
-private:
     // `st`: what lstat says of `source`. A folder's names are read and
     // lstat-ed relative to its descriptor (one lookup per file instead of one
     // per path component: a tenth of the scan of /usr/include), then closed
@@ -121,6 +112,7 @@ private:
         return Status::success();
     }
 
+private:
     void push(SourceEntry entry)
     {
         m_batch.push_back(std::move(entry));
@@ -164,7 +156,10 @@ void ScanStream::run(const std::vector<fs::path>& inputs, JobControl& job)
         }
         m_ready.notify_all();
     });
-    const auto walk = [&]() -> Status {
+    // Every input is looked at before the walk starts, so that a missing one
+    // is refused before any output exists (started()).
+    std::vector<std::pair<std::string, struct stat>> tops;
+    const auto check = [&]() -> Status {
         if (inputs.empty())
             return makeError(ErrorCode::InvalidArgument, "nothing to encrypt");
         for (const auto& input : inputs) {
@@ -177,12 +172,31 @@ void ScanStream::run(const std::vector<fs::path>& inputs, JobControl& job)
             if (name.empty() || ec)
                 return makeError(ErrorCode::InvalidArgument,
                                  "cannot encrypt \"" + input.string() + "\" as a whole; choose a folder inside it");
-            COFFER_TRY(scanner.add(input, name));
+            struct stat st;
+            if (::lstat(input.c_str(), &st) != 0)
+                return ioError(errno, "read", input);
+            tops.emplace_back(name, st);
         }
         return Status::success();
     };
-    Status status = walk();
-    scanner.finish();
+    const auto walk = [&]() -> Status {
+        COFFER_TRY(check());
+        {
+            std::lock_guard lock(m_mutex);
+            m_checked = true;
+        }
+        m_ready.notify_all();
+        for (std::size_t i = 0; i < inputs.size(); ++i)
+            COFFER_TRY(scanner.add(inputs[i].string(), tops[i].first, tops[i].second));
+        return Status::success();
+    };
+    Status status;
+    try {
+        status = walk();
+        scanner.finish();
+    } catch (const std::exception&) { // out of memory: fail the encryption, not the process
+        status = makeError(ErrorCode::Internal, "out of memory");
+    }
     {
         std::lock_guard lock(m_mutex);
         m_status = std::move(status);
@@ -191,32 +205,22 @@ void ScanStream::run(const std::vector<fs::path>& inputs, JobControl& job)
     m_ready.notify_all();
 }
 
-std::optional<ScanStream::Batch> ScanStream::next(bool& last)
+std::optional<ScanStream::Batch> ScanStream::next()
 {
     std::unique_lock lock(m_mutex);
     m_ready.wait(lock, [&] { return m_ended || !m_batches.empty(); });
-    last = false;
-    if (m_ended && (!m_status.ok() || m_handedLast))
+    if (m_batches.empty() || !m_status.ok())
         return std::nullopt;
-    if (!m_ended) {
-        Batch batch = std::move(m_batches.front());
-        m_batches.pop_front();
-        return batch;
-    }
-    Batch rest;
-    for (Batch& b : m_batches)
-        rest.insert(rest.end(), std::make_move_iterator(b.begin()), std::make_move_iterator(b.end()));
-    m_batches.clear();
-    m_handedLast = true;
-    last = true;
-    return rest;
+    Batch batch = std::move(m_batches.front());
+    m_batches.pop_front();
+    return batch;
 }
 
 Status ScanStream::started() const
 {
     std::unique_lock lock(m_mutex);
-    m_ready.wait(lock, [&] { return m_ended || !m_batches.empty(); });
-    return m_ended ? m_status : Status::success();
+    m_ready.wait(lock, [&] { return m_checked || m_ended; });
+    return m_checked ? Status::success() : m_status;
 }
 
 Status ScanStream::status() const

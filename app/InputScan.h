@@ -36,12 +36,12 @@ public:
     ScanStream(const ScanStream&) = delete;
     ScanStream& operator=(const ScanStream&) = delete;
 
-    /// Waits for the first entries; fails if the walk failed before any.
+    /// Waits until every input was found (the walk has started below them);
+    /// fails if one is missing or cannot be stored as a whole.
     Status started() const;
-    /// The next entries, in order, waiting for them. Once the walk has ended,
-    /// all that is left comes as one batch with `last` set; after it, or if
-    /// the walk failed, nullopt (then status() says why).
-    std::optional<Batch> next(bool& last);
+    /// The next entries, in order, waiting for them; nullopt once all were
+    /// handed over, or if the walk failed (status() says which).
+    std::optional<Batch> next();
     Status status() const;
     /// What the entries handed over so far add up to (all, after the last batch).
     std::uint64_t totalBytes() const;
@@ -54,8 +54,8 @@ private:
     mutable std::condition_variable m_ready;
     std::deque<Batch> m_batches;
     Status m_status = Status::success();
+    bool m_checked = false; // every input exists
     bool m_ended = false;
-    bool m_handedLast = false;
     std::atomic<bool> m_stop{false};
     std::uint64_t m_totalBytes = 0;
     std::uint64_t m_fileCount = 0;

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -32,13 +33,22 @@ public:
     /// Called by the worker; forwards at most every 50 ms, and always when `force`.
     void report(const Progress& progress, bool force = false);
 
-    void warn(std::string message) { m_warnings.push_back(std::move(message)); }
-    const std::vector<std::string>& warnings() const { return m_warnings; }
+    void warn(std::string message)
+    {
+        std::lock_guard lock(m_warningsMutex);
+        m_warnings.push_back(std::move(message));
+    }
+    std::vector<std::string> warnings() const
+    {
+        std::lock_guard lock(m_warningsMutex);
+        return m_warnings;
+    }
 
 private:
     std::atomic<bool> m_cancelled{false};
     ProgressCallback m_callback;
     std::chrono::steady_clock::time_point m_lastReport{};
+    mutable std::mutex m_warningsMutex; // the scan warns from a thread of its own
     std::vector<std::string> m_warnings;
 };
 

@@ -10,10 +10,6 @@
 
 namespace coffer {
 
-namespace {
-constexpr std::size_t kPiece = 1024 * 1024; // read at a time
-} // namespace
-
 PackCompressor::PackCompressor(int level, unsigned threads, bool hashes, const JobControl& job)
     : m_hashes(hashes), m_job(job), m_level(level)
 {
@@ -73,13 +69,8 @@ void PackCompressor::recycle(Bytes frame)
 {
     frame.clear(); // keeps its capacity: no new pages to fault in for the next pack
     std::lock_guard lock(m_mutex);
-    if (m_spare.size() < m_threads.size())
+    if (m_spare.empty()) // one is enough: the next pack submitted takes it
         m_spare.push_back(std::move(frame));
-}
-
-bool PackCompressor::compressionPays(std::size_t plain, std::size_t compressed)
-{
-    return compressed < plain - plain / 33; // by at least 3 %
 }
 
 struct PackCompressor::Worker {
@@ -87,7 +78,8 @@ struct PackCompressor::Worker {
     // whole pack (8 MiB: 2 % smaller than 4 MiB on /usr/include).
     explicit Worker(int level) : stream(level, 0, 23) {}
     ZstdFrameStream stream;
-    Bytes piece; // what files are read into
+    std::unique_ptr<ZstdFrameStream> probe; // made for the first file over 4 MiB
+    Bytes piece;                            // what files are read into
 };
 
 void PackCompressor::loop()
@@ -101,7 +93,11 @@ void PackCompressor::loop()
         Pack* pack = m_queue.front();
         m_queue.pop_front();
         lock.unlock();
-        pack->status = pack->members.size() == 1 ? makeAlone(*pack, worker) : makePack(*pack, worker);
+        try {
+            pack->status = pack->members.size() == 1 ? makeAlone(*pack, worker) : makePack(*pack, worker);
+        } catch (const std::exception&) { // out of memory: fail the encryption, not the process
+            pack->status = makeError(ErrorCode::Internal, "out of memory");
+        }
         lock.lock();
         pack->done = true;
         m_made.notify_all();
@@ -126,7 +122,7 @@ Status PackCompressor::makePack(Pack& pack, Worker& worker) const
         pack.frame.insert(pack.frame.end(), compressed.begin(), compressed.end());
         return Status::success();
     };
-    COFFER_TRY(worker.stream.beginFrame(pack.contentSize, ZstdFrameStream::FrameContent::ManyFiles));
+    COFFER_TRY(worker.stream.beginFrame(pack.contentSize));
     pack.entries.reserve(pack.members.size());
     for (const SourceEntry* member : pack.members) {
         COFFER_TRY(checkStop());
@@ -160,19 +156,24 @@ Status PackCompressor::makeAlone(Pack& pack, Worker& worker) const
     UniqueFd fd;
     EntryInfo info;
     COFFER_TRY(openSource(entry, fd, info));
-    if (info.size > kMaxFrameContent) // planned as one frame from the scan
-        return changedWhileReading(entry.source);
-    const auto storeInstead = [&]() -> Status {
-        if (::lseek(fd.get(), 0, SEEK_SET) != 0)
-            return ioError(errno, "read", entry.source);
-        pack.frame.clear();
-        info.codec = Codec::Stored;
+    const auto writtenByCaller = [&](Codec codec) {
+        info.codec = codec;
         pack.entries.push_back(IndexEntry{info, 0, 0, std::nullopt});
-        pack.stored = std::move(fd);
+        pack.open = std::move(fd);
         return Status::success();
     };
     if (info.size == 0) // emptied since the scan: no frame to make
-        return storeInstead();
+        return writtenByCaller(Codec::Stored);
+    if (info.size > kMaxFrameContent) // grew since the scan: more than one frame
+        return writtenByCaller(Codec::Zstd);
+    if (info.size > kSmallFileMax) {
+        if (!worker.probe)
+            worker.probe = std::make_unique<ZstdFrameStream>(1, 0, 19); // as ArchiveWriter's probe
+        auto pays = compressionPays(fd.get(), entry.source, worker.piece, *worker.probe);
+        COFFER_TRY(pays);
+        if (!*pays)
+            return writtenByCaller(Codec::Stored);
+    }
     std::optional<crypto::Sha256> hash;
     if (m_hashes)
         hash.emplace();
@@ -180,11 +181,11 @@ Status PackCompressor::makeAlone(Pack& pack, Worker& worker) const
         pack.frame.insert(pack.frame.end(), compressed.begin(), compressed.end());
         return Status::success();
     };
-    COFFER_TRY(worker.stream.beginFrame(info.size, ZstdFrameStream::FrameContent::OneFile));
+    COFFER_TRY(worker.stream.beginFrame(info.size));
     Bytes& piece = worker.piece;
     for (std::uint64_t done = 0; done < info.size;) {
         COFFER_TRY(checkStop());
-        piece.resize(static_cast<std::size_t>(std::min<std::uint64_t>(kPiece, info.size - done)));
+        piece.resize(static_cast<std::size_t>(std::min<std::uint64_t>(kReadPiece, info.size - done)));
         auto got = readFull(fd.get(), piece, entry.source);
         COFFER_TRY(got);
         if (*got != piece.size())
@@ -193,13 +194,6 @@ Status PackCompressor::makeAlone(Pack& pack, Worker& worker) const
             hash->update(piece);
         COFFER_TRY(worker.stream.feed(piece, out));
         done += piece.size();
-        // A file over 4 MiB is compressed only where it pays: if its first
-        // 4 MiB did not shrink by 3 %, the frame is dropped and the file stored.
-        if (info.size > kSmallFileMax && done == kSmallFileMax) {
-            COFFER_TRY(worker.stream.flush(out));
-            if (!compressionPays(kSmallFileMax, pack.frame.size()))
-                return storeInstead();
-        }
     }
     COFFER_TRY(checkEndOfFile(fd.get(), entry.source));
     COFFER_TRY(worker.stream.endFrame(out));

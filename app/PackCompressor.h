@@ -32,13 +32,15 @@ public:
         std::uint64_t contentSize = 0;
         // Out: the frame, and each member as it was read (what fstat said;
         // codec Packed, or Zstd for a file alone; its SHA-256 if asked for).
-        // A file alone that does not compress comes back with codec Stored,
-        // no frame and no hash, open at its start in `stored`.
+        // A file alone that the caller writes itself comes back open at its
+        // start in `open`, with no frame and no hash: one that does not
+        // compress (codec Stored), or one that grew past 16 MiB since the scan
+        // (codec Zstd: a frame holds no more).
         Status status = Status::success();
         Bytes frame;
         std::vector<IndexEntry> entries;
-        UniqueFd stored;
-        bool done = false;
+        UniqueFd open;
+        bool done = false; // guarded by the compressor's mutex; the rest is handed over with it
     };
 
     /// `hashes`: compute each member's SHA-256 (signed containers).
@@ -48,7 +50,6 @@ public:
     PackCompressor(const PackCompressor&) = delete;
     PackCompressor& operator=(const PackCompressor&) = delete;
 
-    unsigned threads() const { return static_cast<unsigned>(m_threads.size()); }
     /// As many packs in flight as threads: take one with next() before submitting.
     bool full() const;
     bool empty() const;
@@ -57,9 +58,6 @@ public:
     std::unique_ptr<Pack> next();
     /// Gives a returned pack's frame buffer back, to be written into again.
     void recycle(Bytes frame);
-
-    /// Whether a file's first 4 MiB, compressed at zstd's fastest level, shrank enough.
-    static bool compressionPays(std::size_t plain, std::size_t compressed);
 
 private:
     struct Worker;

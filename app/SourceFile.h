@@ -13,6 +13,8 @@ namespace coffer {
 /// Files up to this size are read whole into packs or stored; larger ones get
 /// frames of their own (FORMAT.md §5.1, §5.8).
 inline constexpr std::size_t kSmallFileMax = 4 * 1024 * 1024;
+/// Files are read 1 MiB at a time.
+inline constexpr std::size_t kReadPiece = 1024 * 1024;
 
 /// "PATH changed while it was being read; ...": the file is not what the scan saw.
 Error changedWhileReading(const std::filesystem::path& path);
@@ -33,5 +35,11 @@ using SourceSink = std::function<Status(ByteView)>;
 /// bytes to `consume` in pieces read into `piece`, and checks it ended there.
 Status readSmallFile(const SourceEntry& entry, EntryInfo& info, Bytes& piece, const SourceCheck& check,
                      const SourceSink& consume);
+
+/// Whether a file over 4 MiB is worth compressing: its first 4 MiB, compressed
+/// at zstd's fastest level by `probe` (a ZstdFrameStream at level 1), must
+/// shrink by at least 3 %. Reads them through `piece` and puts the file back at
+/// its start.
+Result<bool> compressionPays(int fd, const std::filesystem::path& name, Bytes& piece, class ZstdFrameStream& probe);
 
 } // namespace coffer

@@ -47,31 +47,29 @@ ZstdFrameStream::ZstdFrameStream(int level, unsigned threads, int windowLog) : m
     ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_compressionLevel, level);
     ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_contentSizeFlag, 1);
     ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_checksumFlag, 0); // the AEAD authenticates
-    // A 4 MiB window (level 3 alone takes 2 MiB, level 19 8 MiB; the readers'
-    // cap is 16 MiB) and jobs of 3 MiB that each start with the end of the
-    // previous one as history compress about like one stream, in ~15 MiB of
-    // zstd buffers. A library without threads compresses on the caller's.
+    // The window: 2^22 for a big file's jobs (level 3 alone takes 2^21, level 19
+    // 2^23), 2^23 for a pack; the readers' cap is 2^24. A library without
+    // threads compresses on the caller's.
     ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_windowLog, windowLog);
     m_impl->threaded =
         threads > 1 && !ZSTD_isError(ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_nbWorkers, static_cast<int>(threads)));
-    if (m_impl->threaded)
+    if (m_impl->threaded) {
+        // Jobs of 3 MiB, each starting with the previous 512 KiB as history
+        // (overlapLog 6): a tar of /usr/include and /usr/share/doc as one file
+        // is +0.6 % against `zstd -3 -T0`; 1 MiB of history: -1.5 % but 6 %
+        // more time, over the 1.15x time target (bench/run.sh).
         ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_jobSize, 3 << 20);
+        ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_overlapLog, 6);
+    }
 }
 
 ZstdFrameStream::~ZstdFrameStream() = default;
 
-Status ZstdFrameStream::beginFrame(std::uint64_t contentSize, FrameContent content)
+Status ZstdFrameStream::beginFrame(std::uint64_t contentSize)
 {
     if (!m_impl->cctx)
         return makeError(ErrorCode::Internal, "out of memory");
-    ZSTD_CCtx_reset(m_impl->cctx, ZSTD_reset_session_only);
-    // History carried into each job (overlapLog: 7 = 1 MiB, 6 = 512 KiB).
-    // Measured with bench/run.sh's corpora against `zstd -3 -T0`: /usr/include
-    // in packs needs 1 MiB (+0.04 % vs tar|zstd|age; 512 KiB: +4 %); a tar of
-    // /usr/include and /usr/share/doc as one file is +0.6 % with 512 KiB
-    // (1 MiB: -1.5 % but 6 % more time, over the 1.15x time target).
-    if (m_impl->threaded)
-        ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_overlapLog, content == FrameContent::ManyFiles ? 7 : 6);
+    ZSTD_CCtx_reset(m_impl->cctx, ZSTD_reset_session_only); // drops a frame left unended
     const std::size_t r = ZSTD_CCtx_setPledgedSrcSize(m_impl->cctx, contentSize);
     if (ZSTD_isError(r))
         return makeError(ErrorCode::Internal, std::string("zstd: ") + ZSTD_getErrorName(r));

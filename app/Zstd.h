@@ -24,10 +24,11 @@ private:
     std::unique_ptr<Impl> m_impl;
 };
 
-/// Compresses a stream into frames of a declared size, on zstd's own worker
-/// threads: the caller feeds pieces as it reads them and zstd compresses the
-/// previous ones meanwhile, in jobs that overlap by a window, so one big file
-/// compresses about as well as with `zstd -T0` and in flat memory.
+/// Compresses a stream into frames of a declared size, fed in pieces as the
+/// caller reads them. With threads, zstd's own worker threads compress the
+/// previous pieces meanwhile, in jobs that overlap by 512 KiB, so one big file
+/// compresses about like one stream in flat memory; without, the frame is made
+/// on the caller's thread with a window running through it (packs, §5.8).
 class ZstdFrameStream {
 public:
     using Output = std::function<Status(ByteView)>;
@@ -38,11 +39,8 @@ public:
     ZstdFrameStream(const ZstdFrameStream&) = delete;
     ZstdFrameStream& operator=(const ZstdFrameStream&) = delete;
 
-    /// What a frame holds: small files back to back compress better with
-    /// more history carried between zstd's jobs.
-    enum class FrameContent { OneFile, ManyFiles };
     /// Starts a frame that will hold exactly `contentSize` bytes (declared in it).
-    Status beginFrame(std::uint64_t contentSize, FrameContent content);
+    Status beginFrame(std::uint64_t contentSize);
     /// Content for the current frame; compressed bytes go to `out` when ready.
     Status feed(ByteView data, const Output& out);
     /// Hands out everything fed so far (ends zstd's current block).

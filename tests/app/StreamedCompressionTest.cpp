@@ -1,6 +1,6 @@
-// Big files in frames of 16 MiB and small files in packs of up to 16 MiB,
-// compressed on zstd's worker threads while the next bytes are read
-// (FORMAT.md §5.1 and §5.8, writer notes). Both readers, which enforce the
+// Big files in frames of 16 MiB (on zstd's worker threads) and small files in
+// packs of up to 16 MiB (each made whole by one of the pack threads), made
+// while the next bytes are read (FORMAT.md §5.1 and §5.8, writer notes). Both readers, which enforce the
 // format's frame rules, must give back every byte; the index must hold what
 // the writer promised; a file that changes between the scan and its reading,
 // or a cancel inside a pack, must fail the encryption and leave nothing.
