@@ -82,11 +82,14 @@ Result<std::size_t> FdSource::read(MutableByteView buffer)
     }
 }
 
-Result<std::size_t> preadFull(int fd, MutableByteView out, std::uint64_t offset, const fs::path& name)
+namespace {
+
+/// Calls `io(done)` (a read of what is still missing) until `out` is full or it returns 0.
+template <typename Io> Result<std::size_t> fill(MutableByteView out, const fs::path& name, Io io)
 {
     std::size_t done = 0;
     while (done < out.size()) {
-        const ssize_t n = ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
+        const ssize_t n = io(done);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -97,6 +100,20 @@ Result<std::size_t> preadFull(int fd, MutableByteView out, std::uint64_t offset,
         done += static_cast<std::size_t>(n);
     }
     return done;
+}
+
+} // namespace
+
+Result<std::size_t> preadFull(int fd, MutableByteView out, std::uint64_t offset, const fs::path& name)
+{
+    return fill(out, name, [&](std::size_t done) {
+        return ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
+    });
+}
+
+Result<std::size_t> readFull(int fd, MutableByteView out, const fs::path& name)
+{
+    return fill(out, name, [&](std::size_t done) { return ::read(fd, out.data() + done, out.size() - done); });
 }
 
 namespace {

@@ -71,6 +71,8 @@ private:
 
 /// Reads exactly out.size() bytes at `offset`; fewer only at end of file.
 Result<std::size_t> preadFull(int fd, MutableByteView out, std::uint64_t offset, const std::filesystem::path& name);
+/// Reads until `out` is full or the file ends; returns how many bytes it read.
+Result<std::size_t> readFull(int fd, MutableByteView out, const std::filesystem::path& name);
 
 /// "report.pdf" -> "report (2).pdf", the first name not taken in `dir`.
 std::string freeName(int dirFd, const std::string& name);

@@ -17,23 +17,6 @@ Error changedWhileReading(const std::filesystem::path& path)
                          "\" changed while it was being read; close the program that writes it and try again");
 }
 
-Result<std::size_t> readFull(int fd, MutableByteView out, const std::filesystem::path& name)
-{
-    std::size_t done = 0;
-    while (done < out.size()) {
-        const ssize_t n = ::read(fd, out.data() + done, out.size() - done);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return ioError(errno, "read", name);
-        }
-        if (n == 0)
-            break;
-        done += static_cast<std::size_t>(n);
-    }
-    return done;
-}
-
 Status openSource(const SourceEntry& entry, UniqueFd& fd, EntryInfo& info)
 {
     // O_NONBLOCK: a file replaced by a FIFO since the scan must not block the open

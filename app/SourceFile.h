@@ -19,9 +19,6 @@ inline constexpr std::size_t kReadPiece = 1024 * 1024;
 /// "PATH changed while it was being read; ...": the file is not what the scan saw.
 Error changedWhileReading(const std::filesystem::path& path);
 
-/// Reads until `out` is full or the file ends; returns how many bytes it read.
-Result<std::size_t> readFull(int fd, MutableByteView out, const std::filesystem::path& name);
-
 /// Opens the file of a scanned entry; `info` gets the entry with what fstat says.
 Status openSource(const SourceEntry& entry, UniqueFd& fd, EntryInfo& info);
 
