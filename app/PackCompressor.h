@@ -62,6 +62,7 @@ public:
 private:
     struct Worker;
     void loop();
+    void stopAndJoin();
     Status makePack(Pack& pack, Worker& worker) const;
     Status makeAlone(Pack& pack, Worker& worker) const;
     Status checkStop() const;

@@ -98,9 +98,9 @@ inline const std::filesystem::path& scratchDir()
     // runs both in reverse order); registered inside dir's initializer, it ran
     // after, on a destroyed path, and every replay left its folder behind.
     static const bool removedAtExit = std::atexit([] {
-        std::error_code e;
-        std::filesystem::remove_all(scratchDir(), e);
-    }) == 0;
+                                          std::error_code e;
+                                          std::filesystem::remove_all(scratchDir(), e);
+                                      }) == 0;
     (void)removedAtExit;
     return dir;
 }
