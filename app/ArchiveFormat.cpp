@@ -29,8 +29,10 @@ public:
     template <typename T> void le(T v)
     {
         auto u = static_cast<std::make_unsigned_t<T>>(v);
+        std::uint8_t bytes[sizeof(T)];
         for (std::size_t i = 0; i < sizeof(T); ++i)
-            m_out.push_back(static_cast<std::uint8_t>(u >> (8 * i)));
+            bytes[i] = static_cast<std::uint8_t>(u >> (8 * i));
+        raw(bytes, sizeof(T)); // one append, not one per byte (an index has millions of fields)
     }
 
 private:

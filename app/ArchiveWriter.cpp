@@ -25,6 +25,10 @@ constexpr int kAutoLevel = 3;
 constexpr int kProbeLevel = 1;
 constexpr int kProbeWindowLog = 19; // what level 1 picks by itself: a 512 KiB buffer
 constexpr int kMaxLevel = 19;
+// The index (paths and numbers) at level 2: /usr/include's 981 KB index is 1 %
+// smaller than at level 3 and made in three quarters of the time, at the
+// very end where nothing else runs.
+constexpr int kIndexLevel = 2;
 
 } // namespace
 
@@ -458,7 +462,7 @@ Status ArchiveWriter::finish(const std::vector<IndexRecipient>& recipients)
     if (plain.size() > kMaxIndexPlainSize)
         return makeError(ErrorCode::LimitExceeded, "the list of files is too large for one container");
     Bytes compressed;
-    ZstdCompressor compressor(kAutoLevel);
+    ZstdCompressor compressor(kIndexLevel);
     COFFER_TRY(compressor.compress(plain, compressed));
     Trailer trailer{m_offset, compressed.size(), plain.size()};
     COFFER_TRY(put(compressed));
