@@ -388,14 +388,13 @@ Status ArchiveWriter::writeLargeFile(const SourceEntry& entry, int fd, EntryInfo
     // before on zstd's workers, in frames of 16 MiB (FORMAT.md §5.1's largest);
     // a piece never crosses a frame boundary.
     const auto out = [this](ByteView compressed) { return put(compressed); };
-    Bytes& piece = m_piece;
     std::uint64_t frameLeft = 0;
     for (std::uint64_t remaining = info.size; remaining > 0;) {
         if (frameLeft == 0) {
             frameLeft = std::min<std::uint64_t>(kMaxFrameContent, remaining);
             COFFER_TRY(m_stream->beginFrame(frameLeft));
         }
-        piece.resize(static_cast<std::size_t>(std::min<std::uint64_t>(kReadPiece, frameLeft)));
+        const MutableByteView piece = pieceOf(m_piece, frameLeft);
         auto got = readFull(fd, piece, entry.source);
         COFFER_TRY(got);
         if (*got != piece.size())

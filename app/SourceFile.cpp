@@ -60,13 +60,13 @@ Status readSmallFile(const SourceEntry& entry, EntryInfo& info, Bytes& piece, co
     COFFER_TRY(check(info));
     std::uint64_t remaining = info.size;
     while (remaining > 0) {
-        piece.resize(static_cast<std::size_t>(std::min<std::uint64_t>(kReadPiece, remaining)));
-        auto got = readFull(fd.get(), piece, entry.source);
+        const MutableByteView view = pieceOf(piece, remaining);
+        auto got = readFull(fd.get(), view, entry.source);
         COFFER_TRY(got);
-        if (*got != piece.size())
+        if (*got != view.size())
             return changedWhileReading(entry.source);
-        COFFER_TRY(consume(piece));
-        remaining -= piece.size();
+        COFFER_TRY(consume(view));
+        remaining -= view.size();
     }
     return checkEndOfFile(fd.get(), entry.source);
 }
@@ -81,12 +81,12 @@ Result<bool> compressionPays(int fd, const std::filesystem::path& name, Bytes& p
     };
     COFFER_TRY(probe.beginFrame(kSmallFileMax));
     for (std::size_t done = 0; done < kSmallFileMax; done += kReadPiece) {
-        piece.resize(kReadPiece);
-        auto got = readFull(fd, piece, name);
+        const MutableByteView view = pieceOf(piece, kReadPiece);
+        auto got = readFull(fd, view, name);
         COFFER_TRY(got);
-        if (*got != piece.size())
+        if (*got != view.size())
             return changedWhileReading(name);
-        COFFER_TRY(probe.feed(piece, count));
+        COFFER_TRY(probe.feed(view, count));
     }
     COFFER_TRY(probe.endFrame(count));
     if (::lseek(fd, 0, SEEK_SET) != 0)

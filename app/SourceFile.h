@@ -16,6 +16,16 @@ inline constexpr std::size_t kSmallFileMax = 4 * 1024 * 1024;
 /// Files are read 1 MiB at a time.
 inline constexpr std::size_t kReadPiece = 1024 * 1024;
 
+/// Where the next piece of `left` bytes is read: the start of `buffer`, made
+/// 1 MiB once (resizing it to each piece would zero the bytes it gains, every
+/// time: about as much work as the reading, over many small files).
+inline MutableByteView pieceOf(Bytes& buffer, std::uint64_t left)
+{
+    if (buffer.size() < kReadPiece)
+        buffer.resize(kReadPiece);
+    return MutableByteView(buffer.data(), static_cast<std::size_t>(std::min<std::uint64_t>(left, kReadPiece)));
+}
+
 /// "PATH changed while it was being read; ...": the file is not what the scan saw.
 Error changedWhileReading(const std::filesystem::path& path);
 
