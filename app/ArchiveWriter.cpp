@@ -74,14 +74,17 @@ namespace {
 constexpr std::uint64_t kLargestPack = 15 * 1024 * 1024; // room under the 16 MiB cap for the last member
 constexpr std::uint64_t kSmallestPack = 1024 * 1024;
 
-std::uint64_t packTarget(std::uint64_t remaining, unsigned threads)
+std::uint64_t packTarget(std::uint64_t remaining, unsigned threads, std::uint64_t cap)
 {
-    // Full packs (15 MiB) while every thread can still get a few, then smaller
-    // and smaller: each takes a 2n-th of what is left (n threads), so the last
-    // ones end close together instead of one thread making a pack alone at
-    // the end. `remaining` counts from the pack's start; at or above
-    // 2n x 15 MiB the answer is 15 MiB, which is all the writer needs to know.
-    return std::clamp<std::uint64_t>(remaining / (2 * std::uint64_t(threads)), kSmallestPack, kLargestPack);
+    // Small packs first (`cap` doubles from 1 MiB with each pack), so every
+    // thread has work a few milliseconds into the scan; full packs (15 MiB)
+    // while every thread can still get a few; then smaller and smaller: each
+    // takes a 2n-th of what is left (n threads), so the last ones end close
+    // together instead of one thread making a pack alone at the end.
+    // `remaining` counts from the pack's start; at or above 2n x `cap` the
+    // answer is `cap`, which is all the writer needs to know.
+    return std::min(cap,
+                    std::clamp<std::uint64_t>(remaining / (2 * std::uint64_t(threads)), kSmallestPack, kLargestPack));
 }
 
 } // namespace
@@ -104,14 +107,16 @@ Status ArchiveWriter::writeEntries(ScanStream& scan)
 
     // Where packs end depends only on the entries, never on how far the scan
     // got: each decision waits until the entries ahead hold enough to pack
-    // for packTarget() to come out the same as with all of them known.
-    const std::uint64_t lookahead = kLargestPack * 2 * threads;
+    // for packTarget() to come out the same as with all of them known (2n x
+    // the cap, once the member in hand, up to 4 MiB, is taken from them).
+    std::uint64_t cap = kSmallestPack;
+    const auto lookahead = [&] { return cap * 2 * threads + kSmallFileMax; };
     std::uint64_t ahead = 0; // packable bytes received and not yet handled
     bool scanEnded = false;
     std::size_t batchAt = 0;
     std::size_t entryAt = 0;
     const auto pull = [&]() -> Status {
-        while (!scanEnded && (ahead < lookahead || batchAt == batches.size())) {
+        while (!scanEnded && (ahead < lookahead() || batchAt == batches.size())) {
             auto batch = scan.next();
             if (!batch) {
                 COFFER_TRY(scan.status());
@@ -133,6 +138,7 @@ Status ArchiveWriter::writeEntries(ScanStream& scan)
     const auto submit = [&]() -> Status {
         COFFER_TRY(submitPack(packs, std::move(pack)));
         pack = std::make_unique<PackCompressor::Pack>();
+        cap = std::min(cap * 2, kLargestPack);
         return Status::success();
     };
     while (true) {
@@ -156,7 +162,7 @@ Status ArchiveWriter::writeEntries(ScanStream& scan)
             pack->contentSize += e.info.size;
             // A pack ends at its target, unless that would leave less than a
             // small pack behind (a pack of one is no pack).
-            if (pack->contentSize >= packTarget(pack->contentSize + ahead, threads) && ahead >= kSmallestPack)
+            if (pack->contentSize >= packTarget(pack->contentSize + ahead, threads, cap) && ahead >= kSmallestPack)
                 COFFER_TRY(submit());
         } else if (e.info.kind == EntryKind::File && e.info.size <= kMaxFrameContent && wantsCompression(e.info)) {
             auto alone = std::make_unique<PackCompressor::Pack>();
@@ -179,6 +185,7 @@ Status ArchiveWriter::writeEntries(ScanStream& scan)
     }
     if (!pack->members.empty())
         COFFER_TRY(submit());
+    packs.close();
     while (!packs.empty())
         COFFER_TRY(writeNextPack(packs));
     report(true);
@@ -239,17 +246,26 @@ Status ArchiveWriter::writeStoredFile(const SourceEntry& entry)
 
 Status ArchiveWriter::submitPack(PackCompressor& packs, std::unique_ptr<PackCompressor::Pack> pack)
 {
-    while (packs.full())
-        COFFER_TRY(writeNextPack(packs));
+    // The thread that made the oldest pack gets the next one before this
+    // thread writes what it made: no thread waits on the writing.
+    std::unique_ptr<PackCompressor::Pack> made;
+    if (packs.full())
+        made = packs.next();
     packs.submit(std::move(pack));
+    if (made)
+        COFFER_TRY(writeMadePack(packs, std::move(made)));
     return Status::success();
 }
 
 Status ArchiveWriter::writeNextPack(PackCompressor& packs)
 {
-    // The oldest pack in flight: its record, its frame, then its members'
-    // records (FORMAT.md §5.8); a file alone is a record and its frame.
-    auto pack = packs.next();
+    return writeMadePack(packs, packs.next());
+}
+
+Status ArchiveWriter::writeMadePack(PackCompressor& packs, std::unique_ptr<PackCompressor::Pack> pack)
+{
+    // Its record, its frame, then its members' records (FORMAT.md §5.8); a
+    // file alone is a record and its frame.
     COFFER_TRY(pack->status);
     if (pack->open.valid()) { // a file alone, better written here
         packs.recycle(std::move(pack->frame));

@@ -44,10 +44,12 @@ private:
     void report(bool force = false);
     /// A small file that is not compressed (empty, or of a compressed format).
     Status writeStoredFile(const SourceEntry& entry);
-    /// Queues a pack (or a file alone), first writing what is in flight if all threads are busy.
+    /// Queues a pack (or a file alone); if all threads are busy, waits for
+    /// the oldest in flight and writes it once the new one is queued.
     Status submitPack(PackCompressor& packs, std::unique_ptr<PackCompressor::Pack> pack);
     /// Waits for the oldest pack in flight and writes it.
     Status writeNextPack(PackCompressor& packs);
+    Status writeMadePack(PackCompressor& packs, std::unique_ptr<PackCompressor::Pack> pack);
     /// Copies `size` more bytes of `fd` into the payload without a copy of our own.
     Status putFromFile(int fd, const std::string& source, std::uint64_t size, crypto::Sha256* hash);
     /// A file of `info.size` bytes stored raw, read from `fd` (at its start).

@@ -4,7 +4,9 @@
 // once as there are threads, and each frame's window runs through its whole
 // content (zstd's own worker threads would cut it into jobs, each re-reading
 // history from the one before). Frames come back in the order they were
-// submitted, at most one per thread in flight, so memory stays flat.
+// submitted, at most one per thread in flight and one waiting (for the first
+// thread to finish, should a later pack end before the oldest), so memory
+// stays flat.
 #pragma once
 
 #include "ArchiveFormat.h"
@@ -50,10 +52,13 @@ public:
     PackCompressor(const PackCompressor&) = delete;
     PackCompressor& operator=(const PackCompressor&) = delete;
 
-    /// As many packs in flight as threads: take one with next() before submitting.
+    /// One pack more in flight than threads: take one with next() before submitting.
     bool full() const;
     bool empty() const;
     void submit(std::unique_ptr<Pack> pack);
+    /// No more packs: each thread ends, and gives back its memory, once the
+    /// queue is empty (while the last packs are still being written).
+    void close();
     /// The oldest pack submitted, once it is made (its status says if it failed).
     std::unique_ptr<Pack> next();
     /// Gives a returned pack's frame buffer back, to be written into again.
@@ -77,6 +82,7 @@ private:
     std::deque<Pack*> m_queue;                    // not yet started
     std::vector<Bytes> m_spare;                   // frame buffers to reuse
     bool m_stop = false;
+    bool m_closed = false;
     std::vector<std::thread> m_threads; // last: start once everything above exists
 };
 

@@ -42,7 +42,8 @@ struct ZstdFrameStream::Impl {
     ~Impl() { ZSTD_freeCCtx(cctx); }
 };
 
-ZstdFrameStream::ZstdFrameStream(int level, unsigned threads, int windowLog) : m_impl(std::make_unique<Impl>())
+ZstdFrameStream::ZstdFrameStream(int level, unsigned threads, int windowLog, int hashLog)
+    : m_impl(std::make_unique<Impl>())
 {
     ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_compressionLevel, level);
     ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_contentSizeFlag, 1);
@@ -51,6 +52,8 @@ ZstdFrameStream::ZstdFrameStream(int level, unsigned threads, int windowLog) : m
     // 2^23), 2^23 for a pack; the readers' cap is 2^24. A library without
     // threads compresses on the caller's.
     ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_windowLog, windowLog);
+    if (hashLog != 0)
+        ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_hashLog, hashLog);
     m_impl->threaded =
         threads > 1 && !ZSTD_isError(ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_nbWorkers, static_cast<int>(threads)));
     if (m_impl->threaded) {
@@ -74,6 +77,25 @@ Status ZstdFrameStream::beginFrame(std::uint64_t contentSize)
     if (ZSTD_isError(r))
         return makeError(ErrorCode::Internal, std::string("zstd: ") + ZSTD_getErrorName(r));
     return Status::success();
+}
+
+Status ZstdFrameStream::prepare(std::uint64_t contentSize)
+{
+    // zstd sizes its buffers when a frame's first input arrives, from the
+    // size declared: start one, give it nothing, and drop it.
+    COFFER_TRY(beginFrame(contentSize));
+    ZSTD_inBuffer input{nullptr, 0, 0};
+    ZSTD_outBuffer output{m_impl->out.data(), m_impl->out.size(), 0};
+    const std::size_t r = ZSTD_compressStream2(m_impl->cctx, &output, &input, ZSTD_e_continue);
+    ZSTD_CCtx_reset(m_impl->cctx, ZSTD_reset_session_only);
+    if (ZSTD_isError(r))
+        return makeError(ErrorCode::Internal, std::string("zstd: ") + ZSTD_getErrorName(r));
+    return Status::success();
+}
+
+std::size_t ZstdFrameStream::frameBound(std::size_t contentSize)
+{
+    return ZSTD_compressBound(contentSize);
 }
 
 Status ZstdFrameStream::feed(ByteView data, const Output& out)

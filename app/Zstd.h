@@ -33,14 +33,20 @@ class ZstdFrameStream {
 public:
     using Output = std::function<Status(ByteView)>;
     /// `threads` 0 or 1: compress on the calling thread. Frames declare a
-    /// window of 2^`windowLog` bytes (readers accept up to 2^24).
-    ZstdFrameStream(int level, unsigned threads, int windowLog = 22);
+    /// window of 2^`windowLog` bytes (readers accept up to 2^24). `hashLog`
+    /// other than 0 replaces the level's size of the match finder's table.
+    ZstdFrameStream(int level, unsigned threads, int windowLog = 22, int hashLog = 0);
     ~ZstdFrameStream();
     ZstdFrameStream(const ZstdFrameStream&) = delete;
     ZstdFrameStream& operator=(const ZstdFrameStream&) = delete;
 
     /// Starts a frame that will hold exactly `contentSize` bytes (declared in it).
     Status beginFrame(std::uint64_t contentSize);
+    /// Takes now the memory that frames of up to `contentSize` bytes need, so
+    /// that smaller frames first and larger ones later do not each take it anew.
+    Status prepare(std::uint64_t contentSize);
+    /// The most a frame of `contentSize` bytes can take.
+    static std::size_t frameBound(std::size_t contentSize);
     /// Content for the current frame; compressed bytes go to `out` when ready.
     Status feed(ByteView data, const Output& out);
     /// Hands out everything fed so far (ends zstd's current block).

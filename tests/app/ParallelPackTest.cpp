@@ -397,6 +397,14 @@ TEST_F(ParallelPack, AMixedTreeComesBackByteForByteThroughBothReaders)
     }
     ASSERT_GT(s.smallBytes, 3 * kLargestPack);
     EXPECT_GE(packs, 4u) << inMiB(packSizes(s.index));
+    // The first packs are small, so that every thread has one a few
+    // milliseconds in: 1 MiB, then twice as much each time (each ends with
+    // the member that reaches its size, under 4 MiB).
+    const auto sizes = packSizes(s.index);
+    for (std::size_t i = 0; i < 4 && i < sizes.size(); ++i) {
+        EXPECT_GE(sizes[i], kMiB << i) << inMiB(sizes);
+        EXPECT_LT(sizes[i], (kMiB << i) + 4 * kMiB) << inMiB(sizes);
+    }
     EXPECT_GE(members, std::size_t{kFolders * kSubfolders * kFilesPerSub});
     for (const auto& e : entries)
         if (e.info.path.starts_with("in/d") && e.info.path.ends_with(".txt") && e.info.path != kBig &&
