@@ -114,16 +114,13 @@ Status ContainerReader::fetch(Window& w, std::uint64_t first, std::uint64_t coun
 {
     w.count = 0;
     const std::size_t lastPlain = m_layout.chunkPlainSize(first + count - 1);
-    const std::size_t sealedSize =
-        static_cast<std::size_t>((count - 1) * kSealedChunkSize + lastPlain + crypto::kGcmTagSize);
-    w.sealed.resize(static_cast<std::size_t>(count * kSealedChunkSize));
     w.plain.resize(static_cast<std::size_t>(count * crypto::kChunkSize));
-    auto n = preadFull(m_fd.get(), MutableByteView(w.sealed).first(sealedSize),
-                       m_payloadOffset + PayloadLayout::chunkOffset(first), m_path);
-    COFFER_TRY(n);
-    if (*n != sealedSize)
-        return makeError(ErrorCode::Damaged,
-                         "the container is shorter than expected; it may be still downloading or truncated");
+    if (m_prefetched.count == count && m_prefetched.first == first) {
+        std::swap(w.sealed, m_prefetched.sealed); // read already
+        m_prefetched.count = 0;
+    } else {
+        COFFER_TRY(readSealed(w.sealed, first, count));
+    }
     w.first = first;
     m_batch->startOpen(first, w.sealed.data(), static_cast<std::size_t>(count), lastPlain, w.plain.data());
     if (!wait)
@@ -144,8 +141,39 @@ void ContainerReader::startReadAhead()
     Window& ahead = m_windows[1 - m_current];
     const std::uint64_t count = std::min(kMaxWindow, m_layout.chunkCount - next);
     m_readAheadBusy = fetch(ahead, next, count, false).ok();
-    if (m_readAheadBusy)
-        ahead.count = count; // valid only once wait() succeeds
+    if (!m_readAheadBusy)
+        return;
+    ahead.count = count; // valid only once wait() succeeds
+    prefetch(next + count);
+}
+
+void ContainerReader::prefetch(std::uint64_t first)
+{
+    m_prefetched.count = 0;
+    if (first >= m_layout.chunkCount)
+        return;
+    const std::uint64_t count = std::min(kMaxWindow, m_layout.chunkCount - first);
+    // A failure is not reported here: the same read, made again when the
+    // window is needed, reports it then (or not at all, if it never is).
+    if (readSealed(m_prefetched.sealed, first, count).ok()) {
+        m_prefetched.first = first;
+        m_prefetched.count = count;
+    }
+}
+
+Status ContainerReader::readSealed(Bytes& sealed, std::uint64_t first, std::uint64_t count)
+{
+    const std::size_t lastPlain = m_layout.chunkPlainSize(first + count - 1);
+    const std::size_t sealedSize =
+        static_cast<std::size_t>((count - 1) * kSealedChunkSize + lastPlain + crypto::kGcmTagSize);
+    sealed.resize(static_cast<std::size_t>(count * kSealedChunkSize));
+    auto n = preadFull(m_fd.get(), MutableByteView(sealed).first(sealedSize),
+                       m_payloadOffset + PayloadLayout::chunkOffset(first), m_path);
+    COFFER_TRY(n);
+    if (*n != sealedSize)
+        return makeError(ErrorCode::Damaged,
+                         "the container is shorter than expected; it may be still downloading or truncated");
+    return Status::success();
 }
 
 Status ContainerReader::loadChunk(std::uint64_t index)

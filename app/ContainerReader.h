@@ -57,9 +57,19 @@ private:
     };
     Status fetch(Window& w, std::uint64_t first, std::uint64_t count, bool wait);
     void startReadAhead();
+    void prefetch(std::uint64_t first);
+    Status readSealed(Bytes& sealed, std::uint64_t first, std::uint64_t count);
 
     std::unique_ptr<crypto::ChunkBatch> m_batch;
     Window m_windows[2];
+    /// While streaming, the sealed bytes of the window after the read-ahead
+    /// one, read from the file while the workers decrypt: reading and
+    /// decrypting overlap instead of taking turns.
+    struct Prefetched {
+        Bytes sealed;
+        std::uint64_t first = 0;
+        std::uint64_t count = 0; // 0: nothing read
+    } m_prefetched;
     int m_current = 0;
     bool m_readAheadBusy = false;
 };
