@@ -7,7 +7,8 @@
 # makes its corpora under /dev/shm (tmpfs, so the disk does not decide),
 # and prints the median wall time, CPU time, peak RSS and output size of
 # each tool over RUNS runs (default 3), with Coffer's speed ratio to each peer
-# (> 1 means Coffer is faster).
+# (> 1 means Coffer is faster). Coffer and the peers it is compared with take
+# turns, run by run, so that the drift of a shared machine falls on all alike.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,70 +34,77 @@ card=$(cat coffer.card)
 echo "bench-passphrase" > pass
 export GNUPGHOME="$work/gnupg"; mkdir -m 700 "$GNUPGHOME"
 
-# measure NAME CMD: runs CMD $runs times; records median wall, CPU, max RSS.
+# measure NAME CMD [NAME CMD]...: runs each CMD $runs times, taking turns
+# (A B A B ...), so that a slower spell of this shared machine falls on all of
+# them alike; records each one's median wall and CPU time and its peak RSS.
 declare -A wall cpu rss size
 measure() {
-  local name=$1; shift
-  local walls=() cpus=() rsss=()
+  local names=() cmds=() k i
+  while (($#)); do names+=("$1"); cmds+=("$2"); shift 2; done
+  local -A walls=() cpus=() rsss=()
   for ((i = 0; i < runs; i++)); do
-    rm -rf out; mkdir -p out
-    /usr/bin/time -f "%e %U %S %M" -o t.txt bash -c "$*" >/dev/null 2>err.txt || { echo "$name failed:"; cat err.txt; return 1; }
-    read -r e u s m < t.txt
-    walls+=("$e"); cpus+=("$(echo "$u + $s" | bc)"); rsss+=("$m")
+    for k in "${!names[@]}"; do
+      rm -rf out; mkdir -p out
+      /usr/bin/time -f "%e %U %S %M" -o t.txt bash -c "${cmds[k]}" >/dev/null 2>err.txt ||
+        { echo "${names[k]} failed:"; cat err.txt; return 1; }
+      read -r e u s m < t.txt
+      walls[$k]+="$e "; cpus[$k]+="$(echo "$u + $s" | bc) "; rsss[$k]+="$m "
+    done
   done
-  wall[$name]=$(printf '%s\n' "${walls[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p")
-  cpu[$name]=$(printf '%s\n' "${cpus[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p")
-  rss[$name]=$(printf '%s\n' "${rsss[@]}" | sort -n | tail -1)
-  size[$name]=${OUTSIZE:-}
-  printf '%-34s wall %6.2f s  cpu %6.2f s  rss %7.1f MiB  %s\n' "$name" "${wall[$name]}" "${cpu[$name]}" \
-    "$(echo "${rss[$name]} / 1024" | bc -l)" "${size[$name]:+out $(numfmt --to=iec "${size[$name]}")}"
+  for k in "${!names[@]}"; do
+    local name=${names[k]}
+    wall[$name]=$(printf '%s\n' ${walls[$k]} | sort -n | sed -n "$(((runs + 1) / 2))p")
+    cpu[$name]=$(printf '%s\n' ${cpus[$k]} | sort -n | sed -n "$(((runs + 1) / 2))p")
+    rss[$name]=$(printf '%s\n' ${rsss[$k]} | sort -n | tail -1)
+    printf '%-34s wall %6.2f s  cpu %6.2f s  rss %7.1f MiB\n' "$name" "${wall[$name]}" "${cpu[$name]}" \
+      "$(echo "${rss[$name]} / 1024" | bc -l)"
+  done
 }
 ratio() { # ratio COFFER PEER
   printf '  coffer vs %-28s %5.2fx\n' "$2" "$(echo "${wall[$2]} / ${wall[$1]}" | bc -l)"
 }
 
 echo; echo "# 1 GiB random, one recipient, to /dev/null"
-measure "coffer encrypt >/dev/null" "'$coffer' encrypt -r $card -o - random.bin > /dev/null"
-measure "age -r >/dev/null" "age -r $agepub random.bin > /dev/null"
+measure "coffer encrypt >/dev/null" "'$coffer' encrypt -r $card -o - random.bin > /dev/null" \
+  "age -r >/dev/null" "age -r $agepub random.bin > /dev/null"
 ratio "coffer encrypt >/dev/null" "age -r >/dev/null"
 
 echo; echo "# 1 GiB random, one recipient, to a file on tmpfs"
-measure "coffer encrypt >tmpfs" "'$coffer' encrypt -r $card --force -o random.coffer random.bin"
-measure "age -r >tmpfs" "age -r $agepub -o random.age random.bin"
-measure "gpg --symmetric >tmpfs" "gpg --batch --yes --pinentry-mode loopback --passphrase-file pass --symmetric --cipher-algo AES256 -z 0 -o random.gpg random.bin"
-measure "7zz AES >tmpfs" "rm -f random.7z; 7zz a -mx=0 -p\$(cat pass) random.7z random.bin"
+measure "coffer encrypt >tmpfs" "'$coffer' encrypt -r $card --force -o random.coffer random.bin" \
+  "age -r >tmpfs" "age -r $agepub -o random.age random.bin" \
+  "gpg --symmetric >tmpfs" "gpg --batch --yes --pinentry-mode loopback --passphrase-file pass --symmetric --cipher-algo AES256 -z 0 -o random.gpg random.bin" \
+  "7zz AES >tmpfs" "rm -f random.7z; 7zz a -mx=0 -p\$(cat pass) random.7z random.bin"
 ratio "coffer encrypt >tmpfs" "age -r >tmpfs"
 ratio "coffer encrypt >tmpfs" "gpg --symmetric >tmpfs"
 ratio "coffer encrypt >tmpfs" "7zz AES >tmpfs"
 
 echo; echo "# decrypt the same"
-measure "coffer decrypt -o - >/dev/null" "'$coffer' decrypt -i coffer.key -o - random.coffer > /dev/null"
-measure "coffer decrypt >tmpfs" "'$coffer' decrypt -i coffer.key -o out random.coffer"
-measure "coffer decrypt <stdin >tmpfs" "'$coffer' decrypt -i coffer.key -o out - < random.coffer"
-measure "age -d >/dev/null" "age -d -i age.key random.age > /dev/null"
-measure "age -d >tmpfs" "age -d -i age.key -o out/random.bin random.age"
-measure "age -d <stdin >tmpfs" "age -d -i age.key -o out/random.bin < random.age"
+measure "coffer decrypt -o - >/dev/null" "'$coffer' decrypt -i coffer.key -o - random.coffer > /dev/null" \
+  "age -d >/dev/null" "age -d -i age.key random.age > /dev/null"
+measure "coffer decrypt >tmpfs" "'$coffer' decrypt -i coffer.key -o out random.coffer" \
+  "age -d >tmpfs" "age -d -i age.key -o out/random.bin random.age"
+measure "coffer decrypt <stdin >tmpfs" "'$coffer' decrypt -i coffer.key -o out - < random.coffer" \
+  "age -d <stdin >tmpfs" "age -d -i age.key -o out/random.bin < random.age"
 ratio "coffer decrypt -o - >/dev/null" "age -d >/dev/null"
 ratio "coffer decrypt >tmpfs" "age -d >tmpfs"
 ratio "coffer decrypt <stdin >tmpfs" "age -d <stdin >tmpfs"
 
 echo; echo "# /usr/include tree ($(find /usr/include -type f | wc -l) files)"
-OUTSIZE=
-measure "coffer encrypt tree" "'$coffer' encrypt -r $card --force -o tree.coffer /usr/include"
+measure "coffer encrypt tree" "'$coffer' encrypt -r $card --force -o tree.coffer /usr/include" \
+  "tar|zstd -3 -T0|age" "tar -cf - -C /usr include | zstd -3 -T0 -q | age -r $agepub -o tree.tar.zst.age"
 size["coffer encrypt tree"]=$(stat -c %s tree.coffer)
-measure "tar|zstd -3 -T0|age" "tar -cf - -C /usr include | zstd -3 -T0 -q | age -r $agepub -o tree.tar.zst.age"
 size["tar|zstd -3 -T0|age"]=$(stat -c %s tree.tar.zst.age)
 ratio "coffer encrypt tree" "tar|zstd -3 -T0|age"
 printf '  size: coffer %s, tar|zstd|age %s (%+.2f%%)\n' "${size[coffer encrypt tree]}" "${size[tar|zstd -3 -T0|age]}" \
   "$(echo "(${size[coffer encrypt tree]} - ${size[tar|zstd -3 -T0|age]}) * 100 / ${size[tar|zstd -3 -T0|age]}" | bc -l)"
-measure "coffer extract tree" "'$coffer' decrypt -i coffer.key -o out tree.coffer"
-measure "age -d|zstd -d|tar -x" "age -d -i age.key tree.tar.zst.age | zstd -d -q | tar -xf - -C out"
+measure "coffer extract tree" "'$coffer' decrypt -i coffer.key -o out tree.coffer" \
+  "age -d|zstd -d|tar -x" "age -d -i age.key tree.tar.zst.age | zstd -d -q | tar -xf - -C out"
 ratio "coffer extract tree" "age -d|zstd -d|tar -x"
 
 echo; echo "# text tar ($(numfmt --to=iec "$(stat -c %s text.tar)"))"
-measure "coffer encrypt text.tar" "'$coffer' encrypt -r $card --force -o text.coffer text.tar"
+measure "coffer encrypt text.tar" "'$coffer' encrypt -r $card --force -o text.coffer text.tar" \
+  "zstd -3 -T0 text.tar" "zstd -3 -T0 -q -f -o text.tar.zst text.tar"
 size["coffer encrypt text.tar"]=$(stat -c %s text.coffer)
-measure "zstd -3 -T0 text.tar" "zstd -3 -T0 -q -f -o text.tar.zst text.tar"
 size["zstd -3 -T0 text.tar"]=$(stat -c %s text.tar.zst)
 printf '  time: coffer / zstd = %.2f (target <= 1.15)\n' "$(echo "${wall[coffer encrypt text.tar]} / ${wall[zstd -3 -T0 text.tar]}" | bc -l)"
 printf '  size: coffer %s, zstd %s (%+.2f%%)\n' "${size[coffer encrypt text.tar]}" "${size[zstd -3 -T0 text.tar]}" \
