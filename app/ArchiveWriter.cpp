@@ -99,8 +99,9 @@ Status ArchiveWriter::writeEntries(ScanStream& scan)
         return e.info.kind == EntryKind::File && e.info.size <= kSmallFileMax && wantsCompression(e.info);
     };
     // Each pack thread holds a zstd context (9.5 MiB at level 3, 89.5 MiB at 19,
-    // by ZSTD_estimateCStreamSize) and up to a frame (16 MiB when nothing
-    // compresses): a few are enough.
+    // by ZSTD_estimateCStreamSize); each pack in flight (one more than threads)
+    // and the one being written hold a frame (16 MiB when nothing
+    // compresses): a few threads are enough.
     const unsigned threads = std::min(crypto::WorkerPool::shared().size(), m_compression == Compression::Max ? 2u : 4u);
     std::deque<ScanStream::Batch> batches; // outlives the packs, which point into it
     PackCompressor packs(level(), threads, m_signer != nullptr, m_job);

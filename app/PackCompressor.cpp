@@ -93,11 +93,10 @@ void PackCompressor::recycle(Bytes frame)
         return;
     frame.clear(); // keeps its capacity: no new pages to fault in for the next pack
     std::lock_guard lock(m_mutex);
-    if (m_closed)
-        return;
-    // Kept for the next pack, its pages already mapped: there are never more
-    // than the packs in flight at once, plus the one being written.
-    m_spare.push_back(std::move(frame));
+    // One is enough: the next pack submitted takes it, its pages already
+    // mapped (a pack is submitted just before the one made is written).
+    if (!m_closed && m_spare.empty())
+        m_spare.push_back(std::move(frame));
 }
 
 struct PackCompressor::Worker {
@@ -114,12 +113,7 @@ struct PackCompressor::Worker {
 void PackCompressor::loop()
 {
     Worker worker(m_level);
-    // Packs grow from 1 MiB to 15 MiB: zstd's memory for the largest (9.5 MiB
-    // at level 3) is taken once, before the first, instead of once per size.
-    // Not at level 19, whose tables for small inputs are far smaller. A
-    // failure here shows again at the first frame.
-    if (m_level < 4)
-        static_cast<void>(worker.stream.prepare(kMaxFrameContent));
+    bool prepared = false;
     std::unique_lock lock(m_mutex);
     while (true) {
         m_wake.wait(lock, [&] { return m_stop || m_closed || !m_queue.empty(); });
@@ -128,6 +122,14 @@ void PackCompressor::loop()
         Pack* pack = m_queue.front();
         m_queue.pop_front();
         lock.unlock();
+        if (!prepared && m_level < 4) {
+            // Packs grow from 1 MiB to 15 MiB: zstd's memory for the largest
+            // (9.5 MiB at level 3) is taken once, at the first, instead of once
+            // per size. Not at level 19, whose tables for small inputs are far
+            // smaller. A failure here shows again in the frame.
+            static_cast<void>(worker.stream.prepare(kMaxFrameContent));
+            prepared = true;
+        }
         try {
             pack->status = pack->members.size() == 1 ? makeAlone(*pack, worker) : makePack(*pack, worker);
         } catch (const std::exception&) { // out of memory: fail the encryption, not the process

@@ -300,9 +300,13 @@ protected:
 };
 
 /// Encrypts `inputs` (in `dir`) into `dir`/changed.coffer, calling `change`
-/// once, at the first progress report: the stored file first in order is
-/// written, and no file of a pack or alone is opened yet. The encryption must
-/// fail as changed and leave nothing.
+/// once, at the first progress report, and expects the encryption to fail as
+/// changed and leave nothing. The first report comes once the scan is known
+/// to have ended and something was written: with under 8 MiB of small files,
+/// right after the stored file first in order, before any file of a pack or
+/// alone is opened; with more, once the first pack is written, by when no more
+/// than the first 45 MiB of small files were handed to threads (packs of 1, 2,
+/// 4, 8, 15 and 15 MiB, with up to four threads).
 void expectChangedAfterScanFails(const fs::path& dir, const std::vector<fs::path>& inputs,
                                  const crypto::SecretIdentity& identity, const std::function<void()>& change)
 {
@@ -344,10 +348,13 @@ void expectScanFailure(const TempDir& dir, ErrorCode code, const std::string& wo
     EXPECT_EQ(leftovers(dir.path(), {"in"}), std::vector<std::string>{});
 }
 
-/// 200 files of 200 KiB in texts/ (39 MiB, one batch of entries: fewer than
-/// 256) and a.jpg beside it. Packs hold at most 16 MiB: there are three at
-/// least, whatever their sizes; texts/f100.txt starts 19.5 MiB into them and
-/// ends 19.3 MiB before their end, so it is in neither the first nor the last.
+/// 250 files of 200 KiB in texts/ (49 MiB, one batch of entries: fewer than
+/// 256) and a.jpg beside it. Packs hold at most 16 MiB: there are four at
+/// least, whatever their sizes; texts/f240.txt starts 46.9 MiB into them, in
+/// one of the last, small packs (each holds a 2n-th of what is left, at
+/// least 1 MiB).
+constexpr int kOneBatchFiles = 250;
+
 struct OneBatchTree {
     TempDir dir;
     fs::path jpg = dir / "a.jpg";
@@ -363,7 +370,7 @@ protected:
     {
         oneBatch = new OneBatchTree;
         writeFile(oneBatch->jpg, std::string(1000, 'j'));
-        writeTextFiles(oneBatch->texts, 200, 200 * 1024);
+        writeTextFiles(oneBatch->texts, kOneBatchFiles, 200 * 1024); // 50 MiB in one batch of entries
     }
     static void TearDownTestSuite()
     {
@@ -398,13 +405,14 @@ TEST_F(ParallelPack, AMixedTreeComesBackByteForByteThroughBothReaders)
     ASSERT_GT(s.smallBytes, 3 * kLargestPack);
     EXPECT_GE(packs, 4u) << inMiB(packSizes(s.index));
     // The first packs are small, so that every thread has one a few
-    // milliseconds in: 1 MiB, then twice as much each time (each ends with
-    // the member that reaches its size, under 4 MiB).
+    // milliseconds in: 1 MiB, then at most twice as much each time (less
+    // once the end is near; each ends with the member that reaches its
+    // size, under 4 MiB).
     const auto sizes = packSizes(s.index);
-    for (std::size_t i = 0; i < 4 && i < sizes.size(); ++i) {
-        EXPECT_GE(sizes[i], kMiB << i) << inMiB(sizes);
+    ASSERT_GE(sizes.size(), 4u);
+    EXPECT_GE(sizes[0], kMiB) << inMiB(sizes);
+    for (std::size_t i = 0; i < 4; ++i)
         EXPECT_LT(sizes[i], (kMiB << i) + 4 * kMiB) << inMiB(sizes);
-    }
     EXPECT_GE(members, std::size_t{kFolders * kSubfolders * kFilesPerSub});
     for (const auto& e : entries)
         if (e.info.path.starts_with("in/d") && e.info.path.ends_with(".txt") && e.info.path != kBig &&
@@ -598,9 +606,10 @@ TEST_F(ParallelPack, AMissingInputFailsBeforeAnyOutputExists)
 TEST_F(ParallelPackOneBatch, AMemberOfAPackInTheMiddleThatChangesSizeFailsAndLeavesNothing)
 {
     // The packs declare their sizes from the scan before their members are
-    // read. a.jpg, the first input, is written and reported before any of it.
+    // read. f240 (46.9 MiB in, in one of the last packs) is not read before
+    // the first report.
     const auto& t = *oneBatch;
-    const fs::path member = t.texts / "f100.txt";
+    const fs::path member = t.texts / "f240.txt";
     const std::string before = readFile(member);
     for (const bool grow : {true, false}) {
         SCOPED_TRACE(grow ? "it grows" : "it shrinks");
@@ -624,8 +633,8 @@ TEST_F(ParallelPackOneBatch, CancelAfterTheFirstPackLeavesNothing)
         }
     });
     auto encrypted = encrypt({t.texts}, t.dir / "cancelled.coffer", t.identity, job);
-    std::printf("[ counts   ] cancelled with %llu of 200 files written\n",
-                static_cast<unsigned long long>(doneAtCancel));
+    std::printf("[ counts   ] cancelled with %llu of %d files written\n", static_cast<unsigned long long>(doneAtCancel),
+                kOneBatchFiles);
     ASSERT_GT(doneAtCancel, 0u);
     EXPECT_LE(doneAtCancel, kLargestPack / (200 * 1024)) << "the first report was not the first pack's";
     ASSERT_FALSE(encrypted.ok()) << "the cancelled encryption finished";
