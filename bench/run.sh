@@ -5,10 +5,11 @@
 #
 # Builds nothing: it takes the built `coffer` (default build/main/coffer),
 # makes its corpora under /dev/shm (tmpfs, so the disk does not decide),
-# and prints the median wall time, CPU time, peak RSS and output size of
-# each tool over RUNS runs (default 3), with Coffer's speed ratio to each peer
-# (> 1 means Coffer is faster). Coffer and the peers it is compared with take
-# turns, run by run, so that the drift of a shared machine falls on all alike.
+# and prints the median wall time, CPU time and peak RSS of each tool over
+# RUNS runs (default 3), with Coffer's speed ratio to each peer (> 1 means
+# Coffer is faster) and, where the targets name them, output sizes. Coffer and
+# the peers it is compared with take turns, run by run, in an order reversed
+# every other run, so that the drift of a shared machine falls on all alike.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,15 +36,20 @@ echo "bench-passphrase" > pass
 export GNUPGHOME="$work/gnupg"; mkdir -m 700 "$GNUPGHOME"
 
 # measure NAME CMD [NAME CMD]...: runs each CMD $runs times, taking turns
-# (A B A B ...), so that a slower spell of this shared machine falls on all of
-# them alike; records each one's median wall and CPU time and its peak RSS.
+# (A B, B A, A B ...), so that a slower spell of this shared machine falls
+# on all of them alike; records each one's median wall and CPU time and its
+# peak RSS.
 declare -A wall cpu rss size
 measure() {
   local names=() cmds=() k i
   while (($#)); do names+=("$1"); cmds+=("$2"); shift 2; done
   local -A walls=() cpus=() rsss=()
+  local order=("${!names[@]}") reversed=()
+  for ((k = ${#names[@]} - 1; k >= 0; k--)); do reversed+=("$k"); done
   for ((i = 0; i < runs; i++)); do
-    for k in "${!names[@]}"; do
+    local turn=("${order[@]}")
+    ((i % 2 == 0)) || turn=("${reversed[@]}")
+    for k in "${turn[@]}"; do
       rm -rf out; mkdir -p out
       /usr/bin/time -f "%e %U %S %M" -o t.txt bash -c "${cmds[k]}" >/dev/null 2>err.txt ||
         { echo "${names[k]} failed:"; cat err.txt; return 1; }
