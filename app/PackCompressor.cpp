@@ -104,7 +104,13 @@ struct PackCompressor::Worker {
     // whole pack (8 MiB: 0.8 % smaller than 4 MiB on /usr/include). Below level
     // 4, a match table of 2^16 instead of level 3's 2^17: 10 % less time for
     // 0.6 % more bytes on /usr/include in 15 MiB packs (fits the cache better).
-    explicit Worker(int level) : stream(level, 0, 23, level < 4 ? 16 : 0) {}
+    explicit Worker(int level) : fast(level < 4), stream(level, 0, 23, fast ? 16 : 0) {}
+    const bool fast;
+    // Packs grow from 1 MiB to 15 MiB: at the fast levels zstd's memory for
+    // the largest (9.5 MiB at level 3) is taken once, at the first pack,
+    // instead of once per size. Not at level 19, whose tables for small inputs
+    // are far smaller.
+    bool prepared = !fast;
     ZstdFrameStream stream;
     std::unique_ptr<ZstdFrameStream> probe; // made for the first file over 4 MiB
     Bytes piece;                            // what files are read into
@@ -113,7 +119,6 @@ struct PackCompressor::Worker {
 void PackCompressor::loop()
 {
     Worker worker(m_level);
-    bool prepared = false;
     std::unique_lock lock(m_mutex);
     while (true) {
         m_wake.wait(lock, [&] { return m_stop || m_closed || !m_queue.empty(); });
@@ -122,13 +127,9 @@ void PackCompressor::loop()
         Pack* pack = m_queue.front();
         m_queue.pop_front();
         lock.unlock();
-        if (!prepared && m_level < 4) {
-            // Packs grow from 1 MiB to 15 MiB: zstd's memory for the largest
-            // (9.5 MiB at level 3) is taken once, at the first, instead of once
-            // per size. Not at level 19, whose tables for small inputs are far
-            // smaller. A failure here shows again in the frame.
+        if (!worker.prepared) { // a failure here shows again in the frame
             static_cast<void>(worker.stream.prepare(kMaxFrameContent));
-            prepared = true;
+            worker.prepared = true;
         }
         try {
             pack->status = pack->members.size() == 1 ? makeAlone(*pack, worker) : makePack(*pack, worker);
