@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
+#include <utility>
 
 namespace coffer {
 
@@ -87,14 +88,30 @@ std::uint64_t packTarget(std::uint64_t remaining, unsigned threads, std::uint64_
                     std::clamp<std::uint64_t>(remaining / (2 * std::uint64_t(threads)), kSmallestPack, kLargestPack));
 }
 
+// A big file's frames hold 8 MiB, not the 16 MiB a frame may: each of the
+// frames in flight is held compressed until its turn to be written (with 16
+// MiB, the text tar took 75 MiB of memory instead of 54).
+constexpr std::uint64_t kBigFileFrame = 8 * 1024 * 1024;
+
+std::uint64_t frameTarget(std::uint64_t remaining, unsigned threads)
+{
+    // 8 MiB, then, as with packs, a 2n-th of what is left (n threads) down to
+    // 1 MiB, so the threads end a file's last frames close together; never
+    // less than 1 MiB left for a last frame.
+    const std::uint64_t size =
+        std::clamp<std::uint64_t>(remaining / (2 * std::uint64_t(threads)), kSmallestPack, kBigFileFrame);
+    return remaining - std::min(size, remaining) < kSmallestPack ? remaining : size;
+}
+
 } // namespace
 
 Status ArchiveWriter::writeEntries(ScanStream& scan)
 {
     // Consecutive small compressible files share packs (FORMAT.md §5.8), made
-    // on threads of their own while this thread writes everything else:
-    // folders, small files that are not compressed and big files go out as
-    // they are met (record order is free). Entries arrive while the scan goes on.
+    // on threads of their own, which also make the frame of a compressible
+    // file of up to 16 MiB and the frames of larger ones, while this thread
+    // writes everything else: folders and files that are not compressed go out
+    // as they are met (record order is free). Entries arrive while the scan goes on.
     const auto packable = [this](const SourceEntry& e) {
         return e.info.kind == EntryKind::File && e.info.size <= kSmallFileMax && wantsCompression(e.info);
     };
@@ -154,7 +171,7 @@ Status ArchiveWriter::writeEntries(ScanStream& scan)
         if (m_job.isCancelled())
             return makeError(ErrorCode::Cancelled, "cancelled");
         if (e.info.kind == EntryKind::Directory) {
-            COFFER_TRY(writeDirectory(e.info));
+            COFFER_TRY(writeUnpacked(e));
         } else if (packable(e)) {
             ahead -= e.info.size;
             if (pack->contentSize + e.info.size > kMaxFrameContent)
@@ -170,18 +187,9 @@ Status ArchiveWriter::writeEntries(ScanStream& scan)
             alone->members.push_back(&e);
             COFFER_TRY(submitPack(packs, std::move(alone)));
         } else if (e.info.size <= kSmallFileMax) {
-            COFFER_TRY(writeStoredFile(e));
+            COFFER_TRY(writeUnpacked(e));
         } else {
-            // zstd's own threads make the frames of a file over 16 MiB: what is
-            // in flight goes out first, so the two never compete for memory.
-            if (wantsCompression(e.info))
-                while (!packs.empty())
-                    COFFER_TRY(writeNextPack(packs));
-            UniqueFd fd;
-            EntryInfo info;
-            COFFER_TRY(openSource(e, fd, info));
-            m_progress.currentFile = info.path;
-            COFFER_TRY(writeLargeFile(e, fd.get(), info));
+            COFFER_TRY(writeBigFile(packs, threads, e));
         }
     }
     if (!pack->members.empty())
@@ -209,6 +217,111 @@ int ArchiveWriter::level() const
 bool ArchiveWriter::wantsCompression(const EntryInfo& info) const
 {
     return m_compression != Compression::Off && info.size > 0 && !looksCompressed(info.path);
+}
+
+Status ArchiveWriter::writeBigFile(PackCompressor& packs, unsigned threads, const SourceEntry& entry)
+{
+    UniqueFd fd;
+    EntryInfo info;
+    COFFER_TRY(openSource(entry, fd, info));
+    m_progress.currentFile = info.path;
+    // zstd only where it pays (SourceFile.h), else read straight into the payload's buffers.
+    bool compress = false;
+    if (wantsCompression(info)) {
+        if (!m_probe)
+            m_probe = std::make_unique<ZstdFrameStream>(kProbeLevel, kProbeWindowLog);
+        auto pays = compressionPays(fd.get(), entry.source, m_piece, *m_probe);
+        COFFER_TRY(pays);
+        compress = *pays;
+    }
+    if (!compress) {
+        while (m_bigFile) // its record must not fall among another file's frames
+            COFFER_TRY(writeNextPack(packs));
+        return writeStoredFrom(entry, fd.get(), info);
+    }
+    // Its frames are made by the pack threads, several at once, each reading
+    // its own part of the file; they come back in order (writeMadeFrame).
+    info.codec = Codec::Zstd;
+    const auto file = std::make_shared<const UniqueFd>(std::move(fd));
+    for (std::uint64_t start = 0; start < info.size;) {
+        if (m_job.isCancelled())
+            return makeError(ErrorCode::Cancelled, "cancelled");
+        auto frame = std::make_unique<PackCompressor::Pack>();
+        frame->members.push_back(&entry);
+        frame->contentSize = frameTarget(info.size - start, threads);
+        frame->file = file;
+        frame->frameStart = start;
+        start += frame->contentSize;
+        frame->endsFile = start == info.size;
+        if (frame->frameStart == 0) // what the record says, written with the first frame
+            frame->entries.push_back(IndexEntry{info, 0, 0, std::nullopt});
+        COFFER_TRY(submitPack(packs, std::move(frame)));
+    }
+    return Status::success();
+}
+
+Status ArchiveWriter::writeMadeFrame(PackCompressor& packs, std::unique_ptr<PackCompressor::Pack> frame)
+{
+    // A big file's record goes out with its first frame, its index entry after
+    // its last (no other record comes between: its frames were submitted in a row).
+    if (frame->frameStart == 0) {
+        IndexEntry& ie = frame->entries.front();
+        ie.offset = m_offset;
+        COFFER_TRY(put(encodeEntryRecordHeader(ie.info)));
+        m_bigFile.emplace(BigFile{std::move(ie), m_offset, std::nullopt});
+        if (m_signer)
+            m_bigFile->hash.emplace(); // content hashes are what a signature binds
+    }
+    const std::filesystem::path& source = frame->members.front()->source;
+    if (m_bigFile->hash) {
+        // A SHA-256 is computed in order, so here rather than on the frame's
+        // thread: the frame's bytes are read again, and must be those it was
+        // made of (else the file changed in between, and the hash would not
+        // be the content's).
+        ContentCheck check;
+        for (std::uint64_t done = 0; done < frame->contentSize;) {
+            const MutableByteView piece = pieceOf(m_piece, frame->contentSize - done);
+            auto got = preadFull(frame->file->get(), piece, frame->frameStart + done, source);
+            COFFER_TRY(got);
+            if (*got != piece.size())
+                return changedWhileReading(source);
+            m_bigFile->hash->update(piece);
+            check.update(piece);
+            done += piece.size();
+        }
+        if (check.value() != frame->check)
+            return changedWhileReading(source);
+    }
+    COFFER_TRY(put(frame->frame));
+    packs.recycle(std::move(frame->frame));
+    m_progress.bytesDone += frame->contentSize;
+    m_progress.currentFile = m_bigFile->entry.info.path;
+    if (frame->endsFile) {
+        IndexEntry& ie = m_bigFile->entry;
+        ie.storedSize = m_offset - m_bigFile->dataStart;
+        if (m_bigFile->hash)
+            ie.sha256 = m_bigFile->hash->finish();
+        m_index.entries.push_back(std::move(ie));
+        m_bigFile.reset();
+        ++m_progress.filesDone;
+        for (const SourceEntry* e : std::exchange(m_deferred, {}))
+            COFFER_TRY(writeUnpacked(*e));
+    }
+    report();
+    return Status::success();
+}
+
+Status ArchiveWriter::writeUnpacked(const SourceEntry& entry)
+{
+    // Between a big file's first frame and its last, nothing else can be
+    // written: folders and small stored files met meanwhile wait for its end.
+    if (m_bigFile) {
+        m_deferred.push_back(&entry);
+        return Status::success();
+    }
+    if (entry.info.kind == EntryKind::Directory)
+        return writeDirectory(entry.info);
+    return writeStoredFile(entry);
 }
 
 Status ArchiveWriter::writeStoredFile(const SourceEntry& entry)
@@ -268,12 +381,14 @@ Status ArchiveWriter::writeMadePack(PackCompressor& packs, std::unique_ptr<PackC
     // Its record, its frame, then its members' records (FORMAT.md §5.8); a
     // file alone is a record and its frame.
     COFFER_TRY(pack->status);
+    if (pack->file)
+        return writeMadeFrame(packs, std::move(pack));
     if (pack->open.valid()) { // a file alone, better written here
         packs.recycle(std::move(pack->frame));
         const EntryInfo& info = pack->entries.front().info;
         if (info.codec == Codec::Stored)
             return writeStoredFrom(*pack->members.front(), pack->open.get(), info);
-        return writeLargeFile(*pack->members.front(), pack->open.get(), info);
+        return writeGrownFile(*pack->members.front(), pack->open.get(), info);
     }
     const bool alone = pack->members.size() == 1;
     const std::uint64_t recordStart = m_offset;
@@ -369,7 +484,7 @@ Status ArchiveWriter::writeStoredFrom(const SourceEntry& entry, int fd, EntryInf
         hash.emplace(); // content hashes are what a signature binds
     m_progress.currentFile = info.path;
     COFFER_TRY(putFromFile(fd, entry.source, info.size, hash ? &*hash : nullptr));
-    COFFER_TRY(checkEndOfFile(fd, entry.source));
+    COFFER_TRY(checkEndOfFile(fd, info.size, entry.source));
     if (hash)
         ie.sha256 = hash->finish();
     m_index.entries.push_back(std::move(ie));
@@ -378,19 +493,10 @@ Status ArchiveWriter::writeStoredFrom(const SourceEntry& entry, int fd, EntryInf
     return Status::success();
 }
 
-Status ArchiveWriter::writeLargeFile(const SourceEntry& entry, int fd, EntryInfo info)
+Status ArchiveWriter::writeGrownFile(const SourceEntry& entry, int fd, EntryInfo info)
 {
-    // zstd only where it pays (SourceFile.h), else read straight into the payload's buffers.
-    bool compress = false;
-    if (wantsCompression(info)) {
-        if (!m_probe)
-            m_probe = std::make_unique<ZstdFrameStream>(kProbeLevel, 0, kProbeWindowLog);
-        auto pays = compressionPays(fd, entry.source, m_piece, *m_probe);
-        COFFER_TRY(pays);
-        compress = *pays;
-    }
-    if (!compress)
-        return writeStoredFrom(entry, fd, info);
+    // A file planned as one frame that grew past 16 MiB since the scan: its
+    // frames are made here, on this thread (rare; see writeBigFile for the rest).
     info.codec = Codec::Zstd;
     IndexEntry ie{info, 0, m_offset, std::nullopt};
     COFFER_TRY(put(encodeEntryRecordHeader(info)));
@@ -399,16 +505,12 @@ Status ArchiveWriter::writeLargeFile(const SourceEntry& entry, int fd, EntryInfo
     if (m_signer)
         hash.emplace(); // content hashes are what a signature binds
     if (!m_stream)
-        m_stream = std::make_unique<ZstdFrameStream>(level(), crypto::WorkerPool::shared().size());
-
-    // Read 1 MiB at a time: reading overlaps the compression of what went
-    // before on zstd's workers, in frames of 16 MiB (FORMAT.md §5.1's largest);
-    // a piece never crosses a frame boundary.
+        m_stream = std::make_unique<ZstdFrameStream>(level(), 22); // as the pack threads' for big files
     const auto out = [this](ByteView compressed) { return put(compressed); };
     std::uint64_t frameLeft = 0;
     for (std::uint64_t remaining = info.size; remaining > 0;) {
         if (frameLeft == 0) {
-            frameLeft = std::min<std::uint64_t>(kMaxFrameContent, remaining);
+            frameLeft = std::min<std::uint64_t>(kBigFileFrame, remaining);
             COFFER_TRY(m_stream->beginFrame(frameLeft));
         }
         const MutableByteView piece = pieceOf(m_piece, frameLeft);
@@ -428,7 +530,7 @@ Status ArchiveWriter::writeLargeFile(const SourceEntry& entry, int fd, EntryInfo
         if (m_job.isCancelled())
             return makeError(ErrorCode::Cancelled, "cancelled");
     }
-    COFFER_TRY(checkEndOfFile(fd, entry.source));
+    COFFER_TRY(checkEndOfFile(fd, info.size, entry.source));
     ie.storedSize = m_offset - dataStart;
     if (hash)
         ie.sha256 = hash->finish();
@@ -455,7 +557,7 @@ Status ArchiveWriter::writeMemoryFile(const EntryInfo& info, ByteView data)
 Status ArchiveWriter::finish(const std::vector<IndexRecipient>& recipients)
 {
     m_index.recipients = recipients;
-    m_stream.reset(); // zstd's buffers (~20 MiB) go before the index is built
+    m_stream.reset(); // zstd's buffers go before the index is built
     Bytes().swap(m_piece);
     // Never write what readers must refuse (FORMAT.md §8).
     if (m_index.entries.size() > kMaxEntries)

@@ -14,6 +14,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace coffer {
 
@@ -54,7 +55,14 @@ private:
     Status putFromFile(int fd, const std::string& source, std::uint64_t size, crypto::Sha256* hash);
     /// A file of `info.size` bytes stored raw, read from `fd` (at its start).
     Status writeStoredFrom(const SourceEntry& entry, int fd, EntryInfo info);
-    Status writeLargeFile(const SourceEntry& entry, int fd, EntryInfo info);
+    /// A file over 4 MiB (as scanned): stored, or compressed in frames made
+    /// by the pack threads.
+    Status writeBigFile(PackCompressor& packs, unsigned threads, const SourceEntry& entry);
+    Status writeMadeFrame(PackCompressor& packs, std::unique_ptr<PackCompressor::Pack> frame);
+    /// A folder, or a small file that is not compressed: written now, or
+    /// after the big file whose frames are being written.
+    Status writeUnpacked(const SourceEntry& entry);
+    Status writeGrownFile(const SourceEntry& entry, int fd, EntryInfo info);
     Status put(ByteView data);
 
     crypto::PayloadWriter& m_payload;
@@ -65,8 +73,15 @@ private:
     Progress m_progress;
     bool m_totalsKnown = false;                // the scan has ended
     std::unique_ptr<ZstdFrameStream> m_probe;  // does a big file compress? (made for the first)
-    std::unique_ptr<ZstdFrameStream> m_stream; // frames of files over 16 MiB, on zstd's threads
-    Bytes m_piece;                             // what files are read into
+    std::unique_ptr<ZstdFrameStream> m_stream; // frames of a file that grew (writeGrownFile)
+    struct BigFile {                           // the one whose frames are being written
+        IndexEntry entry;
+        std::uint64_t dataStart;
+        std::optional<crypto::Sha256> hash;
+    };
+    std::optional<BigFile> m_bigFile;
+    std::vector<const SourceEntry*> m_deferred; // met while m_bigFile was being written
+    Bytes m_piece;                              // what files are read into
     const crypto::SecretIdentity* m_signer = nullptr;
 };
 

@@ -1,11 +1,12 @@
-// Makes the packs of small files (FORMAT.md §5.8), and the single frame of a
-// file of up to 16 MiB, on threads of its own. Each frame is made from start
-// to end by one thread, which also reads the files: as many frames are made at
-// once as there are threads, and each frame's window runs through its whole
-// content (zstd's own worker threads would cut it into jobs, each re-reading
-// history from the one before). Frames come back in the order they were
+// Makes the packs of small files (FORMAT.md §5.8), the single frame of a
+// file of up to 16 MiB, and the frames of larger files, on threads of its
+// own. Each frame is made from start to end by one thread, which also reads
+// its bytes: as many frames are made at once as there are threads, and each
+// frame's window runs through its whole content (zstd's own worker threads
+// would cut it into jobs, each re-reading history from the one before, and
+// idle at each frame's end). Frames come back in the order they were
 // submitted, at most one per thread in flight and one waiting (for the first
-// thread to finish, should a later pack end before the oldest), so memory
+// thread to finish, should a later frame end before the oldest), so memory
 // stays flat.
 #pragma once
 
@@ -13,6 +14,7 @@
 #include "FileIO.h"
 #include "InputScan.h"
 #include "Job.h"
+#include "SourceFile.h"
 
 #include <condition_variable>
 #include <deque>
@@ -38,6 +40,18 @@ public:
         // start in `open`, with no frame and no hash: one that does not
         // compress (codec Stored), or one that grew past 16 MiB since the scan
         // (codec Zstd: a frame holds no more).
+        // A frame of a file over 16 MiB instead (`members` holds that file):
+        // the `contentSize` bytes at `frameStart` of `file`, which the caller
+        // opened, read with pread; the last one (`endsFile`) also checks that
+        // the file ends there. With hashes asked for, `check` gets the
+        // ContentCheck of the bytes read, for the caller to compare with its
+        // own reading (it hashes the file in order); `entries` is the
+        // caller's, untouched.
+        std::shared_ptr<const UniqueFd> file;
+        std::uint64_t frameStart = 0;
+        bool endsFile = false;
+        std::uint64_t check = 0;
+
         Status status = Status::success();
         Bytes frame;
         std::vector<IndexEntry> entries;
@@ -70,6 +84,11 @@ private:
     void stopAndJoin();
     Status makePack(Pack& pack, Worker& worker) const;
     Status makeAlone(Pack& pack, Worker& worker) const;
+    Status makeFrame(Pack& pack, Worker& worker) const;
+    /// Compresses `size` bytes of `fd` from `start` into `pack.frame`, as one
+    /// frame with a window of 2^`windowLog`; `seen` gets each piece read.
+    Status compressRange(Pack& pack, Worker& worker, int fd, const std::filesystem::path& source, std::uint64_t start,
+                         std::uint64_t size, int windowLog, const SourceSink& seen) const;
     Status checkStop() const;
 
     const bool m_hashes;

@@ -3,7 +3,9 @@
 #include "Zstd.h"
 
 #include <algorithm>
+#include <bit>
 #include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -37,11 +39,11 @@ Status openSource(const SourceEntry& entry, UniqueFd& fd, EntryInfo& info)
     return Status::success();
 }
 
-Status checkEndOfFile(int fd, const std::filesystem::path& path)
+Status checkEndOfFile(int fd, std::uint64_t size, const std::filesystem::path& path)
 {
     // A file that grew while we read it is a different file than the one we stored.
     std::uint8_t extra;
-    auto more = readFull(fd, MutableByteView(&extra, 1), path);
+    auto more = preadFull(fd, MutableByteView(&extra, 1), size, path);
     COFFER_TRY(more);
     if (*more != 0)
         return changedWhileReading(path);
@@ -68,7 +70,7 @@ Status readSmallFile(const SourceEntry& entry, EntryInfo& info, Bytes& piece, co
         COFFER_TRY(consume(view));
         remaining -= view.size();
     }
-    return checkEndOfFile(fd.get(), entry.source);
+    return checkEndOfFile(fd.get(), info.size, entry.source);
 }
 
 Result<bool> compressionPays(int fd, const std::filesystem::path& name, Bytes& piece, ZstdFrameStream& probe)
@@ -92,6 +94,67 @@ Result<bool> compressionPays(int fd, const std::filesystem::path& name, Bytes& p
     if (::lseek(fd, 0, SEEK_SET) != 0)
         return ioError(errno, "read", name);
     return compressed < kSmallFileMax - kSmallFileMax / 33;
+}
+
+namespace {
+
+constexpr std::uint64_t kPrime1 = 0x9E3779B185EBCA87u;
+constexpr std::uint64_t kPrime2 = 0xC2B2AE3D27D4EB4Fu;
+
+std::uint64_t load64(const std::uint8_t* p)
+{
+    std::uint64_t v;
+    std::memcpy(&v, p, sizeof v); // both readings run on this machine: its byte order is fine
+    return v;
+}
+
+std::uint64_t round(std::uint64_t lane, std::uint64_t word)
+{
+    return std::rotl(lane + word * kPrime2, 31) * kPrime1;
+}
+
+} // namespace
+
+void ContentCheck::stripe(const std::uint8_t* p)
+{
+    // Four independent lanes: the multiplications overlap (several GB/s).
+    for (std::size_t i = 0; i < m_lanes.size(); ++i)
+        m_lanes[i] = round(m_lanes[i], load64(p + 8 * i));
+}
+
+void ContentCheck::update(ByteView data)
+{
+    m_length += data.size();
+    const std::uint8_t* p = data.data();
+    std::size_t left = data.size();
+    if (m_tailSize > 0) {
+        const std::size_t take = std::min(left, m_tail.size() - m_tailSize);
+        std::memcpy(m_tail.data() + m_tailSize, p, take);
+        m_tailSize += take;
+        p += take;
+        left -= take;
+        if (m_tailSize < m_tail.size())
+            return;
+        stripe(m_tail.data());
+        m_tailSize = 0;
+    }
+    for (; left >= m_tail.size(); p += m_tail.size(), left -= m_tail.size())
+        stripe(p);
+    if (left > 0)
+        std::memcpy(m_tail.data(), p, left);
+    m_tailSize = left;
+}
+
+std::uint64_t ContentCheck::value() const
+{
+    std::uint64_t h = std::rotl(m_lanes[0], 1) + std::rotl(m_lanes[1], 7) + std::rotl(m_lanes[2], 12) +
+                      std::rotl(m_lanes[3], 18) + m_length;
+    for (std::size_t i = 0; i < m_tailSize; ++i)
+        h = std::rotl(h ^ (m_tail[i] * kPrime1), 11) * kPrime2;
+    h ^= h >> 33; // every input bit reaches every output bit
+    h *= kPrime2;
+    h ^= h >> 29;
+    return h;
 }
 
 } // namespace coffer

@@ -6,6 +6,7 @@
 #include "FileIO.h"
 #include "InputScan.h"
 
+#include <array>
 #include <functional>
 
 namespace coffer {
@@ -32,8 +33,27 @@ Error changedWhileReading(const std::filesystem::path& path);
 /// Opens the file of a scanned entry; `info` gets the entry with what fstat says.
 Status openSource(const SourceEntry& entry, UniqueFd& fd, EntryInfo& info);
 
-/// Fails if the file still has bytes after the ones read (it grew).
-Status checkEndOfFile(int fd, const std::filesystem::path& path);
+/// Fails if the file has bytes past `size` (it grew since it was measured).
+Status checkEndOfFile(int fd, std::uint64_t size, const std::filesystem::path& path);
+
+/// A 64-bit checksum of bytes fed in pieces of any sizes, to tell whether two
+/// readings of the same part of a file saw the same bytes (the file changed in
+/// between). It guards against accidents, not against someone choosing bytes
+/// to collide: such a person could as well change the file before it is read.
+class ContentCheck {
+public:
+    void update(ByteView data);
+    std::uint64_t value() const;
+
+private:
+    void stripe(const std::uint8_t* p);
+
+    std::array<std::uint64_t, 4> m_lanes{0x9E3779B185EBCA87u, 0xC2B2AE3D27D4EB4Fu, 0x165667B19E3779F9u,
+                                         0x85EBCA77C2B2AE63u};
+    std::array<std::uint8_t, 32> m_tail{}; // bytes short of a whole stripe
+    std::size_t m_tailSize = 0;
+    std::uint64_t m_length = 0;
+};
 
 using SourceCheck = std::function<Status(EntryInfo&)>;
 using SourceSink = std::function<Status(ByteView)>;

@@ -37,44 +37,32 @@ Status ZstdCompressor::compress(ByteView data, Bytes& out)
 
 struct ZstdFrameStream::Impl {
     ZSTD_CCtx* cctx = ZSTD_createCCtx();
-    bool threaded = false;
+    int windowLog = 0;
     Bytes out = Bytes(ZSTD_CStreamOutSize());
     ~Impl() { ZSTD_freeCCtx(cctx); }
 };
 
-ZstdFrameStream::ZstdFrameStream(int level, unsigned threads, int windowLog, int hashLog)
-    : m_impl(std::make_unique<Impl>())
+ZstdFrameStream::ZstdFrameStream(int level, int windowLog, int hashLog) : m_impl(std::make_unique<Impl>())
 {
     ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_compressionLevel, level);
     ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_contentSizeFlag, 1);
     ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_checksumFlag, 0); // the AEAD authenticates
-    // The window: 2^22 for a big file's jobs (level 3 alone takes 2^21, level 19
-    // 2^23), 2^23 for a pack; the readers' cap is 2^24. A library without
-    // threads compresses on the caller's.
-    ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_windowLog, windowLog);
+    // The readers' cap is 2^24 (level 19 alone takes 2^23).
+    m_impl->windowLog = windowLog;
     if (hashLog != 0)
         ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_hashLog, hashLog);
-    m_impl->threaded =
-        threads > 1 && !ZSTD_isError(ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_nbWorkers, static_cast<int>(threads)));
-    if (m_impl->threaded) {
-        // Jobs of 4 MiB, each starting with the previous 512 KiB as history
-        // (overlapLog 6): a 16 MiB frame is four whole jobs, two per worker
-        // on two cores. A tar of /usr/include and /usr/share/doc as one file
-        // is -1.5 % against `zstd -3 -T0` (3 MiB jobs: +0.6 %, and more time:
-        // each re-reads its history; 1 MiB of history: 6 % more time).
-        ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_jobSize, 4 << 20);
-        ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_overlapLog, 6);
-    }
 }
 
 ZstdFrameStream::~ZstdFrameStream() = default;
 
-Status ZstdFrameStream::beginFrame(std::uint64_t contentSize)
+Status ZstdFrameStream::beginFrame(std::uint64_t contentSize, int windowLog)
 {
     if (!m_impl->cctx)
         return makeError(ErrorCode::Internal, "out of memory");
     ZSTD_CCtx_reset(m_impl->cctx, ZSTD_reset_session_only); // drops a frame left unended
-    const std::size_t r = ZSTD_CCtx_setPledgedSrcSize(m_impl->cctx, contentSize);
+    std::size_t r = ZSTD_CCtx_setParameter(m_impl->cctx, ZSTD_c_windowLog, windowLog ? windowLog : m_impl->windowLog);
+    if (!ZSTD_isError(r))
+        r = ZSTD_CCtx_setPledgedSrcSize(m_impl->cctx, contentSize);
     if (ZSTD_isError(r))
         return makeError(ErrorCode::Internal, std::string("zstd: ") + ZSTD_getErrorName(r));
     return Status::success();
@@ -104,11 +92,6 @@ Status ZstdFrameStream::feed(ByteView data, const Output& out)
     return run(data, Step::Continue, out);
 }
 
-Status ZstdFrameStream::flush(const Output& out)
-{
-    return run({}, Step::Flush, out);
-}
-
 Status ZstdFrameStream::endFrame(const Output& out)
 {
     return run({}, Step::End, out);
@@ -116,9 +99,7 @@ Status ZstdFrameStream::endFrame(const Output& out)
 
 Status ZstdFrameStream::run(ByteView data, Step step, const Output& out)
 {
-    const ZSTD_EndDirective directive = step == Step::End     ? ZSTD_e_end
-                                        : step == Step::Flush ? ZSTD_e_flush
-                                                              : ZSTD_e_continue;
+    const ZSTD_EndDirective directive = step == Step::End ? ZSTD_e_end : ZSTD_e_continue;
     ZSTD_inBuffer input{data.data(), data.size(), 0};
     while (true) {
         ZSTD_outBuffer output{m_impl->out.data(), m_impl->out.size(), 0};

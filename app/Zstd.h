@@ -25,23 +25,22 @@ private:
 };
 
 /// Compresses a stream into frames of a declared size, fed in pieces as the
-/// caller reads them. With threads, zstd's own worker threads compress the
-/// previous pieces meanwhile, in jobs that overlap by 512 KiB, so one big file
-/// compresses about like one stream in flat memory; without, the frame is made
-/// on the caller's thread with a window running through it (packs, §5.8).
+/// caller reads them, on the caller's thread, with a window running through
+/// each frame (several frames are made at once by PackCompressor's threads).
 class ZstdFrameStream {
 public:
     using Output = std::function<Status(ByteView)>;
-    /// `threads` 0 or 1: compress on the calling thread. Frames declare a
-    /// window of 2^`windowLog` bytes (readers accept up to 2^24). `hashLog`
-    /// other than 0 replaces the level's size of the match finder's table.
-    ZstdFrameStream(int level, unsigned threads, int windowLog = 22, int hashLog = 0);
+    /// Frames declare a window of 2^`windowLog` bytes (readers accept up to
+    /// 2^24). `hashLog` other than 0 replaces the level's size of the match
+    /// finder's table.
+    ZstdFrameStream(int level, int windowLog, int hashLog = 0);
     ~ZstdFrameStream();
     ZstdFrameStream(const ZstdFrameStream&) = delete;
     ZstdFrameStream& operator=(const ZstdFrameStream&) = delete;
 
-    /// Starts a frame that will hold exactly `contentSize` bytes (declared in it).
-    Status beginFrame(std::uint64_t contentSize);
+    /// Starts a frame that will hold exactly `contentSize` bytes (declared in
+    /// it), with a window of 2^`windowLog` bytes if not 0, else the stream's.
+    Status beginFrame(std::uint64_t contentSize, int windowLog = 0);
     /// Takes now the memory that frames of up to `contentSize` bytes need, so
     /// that smaller frames first and larger ones later do not each take it anew.
     Status prepare(std::uint64_t contentSize);
@@ -49,14 +48,12 @@ public:
     static std::size_t frameBound(std::size_t contentSize);
     /// Content for the current frame; compressed bytes go to `out` when ready.
     Status feed(ByteView data, const Output& out);
-    /// Hands out everything fed so far (ends zstd's current block).
-    Status flush(const Output& out);
     /// Ends the frame once all its content was fed, and hands out the rest.
     /// (A frame left unended is dropped by the next beginFrame.)
     Status endFrame(const Output& out);
 
 private:
-    enum class Step { Continue, Flush, End };
+    enum class Step { Continue, End };
     Status run(ByteView data, Step step, const Output& out);
 
     struct Impl;

@@ -1,13 +1,23 @@
-// Big files in frames of 16 MiB (on zstd's worker threads) and small files in
-// packs of up to 16 MiB (each made whole by one of the pack threads), made
-// while the next bytes are read (FORMAT.md §5.1 and §5.8, writer notes). Both readers, which enforce the
-// format's frame rules, must give back every byte; the index must hold what
-// the writer promised; a file that changes between the scan and its reading,
-// or a cancel inside a pack, must fail the encryption and leave nothing.
+// Big files in frames of up to 8 MiB and small files in packs of up to 16 MiB,
+// each frame made whole by one of the pack threads while others make the next
+// ones (FORMAT.md §5.1 and §5.8, writer notes). Both readers, which enforce
+// the format's frame rules, must give back every byte; the index must hold
+// what the writer promised; a file that changes between the scan and its
+// reading, or while its frames are made, or a cancel inside a pack, must fail
+// the encryption and leave nothing.
+#include "ContainerReader.h"
 #include "ExtractHarness.h"
 #include "SampleTree.h"
+#include "SourceFile.h"
 
 #include <gtest/gtest.h>
+#include <zstd.h>
+
+#include <atomic>
+#include <fcntl.h>
+#include <fstream>
+#include <thread>
+#include <unistd.h>
 
 using namespace coffer;
 using namespace coffer::test;
@@ -70,7 +80,34 @@ std::vector<std::string> leftovers(const fs::path& dir, const std::string& input
 
 } // namespace
 
-TEST(StreamedCompression, ABigFileAcrossThreeFramesComesBackByteForByte)
+namespace {
+
+/// The content sizes of the zstd frames that hold `entry`'s data.
+std::vector<std::uint64_t> frameSizes(const fs::path& container, const crypto::SecretIdentity& identity,
+                                      const IndexEntry& entry)
+{
+    auto reader = ContainerReader::open(container, identitiesOf(identity));
+    EXPECT_TRUE(reader.ok()) << reader.error().message;
+    if (!reader.ok())
+        return {};
+    const std::uint64_t header = 30 + entry.info.path.size(); // FORMAT.md §5.1
+    Bytes data(static_cast<std::size_t>(entry.storedSize));
+    EXPECT_TRUE(reader->read(entry.offset + header, data).ok());
+    std::vector<std::uint64_t> sizes;
+    for (std::size_t at = 0; at < data.size();) {
+        const std::size_t frame = ZSTD_findFrameCompressedSize(data.data() + at, data.size() - at);
+        EXPECT_FALSE(ZSTD_isError(frame));
+        if (ZSTD_isError(frame))
+            break;
+        sizes.push_back(ZSTD_getFrameContentSize(data.data() + at, frame));
+        at += frame;
+    }
+    return sizes;
+}
+
+} // namespace
+
+TEST(StreamedCompression, ABigFileAcrossManyFramesComesBackByteForByte)
 {
     TempDir dir;
     const auto identity = crypto::SecretIdentity::generate();
@@ -89,6 +126,21 @@ TEST(StreamedCompression, ABigFileAcrossThreeFramesComesBackByteForByte)
     EXPECT_EQ(entry->info.codec, Codec::Zstd);
     EXPECT_EQ(entry->info.size, content.size());
     EXPECT_LT(entry->storedSize, content.size() / 2);
+    // Frames of 8 MiB, then smaller ones toward the end (the threads finish
+    // together), none under 1 MiB, holding the whole file.
+    const auto sizes = frameSizes(encrypted->output, identity, *entry);
+    ASSERT_GE(sizes.size(), 5u);
+    EXPECT_EQ(sizes.front(), 8 * kMiB);
+    std::uint64_t total = 0;
+    for (std::size_t i = 0; i < sizes.size(); ++i) {
+        EXPECT_GE(sizes[i], kMiB);
+        EXPECT_LE(sizes[i], 8 * kMiB);
+        if (i > 0) {
+            EXPECT_LE(sizes[i], sizes[i - 1] + kMiB) << "frame " << i; // the last takes what is left
+        }
+        total += sizes[i];
+    }
+    EXPECT_EQ(total, content.size());
 
     for (const auto mode : {ReaderMode::File, ReaderMode::Stream}) {
         TempDir out;
@@ -96,6 +148,176 @@ TEST(StreamedCompression, ABigFileAcrossThreeFramesComesBackByteForByte)
         ASSERT_TRUE(result.ok()) << result.error().message;
         EXPECT_EQ(readFile(out / "in" / "big.txt"), content);
     }
+}
+
+TEST(StreamedCompression, WhatComesAfterABigFileIsWrittenAfterItsLastFrame)
+{
+    // A big file's frames come back from the threads one by one while the
+    // scan goes on: a folder, small stored files and a big stored file met
+    // meanwhile must not land among them, and a second big file's frames
+    // follow the first's.
+    TempDir dir;
+    const auto identity = crypto::SecretIdentity::generate();
+    const fs::path in = dir / "in";
+    fs::create_directories(in / "b-folder" / "inner");
+    writeFile(in / "a-big.txt", wordy(30 * kMiB + 77, 1));
+    writeFile(in / "b-folder" / "inner" / "photo.jpg", randomText(3000, 2));
+    writeFile(in / "b-folder" / "note.txt", wordy(5000, 3));
+    writeFile(in / "c-empty.txt", "");
+    writeFile(in / "d-random.bin", randomText(6 * kMiB, 4)); // does not compress: stored
+    writeFile(in / "e-big.txt", wordy(20 * kMiB + 5, 5));
+    writeFile(in / "f.jpg", randomText(1000, 6));
+    for (const bool signed_ : {true, false}) {
+        SCOPED_TRACE(signed_ ? "signed" : "unsigned");
+        EncryptRequest request;
+        request.inputs = {in};
+        request.recipients = {recipientFor(identity)};
+        request.output = dir / (signed_ ? "signed.coffer" : "unsigned.coffer");
+        request.signer = signed_ ? &identity : nullptr;
+        JobControl job;
+        auto encrypted = encryptFiles(request, job);
+        ASSERT_TRUE(encrypted.ok()) << encrypted.error().message;
+        auto listing = listContainer(encrypted->output, identitiesOf(identity));
+        ASSERT_TRUE(listing.ok()) << listing.error().message; // records and index agree, no gap, no overlap
+        EXPECT_EQ(findEntry(listing->index, "in/a-big.txt")->info.codec, Codec::Zstd);
+        EXPECT_EQ(findEntry(listing->index, "in/d-random.bin")->info.codec, Codec::Stored);
+        EXPECT_EQ(findEntry(listing->index, "in/e-big.txt")->info.codec, Codec::Zstd);
+        const auto expected = describeTree(in);
+        for (const auto mode : {ReaderMode::File, ReaderMode::Stream}) {
+            TempDir out;
+            auto result = extractWith(mode, encrypted->output, out.path(), identitiesOf(identity));
+            ASSERT_TRUE(result.ok()) << result.error().message;
+            EXPECT_EQ(describeTree(out / "in"), expected);
+        }
+    }
+}
+
+TEST(StreamedCompression, ASignedBigFileChangedWhileItsFramesAreMadeFailsAndLeavesNothing)
+{
+    // Its frames are made on the pack threads, while its SHA-256 is computed
+    // in order by reading each frame's bytes again: if they differ from those
+    // the frame was made of, the signed hash would not be the content's. A
+    // writer keeps flipping a byte in every MiB of the file meanwhile.
+    TempDir dir;
+    const auto identity = crypto::SecretIdentity::generate();
+    fs::create_directories(dir / "in");
+    const fs::path big = dir / "in" / "big.txt";
+    const std::uint64_t size = 40 * kMiB;
+    writeFile(big, wordy(size, 11));
+    std::atomic<bool> done{false};
+    std::thread writer([&] {
+        const int fd = ::open(big.c_str(), O_WRONLY | O_CLOEXEC);
+        ASSERT_GE(fd, 0);
+        for (std::uint8_t flip = 0; !done; ++flip) {
+            const char c = static_cast<char>('a' + flip % 2);
+            for (std::uint64_t at = kMiB / 2; at < size; at += kMiB)
+                ASSERT_EQ(::pwrite(fd, &c, 1, static_cast<off_t>(at)), 1);
+        }
+        ::close(fd);
+    });
+    JobControl job;
+    auto encrypted = encrypt(dir / "in", dir / "changed.coffer", identity, job);
+    done = true;
+    writer.join();
+    ASSERT_FALSE(encrypted.ok());
+    EXPECT_NE(encrypted.error().message.find("changed while it was being read"), std::string::npos)
+        << encrypted.error().message;
+    EXPECT_EQ(leftovers(dir.path(), "in"), std::vector<std::string>{});
+}
+
+TEST(StreamedCompression, ABigFileCutOrGrownWhileItsFramesAreMadeFailsAndLeavesNothing)
+{
+    // Its frames read their parts of the file with pread: a frame that finds
+    // its part short, or a last frame that finds bytes after it, fails.
+    const std::uint64_t size = 48 * kMiB;
+    for (const bool cut : {true, false}) {
+        SCOPED_TRACE(cut ? "cut" : "grown");
+        TempDir dir;
+        const auto identity = crypto::SecretIdentity::generate();
+        fs::create_directories(dir / "in");
+        const fs::path big = dir / "in" / "big.txt";
+        JobControl job;
+        bool changed = false;
+        job.setProgressCallback([&](const Progress& p) {
+            if (!changed && p.bytesDone > 0) { // the first frame is written; the last is not made yet
+                if (cut)
+                    fs::resize_file(big, size / 2);
+                else
+                    std::ofstream(big, std::ios::binary | std::ios::app) << "appended while it was being read";
+                changed = true;
+            }
+        });
+        for (const bool signed_ : {true, false}) {
+            SCOPED_TRACE(signed_ ? "signed" : "unsigned");
+            changed = false;
+            writeFile(big, wordy(size, 13));
+            EncryptRequest request;
+            request.inputs = {dir / "in"};
+            request.recipients = {recipientFor(identity)};
+            request.output = dir / "changed.coffer";
+            request.signer = signed_ ? &identity : nullptr;
+            auto encrypted = encryptFiles(request, job);
+            ASSERT_TRUE(changed);
+            ASSERT_FALSE(encrypted.ok());
+            EXPECT_NE(encrypted.error().message.find("changed while it was being read"), std::string::npos)
+                << encrypted.error().message;
+            EXPECT_EQ(leftovers(dir.path(), "in"), std::vector<std::string>{});
+        }
+    }
+}
+
+TEST(StreamedCompression, CancelAmongABigFilesFramesLeavesNothing)
+{
+    TempDir dir;
+    const auto identity = crypto::SecretIdentity::generate();
+    fs::create_directories(dir / "in");
+    writeFile(dir / "in" / "big.txt", wordy(48 * kMiB, 12));
+    JobControl job;
+    bool cancelled = false;
+    job.setProgressCallback([&](const Progress& p) {
+        if (!cancelled && p.bytesDone > 0) { // the first frame is written
+            job.cancel();
+            cancelled = true;
+        }
+    });
+    auto encrypted = encrypt(dir / "in", dir / "cancelled.coffer", identity, job);
+    ASSERT_TRUE(cancelled);
+    ASSERT_FALSE(encrypted.ok());
+    EXPECT_EQ(encrypted.error().code, ErrorCode::Cancelled) << encrypted.error().message;
+    EXPECT_EQ(leftovers(dir.path(), "in"), std::vector<std::string>{});
+}
+
+TEST(ContentCheck, TheSameBytesGiveTheSameValueWhateverThePieces)
+{
+    const std::string text = wordy(100000 + 13, 21);
+    const ByteView bytes(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
+    ContentCheck whole;
+    whole.update(bytes);
+    for (const std::size_t piece : {1u, 7u, 31u, 32u, 33u, 4096u, 65537u}) {
+        ContentCheck pieces;
+        for (std::size_t at = 0; at < bytes.size(); at += piece)
+            pieces.update(bytes.subspan(at, std::min(piece, bytes.size() - at)));
+        EXPECT_EQ(pieces.value(), whole.value()) << "pieces of " << piece;
+    }
+}
+
+TEST(ContentCheck, AnyChangedByteOrLengthGivesAnotherValue)
+{
+    const std::string text = wordy(4096 + 5, 22);
+    const auto check = [](const std::string& s) {
+        ContentCheck c;
+        c.update(ByteView(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()));
+        return c.value();
+    };
+    const std::uint64_t original = check(text);
+    for (std::size_t at = 0; at < text.size(); ++at) { // in every lane, and in the tail
+        std::string changed = text;
+        changed[at] = static_cast<char>(changed[at] ^ 0x01);
+        ASSERT_NE(check(changed), original) << "byte " << at;
+    }
+    EXPECT_NE(check(std::string(64, '\0')), check(std::string(65, '\0')));
+    EXPECT_NE(check(std::string(64, '\0')), check(std::string(96, '\0')));
+    EXPECT_NE(check(""), check(std::string(1, '\0')));
 }
 
 TEST(StreamedCompression, ThousandsOfSmallFilesFillSeveralFullPacks)
