@@ -92,15 +92,22 @@ std::uint64_t packTarget(std::uint64_t remaining, unsigned threads, std::uint64_
 // frames in flight is held compressed until its turn to be written (with 16
 // MiB, the text tar took 75 MiB of memory instead of 54).
 constexpr std::uint64_t kBigFileFrame = 8 * 1024 * 1024;
+constexpr std::uint64_t kTailFrame = 2 * 1024 * 1024;
 
-std::uint64_t frameTarget(std::uint64_t remaining, unsigned threads)
+std::uint64_t frameTarget(std::uint64_t remaining, unsigned threads, bool lastFile)
 {
-    // 8 MiB, then, as with packs, a 2n-th of what is left (n threads) down to
-    // 1 MiB, so the threads end a file's last frames close together; never
-    // less than 1 MiB left for a last frame.
+    // 8 MiB. The input's last file ends on smaller frames, an n-th of what is
+    // left (n threads, at least 2 MiB), so the threads finish together (after
+    // any other file, other work keeps them busy; each cut costs some
+    // compression). No frame leaves less than 2 MiB behind: the last two
+    // share what is left instead.
     const std::uint64_t size =
-        std::clamp<std::uint64_t>(remaining / (2 * std::uint64_t(threads)), kSmallestPack, kBigFileFrame);
-    return remaining - std::min(size, remaining) < kSmallestPack ? remaining : size;
+        lastFile ? std::clamp<std::uint64_t>(remaining / threads, kTailFrame, kBigFileFrame) : kBigFileFrame;
+    if (remaining <= size)
+        return remaining;
+    if (remaining - size < kTailFrame)
+        return (remaining + 1) / 2;
+    return size;
 }
 
 } // namespace
@@ -111,7 +118,8 @@ Status ArchiveWriter::writeEntries(ScanStream& scan)
     // on threads of their own, which also make the frame of a compressible
     // file of up to 16 MiB and the frames of larger ones, while this thread
     // writes everything else: folders and files that are not compressed go out
-    // as they are met (record order is free). Entries arrive while the scan goes on.
+    // as they are met (record order is free), unless a big file's frames are
+    // being written (then after its last). Entries arrive while the scan goes on.
     const auto packable = [this](const SourceEntry& e) {
         return e.info.kind == EntryKind::File && e.info.size <= kSmallFileMax && wantsCompression(e.info);
     };
@@ -189,7 +197,8 @@ Status ArchiveWriter::writeEntries(ScanStream& scan)
         } else if (e.info.size <= kSmallFileMax) {
             COFFER_TRY(writeUnpacked(e));
         } else {
-            COFFER_TRY(writeBigFile(packs, threads, e));
+            COFFER_TRY(pull()); // the scan has ended, or another entry is at hand
+            COFFER_TRY(writeBigFile(packs, threads, e, batchAt == batches.size()));
         }
     }
     if (!pack->members.empty())
@@ -219,7 +228,14 @@ bool ArchiveWriter::wantsCompression(const EntryInfo& info) const
     return m_compression != Compression::Off && info.size > 0 && !looksCompressed(info.path);
 }
 
-Status ArchiveWriter::writeBigFile(PackCompressor& packs, unsigned threads, const SourceEntry& entry)
+Result<bool> ArchiveWriter::probe(const SourceEntry& entry, int fd)
+{
+    if (!m_probe)
+        m_probe = std::make_unique<ZstdFrameStream>(kProbeLevel, kProbeWindowLog);
+    return compressionPays(fd, entry.source, m_piece, *m_probe);
+}
+
+Status ArchiveWriter::writeBigFile(PackCompressor& packs, unsigned threads, const SourceEntry& entry, bool lastEntry)
 {
     UniqueFd fd;
     EntryInfo info;
@@ -228,9 +244,7 @@ Status ArchiveWriter::writeBigFile(PackCompressor& packs, unsigned threads, cons
     // zstd only where it pays (SourceFile.h), else read straight into the payload's buffers.
     bool compress = false;
     if (wantsCompression(info)) {
-        if (!m_probe)
-            m_probe = std::make_unique<ZstdFrameStream>(kProbeLevel, kProbeWindowLog);
-        auto pays = compressionPays(fd.get(), entry.source, m_piece, *m_probe);
+        auto pays = probe(entry, fd.get());
         COFFER_TRY(pays);
         compress = *pays;
     }
@@ -248,7 +262,7 @@ Status ArchiveWriter::writeBigFile(PackCompressor& packs, unsigned threads, cons
             return makeError(ErrorCode::Cancelled, "cancelled");
         auto frame = std::make_unique<PackCompressor::Pack>();
         frame->members.push_back(&entry);
-        frame->contentSize = frameTarget(info.size - start, threads);
+        frame->contentSize = frameTarget(info.size - start, threads, lastEntry);
         frame->file = file;
         frame->frameStart = start;
         start += frame->contentSize;
@@ -497,6 +511,10 @@ Status ArchiveWriter::writeGrownFile(const SourceEntry& entry, int fd, EntryInfo
 {
     // A file planned as one frame that grew past 16 MiB since the scan: its
     // frames are made here, on this thread (rare; see writeBigFile for the rest).
+    auto pays = probe(entry, fd);
+    COFFER_TRY(pays);
+    if (!*pays)
+        return writeStoredFrom(entry, fd, info);
     info.codec = Codec::Zstd;
     IndexEntry ie{info, 0, m_offset, std::nullopt};
     COFFER_TRY(put(encodeEntryRecordHeader(info)));

@@ -55,9 +55,11 @@ private:
     Status putFromFile(int fd, const std::string& source, std::uint64_t size, crypto::Sha256* hash);
     /// A file of `info.size` bytes stored raw, read from `fd` (at its start).
     Status writeStoredFrom(const SourceEntry& entry, int fd, EntryInfo info);
+    /// Whether compressing the big file open at the start of `fd` pays (SourceFile.h).
+    Result<bool> probe(const SourceEntry& entry, int fd);
     /// A file over 4 MiB (as scanned): stored, or compressed in frames made
-    /// by the pack threads.
-    Status writeBigFile(PackCompressor& packs, unsigned threads, const SourceEntry& entry);
+    /// by the pack threads; `lastEntry`: nothing follows it in the input.
+    Status writeBigFile(PackCompressor& packs, unsigned threads, const SourceEntry& entry, bool lastEntry);
     Status writeMadeFrame(PackCompressor& packs, std::unique_ptr<PackCompressor::Pack> frame);
     /// A folder, or a small file that is not compressed: written now, or
     /// after the big file whose frames are being written.

@@ -35,10 +35,12 @@ card=$(cat coffer.card)
 echo "bench-passphrase" > pass
 export GNUPGHOME="$work/gnupg"; mkdir -m 700 "$GNUPGHOME"
 
-# measure NAME CMD [NAME CMD]...: runs each CMD $runs times, taking turns
-# (A B, B A, A B ...), so that a slower spell of this shared machine falls
-# on all of them alike; records each one's median wall and CPU time and its
-# peak RSS.
+# measure NAME CMD [NAME CMD]...: runs each CMD once untimed (a warm-up: on
+# a fresh virtual machine, the first use of a page of memory is slow; cp of
+# 1 GiB to tmpfs took 1.4 s, then 0.7 s once the memory had been used), then
+# $runs times, taking turns (A B, B A, A B ...), so that a slower spell of
+# this shared machine falls on all of them alike; records each one's median
+# wall and CPU time and its peak RSS.
 declare -A wall cpu rss size
 measure() {
   local names=() cmds=() k i
@@ -46,6 +48,10 @@ measure() {
   local -A walls=() cpus=() rsss=()
   local order=("${!names[@]}") reversed=()
   for ((k = ${#names[@]} - 1; k >= 0; k--)); do reversed+=("$k"); done
+  for k in "${order[@]}"; do
+    rm -rf out; mkdir -p out
+    bash -c "${cmds[k]}" >/dev/null 2>err.txt || { echo "${names[k]} failed:"; cat err.txt; return 1; }
+  done
   for ((i = 0; i < runs; i++)); do
     local turn=("${order[@]}")
     ((i % 2 == 0)) || turn=("${reversed[@]}")

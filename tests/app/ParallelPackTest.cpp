@@ -429,7 +429,7 @@ TEST_F(ParallelPack, AMixedTreeComesBackByteForByteThroughBothReaders)
     } expectedFiles[] = {
         {kAloneText, Codec::Zstd, 6 * kMiB, -1},           // made alone, one frame
         {kAloneRandom, Codec::Stored, 6 * kMiB, 6 * kMiB}, // made alone, its first 4 MiB did not shrink: stored
-        {kBig, Codec::Zstd, 20 * kMiB, -1},                // frames of 16 MiB from zstd's threads
+        {kBig, Codec::Zstd, 20 * kMiB, -1},                // frames of 8 MiB from the pack threads
         {"in/a.jpg", Codec::Stored, 2000, 2000},
         {"in/d01/empty.txt", Codec::Stored, 0, 0},
         {"in/d07/empty.txt", Codec::Stored, 0, 0},
@@ -657,7 +657,7 @@ TEST(ParallelPackChanges, AFileAloneIsTakenAsItIsWhenOpened)
     // A file alone declares its size when it is opened, not from the scan:
     // emptied, it is stored empty; grown within 16 MiB, it is made as it is
     // then; grown past 16 MiB, it no longer fits one frame and is written as
-    // a big file (frames from zstd's threads).
+    // a big file (frames made on the writing thread).
     const auto identity = crypto::SecretIdentity::generate();
     TempDir dir;
     const fs::path in = dir / "in";
@@ -706,12 +706,15 @@ TEST(ParallelPackChanges, AFileAloneIsTakenAsItIsWhenOpened)
     writeFile(past / "in" / "a.jpg", std::string(1000, 'j'));
     writeTextFiles(past / "in", 20, 10000);
     writeFile(past / "in" / "m-grows.txt", std::string(6 * kMiB, 'g'));
+    writeFile(past / "in" / "n-grows-random.txt", std::string(6 * kMiB, 'h'));
     const std::string big = prose(16 * kMiB + 1, 11);
+    const std::string bigRandom = randomText(16 * kMiB + 5, 12); // its first 4 MiB do not shrink: stored
     JobControl pastJob;
     bool grew = false;
     pastJob.setProgressCallback([&](const Progress& p) {
         if (!grew && p.filesDone > 0) {
             writeFile(past / "in" / "m-grows.txt", big);
+            writeFile(past / "in" / "n-grows-random.txt", bigRandom);
             grew = true;
         }
     });
@@ -724,10 +727,15 @@ TEST(ParallelPackChanges, AFileAloneIsTakenAsItIsWhenOpened)
     ASSERT_NE(grows, nullptr);
     EXPECT_EQ(grows->info.codec, Codec::Zstd);
     EXPECT_EQ(grows->info.size, big.size());
+    const IndexEntry* growsRandom = findEntry(pastListing->index, "in/n-grows-random.txt");
+    ASSERT_NE(growsRandom, nullptr);
+    EXPECT_EQ(growsRandom->info.codec, Codec::Stored);
+    EXPECT_EQ(growsRandom->storedSize, bigRandom.size());
     TempDir pastOut;
     auto pastResult = extractWith(ReaderMode::File, bigger->output, pastOut.path(), identitiesOf(identity));
     ASSERT_TRUE(pastResult.ok()) << pastResult.error().message;
     EXPECT_TRUE(readFile(pastOut / "in" / "m-grows.txt") == big);
+    EXPECT_TRUE(readFile(pastOut / "in" / "n-grows-random.txt") == bigRandom);
 }
 
 TEST(ParallelPackCancel, CancelBeforeTheStartWritesNothing)
