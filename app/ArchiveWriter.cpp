@@ -10,21 +10,13 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <cerrno>
 #include <deque>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <sys/uio.h>
-#include <unistd.h>
-#include <utility>
 
 namespace coffer {
 
 namespace {
 
 constexpr int kAutoLevel = 3;
-constexpr int kProbeLevel = 1;
-constexpr int kProbeWindowLog = 19; // what level 1 picks by itself: a 512 KiB buffer
 constexpr int kMaxLevel = 19;
 // The index (paths and numbers) at level 2: /usr/include's 981 KB index is 1 %
 // smaller than at level 3 and made in three quarters of the time, at the
@@ -86,28 +78,6 @@ std::uint64_t packTarget(std::uint64_t remaining, unsigned threads, std::uint64_
     // answer is `cap`, which is all the writer needs to know.
     return std::min(cap,
                     std::clamp<std::uint64_t>(remaining / (2 * std::uint64_t(threads)), kSmallestPack, kLargestPack));
-}
-
-// A big file's frames hold 8 MiB, not the 16 MiB a frame may: each of the
-// frames in flight is held compressed until its turn to be written (with 16
-// MiB, the text tar took 75 MiB of memory instead of 54).
-constexpr std::uint64_t kBigFileFrame = 8 * 1024 * 1024;
-constexpr std::uint64_t kTailFrame = 2 * 1024 * 1024;
-
-std::uint64_t frameTarget(std::uint64_t remaining, unsigned threads, bool lastFile)
-{
-    // 8 MiB. The input's last file ends on smaller frames, an n-th of what is
-    // left (n threads, at least 2 MiB), so the threads finish together (after
-    // any other file, other work keeps them busy; each cut costs some
-    // compression). No frame leaves less than 2 MiB behind: the last two
-    // share what is left instead.
-    const std::uint64_t size =
-        lastFile ? std::clamp<std::uint64_t>(remaining / threads, kTailFrame, kBigFileFrame) : kBigFileFrame;
-    if (remaining <= size)
-        return remaining;
-    if (remaining - size < kTailFrame)
-        return (remaining + 1) / 2;
-    return size;
 }
 
 } // namespace
@@ -228,103 +198,6 @@ bool ArchiveWriter::wantsCompression(const EntryInfo& info) const
     return m_compression != Compression::Off && info.size > 0 && !looksCompressed(info.path);
 }
 
-Result<bool> ArchiveWriter::probe(const SourceEntry& entry, int fd)
-{
-    if (!m_probe)
-        m_probe = std::make_unique<ZstdFrameStream>(kProbeLevel, kProbeWindowLog);
-    return compressionPays(fd, entry.source, m_piece, *m_probe);
-}
-
-Status ArchiveWriter::writeBigFile(PackCompressor& packs, unsigned threads, const SourceEntry& entry, bool lastEntry)
-{
-    UniqueFd fd;
-    EntryInfo info;
-    COFFER_TRY(openSource(entry, fd, info));
-    m_progress.currentFile = info.path;
-    // zstd only where it pays (SourceFile.h), else read straight into the payload's buffers.
-    bool compress = false;
-    if (wantsCompression(info)) {
-        auto pays = probe(entry, fd.get());
-        COFFER_TRY(pays);
-        compress = *pays;
-    }
-    if (!compress) {
-        while (m_bigFile) // its record must not fall among another file's frames
-            COFFER_TRY(writeNextPack(packs));
-        return writeStoredFrom(entry, fd.get(), info);
-    }
-    // Its frames are made by the pack threads, several at once, each reading
-    // its own part of the file; they come back in order (writeMadeFrame).
-    info.codec = Codec::Zstd;
-    const auto file = std::make_shared<const UniqueFd>(std::move(fd));
-    for (std::uint64_t start = 0; start < info.size;) {
-        if (m_job.isCancelled())
-            return makeError(ErrorCode::Cancelled, "cancelled");
-        auto frame = std::make_unique<PackCompressor::Pack>();
-        frame->members.push_back(&entry);
-        frame->contentSize = frameTarget(info.size - start, threads, lastEntry);
-        frame->file = file;
-        frame->frameStart = start;
-        start += frame->contentSize;
-        frame->endsFile = start == info.size;
-        if (frame->frameStart == 0) // what the record says, written with the first frame
-            frame->entries.push_back(IndexEntry{info, 0, 0, std::nullopt});
-        COFFER_TRY(submitPack(packs, std::move(frame)));
-    }
-    return Status::success();
-}
-
-Status ArchiveWriter::writeMadeFrame(PackCompressor& packs, std::unique_ptr<PackCompressor::Pack> frame)
-{
-    // A big file's record goes out with its first frame, its index entry after
-    // its last (no other record comes between: its frames were submitted in a row).
-    if (frame->frameStart == 0) {
-        IndexEntry& ie = frame->entries.front();
-        ie.offset = m_offset;
-        COFFER_TRY(put(encodeEntryRecordHeader(ie.info)));
-        m_bigFile.emplace(BigFile{std::move(ie), m_offset, std::nullopt});
-        if (m_signer)
-            m_bigFile->hash.emplace(); // content hashes are what a signature binds
-    }
-    const std::filesystem::path& source = frame->members.front()->source;
-    if (m_bigFile->hash) {
-        // A SHA-256 is computed in order, so here rather than on the frame's
-        // thread: the frame's bytes are read again, and must be those it was
-        // made of (else the file changed in between, and the hash would not
-        // be the content's).
-        ContentCheck check;
-        for (std::uint64_t done = 0; done < frame->contentSize;) {
-            const MutableByteView piece = pieceOf(m_piece, frame->contentSize - done);
-            auto got = preadFull(frame->file->get(), piece, frame->frameStart + done, source);
-            COFFER_TRY(got);
-            if (*got != piece.size())
-                return changedWhileReading(source);
-            m_bigFile->hash->update(piece);
-            check.update(piece);
-            done += piece.size();
-        }
-        if (check.value() != frame->check)
-            return changedWhileReading(source);
-    }
-    COFFER_TRY(put(frame->frame));
-    packs.recycle(std::move(frame->frame));
-    m_progress.bytesDone += frame->contentSize;
-    m_progress.currentFile = m_bigFile->entry.info.path;
-    if (frame->endsFile) {
-        IndexEntry& ie = m_bigFile->entry;
-        ie.storedSize = m_offset - m_bigFile->dataStart;
-        if (m_bigFile->hash)
-            ie.sha256 = m_bigFile->hash->finish();
-        m_index.entries.push_back(std::move(ie));
-        m_bigFile.reset();
-        ++m_progress.filesDone;
-        for (const SourceEntry* e : std::exchange(m_deferred, {}))
-            COFFER_TRY(writeUnpacked(*e));
-    }
-    report();
-    return Status::success();
-}
-
 Status ArchiveWriter::writeUnpacked(const SourceEntry& entry)
 {
     // Between a big file's first frame and its last, nothing else can be
@@ -436,124 +309,6 @@ Status ArchiveWriter::writeMadePack(PackCompressor& packs, std::unique_ptr<PackC
     m_progress.filesDone += pack->entries.size();
     report();
     packs.recycle(std::move(pack->frame));
-    return Status::success();
-}
-
-Status ArchiveWriter::putFromFile(int fd, const std::string& source, std::uint64_t size, crypto::Sha256* hash)
-{
-    // readv into the payload's own batch buffers, at the chunks' places: the
-    // bytes are copied once, by the kernel (one memmove per byte less: 10 % of
-    // the CPU time of a 1 GiB encryption, by perf).
-    std::vector<struct iovec> iov;
-    while (size > 0) {
-        const auto pieces = m_payload.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(size, kReadPiece)));
-        iov.clear();
-        std::size_t want = 0;
-        for (const auto& p : pieces) {
-            iov.push_back({p.data(), p.size()});
-            want += p.size();
-        }
-        std::size_t done = 0;
-        std::size_t first = 0; // the first iovec not yet filled
-        while (done < want) {
-            const ssize_t n = ::readv(fd, iov.data() + first, static_cast<int>(iov.size() - first));
-            if (n < 0) {
-                if (errno == EINTR)
-                    continue;
-                return ioError(errno, "read", source);
-            }
-            if (n == 0)
-                return changedWhileReading(source);
-            done += static_cast<std::size_t>(n);
-            for (std::size_t left = static_cast<std::size_t>(n); left > 0;) { // skip what is filled
-                const std::size_t take = std::min(left, iov[first].iov_len);
-                iov[first].iov_base = static_cast<std::uint8_t*>(iov[first].iov_base) + take;
-                iov[first].iov_len -= take;
-                left -= take;
-                if (iov[first].iov_len == 0)
-                    ++first;
-            }
-        }
-        if (hash)
-            for (const auto& p : pieces)
-                hash->update(p);
-        COFFER_TRY(m_payload.commit(want));
-        m_offset += want;
-        size -= want;
-        m_progress.bytesDone += want;
-        report();
-        if (m_job.isCancelled())
-            return makeError(ErrorCode::Cancelled, "cancelled");
-    }
-    return Status::success();
-}
-
-Status ArchiveWriter::writeStoredFrom(const SourceEntry& entry, int fd, EntryInfo info)
-{
-    info.codec = Codec::Stored;
-    IndexEntry ie{info, info.size, m_offset, std::nullopt};
-    COFFER_TRY(put(encodeEntryRecordHeader(info)));
-    std::optional<crypto::Sha256> hash;
-    if (m_signer)
-        hash.emplace(); // content hashes are what a signature binds
-    m_progress.currentFile = info.path;
-    COFFER_TRY(putFromFile(fd, entry.source, info.size, hash ? &*hash : nullptr));
-    COFFER_TRY(checkEndOfFile(fd, info.size, entry.source));
-    if (hash)
-        ie.sha256 = hash->finish();
-    m_index.entries.push_back(std::move(ie));
-    ++m_progress.filesDone;
-    report();
-    return Status::success();
-}
-
-Status ArchiveWriter::writeGrownFile(const SourceEntry& entry, int fd, EntryInfo info)
-{
-    // A file planned as one frame that grew past 16 MiB since the scan: its
-    // frames are made here, on this thread (rare; see writeBigFile for the rest).
-    auto pays = probe(entry, fd);
-    COFFER_TRY(pays);
-    if (!*pays)
-        return writeStoredFrom(entry, fd, info);
-    info.codec = Codec::Zstd;
-    IndexEntry ie{info, 0, m_offset, std::nullopt};
-    COFFER_TRY(put(encodeEntryRecordHeader(info)));
-    const std::uint64_t dataStart = m_offset;
-    std::optional<crypto::Sha256> hash;
-    if (m_signer)
-        hash.emplace(); // content hashes are what a signature binds
-    if (!m_stream)
-        m_stream = std::make_unique<ZstdFrameStream>(level(), 22); // as the pack threads' for big files
-    const auto out = [this](ByteView compressed) { return put(compressed); };
-    std::uint64_t frameLeft = 0;
-    for (std::uint64_t remaining = info.size; remaining > 0;) {
-        if (frameLeft == 0) {
-            frameLeft = std::min<std::uint64_t>(kBigFileFrame, remaining);
-            COFFER_TRY(m_stream->beginFrame(frameLeft));
-        }
-        const MutableByteView piece = pieceOf(m_piece, frameLeft);
-        auto got = readFull(fd, piece, entry.source);
-        COFFER_TRY(got);
-        if (*got != piece.size())
-            return changedWhileReading(entry.source);
-        if (hash)
-            hash->update(piece);
-        COFFER_TRY(m_stream->feed(piece, out));
-        frameLeft -= piece.size();
-        if (frameLeft == 0)
-            COFFER_TRY(m_stream->endFrame(out));
-        remaining -= piece.size();
-        m_progress.bytesDone += piece.size();
-        report();
-        if (m_job.isCancelled())
-            return makeError(ErrorCode::Cancelled, "cancelled");
-    }
-    COFFER_TRY(checkEndOfFile(fd, info.size, entry.source));
-    ie.storedSize = m_offset - dataStart;
-    if (hash)
-        ie.sha256 = hash->finish();
-    m_index.entries.push_back(std::move(ie));
-    ++m_progress.filesDone;
     return Status::success();
 }
 

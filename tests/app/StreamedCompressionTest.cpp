@@ -56,16 +56,30 @@ void writeTextFiles(const fs::path& dir, int first, int end, std::size_t size)
         writeFile(dir / ("f" + std::to_string(f) + ".txt"), wordy(size, static_cast<std::uint64_t>(f)));
 }
 
+/// Signed unless `sign` is false: hashes for every entry, each checked on the way out.
 Result<EncryptSummary> encrypt(const fs::path& input, const fs::path& output, const crypto::SecretIdentity& identity,
-                               JobControl& job, Compression compression = Compression::Auto)
+                               JobControl& job, Compression compression = Compression::Auto, bool sign = true)
 {
     EncryptRequest request;
     request.inputs = {input};
     request.recipients = {recipientFor(identity)};
     request.output = output;
     request.compression = compression;
-    request.signer = &identity; // hashes for every entry: each is checked on the way out
+    request.signer = sign ? &identity : nullptr;
     return encryptFiles(request, job);
+}
+
+/// Both readers give back the tree `in` from `container`.
+void expectBothReadersGiveBack(const fs::path& container, const crypto::SecretIdentity& identity, const fs::path& in)
+{
+    const auto expected = describeTree(in);
+    for (const auto mode : {ReaderMode::File, ReaderMode::Stream}) {
+        SCOPED_TRACE(mode == ReaderMode::File ? "file reader" : "stream reader");
+        TempDir out;
+        auto result = extractWith(mode, container, out.path(), identitiesOf(identity));
+        ASSERT_TRUE(result.ok()) << result.error().message;
+        EXPECT_EQ(describeTree(out / in.filename()), expected);
+    }
 }
 
 /// What is in `dir` besides the named inputs: no output, no NAME.part.
@@ -173,13 +187,9 @@ TEST(StreamedCompression, WhatComesAfterABigFileIsWrittenAfterItsLastFrame)
     writeFile(in / "f.jpg", randomText(1000, 6));
     for (const bool signed_ : {true, false}) {
         SCOPED_TRACE(signed_ ? "signed" : "unsigned");
-        EncryptRequest request;
-        request.inputs = {in};
-        request.recipients = {recipientFor(identity)};
-        request.output = dir / (signed_ ? "signed.coffer" : "unsigned.coffer");
-        request.signer = signed_ ? &identity : nullptr;
         JobControl job;
-        auto encrypted = encryptFiles(request, job);
+        auto encrypted = encrypt(in, dir / (signed_ ? "signed.coffer" : "unsigned.coffer"), identity, job,
+                                 Compression::Auto, signed_);
         ASSERT_TRUE(encrypted.ok()) << encrypted.error().message;
         auto listing = listContainer(encrypted->output, identitiesOf(identity));
         ASSERT_TRUE(listing.ok()) << listing.error().message; // records and index agree, no gap, no overlap
@@ -190,13 +200,7 @@ TEST(StreamedCompression, WhatComesAfterABigFileIsWrittenAfterItsLastFrame)
                   (std::vector<std::uint64_t>{8 * kMiB, 8 * kMiB, 8 * kMiB, 6 * kMiB + 77}));
         EXPECT_EQ(findEntry(listing->index, "in/d-random.bin")->info.codec, Codec::Stored);
         EXPECT_EQ(findEntry(listing->index, "in/e-big.txt")->info.codec, Codec::Zstd);
-        const auto expected = describeTree(in);
-        for (const auto mode : {ReaderMode::File, ReaderMode::Stream}) {
-            TempDir out;
-            auto result = extractWith(mode, encrypted->output, out.path(), identitiesOf(identity));
-            ASSERT_TRUE(result.ok()) << result.error().message;
-            EXPECT_EQ(describeTree(out / "in"), expected);
-        }
+        expectBothReadersGiveBack(encrypted->output, identity, in);
     }
 }
 
@@ -258,12 +262,7 @@ TEST(StreamedCompression, ABigFileCutOrGrownWhileItsFramesAreMadeFailsAndLeavesN
                     changed = true;
                 }
             });
-            EncryptRequest request;
-            request.inputs = {dir / "in"};
-            request.recipients = {recipientFor(identity)};
-            request.output = dir / "changed.coffer";
-            request.signer = signed_ ? &identity : nullptr;
-            auto encrypted = encryptFiles(request, job);
+            auto encrypted = encrypt(dir / "in", dir / "changed.coffer", identity, job, Compression::Auto, signed_);
             ASSERT_TRUE(changed);
             ASSERT_FALSE(encrypted.ok());
             EXPECT_NE(encrypted.error().message.find("changed while it was being read"), std::string::npos)
@@ -374,13 +373,7 @@ TEST(StreamedCompression, ThousandsOfSmallFilesFillSeveralFullPacks)
     EXPECT_EQ(findEntry(listing->index, "in/d5/m-big.txt")->info.codec, Codec::Zstd);
     EXPECT_EQ(findEntry(listing->index, "in/d3/deeper/f7.txt")->info.codec, Codec::Packed);
 
-    const auto expected = describeTree(in);
-    for (const auto mode : {ReaderMode::File, ReaderMode::Stream}) {
-        TempDir out;
-        auto result = extractWith(mode, encrypted->output, out.path(), identitiesOf(identity));
-        ASSERT_TRUE(result.ok()) << result.error().message;
-        EXPECT_EQ(describeTree(out / "in"), expected);
-    }
+    expectBothReadersGiveBack(encrypted->output, identity, in);
 }
 
 TEST(StreamedCompression, AFileThatGrowsAfterTheScanFailsAndLeavesNothing)
