@@ -103,7 +103,7 @@ namespace {
 
 // A pack's window runs through it (8 MiB: 0.8 % smaller than 4 MiB on
 // /usr/include). A big file's 8 MiB frames get 4 MiB: zstd holds a window's
-// worth of input per thread, and the 269 MB text tar is still 1.1 % smaller
+// worth of input per thread, and the 270 MB text tar is still 1.1 % smaller
 // than `zstd -3 -T0` (8 MiB: 2.2 %, for 8 MiB more memory).
 constexpr int kPackWindowLog = 23;
 constexpr int kBigFileWindowLog = 22;
