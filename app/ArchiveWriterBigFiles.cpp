@@ -108,16 +108,12 @@ Status ArchiveWriter::writeMadeFrame(PackCompressor& packs, std::unique_ptr<Pack
         // made of (else the file changed in between, and the hash would not
         // be the content's).
         ContentCheck check;
-        for (std::uint64_t done = 0; done < frame->contentSize;) {
-            const MutableByteView piece = pieceOf(m_piece, frame->contentSize - done);
-            auto got = preadFull(frame->file->get(), piece, frame->frameStart + done, source);
-            COFFER_TRY(got);
-            if (*got != piece.size())
-                return changedWhileReading(source);
-            m_bigFile->hash->update(piece);
-            check.update(piece);
-            done += piece.size();
-        }
+        COFFER_TRY(
+            readRange(frame->file->get(), source, frame->frameStart, frame->contentSize, m_piece, [&](ByteView piece) {
+                m_bigFile->hash->update(piece);
+                check.update(piece);
+                return Status::success();
+            }));
         if (check.value() != frame->check)
             return changedWhileReading(source);
     }
@@ -224,30 +220,24 @@ Status ArchiveWriter::writeGrownFile(const SourceEntry& entry, int fd, EntryInfo
     if (m_signer)
         hash.emplace(); // content hashes are what a signature binds
     if (!m_stream)
-        m_stream = std::make_unique<ZstdFrameStream>(level(), 22); // as the pack threads' for big files
+        m_stream = std::make_unique<ZstdFrameStream>(level(), kBigFileWindowLog);
     const auto out = [this](ByteView compressed) { return put(compressed); };
-    std::uint64_t frameLeft = 0;
-    for (std::uint64_t remaining = info.size; remaining > 0;) {
-        if (frameLeft == 0) {
-            frameLeft = std::min<std::uint64_t>(kBigFileFrame, remaining);
-            COFFER_TRY(m_stream->beginFrame(frameLeft));
-        }
-        const MutableByteView piece = pieceOf(m_piece, frameLeft);
-        auto got = readFull(fd, piece, entry.source);
-        COFFER_TRY(got);
-        if (*got != piece.size())
-            return changedWhileReading(entry.source);
-        if (hash)
-            hash->update(piece);
-        COFFER_TRY(m_stream->feed(piece, out));
-        frameLeft -= piece.size();
-        if (frameLeft == 0)
-            COFFER_TRY(m_stream->endFrame(out));
-        remaining -= piece.size();
-        m_progress.bytesDone += piece.size();
-        report();
-        if (m_job.isCancelled())
-            return makeError(ErrorCode::Cancelled, "cancelled");
+    for (std::uint64_t start = 0; start < info.size;) {
+        const std::uint64_t size = std::min<std::uint64_t>(kBigFileFrame, info.size - start);
+        COFFER_TRY(m_stream->beginFrame(size));
+        const auto compress = [&](ByteView piece) -> Status {
+            if (hash)
+                hash->update(piece);
+            COFFER_TRY(m_stream->feed(piece, out));
+            m_progress.bytesDone += piece.size();
+            report();
+            if (m_job.isCancelled())
+                return makeError(ErrorCode::Cancelled, "cancelled");
+            return Status::success();
+        };
+        COFFER_TRY(readRange(fd, entry.source, start, size, m_piece, compress));
+        COFFER_TRY(m_stream->endFrame(out));
+        start += size;
     }
     COFFER_TRY(checkEndOfFile(fd, info.size, entry.source));
     ie.storedSize = m_offset - dataStart;

@@ -25,6 +25,11 @@
 
 namespace coffer {
 
+/// The window of a big file's 8 MiB frames: 4 MiB. zstd holds a window's worth
+/// of input per thread, and the 270 MB text tar is still 1.1 % smaller than
+/// `zstd -3 -T0` (8 MiB: 2.2 %, for 8 MiB more memory).
+inline constexpr int kBigFileWindowLog = 22;
+
 class PackCompressor {
 public:
     struct Pack {

@@ -60,17 +60,23 @@ Status readSmallFile(const SourceEntry& entry, EntryInfo& info, Bytes& piece, co
     if (info.size > kSmallFileMax)
         return changedWhileReading(entry.source);
     COFFER_TRY(check(info));
-    std::uint64_t remaining = info.size;
-    while (remaining > 0) {
-        const MutableByteView view = pieceOf(piece, remaining);
-        auto got = readFull(fd.get(), view, entry.source);
+    COFFER_TRY(readRange(fd.get(), entry.source, 0, info.size, piece, consume));
+    return checkEndOfFile(fd.get(), info.size, entry.source);
+}
+
+Status readRange(int fd, const std::filesystem::path& name, std::uint64_t start, std::uint64_t size, Bytes& piece,
+                 const SourceSink& consume)
+{
+    for (std::uint64_t done = 0; done < size;) {
+        const MutableByteView view = pieceOf(piece, size - done);
+        auto got = preadFull(fd, view, start + done, name);
         COFFER_TRY(got);
         if (*got != view.size())
-            return changedWhileReading(entry.source);
+            return changedWhileReading(name);
         COFFER_TRY(consume(view));
-        remaining -= view.size();
+        done += view.size();
     }
-    return checkEndOfFile(fd.get(), info.size, entry.source);
+    return Status::success();
 }
 
 Result<bool> compressionPays(int fd, const std::filesystem::path& name, Bytes& piece, ZstdFrameStream& probe)

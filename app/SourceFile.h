@@ -58,6 +58,11 @@ private:
 using SourceCheck = std::function<Status(EntryInfo&)>;
 using SourceSink = std::function<Status(ByteView)>;
 
+/// Hands the `size` bytes at `start` of `fd` to `consume`, in pieces read
+/// (pread) into `piece`; a file that ends before them changed while it was read.
+Status readRange(int fd, const std::filesystem::path& name, std::uint64_t start, std::uint64_t size, Bytes& piece,
+                 const SourceSink& consume);
+
 /// Opens a small file, calls `check` with what fstat says, then hands all its
 /// bytes to `consume` in pieces read into `piece`, and checks it ended there.
 Status readSmallFile(const SourceEntry& entry, EntryInfo& info, Bytes& piece, const SourceCheck& check,
