@@ -1,5 +1,5 @@
-// Loading Wycheproof vector files for the crypto tests. The files live outside
-// the repository (COFFER_VECTORS_DIR) and are read in place, never copied.
+// Loading Wycheproof vector files for the crypto tests. The files are the
+// project's byte-for-byte copy under tests/vectors/ (COFFER_VECTORS_DIR).
 // Every loader fails the current test loudly when a file is missing or
 // malformed: a vector suite that silently checks nothing must not pass.
 #pragma once
