@@ -30,7 +30,6 @@ AddContactDialog::AddContactDialog(const QString& initialKey, QWidget* parent)
     m_fingerprint->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
     m_fingerprint->setAccessibleName(tr("Fingerprint of the card"));
     m_problem->setWordWrap(true);
-    m_add->setDefault(true);
     auto* load = new QPushButton(tr("&Load from file…"));
 
     auto* form = new QFormLayout;
@@ -64,6 +63,7 @@ AddContactDialog::AddContactDialog(const QString& initialKey, QWidget* parent)
     setMinimumWidth(fontMetrics().averageCharWidth() * 70);
     m_key->setPlainText(initialKey);
     parse();
+    m_add->setDefault(true); // last: a button finds its dialog through parents it has only now
 }
 
 void AddContactDialog::parse()

@@ -38,7 +38,6 @@ EncryptDialog::EncryptDialog(AppContext& context, const QStringList& files, QWid
     auto* buttons = new QDialogButtonBox;
     buttons->addButton(m_encrypt, QDialogButtonBox::AcceptRole);
     buttons->addButton(QDialogButtonBox::Cancel);
-    m_encrypt->setDefault(true);
     m_encrypt->setAccessibleName(tr("Encrypt"));
 
     auto* setupLayout = new QVBoxLayout(m_setup);
@@ -68,6 +67,7 @@ EncryptDialog::EncryptDialog(AppContext& context, const QStringList& files, QWid
     connect(m_progress, &JobProgressWidget::cancelRequested, m_runner, &JobRunner::cancel);
     connect(m_progress, &JobProgressWidget::closeRequested, this, &QDialog::accept);
     resize(sizeHint().expandedTo(QSize(fontMetrics().averageCharWidth() * 80, fontMetrics().height() * 36)));
+    m_encrypt->setDefault(true); // last: a button finds its dialog through parents it has only now
 }
 
 QString EncryptDialog::defaultOutputFor(const QString& firstInput, const QString& outputFolder)

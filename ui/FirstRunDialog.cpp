@@ -57,7 +57,6 @@ FirstRunDialog::FirstRunDialog(AppContext& context, QWidget* parent)
     auto* buttons = new QDialogButtonBox;
     buttons->addButton(m_continue, QDialogButtonBox::AcceptRole);
     buttons->addButton(tr("&Quit"), QDialogButtonBox::RejectRole);
-    m_continue->setDefault(true);
 
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(heading);
@@ -75,6 +74,7 @@ FirstRunDialog::FirstRunDialog(AppContext& context, QWidget* parent)
     setMinimumWidth(fontMetrics().averageCharWidth() * 72);
     fitCurrentTab();
     m_name->setFocus();
+    m_continue->setDefault(true); // last: a button finds its dialog through parents it has only now
 }
 
 void FirstRunDialog::fitCurrentTab()

@@ -60,7 +60,6 @@ MyCardDialog::MyCardDialog(AppContext& context, QWidget* parent)
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close);
     buttons->addButton(m_copy, QDialogButtonBox::ActionRole);
     buttons->addButton(m_save, QDialogButtonBox::ActionRole);
-    m_copy->setDefault(true);
 
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(intro);
@@ -83,6 +82,7 @@ MyCardDialog::MyCardDialog(AppContext& context, QWidget* parent)
     connect(m_save, &QPushButton::clicked, this, &MyCardDialog::saveCard);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     setMinimumWidth(fontMetrics().averageCharWidth() * 70);
+    m_copy->setDefault(true); // last: a button finds its dialog through parents it has only now
 }
 
 QString MyCardDialog::statusText() const

@@ -54,10 +54,8 @@ RecipientPicker::RecipientPicker(QWidget* parent)
         if (addPastedKey(m_paste->text()))
             m_paste->clear();
     });
-    connect(m_paste, &QLineEdit::returnPressed, m_addPasted, &QPushButton::click);
-    // Down or Enter in the search box moves into the list, as in a combo box.
-    connect(m_search, &QLineEdit::returnPressed, this, &RecipientPicker::focusList);
     m_search->installEventFilter(this);
+    m_paste->installEventFilter(this);
 }
 
 void RecipientPicker::focusList()
@@ -67,11 +65,21 @@ void RecipientPicker::focusList()
         m_view->setCurrentIndex(m_proxy->index(0, 0));
 }
 
+// Down or Enter in the search box moves into the list, as in a combo box;
+// Enter in the paste box adds the key. Either way Enter is used up here, so
+// it does not go on to press the dialog's default button (Encrypt).
 bool RecipientPicker::eventFilter(QObject* watched, QEvent* event)
 {
-    if (watched == m_search && event->type() == QEvent::KeyPress &&
-        static_cast<QKeyEvent*>(event)->key() == Qt::Key_Down) {
+    if (event->type() != QEvent::KeyPress)
+        return QWidget::eventFilter(watched, event);
+    const int key = static_cast<QKeyEvent*>(event)->key();
+    const bool enter = key == Qt::Key_Return || key == Qt::Key_Enter;
+    if (watched == m_search && (enter || key == Qt::Key_Down)) {
         focusList();
+        return true;
+    }
+    if (watched == m_paste && enter) {
+        m_addPasted->click();
         return true;
     }
     return QWidget::eventFilter(watched, event);

@@ -23,7 +23,6 @@ UnlockDialog::UnlockDialog(AppContext& context, QWidget* parent)
     setAccessibleName(tr("Unlock Coffer"));
     makeSecretField(m_passphrase);
     m_passphrase->setAccessibleName(tr("Keyring passphrase"));
-    m_unlock->setDefault(true);
     m_unlock->setAccessibleName(tr("Unlock"));
 
     auto* icon = new QLabel;
@@ -62,6 +61,7 @@ UnlockDialog::UnlockDialog(AppContext& context, QWidget* parent)
     connect(&context.keyring(), &KeyringSession::unlocked, this, &UnlockDialog::onUnlocked);
     setMinimumWidth(fontMetrics().averageCharWidth() * 72);
     m_passphrase->setFocus();
+    m_unlock->setDefault(true); // last: a button finds its dialog through parents it has only now
 }
 
 QString UnlockDialog::messageText() const

@@ -58,7 +58,6 @@ VerifyContactDialog::VerifyContactDialog(const QString& name, const QString& fin
     sideBySide->addWidget(card, 1);
     m_comparison->setWordWrap(true);
     m_verify->setEnabled(false);
-    m_verify->setDefault(true);
 
     auto* buttons = new QDialogButtonBox;
     buttons->addButton(m_verify, QDialogButtonBox::AcceptRole);
@@ -76,6 +75,7 @@ VerifyContactDialog::VerifyContactDialog(const QString& name, const QString& fin
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     setMinimumWidth(fontMetrics().averageCharWidth() * 80);
     m_heard->setFocus();
+    m_verify->setDefault(true); // last: a button finds its dialog through parents it has only now
 }
 
 void VerifyContactDialog::compare()
