@@ -16,8 +16,28 @@
 
 #include <QApplication>
 #include <QDir>
+#include <QScreen>
 
 namespace coffer::ui {
+
+namespace {
+
+/// Places the main window in the middle of its screen before it is shown.
+/// Left to the window manager, it lands where the manager likes (openbox: a
+/// corner) and is placed only after it is mapped, so the first-run or
+/// unlock dialog, centred on a window whose place Qt does not know yet,
+/// opened in the corner too. A window with a known place carries its
+/// dialogs to the middle with it.
+void centreOnScreen(QWidget* window)
+{
+    if (window->testAttribute(Qt::WA_Moved) || !window->screen())
+        return;
+    const QRect screen = window->screen()->availableGeometry();
+    window->resize(window->size().boundedTo(screen.size()));
+    window->move(screen.center() - window->rect().center());
+}
+
+} // namespace
 
 AppController::AppController(AppContext& context, QObject* parent)
     : QObject(parent), m_context(context), m_main(new MainWindow(context)), m_idle(new IdleWatcher(this))
@@ -42,6 +62,7 @@ AppController::~AppController()
 void AppController::start(const QStringList& files)
 {
     m_pendingFiles += files;
+    centreOnScreen(m_main);
     m_main->show();
     if (m_context.keyring().isUnlocked())
         onGateAccepted();

@@ -14,6 +14,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScreen>
 #include <QTabWidget>
 #include <QTest>
 
@@ -102,6 +103,24 @@ TEST_F(KeyringDialogsTest, FirstRunCreatesAnIdentityWithANameAndPassphrase)
     EXPECT_TRUE(store.load(crypto::SecureString("four random words here")).ok());
 }
 
+TEST_F(KeyringDialogsTest, ReturnInTheFirstRunDialogCreatesTheIdentity)
+{
+    AppContext context;
+    coffer::ui::FirstRunDialog dialog(context);
+    dialog.show();
+    QTest::keyClicks(dialog.nameField(), "Alice");
+    QTest::keyClicks(dialog.passphraseFields()->firstField(), "four random words here");
+    QTest::keyClicks(dialog.passphraseFields()->secondField(), "four random words here");
+    QSignalSpy created(&context.keyring(), &KeyringSession::createFinished);
+
+    QTest::keyClick(dialog.passphraseFields()->secondField(), Qt::Key_Return);
+    ASSERT_TRUE(waitFor(created, 20000)) << "Return must press the default button: "
+                                         << dialog.messageText().toStdString();
+
+    EXPECT_EQ(dialog.result(), QDialog::Accepted) << dialog.messageText().toStdString();
+    EXPECT_TRUE(context.keyring().isUnlocked());
+}
+
 TEST_F(KeyringDialogsTest, FirstRunRefusesPassphrasesThatDiffer)
 {
     AppContext context;
@@ -159,6 +178,26 @@ TEST_F(KeyringDialogsTest, FirstRunImportsACofferSecretKey)
     EXPECT_EQ(identityOf(context).x25519Public(), mine.x25519Public());
     EXPECT_EQ(identityOf(context).name(), "Imported Alice") << "the name typed beside the key";
     EXPECT_TRUE(dialog.importPage()->keyField()->toPlainText().isEmpty()) << "the secret is cleared from the widget";
+}
+
+TEST_F(KeyringDialogsTest, TheUnlockDialogOpensCentredOnTheMainWindowInTheMiddleOfTheScreen)
+{
+    auto context = makeLockedContext("Alice", "the right passphrase");
+    coffer::ui::AppController controller(*context);
+    controller.start();
+    QDialog* gate = controller.gateDialog();
+    ASSERT_NE(qobject_cast<UnlockDialog*>(gate), nullptr);
+    QWidget* main = gate->parentWidget();
+    ASSERT_NE(main, nullptr);
+
+    const QPoint screenCentre = main->screen()->availableGeometry().center();
+    const QPoint mainCentre = main->frameGeometry().center();
+    const QPoint gateCentre = gate->frameGeometry().center();
+    const int slack = main->fontMetrics().height() * 2; // window frames the manager adds
+    EXPECT_LE((mainCentre - screenCentre).manhattanLength(), slack)
+        << "main window at " << mainCentre.x() << "," << mainCentre.y();
+    EXPECT_LE((gateCentre - mainCentre).manhattanLength(), slack)
+        << "dialog at " << gateCentre.x() << "," << gateCentre.y();
 }
 
 TEST_F(KeyringDialogsTest, AutoLockDropsTheKeyringAndAsksForThePassphraseAgain)
