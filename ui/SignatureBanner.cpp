@@ -45,7 +45,9 @@ NoticePanel::Kind SignatureBanner::kindFor(const SignatureReport& report)
     case SignerState::Unsigned:
         break;
     }
-    return NoticePanel::Kind::Error;
+    // An unsigned container is normal (a passphrase, a sender with no
+    // identity): plain information, not the red kept for what is wrong.
+    return NoticePanel::Kind::Info;
 }
 
 QString SignatureBanner::describe(const SignatureReport& report)
