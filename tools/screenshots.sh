@@ -1,9 +1,12 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # Saves a PNG of each main Coffer screen (first run, unlock, main window,
 # encrypt dialog, progress, open container, contacts, my card, settings, about, and a
 # few with a dark palette) into OUT_DIR, running the GUI under Xvfb with a
 # throwaway COFFER_HOME. It also prints the start-up time and the event loop's
 # longest stall during a large encryption (COFFER_TOUR_BIG_MIB, default 512).
+# Then, under a real window manager (openbox) where one is installed, it
+# photographs the whole screen at first run and at unlock, to show where the
+# windows land (desktop-*.png; needs openbox and ImageMagick's `import`).
 #
 # usage: tools/screenshots.sh OUT_DIR [COFFER_BINARY]
 set -eu
@@ -35,5 +38,33 @@ run() {
 
 run "$coffer" --smoke-test
 run "$coffer" --screenshot-tour "$out"
+
+# The whole screen under openbox: first run (no keyring yet), then unlock.
+desktop_shots() {
+    openbox >/dev/null 2>&1 &
+    local wm=$!
+    sleep 1
+    "$coffer" >/dev/null 2>&1 &
+    local gui=$!
+    sleep 4
+    import -window root "$out/desktop-first-run.png"
+    kill "$gui" 2>/dev/null || true
+    wait "$gui" 2>/dev/null || true
+    printf 'desktop passphrase\n' >"$home/pass"
+    "$coffer" id create --name "Alice Example" --keyring-passphrase-file "$home/pass" >/dev/null
+    "$coffer" >/dev/null 2>&1 &
+    gui=$!
+    sleep 4
+    import -window root "$out/desktop-unlock.png"
+    kill "$gui" "$wm" 2>/dev/null || true
+    wait 2>/dev/null || true
+}
+if command -v openbox >/dev/null 2>&1 && command -v import >/dev/null 2>&1; then
+    rm -rf "$COFFER_HOME"
+    xvfb-run --auto-servernum --server-args="-screen 0 1280x800x24 -dpi 96" \
+        env coffer="$coffer" out="$out" home="$home" bash -c "$(declare -f desktop_shots); desktop_shots"
+else
+    echo "openbox or ImageMagick missing: no whole-screen shots (apt-get install openbox imagemagick)" >&2
+fi
 echo "screenshots in $out:"
 ls -1 "$out"

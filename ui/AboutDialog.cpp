@@ -27,9 +27,9 @@ QLabel* selectableLabel(const QString& text)
 } // namespace
 
 AboutDialog::AboutDialog(QWidget* parent)
-    : QDialog(parent), m_version(selectableLabel(tr("Version %1 (container format %2)")
-                                                     .arg(QString::fromStdString(cofferVersion()),
-                                                          QString::fromStdString(containerFormatVersion())))),
+    : FittedDialog(parent), m_version(selectableLabel(tr("Version %1 (container format %2)")
+                                                          .arg(QString::fromStdString(cofferVersion()),
+                                                               QString::fromStdString(containerFormatVersion())))),
       m_libraries(selectableLabel(tr("Built on %1").arg(QString::fromStdString(libraryVersions())))),
       m_licence(selectableLabel(tr("Licence: GPL-3.0-or-later. Coffer is free software: you may share and change "
                                    "it under the terms of the GNU General Public License."))),
@@ -80,15 +80,6 @@ AboutDialog::AboutDialog(QWidget* parent)
     setTabOrder(m_copy, close); // as shown: Copy, then Close
     close->setDefault(true);
     close->setFocus();
-}
-
-void AboutDialog::showEvent(QShowEvent* event)
-{
-    QDialog::showEvent(event);
-    // The first size comes from the labels' unwrapped hints; fit the wrapped text instead.
-    layout()->activate();
-    if (const int height = heightForWidth(width()); height > 0)
-        resize(width(), height);
 }
 
 QString AboutDialog::versionText() const

@@ -3,14 +3,14 @@
 // clipboard for a bug report.
 #pragma once
 
-#include <QDialog>
+#include "FittedDialog.h"
 
 class QLabel;
 class QPushButton;
 
 namespace coffer::ui {
 
-class AboutDialog : public QDialog {
+class AboutDialog : public FittedDialog {
     Q_OBJECT
 
 public:
@@ -24,9 +24,6 @@ public:
     /// Everything above on plain lines, as Copy puts it on the clipboard.
     QString summary() const;
     QPushButton* copyButton() const { return m_copy; }
-
-protected:
-    void showEvent(QShowEvent* event) override;
 
 private:
     QLabel* m_version;

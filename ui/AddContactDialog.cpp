@@ -16,7 +16,7 @@
 namespace coffer::ui {
 
 AddContactDialog::AddContactDialog(const QString& initialKey, QWidget* parent)
-    : QDialog(parent), m_key(new QPlainTextEdit), m_name(new QLineEdit), m_fingerprint(new QLabel),
+    : FittedDialog(parent), m_key(new QPlainTextEdit), m_name(new QLineEdit), m_fingerprint(new QLabel),
       m_problem(new QLabel), m_add(new QPushButton(tr("&Add contact")))
 {
     setWindowTitle(tr("Add a contact — Coffer"));

@@ -2,9 +2,9 @@
 // from a file, and give a name (the card's own name is suggested).
 #pragma once
 
-#include "Keyring.h"
+#include "FittedDialog.h"
 
-#include <QDialog>
+#include "Keyring.h"
 
 #include <optional>
 
@@ -15,7 +15,7 @@ class QPushButton;
 
 namespace coffer::ui {
 
-class AddContactDialog : public QDialog {
+class AddContactDialog : public FittedDialog {
     Q_OBJECT
 
 public:

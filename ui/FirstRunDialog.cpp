@@ -17,8 +17,8 @@
 namespace coffer::ui {
 
 FirstRunDialog::FirstRunDialog(AppContext& context, QWidget* parent)
-    : QDialog(parent), m_context(context), m_tabs(new QTabWidget), m_name(new QLineEdit), m_import(new ImportKeyPage),
-      m_passphrase(new PassphraseFields), m_notice(new NoticePanel),
+    : FittedDialog(parent), m_context(context), m_tabs(new QTabWidget), m_name(new QLineEdit),
+      m_import(new ImportKeyPage), m_passphrase(new PassphraseFields), m_notice(new NoticePanel),
       m_continue(new QPushButton(tr("&Create my identity")))
 {
     setWindowTitle(tr("Welcome to Coffer"));
@@ -87,18 +87,8 @@ void FirstRunDialog::fitCurrentTab()
         m_tabs->widget(i)->parentWidget()->updateGeometry(); // the tab widget's page stack
     }
     m_tabs->updateGeometry();
-    if (!isVisible())
-        return; // showEvent fits it
-    layout()->activate();
-    resize(width(), heightForWidth(width()));
-}
-
-void FirstRunDialog::showEvent(QShowEvent* event)
-{
-    QDialog::showEvent(event);
-    // The first size comes from the labels' unwrapped hints; fit the wrapped text instead.
-    layout()->activate();
-    resize(width(), heightForWidth(width()));
+    if (isVisible())
+        fitHeightToWidth(); // before it is shown, showEvent does
 }
 
 QString FirstRunDialog::messageText() const

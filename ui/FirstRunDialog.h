@@ -3,7 +3,7 @@
 // identity). The keyring is saved off the GUI thread.
 #pragma once
 
-#include <QDialog>
+#include "FittedDialog.h"
 
 class QLineEdit;
 class QPushButton;
@@ -16,7 +16,7 @@ class ImportKeyPage;
 class NoticePanel;
 class PassphraseFields;
 
-class FirstRunDialog : public QDialog {
+class FirstRunDialog : public FittedDialog {
     Q_OBJECT
 
 public:
@@ -31,9 +31,6 @@ public:
 
 public slots:
     void submit();
-
-protected:
-    void showEvent(QShowEvent* event) override;
 
 private:
     void refreshButton();

@@ -16,7 +16,7 @@
 namespace coffer::ui {
 
 UnlockDialog::UnlockDialog(AppContext& context, QWidget* parent)
-    : QDialog(parent), m_context(context), m_passphrase(new QLineEdit), m_notice(new NoticePanel),
+    : FittedDialog(parent), m_context(context), m_passphrase(new QLineEdit), m_notice(new NoticePanel),
       m_unlock(new QPushButton(tr("&Unlock"))), m_quit(new QPushButton(tr("&Quit")))
 {
     setWindowTitle(tr("Unlock — Coffer"));

@@ -3,7 +3,7 @@
 // said there too before going on.
 #pragma once
 
-#include <QDialog>
+#include "FittedDialog.h"
 
 class QLabel;
 class QLineEdit;
@@ -14,7 +14,7 @@ namespace coffer::ui {
 class AppContext;
 class NoticePanel;
 
-class UnlockDialog : public QDialog {
+class UnlockDialog : public FittedDialog {
     Q_OBJECT
 
 public:

@@ -22,7 +22,7 @@ QString VerifyContactDialog::digitsOf(const QString& text)
 }
 
 VerifyContactDialog::VerifyContactDialog(const QString& name, const QString& fingerprint, QWidget* parent)
-    : QDialog(parent), m_fingerprint(fingerprint), m_heard(new QLineEdit), m_comparison(new QLabel),
+    : FittedDialog(parent), m_fingerprint(fingerprint), m_heard(new QLineEdit), m_comparison(new QLabel),
       m_same(new QCheckBox(tr("&They read me the same digits"))), m_verify(new QPushButton(tr("&Mark verified")))
 {
     setWindowTitle(tr("Verify %1 — Coffer").arg(name));

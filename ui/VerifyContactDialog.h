@@ -3,7 +3,7 @@
 // digits" then marks them verified.
 #pragma once
 
-#include <QDialog>
+#include "FittedDialog.h"
 
 class QCheckBox;
 class QLabel;
@@ -12,7 +12,7 @@ class QPushButton;
 
 namespace coffer::ui {
 
-class VerifyContactDialog : public QDialog {
+class VerifyContactDialog : public FittedDialog {
     Q_OBJECT
 
 public:
