@@ -44,8 +44,11 @@ public:
         struct sigaction sa {};
         sa.sa_handler = restoreTerminalAndDie;
         ::sigemptyset(&sa.sa_mask);
-        for (std::size_t i = 0; i < std::size(kEndingSignals); ++i)
+        for (std::size_t i = 0; i < std::size(kEndingSignals); ++i) {
             ::sigaction(kEndingSignals[i], &sa, &m_previous[i]);
+            if (m_previous[i].sa_handler == SIG_IGN) // nohup: an ignored signal stays ignored
+                ::sigaction(kEndingSignals[i], &m_previous[i], nullptr);
+        }
         struct termios quiet = m_saved;
         quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
         quiet.c_lflag |= ECHONL;

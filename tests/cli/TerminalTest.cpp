@@ -14,10 +14,14 @@
 namespace coffer::test::cli {
 namespace {
 
-/// `coffer encrypt -p` waiting at its passphrase prompt on a pseudo-terminal.
+/// `coffer ARGS` on a pseudo-terminal (by default `encrypt -p`, which waits at its passphrase prompt).
 class PromptOnPty {
 public:
     explicit PromptOnPty(const fs::path& input)
+        : PromptOnPty(std::vector<std::string>{"encrypt", "-p", "-o", (input.parent_path() / "out.coffer").string(),
+                                               input.string()})
+    {}
+    explicit PromptOnPty(const std::vector<std::string>& args)
     {
         m_master = ::posix_openpt(O_RDWR | O_NOCTTY);
         EXPECT_GE(m_master, 0);
@@ -27,7 +31,10 @@ public:
         // The test keeps the terminal open to read its settings after coffer is gone.
         m_slave = ::open(slaveName.c_str(), O_RDWR | O_NOCTTY);
         EXPECT_GE(m_slave, 0);
-        const std::string out = (input.parent_path() / "out.coffer").string();
+        std::vector<char*> argv{const_cast<char*>("coffer")};
+        for (const auto& a : args)
+            argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
         m_child = ::fork();
         if (m_child == 0) {
             ::setsid(); // a new session whose controlling terminal is the pty: Ctrl-C reaches coffer
@@ -35,8 +42,7 @@ public:
             ::dup2(tty, 0);
             ::dup2(tty, 1);
             ::dup2(tty, 2);
-            ::execl(COFFER_BINARY, "coffer", "encrypt", "-p", "-o", out.c_str(), input.c_str(),
-                    static_cast<char*>(nullptr));
+            ::execv(COFFER_BINARY, argv.data());
             ::_exit(127);
         }
     }
@@ -65,7 +71,19 @@ public:
         }
         return m_seen.find(text) != std::string::npos;
     }
-    /// Waits until the setting has taken effect (tcsetattr comes before the prompt, but poll anyway).
+    /// Reads what is there within `ms` milliseconds.
+    void drain(int ms)
+    {
+        pollfd p{m_master, POLLIN, 0};
+        while (::poll(&p, 1, ms) > 0) {
+            char buf[4096];
+            const ssize_t n = ::read(m_master, buf, sizeof buf);
+            if (n <= 0)
+                return;
+            m_seen.append(buf, static_cast<std::size_t>(n));
+        }
+    }
+    /// The terminal's echo flag (coffer sets it before it prints the prompt).
     bool echoIsOn() const
     {
         termios t{};
@@ -74,6 +92,18 @@ public:
     }
     void type(const std::string& keys) { EXPECT_EQ(::write(m_master, keys.data(), keys.size()), ssize_t(keys.size())); }
     pid_t pid() const { return m_child; }
+    /// Everything coffer printed until it ended (or 60 s passed), then its wait status.
+    int readToEnd()
+    {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        int status = 0;
+        while (!m_reaped && std::chrono::steady_clock::now() < deadline) {
+            drain(100);
+            m_reaped = ::waitpid(m_child, &status, WNOHANG) == m_child;
+        }
+        drain(100); // what it wrote just before it ended
+        return m_reaped ? status : reap();
+    }
     /// The wait status once coffer ended.
     int reap()
     {
@@ -133,6 +163,18 @@ TEST_F(TerminalTest, EnterAtThePromptGivesTheEchoBack)
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << prompt.seen();
     EXPECT_TRUE(prompt.echoIsOn());
     EXPECT_TRUE(fs::exists(m_dir / "out.coffer"));
+}
+
+TEST_F(TerminalTest, TheProgressLineShowsAPathsDirectionControlsAsEscapes)
+{
+    const std::string rlo = "\xe2\x80\xae"; // U+202E
+    writeFile(m_dir / "tree" / ("invoice" + rlo + "fdp.exe"), std::string(200000, 'x'));
+    const Key key = makeKey(m_dir / "k.key");
+    PromptOnPty run({"encrypt", "-r", key.card, "-o", (m_dir / "t.coffer").string(), (m_dir / "tree").string()});
+    const int status = run.readToEnd();
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << run.seen();
+    EXPECT_TRUE(run.seen().find("invoice\\u{202E}fdp.exe") != std::string::npos) << run.seen();
+    EXPECT_EQ(run.seen().find(rlo), std::string::npos) << "U+202E reached the terminal raw";
 }
 
 } // namespace
