@@ -8,8 +8,10 @@
 #include "KeyringStore.h"
 #include "PassphraseFields.h"
 #include "PassphraseStrength.h"
+#include "SecretInput.h"
 #include "UnlockDialog.h"
 
+#include <QDialog>
 #include <QLayout>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -62,6 +64,19 @@ TEST_F(KeyringDialogsTest, UndoIsOffInASecretField)
     EXPECT_EQ(dialog.passphraseField()->text(), "typed so far") << "Ctrl+Z does nothing in a secret field";
     dialog.passphraseField()->setEchoMode(QLineEdit::Normal);
     EXPECT_FALSE(dialog.passphraseField()->isUndoAvailable()) << "no history is kept while typing either";
+}
+
+TEST_F(KeyringDialogsTest, KeysASecretFieldIgnoresStillReachItsDialog)
+{
+    QDialog dialog;
+    auto* field = new QLineEdit(&dialog);
+    coffer::ui::makeSecretField(field);
+    dialog.show();
+    field->setFocus();
+    QTest::keyClicks(field, "abc");
+    QTest::keyClick(field, Qt::Key_Escape);
+    EXPECT_EQ(dialog.result(), QDialog::Rejected);
+    EXPECT_FALSE(dialog.isVisible()) << "Escape still closes the dialog";
 }
 
 TEST_F(KeyringDialogsTest, ADamagedKeyringOpensItsBackupAndSaysSo)
