@@ -296,9 +296,9 @@ void ContainerWindow::onExtractFinished()
 {
     m_context.jobEnded();
     const JobOutcome& outcome = m_runner->outcome();
-    const QString text =
-        tr("Extracted %1 (%2) into %3.")
-            .arg(Texts::files(outcome.files), Texts::size(outcome.bytes), QDir::toNativeSeparators(m_destination));
+    const QString text = tr("Extracted %1 (%2) into %3.")
+                             .arg(Texts::files(outcome.files), Texts::size(outcome.bytes),
+                                  displayable(QDir::toNativeSeparators(m_destination)));
     m_progress->finish(outcome, text, m_destination, m_destination);
     if (m_closeWhenDone)
         close();

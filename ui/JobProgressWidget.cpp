@@ -159,7 +159,7 @@ void JobProgressWidget::finish(const JobOutcome& outcome, const QString& success
         m_bar->setValue(1000);
         QString text = successText;
         for (const auto& w : outcome.warnings)
-            text += QLatin1Char('\n') + tr("Note: %1").arg(QString::fromStdString(w));
+            text += QLatin1Char('\n') + tr("Note: %1").arg(displayable(w)); // warnings quote paths
         m_result->showMessage(NoticePanel::Kind::Success, text);
         m_showFolder->setVisible(!folder.isEmpty());
         m_copyPath->setVisible(!path.isEmpty());
