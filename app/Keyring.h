@@ -3,6 +3,7 @@
 // wiped buffers; stored by KeyringStore as an encrypted Coffer container.
 #pragma once
 
+#include "DisplayText.h"
 #include "Keys.h"
 #include "Result.h"
 
@@ -35,7 +36,7 @@ public:
     Status addAgeIdentity(crypto::SecretIdentity identity);
 
     const std::vector<Contact>& contacts() const { return m_contacts; }
-    /// Adds a contact; refuses a duplicate name or key.
+    /// Adds a contact; refuses a name checkContactName() refuses, and a duplicate name or key.
     Status addContact(Contact contact);
     Status removeContact(const std::string& name);
     Status renameContact(const std::string& name, const std::string& newName);
@@ -53,12 +54,12 @@ public:
     static Result<Keyring> parse(std::string_view text);
 
 private:
+    /// Adds a contact, refusing only duplicates (the name was checked by the caller).
+    Status insertContact(Contact contact);
+
     std::optional<crypto::SecretIdentity> m_identity;
     std::vector<crypto::SecretIdentity> m_ageIdentities;
     std::vector<Contact> m_contacts;
 };
-
-/// Contact names: 1..64 bytes of text, no control characters or tabs.
-Status checkContactName(const std::string& name);
 
 } // namespace coffer

@@ -1,6 +1,7 @@
 #include "AddContactDialog.h"
 
 #include "FileDialogs.h"
+#include "UntrustedText.h"
 
 #include <QDateTime>
 #include <QDialogButtonBox>
@@ -29,6 +30,7 @@ AddContactDialog::AddContactDialog(const QString& initialKey, QWidget* parent)
     m_fingerprint->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_fingerprint->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
     m_fingerprint->setAccessibleName(tr("Fingerprint of the card"));
+    m_problem->setTextFormat(Qt::PlainText);
     m_problem->setWordWrap(true);
     auto* load = new QPushButton(tr("&Load from file…"));
 
@@ -85,11 +87,26 @@ void AddContactDialog::parse()
     m_parsed = std::move(*parsed);
     if (m_parsed->card) {
         m_fingerprint->setText(QString::fromStdString(m_parsed->card->fingerprint()));
-        if (!m_nameEdited)
-            m_name->setText(QString::fromStdString(m_parsed->card->name));
+        suggestName(m_parsed->card->name);
     } else {
         m_fingerprint->setText(tr("(age keys have no fingerprint and cannot sign)"));
     }
+}
+
+void AddContactDialog::suggestName(const std::string& cardName)
+{
+    // The card's name is its sender's claim (SECURITY.md "Contact names"): it is
+    // offered only when it passes the name rule, and the user confirms it.
+    if (m_nameEdited)
+        return;
+    if (cardName.empty() || checkContactName(cardName).ok()) {
+        m_name->setText(QString::fromStdString(cardName));
+        return;
+    }
+    m_name->clear();
+    m_problem->setText(tr("This card calls its owner “%1”, which Coffer does not take as a name. Type the name "
+                          "you know them by.")
+                           .arg(displayable(cardName)));
 }
 
 void AddContactDialog::submit()
@@ -100,7 +117,8 @@ void AddContactDialog::submit()
         return; // otherwise parse() already said what is wrong
     }
     if (!checkContactName(m_name->text().trimmed().toStdString()).ok()) {
-        m_problem->setText(tr("Give them a name (at most 64 characters, no tabs)."));
+        m_problem->setText(tr("Give them a name of your own: at most 64 characters, without brackets, control or "
+                              "direction characters, and not “you”, “me” or “verified”."));
         m_name->setFocus();
         return;
     }

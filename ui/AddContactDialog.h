@@ -31,6 +31,7 @@ public:
 private:
     void parse();
     void submit();
+    void suggestName(const std::string& cardName);
 
     QPlainTextEdit* m_key;
     QLineEdit* m_name;

@@ -5,6 +5,7 @@
 #include "ContactsModel.h"
 #include "MessageBox.h"
 #include "NoticePanel.h"
+#include "UntrustedText.h"
 #include "VerifyContactDialog.h"
 
 #include <QHBoxLayout>
@@ -116,8 +117,8 @@ void ContactsDialog::addContact(const QString& key)
         const std::optional<Contact> contact = dialog->contact();
         if (!contact)
             return;
-        m_pendingSuccess = tr("%1 was added. Compare fingerprints with them to mark them verified.")
-                               .arg(QString::fromStdString(contact->name));
+        m_pendingSuccess =
+            tr("%1 was added. Compare fingerprints with them to mark them verified.").arg(displayable(contact->name));
         m_notice->showMessage(NoticePanel::Kind::Info, tr("Saving…"));
         m_context.keyring().update([c = *contact](Keyring& k) { return k.addContact(c); });
     });
@@ -129,12 +130,13 @@ void ContactsDialog::renameSelected()
     const QString name = selectedName();
     if (name.isEmpty())
         return;
-    const auto newName = MessageBox::getText(this, tr("Rename %1").arg(name), tr("New name for %1:").arg(name), name);
+    const QString shown = displayable(name); // names saved before the name rule may hold anything
+    const auto newName = MessageBox::getText(this, tr("Rename %1").arg(shown), tr("New name for %1:").arg(shown), name);
     if (!newName || newName->trimmed().isEmpty() || newName->trimmed() == name)
         return;
     const std::string from = name.toStdString();
     const std::string to = newName->trimmed().toStdString();
-    m_pendingSuccess = tr("%1 is now called %2.").arg(name, newName->trimmed());
+    m_pendingSuccess = tr("%1 is now called %2.").arg(shown, displayable(newName->trimmed()));
     m_notice->showMessage(NoticePanel::Kind::Info, tr("Saving…"));
     m_context.keyring().update([from, to](Keyring& k) { return k.renameContact(from, to); });
 }
@@ -146,14 +148,15 @@ void ContactsDialog::verifySelected()
     if (!row)
         return;
     if (!row->hasCard) {
-        m_notice->showMessage(NoticePanel::Kind::Info,
-                              tr("%1 is an age key: it has no fingerprint to compare and cannot sign.").arg(name));
+        m_notice->showMessage(
+            NoticePanel::Kind::Info,
+            tr("%1 is an age key: it has no fingerprint to compare and cannot sign.").arg(displayable(name)));
         return;
     }
     auto* dialog = new VerifyContactDialog(name, row->fingerprint, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, name]() {
-        m_pendingSuccess = tr("%1 is verified.").arg(name);
+        m_pendingSuccess = tr("%1 is verified.").arg(displayable(name));
         m_notice->showMessage(NoticePanel::Kind::Info, tr("Saving…"));
         m_context.keyring().update([n = name.toStdString()](Keyring& k) { return k.setVerified(n, true); });
     });
@@ -165,14 +168,15 @@ void ContactsDialog::removeSelected()
     const QString name = selectedName();
     if (name.isEmpty())
         return;
+    const QString shown = displayable(name);
     const auto answer = MessageBox::question(
-        this, tr("Remove %1?").arg(name),
+        this, tr("Remove %1?").arg(shown),
         tr("Remove %1 from your contacts? You can no longer choose them when encrypting, and their signatures "
            "show as unknown.")
-            .arg(name));
+            .arg(shown));
     if (answer != QMessageBox::Yes)
         return;
-    m_pendingSuccess = tr("%1 was removed.").arg(name);
+    m_pendingSuccess = tr("%1 was removed.").arg(shown);
     m_notice->showMessage(NoticePanel::Kind::Info, tr("Saving…"));
     m_context.keyring().update([n = name.toStdString()](Keyring& k) { return k.removeContact(n); });
 }

@@ -1,5 +1,7 @@
 #include "ContactsModel.h"
 
+#include "UntrustedText.h"
+
 #include <QFontDatabase>
 
 namespace coffer::ui {
@@ -62,7 +64,7 @@ QVariant ContactsModel::data(const QModelIndex& index, int role) const
         return {};
     switch (index.column()) {
     case NameColumn:
-        return r->name;
+        return displayable(r->name); // the row keeps the name itself, for finding it again
     case VerifiedColumn:
         if (!r->hasCard)
             return tr("age key (cannot sign)");

@@ -1,5 +1,7 @@
 #include "ContainerModel.h"
 
+#include "UntrustedText.h"
+
 #include <QDateTime>
 #include <QLocale>
 
@@ -137,12 +139,12 @@ QVariant ContainerModel::data(const QModelIndex& index, int role) const
     if (role == Qt::TextAlignmentRole && index.column() == SizeColumn)
         return QVariant(Qt::AlignRight | Qt::AlignVCenter);
     if (role == Qt::ToolTipRole)
-        return n->path;
+        return displayable(n->path);
     if (role != Qt::DisplayRole && role != Qt::AccessibleTextRole)
         return {};
     switch (index.column()) {
     case NameColumn:
-        return n->name;
+        return displayable(n->name); // the container's text, not ours
     case SizeColumn:
         return QLocale().formattedDataSize(static_cast<qint64>(n->size), 1, QLocale::DataSizeIecFormat);
     case ModifiedColumn:

@@ -15,6 +15,7 @@
 #include "SecretInput.h"
 #include "SignatureBanner.h"
 #include "Texts.h"
+#include "UntrustedText.h"
 
 #include <QCloseEvent>
 #include <QDir>
@@ -61,14 +62,14 @@ ContainerWindow::ContainerWindow(AppContext& context, const QString& path, QWidg
       m_buttonRow(new QWidget), m_progress(new JobProgressWidget), m_runner(new JobRunner(this))
 {
     setAttribute(Qt::WA_DeleteOnClose);
-    setWindowTitle(tr("%1 — Coffer").arg(QFileInfo(path).fileName()));
+    setWindowTitle(tr("%1 — Coffer").arg(displayable(QFileInfo(path).fileName())));
     setAccessibleName(tr("Open container"));
     QFont titleFont = m_title->font();
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.25);
     titleFont.setBold(true);
     m_title->setFont(titleFont);
     m_title->setTextFormat(Qt::PlainText);
-    m_title->setText(QFileInfo(path).fileName());
+    m_title->setText(displayable(QFileInfo(path).fileName()));
 
     makeSecretField(m_passphraseEdit);
     m_passphraseEdit->setAccessibleName(tr("Container passphrase"));
@@ -206,7 +207,7 @@ void ContainerWindow::onListed(Attempt attempt)
     m_message->clearMessage();
     m_model->setEntries(listing->index.entries);
     m_title->setText(tr("%1 — %2, %3")
-                         .arg(QFileInfo(m_path).fileName(),
+                         .arg(displayable(QFileInfo(m_path).fileName()),
                               Texts::files(static_cast<std::uint64_t>(m_model->fileCount())),
                               Texts::size(m_model->totalBytes())));
     m_banner->setReport(describeSignature(listing->index, m_context.keyring().keyring()));
@@ -295,9 +296,9 @@ void ContainerWindow::onExtractFinished()
 {
     m_context.jobEnded();
     const JobOutcome& outcome = m_runner->outcome();
-    const QString text =
-        tr("Extracted %1 (%2) into %3.")
-            .arg(Texts::files(outcome.files), Texts::size(outcome.bytes), QDir::toNativeSeparators(m_destination));
+    const QString text = tr("Extracted %1 (%2) into %3.")
+                             .arg(Texts::files(outcome.files), Texts::size(outcome.bytes),
+                                  displayable(QDir::toNativeSeparators(m_destination)));
     m_progress->finish(outcome, text, m_destination, m_destination);
     if (m_closeWhenDone)
         close();

@@ -12,6 +12,7 @@
 #include "PathText.h"
 #include "RecipientPicker.h"
 #include "Texts.h"
+#include "UntrustedText.h"
 
 #include <QDialogButtonBox>
 #include <QDir>
@@ -175,7 +176,8 @@ void EncryptDialog::onFinished()
         folder = QFileInfo(path).absolutePath();
         m_context.settings().addRecentContainer(path);
         text = tr("Encrypted %1 (%2) into %3.")
-                   .arg(Texts::files(outcome.files), Texts::size(outcome.bytes), QDir::toNativeSeparators(path));
+                   .arg(Texts::files(outcome.files), Texts::size(outcome.bytes),
+                        displayable(QDir::toNativeSeparators(path)));
     }
     m_progress->finish(outcome, text, folder, path);
     if (m_closeWhenDone)

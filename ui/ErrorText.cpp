@@ -1,12 +1,14 @@
 #include "ErrorText.h"
 
+#include "UntrustedText.h"
+
 namespace coffer::ui {
 
 namespace {
 
 QString capitalised(const std::string& text)
 {
-    QString s = QString::fromStdString(text);
+    QString s = displayable(text); // messages quote paths, names and a file's first line
     if (!s.isEmpty())
         s[0] = s[0].toUpper();
     if (!s.isEmpty() && !s.endsWith(QLatin1Char('.')))

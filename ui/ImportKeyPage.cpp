@@ -3,6 +3,7 @@
 #include "FileDialogs.h"
 #include "PathText.h"
 #include "SecretInput.h"
+#include "UntrustedText.h"
 
 #include <QFileInfo>
 #include <QFontDatabase>
@@ -29,6 +30,7 @@ ImportKeyPage::ImportKeyPage(QWidget* parent)
     m_text->setMaximumHeight(m_text->fontMetrics().height() * 5);
     m_name->setAccessibleName(tr("Your name"));
     m_name->setPlaceholderText(tr("As others will see it on your card"));
+    m_loaded->setTextFormat(Qt::PlainText);
     m_loaded->setWordWrap(true);
     m_loaded->hide();
 
@@ -73,7 +75,7 @@ void ImportKeyPage::loadFile(const QString& path)
     m_fileSecret = std::move(*secret);
     m_text->clear();
     m_text->setEnabled(false);
-    m_loaded->setText(tr("Key loaded from %1.").arg(QFileInfo(path).fileName()));
+    m_loaded->setText(tr("Key loaded from %1.").arg(displayable(QFileInfo(path).fileName())));
     m_loaded->show();
     emit changed();
 }

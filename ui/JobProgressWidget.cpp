@@ -3,6 +3,7 @@
 #include "ErrorText.h"
 #include "NoticePanel.h"
 #include "Texts.h"
+#include "UntrustedText.h"
 
 #include <QClipboard>
 #include <QDesktopServices>
@@ -62,6 +63,7 @@ JobProgressWidget::JobProgressWidget(QWidget* parent)
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.25);
     titleFont.setBold(true);
     m_title->setFont(titleFont);
+    m_title->setTextFormat(Qt::PlainText);
     m_bar->setRange(0, 1000);
     m_bar->setAccessibleName(tr("Progress"));
     m_detail->setAccessibleName(tr("Speed and time left"));
@@ -137,7 +139,7 @@ void JobProgressWidget::setProgress(const Progress& progress)
         parts << Texts::timeLeft(m_speed.secondsLeft(remaining));
     }
     m_detail->setText(parts.join(QStringLiteral(" — ")));
-    const QString file = QString::fromStdString(progress.currentFile);
+    const QString file = displayable(progress.currentFile);
     const QString line = tr("File %1 of %2: %3").arg(progress.filesDone + 1).arg(progress.filesTotal).arg(file);
     m_current->setText(m_current->fontMetrics().elidedText(line, Qt::ElideMiddle, qMax(m_current->width(), 200)));
     m_current->setToolTip(file);
@@ -157,7 +159,7 @@ void JobProgressWidget::finish(const JobOutcome& outcome, const QString& success
         m_bar->setValue(1000);
         QString text = successText;
         for (const auto& w : outcome.warnings)
-            text += QLatin1Char('\n') + tr("Note: %1").arg(QString::fromStdString(w));
+            text += QLatin1Char('\n') + tr("Note: %1").arg(displayable(w)); // warnings quote paths
         m_result->showMessage(NoticePanel::Kind::Success, text);
         m_showFolder->setVisible(!folder.isEmpty());
         m_copyPath->setVisible(!path.isEmpty());

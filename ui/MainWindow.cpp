@@ -4,6 +4,7 @@
 #include "DropZone.h"
 #include "PathText.h"
 #include "RecentContainers.h"
+#include "UntrustedText.h"
 
 #include <QDragEnterEvent>
 #include <QLabel>
@@ -67,6 +68,7 @@ MainWindow::MainWindow(AppContext& context, QWidget* parent)
         portable->setAccessibleName(tr("Portable mode: everything is kept beside the program"));
         statusBar()->addPermanentWidget(portable);
     }
+    m_identity->setTextFormat(Qt::PlainText);
     statusBar()->addPermanentWidget(m_identity);
 
     connect(m_encrypt, &QAction::triggered, this, [this]() { emit encryptRequested({}); });
@@ -104,7 +106,7 @@ void MainWindow::refreshIdentity()
     const bool unlocked = k != nullptr;
     QString who;
     if (k && k->identity())
-        who = QString::fromStdString(k->identity()->name());
+        who = displayable(k->identity()->name());
     m_identity->setText(!unlocked ? tr("Locked") : who.isEmpty() ? tr("Unlocked") : tr("Unlocked: %1").arg(who));
     m_identity->setAccessibleName(m_identity->text());
     m_contacts->setEnabled(unlocked);

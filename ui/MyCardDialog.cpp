@@ -3,6 +3,7 @@
 #include "AppContext.h"
 #include "FileDialogs.h"
 #include "QrCodeWidget.h"
+#include "UntrustedText.h"
 
 #include <QClipboard>
 #include <QDialogButtonBox>
@@ -55,6 +56,7 @@ MyCardDialog::MyCardDialog(AppContext& context, QWidget* parent)
     m_fingerprintLabel->setAccessibleName(tr("Your fingerprint: %1").arg(m_fingerprint));
     m_fingerprintLabel->setAlignment(Qt::AlignCenter);
     auto* fingerprintCaption = new QLabel(tr("Your fingerprint (read it aloud to compare):"));
+    m_status->setTextFormat(Qt::PlainText);
     m_status->setWordWrap(true);
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close);
@@ -109,7 +111,7 @@ void MyCardDialog::saveCard()
                               .arg(QDir::toNativeSeparators(path)));
         return;
     }
-    m_status->setText(tr("Saved to %1.").arg(QDir::toNativeSeparators(path)));
+    m_status->setText(tr("Saved to %1.").arg(displayable(QDir::toNativeSeparators(path))));
 }
 
 } // namespace coffer::ui

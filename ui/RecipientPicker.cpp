@@ -1,5 +1,7 @@
 #include "RecipientPicker.h"
 
+#include "UntrustedText.h"
+
 #include <QHBoxLayout>
 #include <QKeyEvent>
 #include <QLabel>
@@ -103,13 +105,13 @@ void RecipientPicker::setKeyring(const Keyring* keyring)
     if (!keyring)
         return;
     if (const auto* me = keyring->identity(); me && me->card()) {
-        const QString name = QString::fromStdString(me->name());
+        const QString name = displayable(me->name());
         addRow(name.isEmpty() ? tr("Me") : tr("Me (%1)").arg(name), tr("Me"), me->card()->encode(), true);
     }
     for (const Contact& c : keyring->contacts()) {
         const QString name = QString::fromStdString(c.name);
         const QString state = c.recipient.card ? (c.verified ? tr("verified") : tr("not verified")) : tr("age key");
-        addRow(tr("%1 — %2").arg(name, state), name, c.key, false);
+        addRow(tr("%1 — %2").arg(displayable(c.name), state), name, c.key, false);
     }
 }
 
@@ -134,7 +136,7 @@ bool RecipientPicker::addPastedKey(const QString& text)
     }
     QString label;
     if (parsed->card) {
-        const QString cardName = QString::fromStdString(parsed->card->name);
+        const QString cardName = displayable(parsed->card->name);
         label = tr("Pasted card %1 (%2)")
                     .arg(cardName.isEmpty() ? tr("without a name") : cardName,
                          QString::fromStdString(parsed->card->fingerprint()));

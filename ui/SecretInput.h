@@ -27,7 +27,7 @@ crypto::SecureString takeSecret(QLineEdit* edit);
 crypto::SecureString takeSecret(QPlainTextEdit* edit);
 /// Reads a small key file (at most 64 KiB) into wiped memory, without Qt.
 Result<crypto::SecureString> readSecretFile(const std::filesystem::path& path);
-/// Marks a field as one that holds a secret: password echo, no undo, no drag out.
+/// Marks a field as one that holds a secret: password echo, no undo history, no drag in or out.
 void makeSecretField(QLineEdit* edit);
 
 } // namespace coffer::ui

@@ -75,6 +75,7 @@ SettingsDialog::SettingsDialog(AppContext& context, QWidget* parent)
     auto* where =
         new QLabel(tr("Keyring: %1\nSettings: %2")
                        .arg(QDir::toNativeSeparators(toQString(loc.dataDir)), QDir::toNativeSeparators(s.fileName())));
+    where->setTextFormat(Qt::PlainText);
     where->setWordWrap(true);
     where->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
     storageLayout->addWidget(mode);

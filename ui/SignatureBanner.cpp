@@ -1,5 +1,7 @@
 #include "SignatureBanner.h"
 
+#include "UntrustedText.h"
+
 #include <QHBoxLayout>
 #include <QPushButton>
 #include <QVBoxLayout>
@@ -10,7 +12,7 @@ namespace {
 
 QString shownName(const std::string& name)
 {
-    return name == "you" ? SignatureBanner::tr("you") : QString::fromStdString(name);
+    return name == "you" ? SignatureBanner::tr("you") : displayable(name);
 }
 
 } // namespace
@@ -52,7 +54,7 @@ NoticePanel::Kind SignatureBanner::kindFor(const SignatureReport& report)
 
 QString SignatureBanner::describe(const SignatureReport& report)
 {
-    const QString name = QString::fromStdString(report.signerName);
+    const QString name = displayable(report.signerName);
     const QString fingerprint = QString::fromStdString(report.signerFingerprint);
     QString text;
     switch (report.state) {

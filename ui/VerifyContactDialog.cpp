@@ -1,5 +1,7 @@
 #include "VerifyContactDialog.h"
 
+#include "UntrustedText.h"
+
 #include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QFontDatabase>
@@ -21,16 +23,18 @@ QString VerifyContactDialog::digitsOf(const QString& text)
     return digits;
 }
 
-VerifyContactDialog::VerifyContactDialog(const QString& name, const QString& fingerprint, QWidget* parent)
+VerifyContactDialog::VerifyContactDialog(const QString& savedName, const QString& fingerprint, QWidget* parent)
     : FittedDialog(parent), m_fingerprint(fingerprint), m_heard(new QLineEdit), m_comparison(new QLabel),
       m_same(new QCheckBox(tr("&They read me the same digits"))), m_verify(new QPushButton(tr("&Mark verified")))
 {
+    const QString name = displayable(savedName); // shown in plain-text labels only
     setWindowTitle(tr("Verify %1 — Coffer").arg(name));
     const QFont fixed = QFontDatabase::systemFont(QFontDatabase::FixedFont);
     auto* intro = new QLabel(tr("Call %1 or meet them. Ask them to open Coffer, choose My card, and read their "
                                 "fingerprint aloud. Compare it with the fingerprint of the card you have. If every "
                                 "digit is the same, the card is really theirs.")
                                  .arg(name));
+    intro->setTextFormat(Qt::PlainText);
     intro->setWordWrap(true);
 
     auto* theirs = new QGroupBox(tr("As %1 reads it").arg(name));
@@ -44,6 +48,7 @@ VerifyContactDialog::VerifyContactDialog(const QString& name, const QString& fin
     auto* card = new QGroupBox(tr("On the card you have"));
     auto* cardLayout = new QVBoxLayout(card);
     auto* cardFingerprint = new QLabel(fingerprint);
+    cardFingerprint->setTextFormat(Qt::PlainText);
     QFont big = fixed;
     big.setPointSizeF(big.pointSizeF() * 1.2);
     cardFingerprint->setFont(big);
@@ -56,6 +61,7 @@ VerifyContactDialog::VerifyContactDialog(const QString& name, const QString& fin
     auto* sideBySide = new QHBoxLayout;
     sideBySide->addWidget(theirs, 1);
     sideBySide->addWidget(card, 1);
+    m_comparison->setTextFormat(Qt::PlainText);
     m_comparison->setWordWrap(true);
     m_verify->setEnabled(false);
 

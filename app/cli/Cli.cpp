@@ -1,6 +1,7 @@
 #include "Cli.h"
 
 #include "Commands.h"
+#include "DisplayText.h"
 #include "Version.h"
 
 #include <cstdio>
@@ -80,7 +81,7 @@ int runCli(const std::vector<std::string>& args)
     if (args[0] == "integrate")
         return commandIntegrate(rest);
     std::fprintf(stderr, "error: unknown command \"%s\"\nhint: run \"coffer --help\" for the list of commands\n",
-                 args[0].c_str());
+                 displayable(args[0]).c_str());
     return kExitUsage;
 }
 

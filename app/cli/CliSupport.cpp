@@ -1,6 +1,7 @@
 #include "CliSupport.h"
 
 #include "Cli.h"
+#include "DisplayText.h"
 #include "Paths.h"
 #include "Terminal.h"
 
@@ -99,7 +100,7 @@ void endJob(JobControl& job)
     if (stderrIsTerminal())
         clearProgress();
     for (const auto& w : job.warnings())
-        std::fprintf(stderr, "warning: %s\n", w.c_str());
+        std::fprintf(stderr, "warning: %s\n", displayable(w).c_str());
 }
 
 Result<std::string> readTextFile(const std::string& path)
@@ -114,7 +115,8 @@ Result<std::string> readTextFile(const std::string& path)
 
 int reportError(const Error& error)
 {
-    std::fprintf(stderr, "error: %s\n", error.message.c_str());
+    // Messages quote paths, names and a file's first line: never raw to the terminal.
+    std::fprintf(stderr, "error: %s\n", displayable(error.message).c_str());
     if (const char* hint = hintFor(error.code); *hint)
         std::fprintf(stderr, "hint: %s\n", hint);
     return exitCodeFor(error.code);
@@ -122,7 +124,7 @@ int reportError(const Error& error)
 
 int usageError(const std::string& message, const char* usage)
 {
-    std::fprintf(stderr, "error: %s\nusage: %s\n", message.c_str(), usage);
+    std::fprintf(stderr, "error: %s\nusage: %s\n", displayable(message).c_str(), usage);
     return kExitUsage;
 }
 
@@ -177,7 +179,7 @@ Result<Keyring> unlockKeyring(const Args& args)
         std::fprintf(stderr,
                      "warning: the keyring file was damaged; Coffer opened its backup (%s). Your next change "
                      "saves a repaired keyring.\n",
-                     store.backupPath().c_str());
+                     displayable(store.backupPath().string()).c_str());
     return std::move(loaded->keyring);
 }
 

@@ -3,6 +3,7 @@
 #include "Cli.h"
 #include "CliSupport.h"
 #include "ContainerReader.h"
+#include "DisplayText.h"
 #include "Encrypt.h"
 #include "Extract.h"
 #include "FileIO.h"
@@ -74,11 +75,11 @@ Result<crypto::IdentityList> loadIdentities(const Args& args, const std::string&
 void printSignature(const ArchiveIndex& index, const std::optional<Keyring>& keyring)
 {
     const SignatureReport report = describeSignature(index, keyring ? &*keyring : nullptr);
-    std::fprintf(stderr, "%s\n", signatureSummary(report).c_str());
+    std::fprintf(stderr, "%s\n", displayable(signatureSummary(report)).c_str());
     if (report.state != SignerState::Unsigned && !report.intendedRecipients.empty()) {
         std::string list;
         for (const auto& r : report.intendedRecipients)
-            list += (list.empty() ? "" : ", ") + r;
+            list += (list.empty() ? "" : ", ") + displayable(r);
         std::fprintf(stderr, "sent to: %s\n", list.c_str());
         if (!report.addressedToReader)
             std::fprintf(stderr, "note: you are not among the recipients the sender chose: this container was "
@@ -220,8 +221,8 @@ int commandEncrypt(const std::vector<std::string>& argv)
                      formatBytes(result->plainBytes).c_str(), result->output.c_str(),
                      formatBytes(result->containerBytes).c_str());
     if (request.output != "-" && result->output != request.output)
-        std::fprintf(stderr, "note: \"%s\" existed, so the container is \"%s\"\n", request.output.c_str(),
-                     result->output.c_str());
+        std::fprintf(stderr, "note: \"%s\" existed, so the container is \"%s\"\n",
+                     displayable(request.output.string()).c_str(), displayable(result->output.string()).c_str());
     return kExitOk;
 }
 
@@ -317,14 +318,15 @@ int commandList(const std::vector<std::string>& argv)
         if (e.isPack())
             continue; // storage, not a file
         const bool dir = e.info.kind == EntryKind::Directory;
+        const std::string path = displayable(e.info.path); // the container's text, not ours
         if (longFormat) {
             char date[32];
             const std::time_t t = static_cast<std::time_t>(e.info.mtimeSeconds);
             std::strftime(date, sizeof date, "%Y-%m-%d %H:%M", std::localtime(&t));
             std::printf("%c%03o %12llu  %s  %s%s\n", dir ? 'd' : '-', e.info.mode,
-                        static_cast<unsigned long long>(e.info.size), date, e.info.path.c_str(), dir ? "/" : "");
+                        static_cast<unsigned long long>(e.info.size), date, path.c_str(), dir ? "/" : "");
         } else {
-            std::printf("%s%s\n", e.info.path.c_str(), dir ? "/" : "");
+            std::printf("%s%s\n", path.c_str(), dir ? "/" : "");
         }
     }
     return kExitOk;
@@ -340,10 +342,10 @@ int commandInspect(const std::vector<std::string>& argv)
     auto info = inspectContainer(args.positional()[0]);
     if (!info.ok())
         return reportError(info.error());
-    std::printf("format: %s\n", info->version.c_str());
+    std::printf("format: %s\n", displayable(info->version).c_str());
     std::printf("stanzas: %zu\n", info->stanzaTypes.size());
     for (const auto& t : info->stanzaTypes)
-        std::printf("  %s\n", t.c_str());
+        std::printf("  %s\n", displayable(t).c_str());
     std::printf("header: %llu bytes\n", static_cast<unsigned long long>(info->headerBytes));
     std::printf("payload: %llu bytes\n", static_cast<unsigned long long>(info->payloadBytes));
     if (info->lengthValid)

@@ -3,6 +3,7 @@
 #include "CliSupport.h"
 #include "Commands.h"
 #include "ContainerReader.h"
+#include "DisplayText.h"
 #include "Rekey.h"
 #include "Terminal.h"
 
@@ -30,6 +31,19 @@ void printCard(const crypto::ContactCard& card, const std::string& name)
 {
     std::printf("%s\n", card.encode().c_str());
     std::fprintf(stderr, "%s: %s\n", name.c_str(), card.fingerprint().c_str());
+}
+
+/// A card's name is its sender's claim: it becomes the contact's name only if it
+/// passes the name rule (SECURITY.md "Contact names"); --name is the user's own choice.
+int refuseContactName(const std::string& name, const Error& why, bool fromCard)
+{
+    if (fromCard)
+        std::fprintf(stderr, "error: this card calls its owner \"%s\", which cannot be a contact name: %s\n",
+                     displayable(name).c_str(), why.message.c_str());
+    else
+        std::fprintf(stderr, "error: %s\n", why.message.c_str());
+    std::fprintf(stderr, "hint: choose the name yourself: coffer contacts add CARD --name NAME\n");
+    return kExitUsage;
 }
 
 /// A card given on the command line: the text itself, or a file holding it.
@@ -177,7 +191,8 @@ int commandContacts(const std::vector<std::string>& argv)
             if (what == "show" && (pos.size() < 2 || keyring->findContact(pos[1]) != &c))
                 continue;
             const std::string fp = c.recipient.card ? c.recipient.card->fingerprint() : "(age key: no fingerprint)";
-            std::printf("%s\t%s\t%s\n", c.name.c_str(), c.verified ? "verified" : "unverified", fp.c_str());
+            std::printf("%s\t%s\t%s\n", displayable(c.name).c_str(), c.verified ? "verified" : "unverified",
+                        fp.c_str());
             if (what == "show")
                 std::printf("%s\n", c.key.c_str());
         }
@@ -202,6 +217,8 @@ int commandContacts(const std::vector<std::string>& argv)
         c.name = args.one("--name").value_or(key->card ? key->card->name : "");
         if (c.name.empty())
             return usageError("this card carries no name: give one with --name NAME", kContactsUsage);
+        if (auto named = checkContactName(c.name); !named.ok())
+            return refuseContactName(c.name, named.error(), !args.has("--name"));
         c.recipient = std::move(*key);
         c.addedAt = static_cast<std::int64_t>(std::time(nullptr));
         change = [c](Keyring& k) { return k.addContact(c); };
@@ -216,7 +233,7 @@ int commandContacts(const std::vector<std::string>& argv)
             if (!c || !c->recipient.card)
                 return makeError(ErrorCode::InvalidArgument, "no contact with a Coffer card named \"" + name + "\"");
             const std::string actual = c->recipient.card->fingerprint();
-            std::fprintf(stderr, "%s's fingerprint: %s\n", c->name.c_str(), actual.c_str());
+            std::fprintf(stderr, "%s's fingerprint: %s\n", displayable(c->name).c_str(), actual.c_str());
             if (!expected)
                 return makeError(ErrorCode::InvalidArgument,
                                  "compare the fingerprint above with what " + c->name +

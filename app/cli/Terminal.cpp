@@ -1,13 +1,79 @@
 #include "Terminal.h"
 
+#include "DisplayText.h"
+
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <iterator>
 #include <termios.h>
 #include <unistd.h>
 
 namespace coffer::cli {
+
+namespace {
+
+// What a signal handler needs to give the terminal its echo back: plain
+// globals, read only by the handler while a prompt is up.
+int g_promptFd = -1;
+struct termios g_savedTermios {};
+
+constexpr int kEndingSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
+extern "C" void restoreTerminalAndDie(int sig)
+{
+    // Async-signal-safe only: tcsetattr, then the default action of the same signal.
+    ::tcsetattr(g_promptFd, TCSANOW, &g_savedTermios);
+    ::signal(sig, SIG_DFL);
+    ::raise(sig);
+}
+
+/// Echo off for one prompt; the terminal is restored when this ends, or when a
+/// signal ends the process first (Ctrl-C, SIGTERM, a closed terminal).
+class QuietTerminal {
+public:
+    explicit QuietTerminal(int fd) : m_fd(fd)
+    {
+        if (::tcgetattr(fd, &m_saved) != 0)
+            return;
+        m_active = true;
+        g_promptFd = fd;
+        g_savedTermios = m_saved;
+        struct sigaction sa {};
+        sa.sa_handler = restoreTerminalAndDie;
+        ::sigemptyset(&sa.sa_mask);
+        for (std::size_t i = 0; i < std::size(kEndingSignals); ++i) {
+            ::sigaction(kEndingSignals[i], &sa, &m_previous[i]);
+            if (m_previous[i].sa_handler == SIG_IGN) // nohup: an ignored signal stays ignored
+                ::sigaction(kEndingSignals[i], &m_previous[i], nullptr);
+        }
+        struct termios quiet = m_saved;
+        quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+        quiet.c_lflag |= ECHONL;
+        ::tcsetattr(fd, TCSAFLUSH, &quiet);
+    }
+    ~QuietTerminal()
+    {
+        if (!m_active)
+            return;
+        ::tcsetattr(m_fd, TCSAFLUSH, &m_saved);
+        for (std::size_t i = 0; i < std::size(kEndingSignals); ++i)
+            ::sigaction(kEndingSignals[i], &m_previous[i], nullptr);
+        g_promptFd = -1;
+    }
+    QuietTerminal(const QuietTerminal&) = delete;
+    QuietTerminal& operator=(const QuietTerminal&) = delete;
+
+private:
+    int m_fd;
+    bool m_active = false;
+    struct termios m_saved {};
+    struct sigaction m_previous[std::size(kEndingSignals)]{};
+};
+
+} // namespace
 
 Result<crypto::SecureString> readPassphrase(const std::string& prompt)
 {
@@ -15,24 +81,17 @@ Result<crypto::SecureString> readPassphrase(const std::string& prompt)
     if (fd < 0)
         return makeError(ErrorCode::InvalidArgument,
                          "no terminal to ask for the passphrase; use --passphrase-file in scripts");
-    struct termios old {};
-    const bool isTty = ::tcgetattr(fd, &old) == 0;
-    if (isTty) {
-        struct termios quiet = old;
-        quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-        quiet.c_lflag |= ECHONL;
-        ::tcsetattr(fd, TCSAFLUSH, &quiet);
-    }
-    if (::write(fd, prompt.data(), prompt.size()) < 0) {
-        // The prompt is a courtesy; reading still works.
-    }
     crypto::SecureString passphrase;
-    char c;
-    while (::read(fd, &c, 1) == 1 && c != '\n' && c != '\r')
-        passphrase.push_back(c);
-    c = 0;
-    if (isTty)
-        ::tcsetattr(fd, TCSAFLUSH, &old);
+    {
+        const QuietTerminal quiet(fd);
+        if (::write(fd, prompt.data(), prompt.size()) < 0) {
+            // The prompt is a courtesy; reading still works.
+        }
+        char c;
+        while (::read(fd, &c, 1) == 1 && c != '\n' && c != '\r')
+            passphrase.push_back(c);
+        c = 0;
+    }
     ::close(fd);
     return passphrase;
 }
@@ -86,9 +145,13 @@ void drawProgress(const Progress& p)
     const int filled = static_cast<int>(fraction * kWidth);
     std::string bar(static_cast<std::size_t>(filled), '#');
     bar.resize(kWidth, '.');
-    std::string name = p.currentFile;
-    if (name.size() > 30)
-        name = "..." + name.substr(name.size() - 27);
+    std::string name = displayable(p.currentFile); // a path from the container or the disk
+    if (name.size() > 30) {
+        std::size_t cut = name.size() - 27;
+        while (cut < name.size() && (static_cast<unsigned char>(name[cut]) & 0xc0) == 0x80)
+            ++cut; // start on a whole character
+        name = "..." + name.substr(cut);
+    }
     if (p.bytesTotal)
         std::fprintf(stderr, "\r[%s] %3d%%  %s / %s  %-30s", bar.c_str(), static_cast<int>(fraction * 100),
                      formatBytes(p.bytesDone).c_str(), formatBytes(p.bytesTotal).c_str(), name.c_str());

@@ -8,8 +8,10 @@
 #include "KeyringStore.h"
 #include "PassphraseFields.h"
 #include "PassphraseStrength.h"
+#include "SecretInput.h"
 #include "UnlockDialog.h"
 
+#include <QDialog>
 #include <QLayout>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -43,6 +45,7 @@ TEST_F(KeyringDialogsTest, AWrongPassphraseShowsTheMessageInTheUnlockDialog)
     EXPECT_TRUE(dialog.isVisible()) << "the dialog stays, so the user can try again";
     EXPECT_TRUE(dialog.messageText().contains("does not unlock your keyring")) << dialog.messageText().toStdString();
     EXPECT_TRUE(dialog.passphraseField()->text().isEmpty()) << "the typed passphrase does not linger in the field";
+    EXPECT_TRUE(holdsNoSecret(dialog.passphraseField())) << "nor in its undo history";
 
     QSignalSpy second(&context->keyring(), &KeyringSession::unlockFinished);
     QTest::keyClicks(dialog.passphraseField(), "the right passphrase");
@@ -50,6 +53,31 @@ TEST_F(KeyringDialogsTest, AWrongPassphraseShowsTheMessageInTheUnlockDialog)
     ASSERT_TRUE(waitFor(second)) << "Enter must work for the second try too";
     EXPECT_TRUE(context->keyring().isUnlocked());
     EXPECT_EQ(dialog.result(), QDialog::Accepted);
+}
+
+TEST_F(KeyringDialogsTest, UndoIsOffInASecretField)
+{
+    auto context = makeLockedContext("Alice", "the right passphrase");
+    UnlockDialog dialog(*context);
+    dialog.show();
+    QTest::keyClicks(dialog.passphraseField(), "typed so far");
+    QTest::keyClick(dialog.passphraseField(), Qt::Key_Z, Qt::ControlModifier);
+    EXPECT_EQ(dialog.passphraseField()->text(), "typed so far") << "Ctrl+Z does nothing in a secret field";
+    dialog.passphraseField()->setEchoMode(QLineEdit::Normal);
+    EXPECT_FALSE(dialog.passphraseField()->isUndoAvailable()) << "no history is kept while typing either";
+}
+
+TEST_F(KeyringDialogsTest, KeysASecretFieldIgnoresStillReachItsDialog)
+{
+    QDialog dialog;
+    auto* field = new QLineEdit(&dialog);
+    coffer::ui::makeSecretField(field);
+    dialog.show();
+    field->setFocus();
+    QTest::keyClicks(field, "abc");
+    QTest::keyClick(field, Qt::Key_Escape);
+    EXPECT_EQ(dialog.result(), QDialog::Rejected);
+    EXPECT_FALSE(dialog.isVisible()) << "Escape still closes the dialog";
 }
 
 TEST_F(KeyringDialogsTest, ADamagedKeyringOpensItsBackupAndSaysSo)
@@ -98,6 +126,8 @@ TEST_F(KeyringDialogsTest, FirstRunCreatesAnIdentityWithANameAndPassphrase)
     EXPECT_EQ(dialog.result(), QDialog::Accepted) << dialog.messageText().toStdString();
     ASSERT_TRUE(context.keyring().isUnlocked());
     EXPECT_EQ(identityOf(context).name(), "Alice");
+    EXPECT_TRUE(holdsNoSecret(dialog.passphraseFields()->firstField()));
+    EXPECT_TRUE(holdsNoSecret(dialog.passphraseFields()->secondField()));
     EXPECT_TRUE(fs::exists(home() / "data" / "keyring.coffer"));
     KeyringStore store(home() / "data");
     EXPECT_TRUE(store.load(crypto::SecureString("four random words here")).ok());

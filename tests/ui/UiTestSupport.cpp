@@ -8,6 +8,7 @@
 #include "PathText.h"
 
 #include <QFile>
+#include <QLineEdit>
 #include <QTest>
 
 #include <cstdlib>
@@ -145,6 +146,22 @@ void writeRandomFile(const fs::path& path, std::uint64_t bytes)
 std::vector<std::string> filesUnder(const fs::path& root)
 {
     return listTree(root);
+}
+
+::testing::AssertionResult holdsNoSecret(QLineEdit* field)
+{
+    if (!field->text().isEmpty())
+        return ::testing::AssertionFailure() << "the field still shows text";
+    const QLineEdit::EchoMode mode = field->echoMode();
+    field->setEchoMode(QLineEdit::Normal); // Qt hides some undo steps in Password mode, not the history
+    const bool undoable = field->isUndoAvailable();
+    field->undo();
+    const QString restored = field->text();
+    field->setText(QString());
+    field->setEchoMode(mode);
+    if (undoable || !restored.isEmpty())
+        return ::testing::AssertionFailure() << "undo brings back \"" << restored.toStdString() << "\"";
+    return ::testing::AssertionSuccess();
 }
 
 } // namespace coffer::test::ui

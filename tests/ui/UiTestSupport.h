@@ -11,6 +11,8 @@
 #include <QApplication>
 #include <QSignalSpy>
 #include <QString>
+
+class QLineEdit;
 #include <QStringList>
 
 #include <gtest/gtest.h>
@@ -69,6 +71,10 @@ template <typename T> T* findTopLevel()
             return t;
     return nullptr;
 }
+
+/// A secret field after its text was taken: empty, and no undo step that would
+/// bring the secret back (checked with echo shown too, where Qt offers more undo).
+::testing::AssertionResult holdsNoSecret(QLineEdit* field);
 
 /// Every file and folder under `root`, relative, sorted (folders end in '/').
 std::vector<std::string> filesUnder(const std::filesystem::path& root);
