@@ -214,6 +214,7 @@ Result<ExtractSummary> extractFromFile(const ExtractRequest& request, const cryp
     COFFER_TRY(target->finish());
     job.report(progress, true);
     summary.written = target->placed();
+    summary.notices = target->notices();
     summary.index = std::move(*index);
     return summary;
 }
@@ -346,6 +347,7 @@ Result<ExtractSummary> extractFromStream(const ExtractRequest& request, const cr
     COFFER_TRY(target->finish());
     job.report(progress, true);
     summary.written = target->placed();
+    summary.notices = target->notices();
     summary.index = std::move(*index);
     return summary;
 }

@@ -25,6 +25,12 @@ void fillInfoFromStat(EntryInfo& info, const struct stat& st)
 
 namespace {
 
+std::function<void()>& scanEndHook()
+{
+    static std::function<void()> hook;
+    return hook;
+}
+
 // A name the format cannot carry is the user's to fix, not a hostile container.
 Status checkName(Status status)
 {
@@ -135,6 +141,11 @@ private:
 
 } // namespace
 
+void setScanEndHookForTests(std::function<void()> hook)
+{
+    scanEndHook() = std::move(hook);
+}
+
 ScanStream::ScanStream(std::vector<fs::path> inputs, JobControl& job)
     : m_thread([this, inputs = std::move(inputs), &job] { run(inputs, job); })
 {}
@@ -193,6 +204,8 @@ void ScanStream::run(const std::vector<fs::path>& inputs, JobControl& job)
     Status status;
     try {
         status = walk();
+        if (scanEndHook())
+            scanEndHook()();
         scanner.finish();
     } catch (const std::exception&) { // out of memory: fail the encryption, not the process
         status = makeError(ErrorCode::Internal, "out of memory");

@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <sys/stat.h>
@@ -61,6 +62,11 @@ private:
     std::uint64_t m_fileCount = 0;
     std::thread m_thread; // last: starts once everything above exists
 };
+
+/// Tests only: runs on the scan's thread once the walk has found everything and
+/// before it hands over its last batch (all of a tree under 256 entries), so a
+/// test can change the tree between the scan and the reading.
+void setScanEndHookForTests(std::function<void()> hook);
 
 /// The archive mode/mtime fields for a stat result.
 void fillInfoFromStat(EntryInfo& info, const struct stat& st);
