@@ -6,6 +6,7 @@
 #pragma once
 
 #include "ArchiveFormat.h"
+#include "FileIO.h"
 #include "Job.h"
 
 #include <atomic>
@@ -13,6 +14,7 @@
 #include <deque>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <sys/stat.h>
@@ -21,9 +23,21 @@
 
 namespace coffer {
 
+/// A folder the user chose, held open from the scan to the reading: what is
+/// under it is opened relative to it, never through a link (SourceFile.h).
+struct ScanRoot {
+    UniqueFd fd;
+    std::size_t prefix = 0; // bytes of an entry's `source` before its path below the root
+};
+
 struct SourceEntry {
     std::string source; // a string, not a path: a path keeps a list of its components (400 B per file)
     EntryInfo info;     // size as seen by the scan; re-read when the file is opened
+    std::shared_ptr<const ScanRoot> root; // null for an input the user named itself
+    // The file the scan found: the one read must be it. (Following links, an
+    // option to come, would record the target's.)
+    dev_t device = 0;
+    ino_t inode = 0;
 };
 
 /// Walks `inputs` in a stable (sorted) order. Warnings go to `job` (from the
