@@ -150,6 +150,8 @@ Result<ExtractSummary> extractFromFile(const ExtractRequest& request, const cryp
     // Files take their places in finish(): one syncfs there makes every file durable at once.
     auto target = ExtractTarget::open(request.destination, request.overwrite);
     COFFER_TRY(target);
+    for (const auto& notice : target->notices()) // what a stale staging folder kept
+        job.warn(notice);
     EntryWriter writer(*target, progress, job, index->hasHashes);
     ExtractSummary summary;
     const auto readEntry = [&](const IndexEntry& entry, const DataSink& sink, bool raw = false) {
@@ -214,7 +216,6 @@ Result<ExtractSummary> extractFromFile(const ExtractRequest& request, const cryp
     COFFER_TRY(target->finish());
     job.report(progress, true);
     summary.written = target->placed();
-    summary.notices = target->notices();
     summary.index = std::move(*index);
     return summary;
 }
@@ -249,6 +250,8 @@ Result<ExtractSummary> extractFromStream(const ExtractRequest& request, const cr
 
     auto target = ExtractTarget::open(request.destination, request.overwrite);
     COFFER_TRY(target);
+    for (const auto& notice : target->notices()) // what a stale staging folder kept
+        job.warn(notice);
     Progress progress;
     // The index (and whether it has hashes) comes last on a pipe: hash everything.
     EntryWriter writer(*target, progress, job, true);
@@ -347,7 +350,6 @@ Result<ExtractSummary> extractFromStream(const ExtractRequest& request, const cr
     COFFER_TRY(target->finish());
     job.report(progress, true);
     summary.written = target->placed();
-    summary.notices = target->notices();
     summary.index = std::move(*index);
     return summary;
 }

@@ -36,7 +36,6 @@ struct ExtractSummary {
     std::uint64_t files = 0;
     std::uint64_t bytes = 0;
     std::vector<std::filesystem::path> written; // what appeared in the destination: its new top-level names
-    std::vector<std::string> notices;           // for the user, not errors (what was left of a stale staging folder)
 };
 
 /// Writes the content of one file of a container file to `out` (standard

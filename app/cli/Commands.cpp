@@ -280,8 +280,6 @@ int commandDecrypt(const std::vector<std::string>& argv)
     if (!result.ok())
         return reportError(result.error());
     printSignature(result->index, keyring);
-    for (const auto& notice : result->notices)
-        std::fprintf(stderr, "note: %s\n", notice.c_str());
     if (stderrIsTerminal())
         std::fprintf(stderr, "Extracted %llu files (%s) into %s\n", static_cast<unsigned long long>(result->files),
                      formatBytes(result->bytes).c_str(), request.destination.c_str());
