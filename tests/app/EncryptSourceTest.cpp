@@ -101,3 +101,16 @@ TEST(EncryptSource, ATreeLeftAloneIsEncrypted)
     ASSERT_TRUE(result.ok()) << result.error().message;
     EXPECT_EQ(result->files, 2u);
 }
+
+// FORMAT.md §5.5: writers refuse Coffer's bookkeeping names, which no reader
+// would extract (a staging folder left in a folder being encrypted, say).
+TEST(EncryptSource, RefusesToStoreABookkeepingName)
+{
+    SwapScene scene;
+    writeFile(scene.tree / "sub" / ".coffer-extract-0123456789ab" / "x.txt", "left by a stopped extraction");
+    auto result = scene.encrypt();
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.error().code, ErrorCode::InvalidArgument) << result.error().message;
+    EXPECT_NE(result.error().message.find(".coffer-extract-0123456789ab"), std::string::npos) << result.error().message;
+    EXPECT_FALSE(fs::exists(scene.output));
+}
