@@ -150,6 +150,8 @@ Result<ExtractSummary> extractFromFile(const ExtractRequest& request, const cryp
     // Files take their places in finish(): one syncfs there makes every file durable at once.
     auto target = ExtractTarget::open(request.destination, request.overwrite);
     COFFER_TRY(target);
+    for (const auto& notice : target->notices()) // what a stale staging folder kept
+        job.warn(notice);
     EntryWriter writer(*target, progress, job, index->hasHashes);
     ExtractSummary summary;
     const auto readEntry = [&](const IndexEntry& entry, const DataSink& sink, bool raw = false) {
@@ -248,6 +250,8 @@ Result<ExtractSummary> extractFromStream(const ExtractRequest& request, const cr
 
     auto target = ExtractTarget::open(request.destination, request.overwrite);
     COFFER_TRY(target);
+    for (const auto& notice : target->notices()) // what a stale staging folder kept
+        job.warn(notice);
     Progress progress;
     // The index (and whether it has hashes) comes last on a pipe: hash everything.
     EntryWriter writer(*target, progress, job, true);

@@ -123,38 +123,60 @@ Result<ExtractTarget> ExtractTarget::open(const fs::path& destination, bool over
     t.m_root.reset(::open(destination.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!t.m_root.valid())
         return ioError(errno, "open the folder", destination);
-    removeStaleStagingFolders(t.m_root.get());
-    // A fresh staging folder, locked at once. A cleaner (another Coffer's
-    // removeStaleStagingFolders) that took it between mkdir and flock has
-    // removed it: then it is no longer the folder of that name, and we retry.
+    t.m_records = StagingRecords::open();
+    for (const auto& name : removeStaleStagingFolders(t.m_root.get(), t.m_records))
+        t.m_notices.push_back("\"" + (destination / name).string() +
+                              "\", left by an extraction that was stopped, holds something Coffer did not put "
+                              "there; Coffer removed the rest. Look inside, then remove it yourself");
+    COFFER_TRY(t.makeStagingFolder());
+    t.m_folders = std::make_unique<FolderCursor>(t.m_staging.get(), destination);
+    return t;
+}
+
+// A fresh staging folder, recorded before it exists (StagingRecord.h) and
+// locked at once. A cleaner (another Coffer's removeStaleStagingFolders) that
+// took it between mkdir and flock has removed it: then it is no longer the
+// folder of that name, and we retry.
+Status ExtractTarget::makeStagingFolder()
+{
     for (int attempt = 0;; ++attempt) {
         const std::string name = std::string(kStagingPrefix) + randomSuffix();
-        if (::mkdirat(t.m_root.get(), name.c_str(), 0700) != 0) {
-            if (errno == EEXIST && attempt < 3)
+        const bool recorded = m_records.add(name, m_root.get());
+        if (::mkdirat(m_root.get(), name.c_str(), 0700) != 0) {
+            const int err = errno;
+            if (recorded)
+                m_records.remove(name);
+            if (err == EEXIST && attempt < 3)
                 continue;
-            return ioError(errno, "create a folder in", destination);
+            return ioError(err, "create a folder in", m_destination);
         }
-        UniqueFd fd(::openat(t.m_root.get(), name.c_str(), kFolderFlags));
+        UniqueFd fd(::openat(m_root.get(), name.c_str(), kFolderFlags));
         if (!fd.valid()) {
             const int err = errno;
-            ::unlinkat(t.m_root.get(), name.c_str(), AT_REMOVEDIR);
-            return ioError(err, "open a folder in", destination);
+            ::unlinkat(m_root.get(), name.c_str(), AT_REMOVEDIR);
+            m_records.remove(name);
+            return ioError(err, "open a folder in", m_destination);
         }
         const bool locked = ::flock(fd.get(), LOCK_EX | LOCK_NB) == 0 || errno != EWOULDBLOCK; // no flock: no lock
         struct stat mine, there;
         const bool ours = locked && ::fstat(fd.get(), &mine) == 0 &&
-                          ::fstatat(t.m_root.get(), name.c_str(), &there, AT_SYMLINK_NOFOLLOW) == 0 &&
+                          ::fstatat(m_root.get(), name.c_str(), &there, AT_SYMLINK_NOFOLLOW) == 0 &&
                           mine.st_ino == there.st_ino && mine.st_dev == there.st_dev;
         if (ours) {
-            t.m_stagingName = name;
-            t.m_staging = std::move(fd);
-            break;
+            m_stagingName = name;
+            m_staging = std::move(fd);
+            return Status::success();
         }
         if (attempt == 3)
-            return ioError(EBUSY, "create a folder in", destination);
+            return ioError(EBUSY, "create a folder in", m_destination);
     }
-    t.m_folders = std::make_unique<FolderCursor>(t.m_staging.get(), destination);
-    return t;
+}
+
+void ExtractTarget::removeStagingFolder()
+{
+    removeTreeAt(m_root.get(), m_stagingName); // still locked: no cleaner takes it meanwhile
+    m_staging.reset();
+    m_records.remove(m_stagingName); // after the folder: a kill in between leaves only a record
 }
 
 Status ExtractTarget::beginFile(const EntryInfo& info)
@@ -314,17 +336,6 @@ Result<bool> ExtractTarget::place(int from, int to, const std::string& path)
         m_placed.push_back(m_destination / joinPath(dir, as));
         return false;
     };
-    if (dir.empty() && isStagingName(name)) {
-        // A container's own ".coffer-extract-XXXXXXXXXXXX" would pass for a stale
-        // staging folder and be removed by the next extraction: it gets a name that does not.
-        for (int n = 2;; ++n) {
-            const std::string as = name + " (" + std::to_string(n) + ")";
-            if (renameNoReplaceAt(from, name.c_str(), to, as.c_str()) == 0)
-                return moved(as);
-            if (errno != EEXIST)
-                return ioError(errno, "create", m_destination / as);
-        }
-    }
     if (renameNoReplaceAt(from, name.c_str(), to, name.c_str()) == 0)
         return moved(name);
     if (errno != EEXIST)
@@ -431,8 +442,7 @@ Status ExtractTarget::finish()
                [](int dir, const std::string& name) { return ::unlinkat(dir, name.c_str(), 0); });
     m_replaced.clear();
     m_finished = true;
-    m_staging.reset();
-    removeTreeAt(m_root.get(), m_stagingName); // what is left: the shells of merged folders
+    removeStagingFolder(); // what is left: the shells of merged folders
     ::fsync(m_root.get());
     return Status::success();
 }
@@ -476,8 +486,7 @@ void ExtractTarget::rollback()
         m_folders->reset();
     if (m_staging.valid()) {
         unplace();
-        removeTreeAt(m_root.get(), m_stagingName);
-        m_staging.reset();
+        removeStagingFolder();
     }
     for (const auto& dir : m_createdAncestors)
         ::rmdir(dir.c_str());

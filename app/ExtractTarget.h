@@ -12,6 +12,7 @@
 #include "FileIO.h"
 #include "SmallFileWriter.h"
 #include "StagingFolder.h"
+#include "StagingRecord.h"
 
 #include <filesystem>
 #include <memory>
@@ -50,6 +51,8 @@ public:
     /// What finish() put into the destination: its top-level files and
     /// folders, and files merged into folders the user already had.
     const std::vector<std::filesystem::path>& placed() const { return m_placed; }
+    /// For the user: stale staging folders that held something Coffer does not make.
+    const std::vector<std::string>& notices() const { return m_notices; }
 
 private:
     ExtractTarget() = default;
@@ -57,6 +60,8 @@ private:
     Result<bool> place(int from, int to, const std::string& path);
     void unplace();
     Status handOverBatch();
+    Status makeStagingFolder();
+    void removeStagingFolder();
 
     struct Batch { // files for the writer threads: a task per file would cost more than its write
         std::vector<EntryInfo> files;
@@ -81,6 +86,8 @@ private:
     std::filesystem::path m_destination;
     UniqueFd m_root;
     std::string m_stagingName;
+    StagingRecords m_records; // m_stagingName is recorded there while it exists
+    std::vector<std::string> m_notices;
     UniqueFd m_staging; // holds an flock: a live extraction's folder is not "stale"
     std::unique_ptr<FolderCursor> m_folders;
     std::unique_ptr<SmallFileWriter> m_smallFiles;

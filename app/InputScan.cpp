@@ -2,6 +2,7 @@
 
 #include "FileIO.h"
 #include "PathRules.h"
+#include "SourceFile.h"
 #include "StagingFolder.h"
 
 #include <algorithm>
@@ -24,6 +25,12 @@ void fillInfoFromStat(EntryInfo& info, const struct stat& st)
 }
 
 namespace {
+
+std::function<void()>& scanEndHook()
+{
+    static std::function<void()> hook;
+    return hook;
+}
 
 // A name the format cannot carry is the user's to fix, not a hostile container.
 Status checkName(Status status)
@@ -53,11 +60,12 @@ public:
     // lstat-ed relative to its descriptor (one lookup per file instead of one
     // per path component: a tenth of the scan of /usr/include), then closed
     // before descending, so a deep tree does not hold a descriptor per level.
-    Status add(const std::string& source, const std::string& archivePath, const struct stat& st)
+    Status add(const std::string& source, const std::string& archivePath, const struct stat& st,
+               std::shared_ptr<const ScanRoot> root = nullptr)
     {
         if (m_job.isCancelled() || m_stop.load(std::memory_order_relaxed))
             return makeError(ErrorCode::Cancelled, "cancelled");
-        SourceEntry entry{source, {}};
+        SourceEntry entry{source, {}, root, st.st_dev, st.st_ino};
         entry.info.path = archivePath;
         fillInfoFromStat(entry.info, st);
         if (S_ISLNK(st.st_mode)) {
@@ -87,8 +95,10 @@ public:
         };
         std::vector<Child> children;
         {
-            UniqueFd dir(::open(source.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-            DIR* d = dir.valid() ? openDirAt(dir.get()) : nullptr;
+            auto opened = openScannedFolder(source, st, root);
+            COFFER_TRY(opened);
+            UniqueFd dir = std::move(*opened);
+            DIR* d = openDirAt(dir.get());
             if (!d)
                 return ioError(errno, "read the folder", source);
             errno = 0;
@@ -108,11 +118,39 @@ public:
         }
         const std::string prefix = source.ends_with('/') ? source : source + "/"; // "docs/" as typed
         for (const auto& c : children)
-            COFFER_TRY(add(prefix + c.name, archivePath + "/" + c.name, c.st));
+            COFFER_TRY(add(prefix + c.name, archivePath + "/" + c.name, c.st, root));
         return Status::success();
     }
 
 private:
+    // The folder the scan just lstat-ed as `st`, opened without following a
+    // link in any component below the chosen folder; a chosen folder itself
+    // becomes the root its contents are opened from (`root` is set to it).
+    Result<UniqueFd> openScannedFolder(const std::string& source, const struct stat& st,
+                                       std::shared_ptr<const ScanRoot>& root)
+    {
+        UniqueFd dir;
+        if (!root) {
+            dir.reset(::open(source.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        } else {
+            dir = openExistingFolder(root->fd.get(), source.substr(root->prefix));
+        }
+        if (!dir.valid())
+            return errno == ELOOP || errno == ENOTDIR ? Result<UniqueFd>(notWhatTheScanSaw(source))
+                                                      : Result<UniqueFd>(ioError(errno, "read the folder", source));
+        if (!isWhatTheScanSaw(dir.get(), st.st_dev, st.st_ino))
+            return notWhatTheScanSaw(source);
+        if (!root) {
+            auto made = std::make_shared<ScanRoot>();
+            made->fd.reset(::dup(dir.get()));
+            if (!made->fd.valid())
+                return ioError(errno, "read the folder", source);
+            made->prefix = source.ends_with('/') ? source.size() : source.size() + 1;
+            root = std::move(made);
+        }
+        return dir;
+    }
+
     void push(SourceEntry entry)
     {
         m_batch.push_back(std::move(entry));
@@ -134,6 +172,11 @@ private:
 };
 
 } // namespace
+
+void setScanEndHookForTests(std::function<void()> hook)
+{
+    scanEndHook() = std::move(hook);
+}
 
 ScanStream::ScanStream(std::vector<fs::path> inputs, JobControl& job)
     : m_thread([this, inputs = std::move(inputs), &job] { run(inputs, job); })
@@ -193,6 +236,8 @@ void ScanStream::run(const std::vector<fs::path>& inputs, JobControl& job)
     Status status;
     try {
         status = walk();
+        if (scanEndHook())
+            scanEndHook()();
         scanner.finish();
     } catch (const std::exception&) { // out of memory: fail the encryption, not the process
         status = makeError(ErrorCode::Internal, "out of memory");

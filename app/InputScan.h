@@ -6,12 +6,15 @@
 #pragma once
 
 #include "ArchiveFormat.h"
+#include "FileIO.h"
 #include "Job.h"
 
 #include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <sys/stat.h>
@@ -20,9 +23,21 @@
 
 namespace coffer {
 
+/// A folder the user chose, held open from the scan to the reading: what is
+/// under it is opened relative to it, never through a link (SourceFile.h).
+struct ScanRoot {
+    UniqueFd fd;
+    std::size_t prefix = 0; // bytes of an entry's `source` before its path below the root
+};
+
 struct SourceEntry {
     std::string source; // a string, not a path: a path keeps a list of its components (400 B per file)
     EntryInfo info;     // size as seen by the scan; re-read when the file is opened
+    std::shared_ptr<const ScanRoot> root; // null for an input the user named itself
+    // The file the scan found: the one read must be it. (Following links, an
+    // option to come, would record the target's.)
+    dev_t device = 0;
+    ino_t inode = 0;
 };
 
 /// Walks `inputs` in a stable (sorted) order. Warnings go to `job` (from the
@@ -61,6 +76,11 @@ private:
     std::uint64_t m_fileCount = 0;
     std::thread m_thread; // last: starts once everything above exists
 };
+
+/// Tests only: runs on the scan's thread once the walk has found everything and
+/// before it hands over its last batch (all of a tree under 256 entries), so a
+/// test can change the tree between the scan and the reading.
+void setScanEndHookForTests(std::function<void()> hook);
 
 /// The archive mode/mtime fields for a stat result.
 void fillInfoFromStat(EntryInfo& info, const struct stat& st);

@@ -2,6 +2,8 @@
 
 #include "Utf8.h"
 
+#include <algorithm>
+
 namespace coffer {
 
 namespace {
@@ -15,7 +17,24 @@ Error unsafe(std::string_view path, const char* why)
     return makeError(ErrorCode::UnsafePath, "unsafe path \"" + shown + "\": " + why);
 }
 
+bool equalsIgnoringAsciiCase(std::string_view a, std::string_view b)
+{
+    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
+}
+
 } // namespace
+
+bool isBookkeepingName(std::string_view component)
+{
+    constexpr std::string_view staging = ".coffer-extract-";
+    constexpr std::string_view journal = ".rekey-journal";
+    if (component.size() >= staging.size() && equalsIgnoringAsciiCase(component.substr(0, staging.size()), staging))
+        return true;
+    return component.size() > journal.size() && component.front() == '.' &&
+           equalsIgnoringAsciiCase(component.substr(component.size() - journal.size()), journal);
+}
 
 Status checkArchivePath(std::string_view path)
 {
@@ -46,6 +65,8 @@ Status checkArchivePath(std::string_view path)
             return unsafe(path, "it has a \".\" or \"..\" component");
         if (component.size() > kMaxComponentBytes)
             return unsafe(path, "a component is longer than 255 bytes");
+        if (isBookkeepingName(component))
+            return unsafe(path, "it uses a name Coffer keeps for its own files");
         if (slash == std::string_view::npos)
             break;
         start = slash + 1;

@@ -13,6 +13,11 @@ namespace coffer {
 inline constexpr std::size_t kMaxPathBytes = 4096;
 inline constexpr std::size_t kMaxComponentBytes = 255;
 
+/// True for a name Coffer gives its own bookkeeping beside the user's files
+/// (FORMAT.md §5.5): a staging folder ".coffer-extract-*" or a rekey journal
+/// ".*.rekey-journal", in any ASCII case (a disk that folds case finds them so).
+bool isBookkeepingName(std::string_view component);
+
 /// Checks one archive path; the error says which rule it breaks.
 Status checkArchivePath(std::string_view path);
 

@@ -41,6 +41,7 @@ DataLocations resolveDataLocations()
         loc.dataDir = home / "data";
         loc.configDir = home / "config";
         loc.tempDir = home / "tmp";
+        loc.stateDir = home / "state";
         return loc;
     }
     std::error_code ec;
@@ -50,6 +51,7 @@ DataLocations resolveDataLocations()
         loc.dataDir = data;
         loc.configDir = data / "config";
         loc.tempDir = data / "tmp";
+        loc.stateDir = data / "state";
         return loc;
     }
 #if defined(__linux__) || defined(__unix__)
@@ -62,11 +64,16 @@ DataLocations resolveDataLocations()
         config = home / ".config";
     loc.dataDir = data / "coffer";
     loc.configDir = config / "coffer";
+    fs::path state = envPath("XDG_STATE_HOME");
+    if (state.empty())
+        state = home / ".local" / "state";
+    loc.stateDir = state / "coffer";
 #else
     const auto base = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation).toStdString();
     loc.dataDir = fs::path(base) / "Coffer";
     loc.configDir =
         fs::path(QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation).toStdString()) / "Coffer";
+    loc.stateDir = loc.dataDir / "state";
 #endif
     const fs::path tmp = envPath("TMPDIR");
     loc.tempDir = tmp.empty() ? fs::temp_directory_path(ec) : tmp;

@@ -12,6 +12,7 @@ struct DataLocations {
     std::filesystem::path dataDir;   // keyring and its backup
     std::filesystem::path configDir; // settings
     std::filesystem::path tempDir;   // Coffer's own temporary files
+    std::filesystem::path stateDir;  // private records of work in progress (staging folders)
     bool portable = false;
     std::filesystem::path executableDir;
 };

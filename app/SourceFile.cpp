@@ -1,5 +1,6 @@
 #include "SourceFile.h"
 
+#include "StagingFolder.h"
 #include "Zstd.h"
 
 #include <algorithm>
@@ -7,7 +8,9 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 namespace coffer {
@@ -19,16 +22,58 @@ Error changedWhileReading(const std::filesystem::path& path)
                          "\" changed while it was being read; close the program that writes it and try again");
 }
 
+Error notWhatTheScanSaw(const std::filesystem::path& path)
+{
+    return makeError(ErrorCode::Io, "\"" + path.string() +
+                                        "\" is not what Coffer found there a moment ago: it, or a folder on its way, "
+                                        "was replaced (perhaps by a link). Coffer will not read it; make sure "
+                                        "nobody else changes the folder, then try again");
+}
+
+bool isWhatTheScanSaw(int fd, dev_t device, ino_t inode)
+{
+    struct stat st;
+    return ::fstat(fd, &st) == 0 && st.st_dev == device && st.st_ino == inode;
+}
+
+namespace {
+
+// O_NONBLOCK: a file replaced by a FIFO since the scan must not block the open
+// (it is then refused); it changes nothing for regular files.
+constexpr int kSourceFlags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
+
+// One openat2 call per file from the chosen folder's descriptor: no more
+// system calls than an open() by full path, and no link followed at any level.
+int openBelowRoot(const ScanRoot& root, const char* relative)
+{
+    struct open_how how {};
+    how.flags = kSourceFlags;
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+    const int fd = static_cast<int>(::syscall(SYS_openat2, root.fd.get(), relative, &how, sizeof how));
+    if (fd >= 0 || (errno != ENOSYS && errno != ENAMETOOLONG && errno != E2BIG))
+        return fd;
+    // An older kernel, or a path longer than PATH_MAX: one component at a time.
+    const std::string path(relative);
+    const UniqueFd dir = openExistingFolder(root.fd.get(), parentPath(path));
+    return dir.valid() ? ::openat(dir.get(), lastComponent(path).c_str(), kSourceFlags) : -1;
+}
+
+} // namespace
+
 Status openSource(const SourceEntry& entry, UniqueFd& fd, EntryInfo& info)
 {
-    // O_NONBLOCK: a file replaced by a FIFO since the scan must not block the open
-    // (it is then refused below); it changes nothing for regular files.
-    fd.reset(::open(entry.source.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
-    if (!fd.valid())
+    fd.reset(entry.root ? openBelowRoot(*entry.root, entry.source.c_str() + entry.root->prefix)
+                        : ::open(entry.source.c_str(), kSourceFlags));
+    if (!fd.valid()) {
+        if (errno == ELOOP || errno == EXDEV || errno == ENOTDIR)
+            return notWhatTheScanSaw(entry.source);
         return ioError(errno, "read", entry.source);
+    }
     struct stat st;
     if (::fstat(fd.get(), &st) != 0)
         return ioError(errno, "read", entry.source);
+    if (st.st_dev != entry.device || st.st_ino != entry.inode)
+        return notWhatTheScanSaw(entry.source);
     if (!S_ISREG(st.st_mode))
         return changedWhileReading(entry.source);
     if (st.st_size > static_cast<off_t>(kSmallFileMax)) // read-ahead pays for big files only (one call per file)

@@ -30,7 +30,16 @@ inline MutableByteView pieceOf(Bytes& buffer, std::uint64_t left)
 /// "PATH changed while it was being read; ...": the file is not what the scan saw.
 Error changedWhileReading(const std::filesystem::path& path);
 
-/// Opens the file of a scanned entry; `info` gets the entry with what fstat says.
+/// "PATH is not what Coffer found there...": a file or a folder on its way was
+/// replaced (by a link, say) between the scan and the reading.
+Error notWhatTheScanSaw(const std::filesystem::path& path);
+/// True if `fd` is open on the file or folder the scan saw (device and inode).
+bool isWhatTheScanSaw(int fd, dev_t device, ino_t inode);
+
+/// Opens the file of a scanned entry, relative to its root folder and never
+/// through a link in any component (openat2, else one component at a time),
+/// and refuses it unless it is the very file the scan saw. `info` gets the
+/// entry with what fstat says.
 Status openSource(const SourceEntry& entry, UniqueFd& fd, EntryInfo& info);
 
 /// Fails if the file has bytes past `size` (it grew since it was measured).

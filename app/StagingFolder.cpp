@@ -1,5 +1,7 @@
 #include "StagingFolder.h"
 
+#include "StagingRecord.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <dirent.h>
@@ -46,9 +48,19 @@ UniqueFd openExistingFolder(int root, const std::string& path)
 
 namespace {
 
+// What Coffer itself never creates in a staging folder: a link, a device, a
+// file with another name elsewhere (a hard link), anything of another owner.
+bool isForeign(const struct stat& st)
+{
+    if (st.st_uid != ::geteuid())
+        return true;
+    return S_ISDIR(st.st_mode) ? false : !S_ISREG(st.st_mode) || st.st_nlink > 1;
+}
+
 // Unlinks everything in `dirFd` that is not a folder (after reading the
 // whole folder: unlinking while reading may skip names); returns the folders.
-std::vector<std::string> clearFiles(int dirFd)
+// `onlyOurs`: what is foreign stays, and sets `kept`.
+std::vector<std::string> clearFiles(int dirFd, bool onlyOurs, bool& kept)
 {
     std::vector<std::string> folders, files;
     DIR* d = openDirAt(dirFd);
@@ -60,8 +72,15 @@ std::vector<std::string> clearFiles(int dirFd)
             continue;
         bool folder = e->d_type == DT_DIR;
         struct stat st;
-        if (e->d_type == DT_UNKNOWN) // some file systems do not say
-            folder = ::fstatat(dirFd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+        if (onlyOurs || e->d_type == DT_UNKNOWN) { // some file systems do not say
+            if (::fstatat(dirFd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+                continue;
+            folder = S_ISDIR(st.st_mode);
+            if (onlyOurs && isForeign(st)) {
+                kept = true;
+                continue;
+            }
+        }
         (folder ? folders : files).emplace_back(name);
     }
     ::closedir(d);
@@ -155,10 +174,15 @@ Result<UniqueFd> FolderCursor::openFolder(const std::string& path)
             next.reset(::openat(at, part.c_str(), kFolderFlags));
         }
         if (!next.valid()) {
-            if (errno == ELOOP || errno == ENOTDIR)
+            // A link is refused as unsafe; a file (two names one on a disk that
+            // folds case) is the file system's limit, as in place() (FORMAT.md §5.6).
+            if (errno == ELOOP)
                 return makeError(ErrorCode::UnsafePath,
                                  "\"" + (m_shown / sofar).string() +
-                                     "\" is a link or a file, not a folder; Coffer will not write through it");
+                                     "\" is a link, not a folder; Coffer will not write through it");
+            if (errno == ENOTDIR)
+                return makeError(ErrorCode::Io, "cannot create the folder \"" + (m_shown / sofar).string() +
+                                                    "\": a file of that name is in the way");
             return ioError(errno, "open the folder", m_shown / sofar);
         }
         dir = std::move(next);
@@ -186,14 +210,15 @@ void setFileTime(int fd, std::int64_t seconds, std::uint32_t nanoseconds)
     ::futimens(fd, times);
 }
 
-void removeTreeAt(int dirFd, const std::string& name)
+bool removeTreeAt(int dirFd, const std::string& name, bool onlyOurs)
 {
     UniqueFd current(::openat(dirFd, name.c_str(), kFolderFlags));
     if (!current.valid()) {
         if (errno == ENOTDIR || errno == ELOOP)
-            ::unlinkat(dirFd, name.c_str(), 0);
-        return;
+            return onlyOurs ? false : ::unlinkat(dirFd, name.c_str(), 0) == 0;
+        return errno == ENOENT;
     }
+    bool kept = false;
     // Depth first, one folder open at a time: each level keeps the names of
     // the folders still to remove in it (read once, so wide folders cost
     // linear time) and its identity, checked when coming back up through "..":
@@ -209,12 +234,12 @@ void removeTreeAt(int dirFd, const std::string& name)
         Level level{std::move(levelName), {}, {}};
         if (::fstat(current.get(), &level.id) != 0)
             return false;
-        level.folders = clearFiles(current.get());
+        level.folders = clearFiles(current.get(), onlyOurs, kept);
         levels.push_back(std::move(level));
         return true;
     };
     if (!enter(name))
-        return;
+        return false;
     while (true) {
         Level& level = levels.back();
         if (!level.folders.empty()) {
@@ -225,7 +250,7 @@ void removeTreeAt(int dirFd, const std::string& name)
                 continue; // gone, or no longer a folder: not ours to follow
             current = std::move(below);
             if (!enter(next))
-                return;
+                return false;
             continue;
         }
         if (levels.size() == 1)
@@ -234,33 +259,38 @@ void removeTreeAt(int dirFd, const std::string& name)
         levels.pop_back();
         UniqueFd up(::openat(current.get(), "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
         if (!up.valid() || !sameFolder(up.get(), levels.back().id))
-            return; // moved meanwhile: leave the rest rather than follow it
+            return false; // moved meanwhile: leave the rest rather than follow it
         current = std::move(up);
         ::unlinkat(current.get(), done.c_str(), AT_REMOVEDIR);
     }
     current.reset();
-    ::unlinkat(dirFd, name.c_str(), AT_REMOVEDIR);
+    return ::unlinkat(dirFd, name.c_str(), AT_REMOVEDIR) == 0 && !kept;
 }
 
-void removeStaleStagingFolders(int dirFd)
+std::vector<std::string> removeStaleStagingFolders(int dirFd, StagingRecords& records)
 {
-    DIR* d = openDirAt(dirFd);
-    if (!d)
-        return;
-    std::vector<std::string> found;
-    while (const dirent* e = ::readdir(d))
-        if (isStagingName(e->d_name))
-            found.emplace_back(e->d_name);
-    ::closedir(d);
+    std::vector<std::string> found, leftWithSomething;
+    if (DIR* d = openDirAt(dirFd)) {
+        while (const dirent* e = ::readdir(d))
+            if (isStagingName(e->d_name))
+                found.emplace_back(e->d_name);
+        ::closedir(d);
+    }
     for (const auto& name : found) {
+        if (!records.has(name, dirFd))
+            continue; // not made here by this user's Coffer: a look-alike, never touched
         UniqueFd folder(::openat(dirFd, name.c_str(), kFolderFlags));
         struct stat st;
-        // Ours as Coffer makes them (not another user's, nor a look-alike a container
-        // left: those get other names when extracted), and not held by a running extraction.
-        if (folder.valid() && ::fstat(folder.get(), &st) == 0 && st.st_uid == ::geteuid() &&
-            (st.st_mode & 07777) == 0700 && ::flock(folder.get(), LOCK_EX | LOCK_NB) == 0)
-            removeTreeAt(dirFd, name); // still locked by `folder` meanwhile
+        // Ours as Coffer makes them, and not held by a running extraction.
+        if (!folder.valid() || ::fstat(folder.get(), &st) != 0 || st.st_uid != ::geteuid() ||
+            (st.st_mode & 07777) != 0700 || ::flock(folder.get(), LOCK_EX | LOCK_NB) != 0)
+            continue;
+        if (removeTreeAt(dirFd, name, true)) // still locked by `folder` meanwhile
+            records.remove(name);
+        else
+            leftWithSomething.push_back(name); // its record stays: said again next time
     }
+    return leftWithSomething;
 }
 
 } // namespace coffer

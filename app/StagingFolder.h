@@ -78,11 +78,18 @@ void setFileTime(int fd, std::int64_t seconds, std::uint32_t nanoseconds);
 
 /// Removes `name` in `dirFd` and everything under it, never following a link
 /// and holding two descriptors at most, whatever the depth. Best effort.
-void removeTreeAt(int dirFd, const std::string& name);
+/// `onlyOurs`: leaves what Coffer never creates (links, special files, a
+/// file with other names elsewhere, anything of another owner) and the
+/// folders that hold it. True if everything is gone.
+bool removeTreeAt(int dirFd, const std::string& name, bool onlyOurs = false);
 
-/// Removes staging folders in `dirFd` that no running Coffer holds (each
-/// holds an flock on its own): what a killed extraction left. Only folders
-/// with a staging name, owned by this user, mode 0700.
-void removeStaleStagingFolders(int dirFd);
+class StagingRecords;
+
+/// Removes the staging folders in `dirFd` that Coffer recorded making there
+/// (StagingRecord.h) and that no running Coffer holds (each holds an flock on
+/// its own): what a killed extraction left. Only folders owned by this user,
+/// mode 0700, and only what Coffer makes inside them; returns the names of
+/// those it had to leave something in.
+std::vector<std::string> removeStaleStagingFolders(int dirFd, StagingRecords& records);
 
 } // namespace coffer

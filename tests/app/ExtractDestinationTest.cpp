@@ -243,28 +243,6 @@ TEST(ExtractDestination, AFailedOverwritingExtractionPutsTheUsersFilesBack)
     }
 }
 
-// A container's own folder named like a staging folder would pass for a stale
-// one and be removed by the next extraction into the same place: it gets a
-// name that does not, and survives that next extraction.
-TEST(ExtractDestination, AStagingLookAlikeFromTheContainerGetsAnotherName)
-{
-    for (const ReaderMode mode : kBothReaders) {
-        SCOPED_TRACE(readerName(mode));
-        ExtractScene scene;
-        HostileArchive archive;
-        archive.directory(".coffer-extract-0123456789ab", 0700);
-        archive.file(".coffer-extract-0123456789ab/x.txt", "mine");
-        scene.write(archive);
-        for (int run = 0; run < 2; ++run) {
-            auto result = extractInto(scene, mode, false);
-            ASSERT_TRUE(result.ok()) << result.error().message;
-        }
-        EXPECT_EQ(readFile(scene.dest / ".coffer-extract-0123456789ab (2)" / "x.txt"), "mine");
-        EXPECT_EQ(readFile(scene.dest / ".coffer-extract-0123456789ab (3)" / "x.txt"), "mine");
-        EXPECT_FALSE(fs::exists(scene.dest / ".coffer-extract-0123456789ab"));
-    }
-}
-
 // A forced extraction that fails while moving into place, after it replaced a
 // file and merged into a folder: everything is put back as it was (the
 // replaced file, the merged folder's contents), nothing through the link.

@@ -141,6 +141,37 @@ TEST(HostilePath, RefusesAFileThatIsAlsoAFolder)
     expectCollision("x/y", false, "x/y/z");
 }
 
+// Names Coffer uses for its own bookkeeping beside the user's files (FORMAT.md
+// §5.5): a container that could create them, at any depth, could pass its
+// folder for a stale staging folder or its file for a rekey journal.
+TEST(HostilePath, RefusesCoffersBookkeepingNamesAtAnyDepth)
+{
+    for (const char* path :
+         {".coffer-extract-0123456789ab/x", "sub/.coffer-extract-0123456789ab/x", "a/b/.coffer-extract-0123456789ab",
+          "sub/.COFFER-Extract-0123456789AB/x", ".coffer-extract-", "d/.coffer-extract-anything-else",
+          ".report.coffer.rekey-journal", "sub/.x.REKEY-JOURNAL"})
+        expectUnsafePath(path);
+    for (const std::string folder : {"sub/.coffer-extract-0123456789ab", ".coffer-extract-0123456789ab"}) {
+        SCOPED_TRACE(folder);
+        ExtractScene scene;
+        HostileArchive archive;
+        archive.directory(folder, 0700);
+        scene.expectRefused(archive, ErrorCode::UnsafePath);
+    }
+}
+
+TEST(HostilePath, AcceptsNamesThatOnlyResembleBookkeepingNames)
+{
+    ExtractScene scene;
+    HostileArchive archive;
+    archive.file("coffer-extract-0123456789ab", "a"); // no leading dot
+    archive.file("x.coffer-extract-0123456789ab", "b");
+    archive.file("report.rekey-journal", "c"); // no leading dot: not a journal's name
+    archive.file("notes.coffer.part", "d");    // Coffer's own parts are marked, not named (§5.6)
+    archive.file(".a.txt.coffer-old-0123456789ab", "e");
+    scene.expectAccepted(archive);
+}
+
 TEST(HostilePath, RefusesUnsafePathsInTheIndexEvenWhenTheRecordLooksSafe)
 {
     // The file reader checks every index path before extracting anything; the

@@ -3,6 +3,7 @@
 // source that changes while it is read, and names too long for the file
 // system. Each time it must stop with exit code 6 and an error that names
 // the cause, and leave no output, no ".part" and no temporary file behind.
+#include "ExtractTarget.h"
 #include "FaultSupport.h"
 #include "FileIO.h"
 #include "HostileContainer.h"
@@ -13,6 +14,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -196,44 +198,89 @@ TEST_F(FaultTest, KeyringSaveOntoAFullDiskKeepsTheOldKeyring)
     EXPECT_EQ(list.out.find("Friend"), std::string::npos) << list.out;
 }
 
+namespace {
+
+/// A real staging folder in `destination`, recorded in `home` as `coffer` run
+/// with COFFER_HOME=home records them, holding "src/sub/b.txt"; alive, it
+/// holds the folder's lock.
+Result<ExtractTarget> openStagingFolder(const fs::path& home, const fs::path& destination)
+{
+    ::setenv("COFFER_HOME", home.c_str(), 1);
+    auto target = ExtractTarget::open(destination, false);
+    ::unsetenv("COFFER_HOME");
+    COFFER_TRY(target);
+    EntryInfo info;
+    info.path = "src/sub/b.txt";
+    info.size = 5;
+    COFFER_TRY(target->beginFile(info));
+    COFFER_TRY(target->write(bytesOf("stale")));
+    COFFER_TRY(target->commitFile());
+    return target;
+}
+
+/// What an extraction killed outright leaves: a child process makes the
+/// staging folder and exits without cleaning up.
+void leaveStaleStagingFolder(const fs::path& home, const fs::path& destination)
+{
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0)
+        std::_Exit(openStagingFolder(home, destination).ok() ? 0 : 1); // no destructor runs
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+std::vector<std::string> stagingNamesIn(const fs::path& dir)
+{
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(dir))
+        if (e.path().filename().string().starts_with(".coffer-extract-"))
+            names.push_back(e.path().filename().string());
+    return names;
+}
+
+} // namespace
+
 // Regression (found by fault_kill_test): what an extraction killed before it
 // could clean up left stayed forever. Now that is one staging folder, which
 // the next extraction into the same destination removes -- unless a running
-// Coffer holds its lock -- and nothing else.
+// Coffer holds its lock -- and nothing else: not a folder of that name that
+// Coffer did not record making (issue 17: the user's own was removed).
 TEST_F(FaultTest, NextExtractionRemovesStaleStagingFolders)
 {
     writeFile(root / "src" / "a.txt", "a");
     writeFile(root / "src" / "sub" / "b.txt", "b");
     const fs::path container = seal(root / "src", "c.coffer");
+    const fs::path dest = root / "dest";
     for (const bool stream : {false, true}) {
         SCOPED_TRACE(stream ? "stream reader" : "file reader");
-        fs::remove_all(root / "dest");
-        const fs::path stale = root / "dest" / ".coffer-extract-0123456789ab";
-        writeFile(stale / "src" / "sub" / "b.txt", "stale");
-        fs::permissions(stale, fs::perms::owner_all, fs::perm_options::replace);               // as Coffer makes them
-        fs::permissions(stale / "src" / "sub", fs::perms::owner_read | fs::perms::owner_exec); // still removed
-        const fs::path lookAlike = root / "dest" / ".coffer-extract-0000000000aa";             // 0755: not Coffer's
-        writeFile(lookAlike / "keep.txt", "somebody else's");
-        fs::permissions(lookAlike,
-                        fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read |
-                            fs::perms::others_exec,
-                        fs::perm_options::replace);
-        const fs::path live = root / "dest" / ".coffer-extract-ba9876543210";
-        writeFile(live / "src" / "a.txt", "another extraction, still running");
-        fs::permissions(live, fs::perms::owner_all, fs::perm_options::replace); // kept by its lock alone
-        UniqueFd liveLock(::open(live.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-        ASSERT_EQ(::flock(liveLock.get(), LOCK_EX | LOCK_NB), 0);
-        writeFile(root / "dest" / "src" / ".a.txt.coffer-old-0123456789ab", "a user's file moved aside: kept");
-        writeFile(root / "dest" / "src" / ".hidden", "the user's: kept");
-        const Outcome r = decrypt(container, root / "dest", opts(), stream);
+        fs::remove_all(dest);
+        fs::create_directories(dest);
+        leaveStaleStagingFolder(home, dest);
+        const auto stale = stagingNamesIn(dest);
+        ASSERT_EQ(stale.size(), 1u);
+        fs::permissions(dest / stale[0] / "src" / "sub",
+                        fs::perms::owner_read | fs::perms::owner_exec);   // still removed
+        const fs::path lookAlike = dest / ".coffer-extract-0000000000aa"; // 0700 and ours, but not recorded
+        writeFile(lookAlike / "keep.txt", "the user's own");
+        fs::permissions(lookAlike, fs::perms::owner_all, fs::perm_options::replace);
+        auto live = openStagingFolder(home, dest); // another extraction, still running
+        ASSERT_TRUE(live.ok()) << live.error().message;
+        const auto names = stagingNamesIn(dest);
+        const std::string liveName = *std::find_if(names.begin(), names.end(), [&](const std::string& n) {
+            return n != stale[0] && n != lookAlike.filename().string();
+        });
+        writeFile(dest / "src" / ".a.txt.coffer-old-0123456789ab", "a user's file moved aside: kept");
+        writeFile(dest / "src" / ".hidden", "the user's: kept");
+        const Outcome r = decrypt(container, dest, opts(), stream);
         ASSERT_EQ(r.code, kExitOk) << r.err;
-        EXPECT_EQ(listTree(root / "dest"),
+        EXPECT_EQ(listTree(dest),
                   (std::vector<std::string>{".coffer-extract-0000000000aa/", ".coffer-extract-0000000000aa/keep.txt",
-                                            ".coffer-extract-ba9876543210/", ".coffer-extract-ba9876543210/src/",
-                                            ".coffer-extract-ba9876543210/src/a.txt", "src/",
-                                            "src/.a.txt.coffer-old-0123456789ab", "src/.hidden", "src/a.txt",
-                                            "src/sub/", "src/sub/b.txt"}));
-        EXPECT_EQ(readFile(root / "dest" / "src" / "sub" / "b.txt"), "b");
+                                            liveName + "/", liveName + "/src/", liveName + "/src/sub/",
+                                            liveName + "/src/sub/b.txt", "src/", "src/.a.txt.coffer-old-0123456789ab",
+                                            "src/.hidden", "src/a.txt", "src/sub/", "src/sub/b.txt"}));
+        EXPECT_EQ(readFile(dest / "src" / "sub" / "b.txt"), "b");
     }
 }
 

@@ -125,11 +125,12 @@ TEST(KeyringPortableMode, CreateEncryptDecryptWriteOnlyBesideTheExecutable)
     EXPECT_EQ(listTree(tmp), std::vector<std::string>{});
     EXPECT_EQ(listTree(runtime), std::vector<std::string>{});
     EXPECT_EQ(listTree(work), workBefore);
-    // The portable folder holds the program, the marker, data/ (the keyring) and the output folder.
-    EXPECT_EQ(listTree(app),
-              (std::vector<std::string>{"coffer", "data/", "data/keyring.coffer", "out/", "out/docs.coffer",
-                                        "out/opened/", "out/opened/docs/", "out/opened/docs/note.txt",
-                                        "out/opened/docs/sub/", "out/opened/docs/sub/data.bin", "portable"}));
+    // The portable folder holds the program, the marker, data/ (the keyring, and the
+    // records of staging folders, empty once the extraction is done) and the output folder.
+    EXPECT_EQ(listTree(app), (std::vector<std::string>{
+                                 "coffer", "data/", "data/keyring.coffer", "data/state/", "data/state/staging/", "out/",
+                                 "out/docs.coffer", "out/opened/", "out/opened/docs/", "out/opened/docs/note.txt",
+                                 "out/opened/docs/sub/", "out/opened/docs/sub/data.bin", "portable"}));
 
     if (!traced)
         GTEST_SKIP() << "strace is not installed: checked HOME, TMPDIR and the runtime folder only";
