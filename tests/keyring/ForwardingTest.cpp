@@ -181,3 +181,50 @@ TEST(Forwarding, CliWithIdentityFileSaysReShared)
     EXPECT_EQ(list.code, kExitOk) << list.output;
     EXPECT_TRUE(contains(list.output, "re-shared after signing")) << list.output;
 }
+
+TEST(Forwarding, CliWithPassphraseSaysReSharedOnlyWhenItIs)
+{
+    TempDir dir;
+    const auto alice = crypto::SecretIdentity::generate("Alice");
+    const fs::path sent = passphraseSigned(dir.path(), alice, "our secret");
+    const fs::path forwarded =
+        forward(sent, byPassphrase("our secret"), dir / "for-dave.coffer", nullptr, "the forwarder's");
+    writeFile(dir / "ours.pass", "our secret\n");
+    writeFile(dir / "theirs.pass", "the forwarder's\n");
+    auto list = [&](const fs::path& container, const fs::path& pass) {
+        return shell("COFFER_HOME=" + q(dir / "nohome") + " " + cofferCommand() + " list --passphrase-file " + q(pass) +
+                     " " + q(container));
+    };
+    const Outcome original = list(sent, dir / "ours.pass");
+    EXPECT_EQ(original.code, kExitOk) << original.output;
+    EXPECT_TRUE(contains(original.output, "sent to: you (by passphrase)")) << original.output;
+    EXPECT_FALSE(contains(original.output, "note:")) << original.output;
+    const Outcome reShared = list(forwarded, dir / "theirs.pass");
+    EXPECT_EQ(reShared.code, kExitOk) << reShared.output;
+    EXPECT_TRUE(contains(reShared.output, "re-shared after signing")) << reShared.output;
+}
+
+TEST(Forwarding, PassphraseTagsExistOnlyInVersionTwoIndexes)
+{
+    TempDir dir;
+    const auto bob = crypto::SecretIdentity::generate("Bob");
+    HostileArchive a;
+    a.file("letter.txt", "hello");
+    a.recipients = {IndexRecipient{2, {}}};
+    writeContainer(dir / "v1.coffer", a.plaintext(), bob); // version 1 with a type-2 entry
+    auto v1 = listContainer(dir / "v1.coffer", identitiesOf(bob));
+    ASSERT_FALSE(v1.ok());
+    EXPECT_EQ(v1.error().code, ErrorCode::Damaged) << v1.error().message;
+
+    a.editIndexPlain = [](Bytes& plain) { plain[4] = 2; };
+    writeContainer(dir / "v2.coffer", a.plaintext(), bob);
+    auto v2 = listContainer(dir / "v2.coffer", identitiesOf(bob));
+    ASSERT_TRUE(v2.ok()) << v2.error().message;
+    EXPECT_EQ(v2->index.version, kIndexVersion2);
+
+    a.editIndexPlain = [](Bytes& plain) { plain[4] = 3; };
+    writeContainer(dir / "v3.coffer", a.plaintext(), bob);
+    auto v3 = listContainer(dir / "v3.coffer", identitiesOf(bob));
+    ASSERT_FALSE(v3.ok());
+    EXPECT_EQ(v3.error().code, ErrorCode::UnsupportedVersion);
+}
