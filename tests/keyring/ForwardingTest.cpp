@@ -5,6 +5,7 @@
 // identity file (-i) or a passphrase (-p). Someone who knows the file key
 // but not the sender's passphrase can re-wrap the container, but cannot make
 // the new reader appear in the signed audience.
+#include "Base64.h"
 #include "Encrypt.h"
 #include "Extract.h"
 #include "HostileContainer.h"
@@ -227,4 +228,24 @@ TEST(Forwarding, PassphraseTagsExistOnlyInVersionTwoIndexes)
     auto v3 = listContainer(dir / "v3.coffer", identitiesOf(bob));
     ASSERT_FALSE(v3.ok());
     EXPECT_EQ(v3.error().code, ErrorCode::UnsupportedVersion);
+}
+
+TEST(Forwarding, PassphraseTagMatchesTheSpecExample)
+{
+    // FORMAT.md §5.7: the tag for Appendix A.1's argon2id stanza, computed
+    // independently (Python's hmac over the wrap key A.1 lists).
+    const auto body = crypto::base64Decode("hzx7TIsQFbd/xuj/nMeweqLL9/EA+JmInYIdUrVfpV1gdPk1b9u/zJmJzQ5E1YYJ");
+    ASSERT_TRUE(body.has_value());
+    const crypto::Stanza stanza{"argon2id", {"oKGio6SlpqeoqaqrrK2urw", "1", "64", "1"}, *body};
+    auto opened = crypto::PassphraseIdentity(secret("coffer example")).unwrap(stanza);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    ASSERT_EQ(opened->outcome, crypto::UnwrapOutcome::Opened);
+    EXPECT_EQ(opened->audience.type, crypto::kAudiencePassphrase);
+    std::string hex;
+    for (const auto b : opened->audience.value) {
+        static const char* digits = "0123456789abcdef";
+        hex += digits[b >> 4];
+        hex += digits[b & 15];
+    }
+    EXPECT_EQ(hex, "6892d2769b304674ce15d386f3e313de66f184e490e14055c5f53fb129ec6e95");
 }
