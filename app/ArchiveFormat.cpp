@@ -166,7 +166,7 @@ Bytes encodeIndex(const ArchiveIndex& index)
     Bytes out;
     Writer w(out);
     w.raw(kIndexMagic, 4);
-    w.le(kVersion);
+    w.le(index.version);
     w.le(static_cast<std::uint32_t>((index.hasHashes ? kFlagHashes : 0) | (index.signature ? kFlagSignature : 0)));
     w.le(static_cast<std::uint32_t>(index.entries.size()));
     for (const auto& e : index.entries) {
@@ -201,7 +201,7 @@ Result<ArchiveIndex> decodeIndex(ByteView plain, std::uint64_t indexOffset)
         return damaged("the index has a bad magic");
     if (!r.le(version) || !r.le(flags) || !r.le(count))
         return damaged("the index is truncated");
-    if (version != kVersion)
+    if (version != kIndexVersion1 && version != kIndexVersion2)
         return makeError(ErrorCode::UnsupportedVersion, "the archive index has an unsupported version");
     if (flags & ~(kFlagHashes | kFlagSignature))
         return damaged("the index has unknown flags");
@@ -216,6 +216,7 @@ Result<ArchiveIndex> decodeIndex(ByteView plain, std::uint64_t indexOffset)
         return damaged("the index is truncated");
 
     ArchiveIndex index;
+    index.version = version;
     index.hasHashes = (flags & kFlagHashes) != 0;
     index.entries.reserve(count);
     PathSet paths;
@@ -261,7 +262,8 @@ Result<ArchiveIndex> decodeIndex(ByteView plain, std::uint64_t indexOffset)
         IndexRecipient rec;
         if (!r.le(rec.type) || !r.raw(rec.key.data(), rec.key.size()))
             return damaged("the index's recipient list is truncated");
-        if (rec.type != 1)
+        // Type 2 (a passphrase's tag, §5.7) exists from index version 2 on.
+        if (rec.type != 1 && !(rec.type == 2 && version == kIndexVersion2))
             return damaged("the index names a recipient of unknown type");
         if (std::find(index.recipients.begin(), index.recipients.end(), rec) != index.recipients.end())
             return damaged("the index names a recipient twice");

@@ -59,8 +59,10 @@ struct IndexEntry {
     std::uint64_t end() const { return dataOffset() + storedSize; }
 };
 
+/// One member of the signed audience (FORMAT.md §5.2): type 1 = an X25519
+/// public key; type 2 (index version 2 only) = a passphrase's audience tag.
 struct IndexRecipient {
-    std::uint8_t type = 1; // 1 = X25519 public key
+    std::uint8_t type = 1;
     crypto::PublicKey32 key{};
     bool operator==(const IndexRecipient&) const = default;
 };
@@ -74,12 +76,21 @@ struct IndexSignature {
 
 inline constexpr std::size_t kSignatureBlockSize = 1 + 32 + 32 + 64;
 
+/// Index version 2 (written when signing) may name passphrase tags, and its
+/// audience is complete: every stanza the sender wrote is in it (§5.7).
+inline constexpr std::uint32_t kIndexVersion1 = 1;
+inline constexpr std::uint32_t kIndexVersion2 = 2;
+
 struct ArchiveIndex {
+    std::uint32_t version = kIndexVersion1;
     std::vector<IndexEntry> entries;
     std::vector<IndexRecipient> recipients;
     bool hasHashes = false;
     /// Present after decodeIndex() only if the signature verified.
     std::optional<IndexSignature> signature;
+    /// Not encoded: who the stanza that opened this container was for (the
+    /// reader's X25519 key, or the passphrase's tag), set by the reader.
+    std::optional<IndexRecipient> openedBy;
 };
 
 struct Trailer {

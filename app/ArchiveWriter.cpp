@@ -341,6 +341,7 @@ Status ArchiveWriter::finish(const std::vector<IndexRecipient>& recipients)
         if (!card)
             return makeError(ErrorCode::InvalidArgument, "an age identity cannot sign");
         m_index.hasHashes = true;
+        m_index.version = kIndexVersion2; // the audience names passphrases too (§5.7)
         m_index.signature = IndexSignature{card->x25519, card->ed25519, {}};
         plain = encodeIndex(m_index);
         // Everything before the signature itself is signed, the signer's keys included.

@@ -42,9 +42,10 @@ Result<OpenedHeader> readAndUnwrapHeader(ByteView headerBytes, const crypto::Ide
 {
     auto parsed = crypto::parseHeader(headerBytes);
     COFFER_TRY(parsed);
-    auto key = crypto::unwrapFileKey(*parsed, headerBytes, identities);
+    crypto::AudienceTag openedBy;
+    auto key = crypto::unwrapFileKey(*parsed, headerBytes, identities, &openedBy);
     COFFER_TRY(key);
-    return OpenedHeader{std::move(*parsed), std::move(*key)};
+    return OpenedHeader{std::move(*parsed), std::move(*key), IndexRecipient{openedBy.type, openedBy.value}};
 }
 
 Result<ContainerInfo> inspectContainer(const fs::path& path)
@@ -91,6 +92,7 @@ Result<ContainerReader> ContainerReader::open(const fs::path& path, const crypto
     auto opened = readAndUnwrapHeader(raw->bytes, identities);
     COFFER_TRY(opened);
     r.m_payloadOffset = opened->parsed.length;
+    r.m_openedBy = opened->openedBy;
     auto layout = PayloadLayout::fromCiphertextLength(raw->fileSize - r.m_payloadOffset);
     COFFER_TRY(layout);
     r.m_layout = *layout;
@@ -245,7 +247,10 @@ Result<ArchiveIndex> ContainerReader::readIndex()
     COFFER_TRY(plain);
     if (plain->size() != trailer->indexPlainLength)
         return damaged("the index size does not match the trailer");
-    return decodeIndex(*plain, trailer->indexOffset);
+    auto index = decodeIndex(*plain, trailer->indexOffset);
+    COFFER_TRY(index);
+    index->openedBy = m_openedBy;
+    return index;
 }
 
 Result<std::size_t> RangeSource::read(MutableByteView buffer)

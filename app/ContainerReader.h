@@ -46,6 +46,7 @@ private:
     std::filesystem::path m_path;
     UniqueFd m_fd;
     std::uint64_t m_payloadOffset = 0;
+    IndexRecipient m_openedBy;
     crypto::PayloadLayout m_layout;
     /// A run of decrypted chunks. Two of them: the one being read, and the next
     /// one being decrypted by the workers meanwhile (read-ahead).
@@ -93,6 +94,7 @@ private:
 struct OpenedHeader {
     crypto::ParsedHeader parsed;
     crypto::FileKey fileKey;
+    IndexRecipient openedBy; // the audience entry of the stanza that opened it (§5.7)
 };
 Result<OpenedHeader> readAndUnwrapHeader(ByteView headerBytes, const crypto::IdentityList& identities);
 

@@ -48,9 +48,14 @@ Status writeContainer(const EncryptRequest& request, const crypto::RecipientList
     ArchiveWriter writer(*payload, request.compression, job);
     writer.setSigner(request.signer);
     COFFER_TRY(writer.writeEntries(scan));
+    // The audience, in stanza order (FORMAT.md §5.2): each X25519 key, and
+    // when signing each passphrase's tag, so a reader can tell a container
+    // re-wrapped to someone else after signing (§5.7).
     std::vector<IndexRecipient> intended;
-    for (const auto& key : request.recipients) {
-        const IndexRecipient r{1, key.x25519};
+    for (const auto& tag : sealed->audience) {
+        const IndexRecipient r{tag.type, tag.value};
+        if (tag.type == crypto::kAudiencePassphrase && !request.signer)
+            continue;
         if (std::find(intended.begin(), intended.end(), r) == intended.end())
             intended.push_back(r);
     }

@@ -332,6 +332,7 @@ Result<ExtractSummary> extractFromStream(const ExtractRequest& request, const cr
         return damaged("the index size does not match the trailer");
     auto index = decodeIndex(*plain, indexOffset);
     COFFER_TRY(index);
+    index->openedBy = opened->openedBy;
     // The index must say exactly what the records said.
     if (index->entries.size() != seen.size())
         return damaged("the index does not list the entries that were read");

@@ -33,6 +33,19 @@ Error corrupt(const std::string& what)
     return makeError(ErrorCode::Damaged, "the keyring is damaged: " + what);
 }
 
+/// A saved contact's key. A card whose signing key is unsafe (FORMAT.md §6)
+/// was accepted before Coffer refused such keys: keep the contact, so the
+/// keyring still opens, but encrypt-only, so no signature can name it.
+Result<crypto::RecipientKey> contactKey(const std::string& text)
+{
+    auto key = crypto::parseRecipientKey(text);
+    if (key.ok())
+        return key;
+    auto weak = crypto::ContactCard::decodeAnySigningKey(text);
+    COFFER_TRY(weak);
+    return crypto::RecipientKey{weak->x25519, std::nullopt};
+}
+
 } // namespace
 
 void Keyring::setIdentity(crypto::SecretIdentity identity)
@@ -115,7 +128,7 @@ const Contact* Keyring::findContact(const std::string& nameOrKey) const
 const Contact* Keyring::findBySigningKey(const crypto::PublicKey32& ed25519) const
 {
     for (const auto& c : m_contacts)
-        if (c.recipient.card && c.recipient.card->ed25519 == ed25519)
+        if (c.recipient.card && c.recipient.card->ed25519 == ed25519 && c.recipient.card->hasStrictSigningKey())
             return &c;
     return nullptr;
 }
@@ -184,11 +197,12 @@ Result<Keyring> Keyring::parse(std::string_view text)
         } else if (parts[0] == "contact" && parts.size() == 5) {
             Contact c;
             c.key = std::string(parts[1]);
-            auto key = crypto::parseRecipientKey(c.key);
+            auto key = contactKey(c.key);
             if (!key.ok())
                 return corrupt("a contact's key is unreadable");
             c.recipient = std::move(*key);
-            c.verified = parts[2] == "1";
+            // A contact without a card cannot have been compared as a signer.
+            c.verified = parts[2] == "1" && c.recipient.card;
             c.addedAt = std::atoll(std::string(parts[3]).c_str());
             c.name = std::string(parts[4]);
             // A name saved before today's rule (SECURITY.md "Contact names") still loads: it is

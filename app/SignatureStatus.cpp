@@ -1,12 +1,15 @@
 #include "SignatureStatus.h"
 
+#include "Recipient.h"
+
 #include <algorithm>
 
 namespace coffer {
 
-SignatureReport describeSignature(const ArchiveIndex& index, const Keyring* keyring)
+namespace {
+
+std::vector<crypto::PublicKey32> keysOf(const Keyring* keyring)
 {
-    SignatureReport report;
     std::vector<crypto::PublicKey32> mine;
     if (keyring) {
         if (const auto* id = keyring->identity())
@@ -14,18 +17,43 @@ SignatureReport describeSignature(const ArchiveIndex& index, const Keyring* keyr
         for (const auto& id : keyring->ageIdentities())
             mine.push_back(id.x25519Public());
     }
-    for (const auto& r : index.recipients) {
-        std::string shown;
-        if (std::find(mine.begin(), mine.end(), r.key) != mine.end())
-            shown = "you";
-        else if (const Contact* c = keyring ? keyring->findContact(crypto::encodeAgeRecipient(r.key)) : nullptr)
-            shown = c->name;
-        if (shown.empty() && keyring)
-            for (const auto& c : keyring->contacts())
-                if (c.recipient.x25519 == r.key)
-                    shown = c.name;
-        report.intendedRecipients.push_back(shown.empty() ? crypto::encodeAgeRecipient(r.key) : shown);
+    return mine;
+}
+
+std::string shownRecipient(const IndexRecipient& r, const ArchiveIndex& index, const Keyring* keyring)
+{
+    if (r.type == crypto::kAudiencePassphrase)
+        return index.openedBy == r ? "you (by passphrase)" : "a passphrase";
+    const auto mine = keysOf(keyring);
+    if (index.openedBy == r || std::find(mine.begin(), mine.end(), r.key) != mine.end())
+        return "you";
+    if (keyring)
+        for (const auto& c : keyring->contacts())
+            if (c.recipient.x25519 == r.key)
+                return c.name;
+    return crypto::encodeAgeRecipient(r.key);
+}
+
+/// Is the stanza that opened the container in the signed audience (§5.7)?
+/// A version-1 index names X25519 keys only, all of them: a passphrase
+/// reader of such an index cannot be checked, an X25519 reader can.
+void checkAudience(const ArchiveIndex& index, SignatureReport& report)
+{
+    if (!index.openedBy || (index.openedBy->type == crypto::kAudiencePassphrase && index.version < kIndexVersion2)) {
+        report.audienceChecked = false;
+        return;
     }
+    report.addressedToReader =
+        std::find(index.recipients.begin(), index.recipients.end(), *index.openedBy) != index.recipients.end();
+}
+
+} // namespace
+
+SignatureReport describeSignature(const ArchiveIndex& index, const Keyring* keyring)
+{
+    SignatureReport report;
+    for (const auto& r : index.recipients)
+        report.intendedRecipients.push_back(shownRecipient(r, index, keyring));
     if (!index.signature)
         return report;
     crypto::ContactCard card;
@@ -33,11 +61,7 @@ SignatureReport describeSignature(const ArchiveIndex& index, const Keyring* keyr
     card.ed25519 = index.signature->signerEd25519;
     report.signerCard = card.encode();
     report.signerFingerprint = card.fingerprint();
-    if (!mine.empty() && !index.recipients.empty())
-        report.addressedToReader =
-            std::any_of(index.recipients.begin(), index.recipients.end(), [&](const IndexRecipient& r) {
-                return std::find(mine.begin(), mine.end(), r.key) != mine.end();
-            });
+    checkAudience(index, report);
     const crypto::SecretIdentity* me = keyring ? keyring->identity() : nullptr;
     if (me && me->card() && me->card()->ed25519 == card.ed25519) {
         report.state = SignerState::Me;
@@ -65,6 +89,18 @@ std::string signatureSummary(const SignatureReport& report)
     case SignerState::UnknownKey:
         return "signed by an unknown key: " + report.signerCard + " (fingerprint " + report.signerFingerprint + ")";
     }
+    return {};
+}
+
+std::string audienceNote(const SignatureReport& report)
+{
+    if (report.state == SignerState::Unsigned)
+        return {};
+    if (!report.audienceChecked)
+        return "Coffer cannot check that the sender chose this passphrase: the container was signed by an older "
+               "Coffer that did not record passphrases, so someone may have re-shared it after signing";
+    if (!report.addressedToReader)
+        return "you are not among the recipients the sender chose: this container was re-shared after signing";
     return {};
 }
 

@@ -25,14 +25,20 @@ struct SignatureReport {
     std::string signerCard; // coffer1... of the signer
     std::string signerFingerprint;
     std::vector<std::string> intendedRecipients; // names where known, else keys
-    /// False when the signed recipient list does not include any of the reader's
-    /// keys: the container was re-shared (rekeyed or forwarded) after signing.
+    /// False when the stanza that opened the container (the reader's X25519
+    /// key or passphrase) is not in the signed audience: the container was
+    /// re-shared (rekeyed or forwarded) after signing (FORMAT.md §5.7).
     bool addressedToReader = true;
+    /// False when that cannot be checked: opened with a passphrase, and the
+    /// index (version 1, older Coffer) names no passphrases.
+    bool audienceChecked = true;
 };
 
 SignatureReport describeSignature(const ArchiveIndex& index, const Keyring* keyring);
 
 /// One line for the CLI: "signed by Alice (verified)".
 std::string signatureSummary(const SignatureReport& report);
+/// The audience line, or "" when the reader is among the signed audience.
+std::string audienceNote(const SignatureReport& report);
 
 } // namespace coffer

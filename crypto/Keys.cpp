@@ -44,6 +44,15 @@ std::string ContactCard::encode() const
 
 Result<ContactCard> ContactCard::decode(std::string_view text)
 {
+    auto card = decodeAnySigningKey(text);
+    COFFER_TRY(card);
+    if (!card->hasStrictSigningKey())
+        return badCard("this Coffer card's signing key is unsafe (it would accept signatures nobody made)");
+    return card;
+}
+
+Result<ContactCard> ContactCard::decodeAnySigningKey(std::string_view text)
+{
     const auto decoded = bech32Decode(trim(text));
     if (!decoded || decoded->hrp != kCardHrp)
         return badCard("this is not a Coffer card (it should start with \"coffer1\")");

@@ -27,7 +27,14 @@ struct ContactCard {
     std::string name; // UTF-8, may be empty
 
     std::string encode() const;
+    /// Refuses a card whose Ed25519 key is of small order or non-canonical
+    /// (FORMAT.md §6): such a key "signs" anything without a secret.
     static Result<ContactCard> decode(std::string_view text);
+    /// As decode(), but keeps a card with such a key: only for reading a
+    /// keyring saved before Coffer refused them (the contact is then kept
+    /// encrypt-only, never as a signer).
+    static Result<ContactCard> decodeAnySigningKey(std::string_view text);
+    bool hasStrictSigningKey() const { return ed25519PublicKeyIsStrict(ed25519); }
     /// Six groups of five digits, from a hash of both keys (not the name), to compare aloud.
     std::string fingerprint() const;
     bool sameKeys(const ContactCard& other) const { return x25519 == other.x25519 && ed25519 == other.ed25519; }

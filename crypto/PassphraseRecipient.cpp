@@ -8,12 +8,23 @@ namespace coffer::crypto {
 namespace {
 
 constexpr std::string_view kSaltLabel = "coffer/v1/argon2id";
+constexpr std::string_view kPassphraseAudienceLabel = "coffer/v1/passphrase-audience";
 
 Result<SecretArray<32>> deriveWrapKey(const SecureString& passphrase, ByteView salt, const Argon2Params& params)
 {
     Bytes fullSalt(kSaltLabel.begin(), kSaltLabel.end());
     fullSalt.insert(fullSalt.end(), salt.begin(), salt.end());
     return argon2id(passphrase, fullSalt, params);
+}
+
+// What a signed index records for a passphrase stanza (FORMAT.md §5.7): a
+// value only a holder of the passphrase can compute, from the same Argon2id
+// run, so it costs no extra KDF and gives a guesser nothing the stanza's own
+// tag does not already give.
+AudienceTag passphraseAudience(const SecretArray<32>& wrapKey)
+{
+    const Digest32 tag = hmacSha256(wrapKey.view(), asBytes(kPassphraseAudienceLabel));
+    return AudienceTag{kAudiencePassphrase, tag};
 }
 
 // Decimal without sign or leading zeros: the one canonical spelling.
@@ -41,7 +52,7 @@ Argon2Params defaultArgon2Params()
     return Argon2Params{3, 256 * 1024, 1};
 }
 
-Result<Stanza> PassphraseRecipient::wrap(const FileKey& fileKey) const
+Result<WrappedStanza> PassphraseRecipient::wrapWithAudience(const FileKey& fileKey) const
 {
     if (m_passphrase.empty())
         return makeError(ErrorCode::InvalidArgument, "the passphrase is empty");
@@ -56,10 +67,11 @@ Result<Stanza> PassphraseRecipient::wrap(const FileKey& fileKey) const
     COFFER_TRY(wrapKey);
     auto body = sealFileKey(wrapKey->view(), fileKey);
     COFFER_TRY(body);
-    return Stanza{std::string(kArgon2StanzaType),
+    Stanza stanza{std::string(kArgon2StanzaType),
                   {base64Encode(salt), std::to_string(m_params.passes), std::to_string(m_params.memoryKiB),
                    std::to_string(m_params.parallelism)},
                   std::move(*body)};
+    return WrappedStanza{std::move(stanza), passphraseAudience(*wrapKey)};
 }
 
 Result<Unwrapped> PassphraseIdentity::unwrap(const Stanza& stanza) const
@@ -86,7 +98,7 @@ Result<Unwrapped> PassphraseIdentity::unwrap(const Stanza& stanza) const
     COFFER_TRY(opened);
     if (!opened->has_value())
         return makeError(ErrorCode::WrongPassphrase, "the passphrase is wrong");
-    return Unwrapped{UnwrapOutcome::Opened, std::move(*opened)};
+    return Unwrapped{UnwrapOutcome::Opened, std::move(*opened), passphraseAudience(*wrapKey)};
 }
 
 } // namespace coffer::crypto

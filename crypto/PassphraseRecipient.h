@@ -23,7 +23,7 @@ public:
     PassphraseRecipient(SecureString passphrase, Argon2Params params = defaultArgon2Params())
         : m_passphrase(std::move(passphrase)), m_params(params)
     {}
-    Result<Stanza> wrap(const FileKey& fileKey) const override;
+    Result<WrappedStanza> wrapWithAudience(const FileKey& fileKey) const override;
 
 private:
     SecureString m_passphrase;

@@ -2,6 +2,8 @@
 
 #include "detail/BotanCompat.h"
 
+#include <algorithm>
+#include <array>
 #include <cstring>
 
 namespace coffer::crypto {
@@ -257,7 +259,42 @@ bool scalarIsCanonical(const std::uint8_t* s)
     return false; // S == L
 }
 
+// A point is encoded as y (255 bits, little-endian) and the sign of x in the
+// top bit. Canonical means y < p = 2^255 - 19. The eight points of small order
+// (FORMAT.md §5.7) have only five y values: 1 (the identity), p - 1 (order 2),
+// 0 (order 4, both signs of x) and ±y8 (order 8, both signs each). Refusing
+// these y values whatever the sign bit refuses every small-order point, and
+// also x = 0 with the sign bit set (y = ±1), the other non-canonical form.
+// No field arithmetic is needed: the test is on y alone.
+constexpr std::array<std::array<std::uint8_t, 32>, 5> kSmallOrderY = {{
+    {0x00},
+    {0x01},
+    {0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f},
+    {0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0,
+     0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05},
+    {0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67, 0x0f,
+     0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac, 0x03, 0x7a},
+}};
+
+bool pointIsStrict(const std::uint8_t* encoded)
+{
+    std::array<std::uint8_t, 32> y{};
+    std::copy(encoded, encoded + 32, y.begin());
+    y[31] &= 0x7f;
+    // y >= p: bytes 1..30 all 0xff, byte 31 0x7f, byte 0 >= 0xed.
+    const bool allOnes = std::all_of(y.begin() + 1, y.begin() + 31, [](std::uint8_t b) { return b == 0xff; });
+    if (allOnes && y[31] == 0x7f && y[0] >= 0xed)
+        return false;
+    return std::find(kSmallOrderY.begin(), kSmallOrderY.end(), y) == kSmallOrderY.end();
+}
+
 } // namespace
+
+bool ed25519PublicKeyIsStrict(ByteView publicKey)
+{
+    return publicKey.size() == kEd25519PublicKeySize && pointIsStrict(publicKey.data());
+}
 
 bool ed25519Verify(ByteView publicKey, ByteView message, ByteView signature)
 {
@@ -265,6 +302,10 @@ bool ed25519Verify(ByteView publicKey, ByteView message, ByteView signature)
         return false;
     // RFC 8032 §5.1.7: reject S >= L, or signatures are malleable.
     if (!scalarIsCanonical(signature.data() + 32))
+        return false;
+    // Botan's ref10 verify takes a small-order A and R: with A = R = identity
+    // and S = 0 any message "verifies" under a key nobody holds (§5.7).
+    if (!pointIsStrict(publicKey.data()) || !pointIsStrict(signature.data()))
         return false;
     return Botan::Sodium::crypto_sign_ed25519_verify_detached(signature.data(), message.data(), message.size(),
                                                               publicKey.data()) == 0;

@@ -86,8 +86,12 @@ Result<SecretArray<32>> x25519(const SecretArray<32>& secret, ByteView peerPubli
 /// Ed25519 public key from a 32-byte seed.
 PublicKey32 ed25519PublicKey(const SecretArray<32>& seed);
 Signature64 ed25519Sign(const SecretArray<32>& seed, ByteView message);
-/// Strict verification: rejects non-canonical S (S >= L) and wrong lengths.
+/// Strict verification (FORMAT.md §5.7): rejects wrong lengths, S >= L, and
+/// an A or R that is non-canonical or of small order (ed25519PublicKeyIsStrict).
 bool ed25519Verify(ByteView publicKey, ByteView message, ByteView signature);
+/// True for a canonical encoding (y < p) of a point not of small order: the
+/// rule for every Ed25519 public key Coffer takes in (cards, keyring, signer).
+bool ed25519PublicKeyIsStrict(ByteView publicKey);
 
 struct Argon2Params {
     std::uint32_t passes = 0;      // t

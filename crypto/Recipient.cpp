@@ -4,6 +4,13 @@
 
 namespace coffer::crypto {
 
+Result<Stanza> Recipient::wrap(const FileKey& fileKey) const
+{
+    auto wrapped = wrapWithAudience(fileKey);
+    COFFER_TRY(wrapped);
+    return std::move(wrapped->stanza);
+}
+
 Result<SealedHeader> sealHeader(const RecipientList& recipients)
 {
     FileKey fileKey;
@@ -19,12 +26,13 @@ Result<SealedHeader> sealHeaderWithKey(FileKey fileKey, const RecipientList& rec
         return makeError(ErrorCode::InvalidArgument, "a container needs at least one recipient");
     if (recipients.size() + keep.size() > kMaxStanzas)
         return makeError(ErrorCode::LimitExceeded, "too many recipients (at most 1024)");
-    SealedHeader sealed{std::move(fileKey), {}, {}};
+    SealedHeader sealed{std::move(fileKey), {}, {}, {}};
     sealed.header.stanzas = std::move(keep);
     for (const auto& recipient : recipients) {
-        auto stanza = recipient->wrap(sealed.fileKey);
-        COFFER_TRY(stanza);
-        sealed.header.stanzas.push_back(std::move(stanza.value()));
+        auto wrapped = recipient->wrapWithAudience(sealed.fileKey);
+        COFFER_TRY(wrapped);
+        sealed.header.stanzas.push_back(std::move(wrapped->stanza));
+        sealed.audience.push_back(wrapped->audience);
     }
     // The pad stanza goes last. Its length is what the header lacks of the target.
     const std::size_t unpadded = serialiseHeader(sealed.header).size();
@@ -45,7 +53,8 @@ Result<SealedHeader> sealHeaderWithKey(FileKey fileKey, const RecipientList& rec
     return sealed;
 }
 
-Result<FileKey> unwrapFileKey(const ParsedHeader& parsed, ByteView headerBytes, const IdentityList& identities)
+Result<FileKey> unwrapFileKey(const ParsedHeader& parsed, ByteView headerBytes, const IdentityList& identities,
+                              AudienceTag* openedBy)
 {
     // Each argon2id stanza may cost seconds of KDF work: one per header is the
     // ceiling on the total a hostile header can demand (FORMAT.md §3.2).
@@ -68,6 +77,8 @@ Result<FileKey> unwrapFileKey(const ParsedHeader& parsed, ByteView headerBytes, 
             if (result->outcome == UnwrapOutcome::Opened) {
                 FileKey key = std::move(*result->fileKey);
                 COFFER_TRY(verifyHeaderMac(key, headerBytes.first(parsed.macInputLength), parsed.header.mac));
+                if (openedBy)
+                    *openedBy = result->audience;
                 return key;
             }
         }

@@ -6,27 +6,47 @@
 #include "Header.h"
 #include "Result.h"
 
+#include <array>
 #include <memory>
 #include <optional>
 #include <vector>
 
 namespace coffer::crypto {
 
+/// Who a stanza is for, as a signed index names its audience (FORMAT.md
+/// §5.2, §5.7): type 1 = an X25519 public key; type 2 = a passphrase's
+/// audience tag, which only a holder of the passphrase can compute.
+struct AudienceTag {
+    std::uint8_t type = 0;
+    std::array<std::uint8_t, 32> value{};
+    bool operator==(const AudienceTag&) const = default;
+};
+inline constexpr std::uint8_t kAudienceX25519 = 1;
+inline constexpr std::uint8_t kAudiencePassphrase = 2;
+
+struct WrappedStanza {
+    Stanza stanza;
+    AudienceTag audience;
+};
+
 class Recipient {
 public:
     virtual ~Recipient() = default;
-    virtual Result<Stanza> wrap(const FileKey& fileKey) const = 0;
+    /// The stanza, and whom it is for as the signed index records it.
+    virtual Result<WrappedStanza> wrapWithAudience(const FileKey& fileKey) const = 0;
+    Result<Stanza> wrap(const FileKey& fileKey) const;
 };
 
 /// What an identity says of one stanza.
 enum class UnwrapOutcome {
     NotMine, // another type, or a stanza for another key
-    Opened,  // fileKey is set
+    Opened,  // fileKey and audience are set
 };
 
 struct Unwrapped {
     UnwrapOutcome outcome = UnwrapOutcome::NotMine;
     std::optional<FileKey> fileKey;
+    AudienceTag audience; // who the opened stanza was for: this identity
 };
 
 class Identity {
@@ -45,7 +65,8 @@ using IdentityList = std::vector<std::unique_ptr<Identity>>;
 struct SealedHeader {
     FileKey fileKey;
     Header header;
-    std::string text; // the serialised header, ready to write
+    std::string text;                  // the serialised header, ready to write
+    std::vector<AudienceTag> audience; // one per new recipient, in stanza order
 };
 /// Headers are padded (FORMAT.md §3.4) to a multiple of 4 KiB with at least
 /// kRekeyRoom bytes to spare: the payload starts block-aligned (so a rekey
@@ -62,7 +83,9 @@ Result<SealedHeader> sealHeaderWithKey(FileKey fileKey, const RecipientList& rec
                                        std::size_t exactLength = 0);
 
 /// Finds the file key: tries every identity on every stanza, skips unknown
-/// stanza types, then checks the header MAC (FORMAT.md §2.4).
-Result<FileKey> unwrapFileKey(const ParsedHeader& parsed, ByteView headerBytes, const IdentityList& identities);
+/// stanza types, then checks the header MAC (FORMAT.md §2.4). `openedBy`, if
+/// given, receives the audience tag of the stanza that opened it (§5.7).
+Result<FileKey> unwrapFileKey(const ParsedHeader& parsed, ByteView headerBytes, const IdentityList& identities,
+                              AudienceTag* openedBy = nullptr);
 
 } // namespace coffer::crypto

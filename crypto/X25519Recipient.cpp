@@ -23,7 +23,7 @@ Result<SecureBytes> deriveWrapKey(const SecretArray<32>& shared, const PublicKey
 
 } // namespace
 
-Result<Stanza> X25519Recipient::wrap(const FileKey& fileKey) const
+Result<WrappedStanza> X25519Recipient::wrapWithAudience(const FileKey& fileKey) const
 {
     SecretArray<32> ephemeralSecret;
     randomBytes(ephemeralSecret.mutableView());
@@ -35,7 +35,8 @@ Result<Stanza> X25519Recipient::wrap(const FileKey& fileKey) const
     COFFER_TRY(wrapKey);
     auto body = sealFileKey(*wrapKey, fileKey);
     COFFER_TRY(body);
-    return Stanza{std::string(kX25519StanzaType), {base64Encode(ephemeral)}, std::move(*body)};
+    return WrappedStanza{Stanza{std::string(kX25519StanzaType), {base64Encode(ephemeral)}, std::move(*body)},
+                         AudienceTag{kAudienceX25519, m_publicKey}};
 }
 
 X25519Identity::X25519Identity(SecretArray<32> secret)
@@ -64,7 +65,7 @@ Result<Unwrapped> X25519Identity::unwrap(const Stanza& stanza) const
     COFFER_TRY(opened);
     if (!opened->has_value())
         return Unwrapped{};
-    return Unwrapped{UnwrapOutcome::Opened, std::move(*opened)};
+    return Unwrapped{UnwrapOutcome::Opened, std::move(*opened), AudienceTag{kAudienceX25519, m_publicKey}};
 }
 
 } // namespace coffer::crypto

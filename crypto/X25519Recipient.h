@@ -11,7 +11,7 @@ inline constexpr std::string_view kX25519StanzaType = "X25519";
 class X25519Recipient final : public Recipient {
 public:
     explicit X25519Recipient(const PublicKey32& publicKey) : m_publicKey(publicKey) {}
-    Result<Stanza> wrap(const FileKey& fileKey) const override;
+    Result<WrappedStanza> wrapWithAudience(const FileKey& fileKey) const override;
     const PublicKey32& publicKey() const { return m_publicKey; }
 
 private:

@@ -35,7 +35,7 @@ SignatureBanner::SignatureBanner(QWidget* parent)
 
 NoticePanel::Kind SignatureBanner::kindFor(const SignatureReport& report)
 {
-    if (!report.addressedToReader)
+    if (!report.addressedToReader || !report.audienceChecked)
         return NoticePanel::Kind::Warning;
     switch (report.state) {
     case SignerState::VerifiedContact:
@@ -93,6 +93,10 @@ QString SignatureBanner::describe(const SignatureReport& report)
     if (!report.addressedToReader)
         text += QLatin1Char('\n') + tr("Note: you are not among the people the sender chose. It was passed on to "
                                        "you after it was signed.");
+    else if (report.state != SignerState::Unsigned && !report.audienceChecked)
+        text += QLatin1Char('\n') + tr("Note: Coffer cannot check that the sender chose this passphrase (it was "
+                                       "signed by an older Coffer). It may have been passed on to you after it "
+                                       "was signed.");
     return text;
 }
 

@@ -81,10 +81,10 @@ void printSignature(const ArchiveIndex& index, const std::optional<Keyring>& key
         for (const auto& r : report.intendedRecipients)
             list += (list.empty() ? "" : ", ") + displayable(r);
         std::fprintf(stderr, "sent to: %s\n", list.c_str());
-        if (!report.addressedToReader)
-            std::fprintf(stderr, "note: you are not among the recipients the sender chose: this container was "
-                                 "re-shared after signing\n");
     }
+    // Also with an empty list: then no key was chosen, and a key opened it.
+    if (const std::string note = audienceNote(report); !note.empty())
+        std::fprintf(stderr, "note: %s\n", note.c_str());
 }
 
 const char* kEncryptUsage = "coffer encrypt (-r CARD | -R FILE | -p)... [-o OUT] PATH...";

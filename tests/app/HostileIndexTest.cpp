@@ -171,7 +171,9 @@ TEST(HostileIndex, RefusesABadMagicOrVersion)
 {
     ExtractScene scene;
     scene.expectRefused(withIndex([](Bytes& b) { b[0] = 'X'; }), ErrorCode::Damaged);
-    scene.expectRefused(withIndex([](Bytes& b) { setLe(b, kVersionAt, 2, 4); }), ErrorCode::UnsupportedVersion);
+    // Versions 1 and 2 exist (FORMAT.md §5.2); 3 is the first unknown one.
+    scene.expectRefused(withIndex([](Bytes& b) { setLe(b, kVersionAt, 3, 4); }), ErrorCode::UnsupportedVersion);
+    scene.expectRefused(withIndex([](Bytes& b) { setLe(b, kVersionAt, 0, 4); }), ErrorCode::UnsupportedVersion);
 }
 
 TEST(HostileIndex, RefusesTrailingOrMissingBytes)
