@@ -129,6 +129,7 @@ protected:
             << "the rekey must keep the container's own payload";
         EXPECT_EQ(decrypt("new.key"), "meeting moved to Thursday\n");
         EXPECT_EQ(decrypt("victim.key"), "meeting moved to Thursday\n");
+        EXPECT_TRUE(fs::exists(fs::symlink_status(journal))) << "a journal Coffer did not verify is not removed";
     }
 
     TempDir root;
