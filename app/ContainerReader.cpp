@@ -1,6 +1,6 @@
 #include "ContainerReader.h"
 
-#include "RekeyJournal.h"
+#include "RekeyRecovery.h"
 #include "Zstd.h"
 
 #include <cerrno>
@@ -79,9 +79,10 @@ ContainerReader::~ContainerReader()
 
 Result<ContainerReader> ContainerReader::open(const fs::path& path, const crypto::IdentityList& identities)
 {
-    // An in-place rekey cut short leaves a journal: finish it first. If that
-    // fails, the header below is what the reader has to judge.
-    (void)recoverInterruptedRekey(path);
+    // An in-place rekey cut short leaves a journal: finish it first, if our
+    // keys verify it (FORMAT.md §12.2). If not, the header below is what the
+    // reader has to judge.
+    const RekeyRecovery recovery = recoverInterruptedRekey(path, identities);
     ContainerReader r;
     r.m_path = path;
     r.m_fd.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -90,7 +91,8 @@ Result<ContainerReader> ContainerReader::open(const fs::path& path, const crypto
     auto raw = readHeaderBytes(r.m_fd.get(), path);
     COFFER_TRY(raw);
     auto opened = readAndUnwrapHeader(raw->bytes, identities);
-    COFFER_TRY(opened);
+    if (!opened.ok())
+        return explainUntrustedJournal(opened.error(), recovery, path);
     r.m_payloadOffset = opened->parsed.length;
     r.m_openedBy = opened->openedBy;
     auto layout = PayloadLayout::fromCiphertextLength(raw->fileSize - r.m_payloadOffset);

@@ -3,6 +3,7 @@
 #include "ContainerReader.h"
 #include "FileIO.h"
 #include "RekeyJournal.h"
+#include "RekeyRecovery.h"
 
 #include <cerrno>
 #include <fcntl.h>
@@ -67,9 +68,9 @@ Status copyRange(int from, std::uint64_t offset, std::uint64_t length, int to, c
 
 Result<fs::path> rekeyContainer(const RekeyRequest& request, const crypto::IdentityList& identities)
 {
-    COFFER_TRY(recoverInterruptedRekey(request.input));
-    // Opening checks the header MAC and the payload's key commitment, so we
-    // never re-share a container we could not read ourselves.
+    // Opening finishes an interrupted in-place rekey that our keys verify
+    // (FORMAT.md §12.2), and checks the header MAC and the payload's key
+    // commitment, so we never re-share a container we could not read ourselves.
     auto reader = ContainerReader::open(request.input, identities);
     COFFER_TRY(reader);
     UniqueFd in(::open(request.input.c_str(), O_RDONLY | O_CLOEXEC));
@@ -118,13 +119,21 @@ Result<fs::path> rekeyContainer(const RekeyRequest& request, const crypto::Ident
             if (now.st_ino != st.st_ino || now.st_dev != st.st_dev)
                 return makeError(ErrorCode::Io,
                                  "\"" + request.input.string() + "\" was replaced while Coffer read it; try again");
-            COFFER_TRY(rewriteHeaderInPlace(rw.get(), request.input, ByteView(head).first(payloadOffset),
-                                            crypto::asBytes(same->text)));
-            return request.input;
-        }
-        if (same.error().code != ErrorCode::LimitExceeded)
+            Bytes prefix(kJournalPrefixSize);
+            auto got = preadFull(rw.get(), prefix, payloadOffset, request.input);
+            COFFER_TRY(got);
+            if (*got != prefix.size())
+                return makeError(ErrorCode::Damaged, "the container is shorter than expected");
+            auto rewritten = rewriteHeaderInPlace(rw.get(), request.input, ByteView(head).first(payloadOffset),
+                                                  crypto::asBytes(same->text), prefix);
+            COFFER_TRY(rewritten);
+            if (*rewritten)
+                return request.input;
+        } else if (same.error().code != ErrorCode::LimitExceeded) {
             return same.error();
-        // Too many new recipients for the old header's room: a new file, as below.
+        }
+        // Too many new recipients for the old header's room, or no journal
+        // could be made here (see rewriteHeaderInPlace): a new file, as below.
     }
     auto sealed = crypto::sealHeaderWithKey(std::move(opened->fileKey), recipients, std::move(keep));
     COFFER_TRY(sealed);

@@ -11,6 +11,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace coffer;
@@ -54,6 +55,13 @@ protected:
         return readFile(container);
     }
 
+    static ino_t fileInode(const fs::path& p)
+    {
+        struct stat st {};
+        EXPECT_EQ(::stat(p.c_str(), &st), 0);
+        return st.st_ino;
+    }
+
     static std::size_t headerLength(const std::string& bytes)
     {
         const auto mac = bytes.find("\n--- ");
@@ -65,6 +73,15 @@ protected:
         return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
     }
 
+    /// The journal of a rekey from `oldBytes` to `newBytes` (FORMAT.md §12.1).
+    std::string journalTo(const std::string& newBytes) const
+    {
+        const std::size_t header = headerLength(oldBytes);
+        const Bytes j = encodeRekeyJournal(view(oldBytes.substr(0, header)), view(newBytes.substr(0, header)),
+                                           view(oldBytes.substr(header, kJournalPrefixSize)));
+        return std::string(j.begin(), j.end());
+    }
+
     TempDir root;
     fs::path container = root / "c.coffer";
     fs::path journal = root / ".c.coffer.rekey-journal";
@@ -73,7 +90,9 @@ protected:
 
 TEST_F(RekeyInPlace, KeepsTheSizeAndThePayloadAndLeavesNoJournal)
 {
+    const ino_t inode = fileInode(container);
     const std::string newBytes = rekeyedBytes();
+    EXPECT_EQ(fileInode(container), inode) << "the same file, written in place";
     ASSERT_EQ(newBytes.size(), oldBytes.size());
     const std::size_t header = headerLength(oldBytes);
     EXPECT_EQ(header % 4096, 0u) << "headers are padded to 4 KiB";
@@ -95,8 +114,7 @@ TEST_F(RekeyInPlace, ATornHeaderIsCompletedFromTheJournal)
     torn.replace(1024, header - 1024, oldHeader.substr(1024));
     ASSERT_NE(torn.substr(0, header), newHeader);
     writeFile(container, torn);
-    const Bytes j = encodeRekeyJournal(view(oldHeader), view(newHeader));
-    writeFile(journal, std::string(j.begin(), j.end()));
+    writeFile(journal, journalTo(newBytes));
 
     EXPECT_EQ(listWith("new.key"), kExitOk) << "the next open finishes the rekey";
     EXPECT_FALSE(fs::exists(journal));
@@ -104,26 +122,29 @@ TEST_F(RekeyInPlace, ATornHeaderIsCompletedFromTheJournal)
     EXPECT_EQ(listWith("old.key"), kExitOk);
 }
 
-TEST_F(RekeyInPlace, AJournalCutShortMeansTheContainerWasNotTouched)
+TEST_F(RekeyInPlace, AJournalCutShortIsLeftAloneAndTheNextRekeyWritesANewFile)
 {
+    // Coffer names its journal only once it is whole (§12.1), so a journal cut
+    // short is not Coffer's: it changes nothing and stays (§12.2).
     const std::string newBytes = rekeyedBytes();
-    const std::size_t header = headerLength(oldBytes);
     writeFile(container, oldBytes);
-    const Bytes j = encodeRekeyJournal(view(oldBytes.substr(0, header)), view(newBytes.substr(0, header)));
-    writeFile(journal, std::string(j.begin(), j.begin() + static_cast<std::ptrdiff_t>(j.size() / 2)));
+    const std::string j = journalTo(newBytes);
+    writeFile(journal, j.substr(0, j.size() / 2));
 
     EXPECT_EQ(listWith("old.key"), kExitOk);
-    EXPECT_FALSE(fs::exists(journal));
-    EXPECT_EQ(readFile(container), oldBytes);
+    EXPECT_TRUE(fs::exists(journal));
+    EXPECT_TRUE(readFile(container) == oldBytes);
     EXPECT_EQ(listWith("new.key"), kExitNoKey) << "the rekey never happened";
+    // Its name is taken, so a rekey in place cannot journal: it writes a new file.
+    EXPECT_TRUE(rekeyedBytes().substr(headerLength(oldBytes)) == oldBytes.substr(headerLength(oldBytes)));
+    EXPECT_EQ(listWith("new.key"), kExitOk);
+    EXPECT_EQ(listWith("old.key"), kExitOk);
 }
 
 TEST_F(RekeyInPlace, AFinishedRekeyWhoseJournalStayedIsLeftAsItIs)
 {
     const std::string newBytes = rekeyedBytes();
-    const std::size_t header = headerLength(oldBytes);
-    const Bytes j = encodeRekeyJournal(view(oldBytes.substr(0, header)), view(newBytes.substr(0, header)));
-    writeFile(journal, std::string(j.begin(), j.end()));
+    writeFile(journal, journalTo(newBytes));
 
     EXPECT_EQ(listWith("new.key"), kExitOk);
     EXPECT_FALSE(fs::exists(journal));
@@ -133,10 +154,8 @@ TEST_F(RekeyInPlace, AFinishedRekeyWhoseJournalStayedIsLeftAsItIs)
 TEST_F(RekeyInPlace, ARekeyRunningElsewhereIsNotDisturbed)
 {
     const std::string newBytes = rekeyedBytes();
-    const std::size_t header = headerLength(oldBytes);
     writeFile(container, oldBytes);
-    const Bytes j = encodeRekeyJournal(view(oldBytes.substr(0, header)), view(newBytes.substr(0, header)));
-    writeFile(journal, std::string(j.begin(), j.end()));
+    writeFile(journal, journalTo(newBytes));
     // Another Coffer holds the container's lock (flock is per open file, so this counts).
     const int fd = ::open(container.c_str(), O_RDWR | O_CLOEXEC);
     ASSERT_GE(fd, 0);
