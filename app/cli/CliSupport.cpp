@@ -1,6 +1,8 @@
 #include "CliSupport.h"
 
 #include "Cli.h"
+#include "ContainerReader.h"
+#include "FileIO.h"
 #include "Paths.h"
 #include "Terminal.h"
 
@@ -8,6 +10,8 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace coffer::cli {
 
@@ -115,14 +119,16 @@ Result<std::string> readTextFile(const std::string& path)
 int reportError(const Error& error)
 {
     std::fprintf(stderr, "error: %s\n", error.message.c_str());
-    if (const char* hint = hintFor(error.code); *hint)
+    if (!error.hint.empty())
+        std::fprintf(stderr, "hint: %s\n", error.hint.c_str());
+    else if (const char* hint = hintFor(error.code); *hint)
         std::fprintf(stderr, "hint: %s\n", hint);
     return exitCodeFor(error.code);
 }
 
-int usageError(const std::string& message, const char* usage)
+int usageError(const std::string& message, const std::string& usage)
 {
-    std::fprintf(stderr, "error: %s\nusage: %s\n", message.c_str(), usage);
+    std::fprintf(stderr, "error: %s\nusage: %s\n", message.c_str(), usage.c_str());
     return kExitUsage;
 }
 
@@ -144,6 +150,58 @@ Result<std::optional<crypto::SecureString>> newPassphraseFromArgs(const Args& ar
     return std::optional<crypto::SecureString>(std::move(*first));
 }
 
+Status checkContainerFirst(const std::string& path)
+{
+    if (path == "-")
+        return Status::success(); // a stream is read once: it is checked as it is decrypted
+    auto info = inspectContainer(path);
+    if (info.ok())
+        return Status::success();
+    Error e = info.error();
+    if (e.code != ErrorCode::Io) // an I/O error names the file already
+        e.message = "\"" + path + "\": " + e.message;
+    return e;
+}
+
+Status checkInputsExist(const std::vector<std::string>& paths)
+{
+    for (const auto& p : paths) {
+        struct stat st;
+        if (::lstat(p.c_str(), &st) != 0)
+            return ioError(errno, "read", p);
+    }
+    return Status::success();
+}
+
+Status checkOutputFolder(const std::filesystem::path& path)
+{
+    // The nearest folder that exists is where the output will be made.
+    std::filesystem::path dir = path.empty() ? std::filesystem::path(".") : path;
+    struct stat st;
+    while (::stat(dir.c_str(), &st) != 0) {
+        if (errno != ENOENT || dir == "." || dir == dir.root_path())
+            return ioError(errno, "write into", dir);
+        dir = dir.parent_path().empty() ? std::filesystem::path(".") : dir.parent_path();
+    }
+    if (!S_ISDIR(st.st_mode))
+        return ioError(ENOTDIR, "write into", dir);
+    if (::access(dir.c_str(), W_OK | X_OK) != 0)
+        return ioError(errno, "write into", dir);
+    return Status::success();
+}
+
+Status checkOutputFile(const std::string& path)
+{
+    if (path == "-")
+        return Status::success();
+    const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    const std::filesystem::path dir = parent.empty() ? std::filesystem::path(".") : parent;
+    struct stat st;
+    if (::stat(dir.c_str(), &st) != 0) // Coffer makes no folder for a file: it must exist
+        return ioError(errno, "write into", dir);
+    return checkOutputFolder(dir);
+}
+
 KeyringStore keyringStore()
 {
     return KeyringStore(resolveDataLocations().dataDir);
@@ -153,13 +211,19 @@ Result<crypto::SecureString> keyringPassphrase(const Args& args, bool confirmNew
 {
     if (auto file = args.one("--keyring-passphrase-file"))
         return readPassphraseFile(*file);
-    auto first = readPassphrase(confirmNew ? "New keyring passphrase: " : "Keyring passphrase: ");
+    if (args.has("--no-prompt"))
+        return makeError(ErrorCode::InvalidArgument,
+                         "the keyring is locked, and --no-prompt forbids asking for its "
+                         "passphrase",
+                         "use --keyring-passphrase-file FILE");
+    auto first = readPassphrase(confirmNew ? "New keyring passphrase: " : "Keyring passphrase: ", "keyring passphrase",
+                                "--keyring-passphrase-file");
     COFFER_TRY(first);
     if (!confirmNew)
         return first;
     if (first->size() < 8)
         return makeError(ErrorCode::InvalidArgument, "choose a keyring passphrase of at least 8 characters");
-    auto second = readPassphrase("Keyring passphrase again: ");
+    auto second = readPassphrase("Keyring passphrase again: ", "keyring passphrase", "--keyring-passphrase-file");
     COFFER_TRY(second);
     if (*first != *second)
         return makeError(ErrorCode::InvalidArgument, "the two passphrases differ");

@@ -4,17 +4,19 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <string>
 #include <termios.h>
 #include <unistd.h>
 
 namespace coffer::cli {
 
-Result<crypto::SecureString> readPassphrase(const std::string& prompt)
+Result<crypto::SecureString> readPassphrase(const std::string& prompt, const std::string& what,
+                                            const std::string& fileOption)
 {
     const int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
     if (fd < 0)
-        return makeError(ErrorCode::InvalidArgument,
-                         "no terminal to ask for the passphrase; use --passphrase-file in scripts");
+        return makeError(ErrorCode::InvalidArgument, "no terminal to ask for the " + what,
+                         "use " + fileOption + " FILE in scripts");
     struct termios old {};
     const bool isTty = ::tcgetattr(fd, &old) == 0;
     if (isTty) {
@@ -77,6 +79,11 @@ std::string formatBytes(std::uint64_t bytes)
     char buf[32];
     std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
     return buf;
+}
+
+std::string countOf(std::uint64_t n, const char* one, const char* many)
+{
+    return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
 void drawProgress(const Progress& p)
