@@ -62,6 +62,10 @@ int commandIntegrate(const std::vector<std::string>& argv)
                      "Coffer is in the file manager for this user: \"Encrypt with Coffer\" on files and folders, "
                      "and .coffer files open with it.\n"
                      "Thunar shows it after a restart (thunar -q). \"coffer integrate uninstall\" removes it all.\n");
+        std::fprintf(stderr,
+                     "Shell completion for coffer: bash and fish use it in a new shell; zsh once \"fpath=(%s "
+                     "$fpath)\" comes before compinit in ~/.zshrc.\n",
+                     (env.dataHome / "zsh/site-functions").c_str());
         if (env.portable)
             std::fprintf(stderr, "This is a portable copy: if you move it, run \"coffer integrate install\" again.\n");
         return kExitOk;
