@@ -146,7 +146,7 @@ Result<std::optional<crypto::SecureString>> newPassphraseFromArgs(const Args& ar
     auto second = readPassphrase("Passphrase again: ");
     COFFER_TRY(second);
     if (*first != *second)
-        return makeError(ErrorCode::InvalidArgument, "the two passphrases differ");
+        return makeError(ErrorCode::InvalidArgument, "the two passphrases differ", "type the same passphrase twice");
     return std::optional<crypto::SecureString>(std::move(*first));
 }
 
@@ -226,12 +226,21 @@ Result<crypto::SecureString> keyringPassphrase(const Args& args, bool confirmNew
     auto second = readPassphrase("Keyring passphrase again: ", "keyring passphrase", "--keyring-passphrase-file");
     COFFER_TRY(second);
     if (*first != *second)
-        return makeError(ErrorCode::InvalidArgument, "the two passphrases differ");
+        return makeError(ErrorCode::InvalidArgument, "the two passphrases differ", "type the same passphrase twice");
     return first;
+}
+
+Status checkKeyringExists()
+{
+    if (keyringStore().exists())
+        return Status::success();
+    return makeError(ErrorCode::InvalidArgument, "there is no keyring yet",
+                     "run \"coffer id create\" to make one (or \"coffer id import FILE\" for a key you have)");
 }
 
 Result<Keyring> unlockKeyring(const Args& args)
 {
+    COFFER_TRY(checkKeyringExists()); // before asking for a passphrase that cannot help
     auto store = keyringStore();
     auto passphrase = keyringPassphrase(args);
     COFFER_TRY(passphrase);

@@ -54,6 +54,8 @@ KeyringStore keyringStore();
 /// The keyring passphrase: --keyring-passphrase-file, or asked on the terminal
 /// (never with --no-prompt).
 Result<crypto::SecureString> keyringPassphrase(const Args& args, bool confirmNew = false);
+/// Fails, with a hint to create one, if there is no keyring (checked before any passphrase).
+Status checkKeyringExists();
 /// Opens the keyring; says so on stderr when the backup had to be used.
 Result<Keyring> unlockKeyring(const Args& args);
 

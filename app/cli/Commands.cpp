@@ -67,8 +67,8 @@ Result<crypto::IdentityList> loadIdentities(const Args& args, const std::string&
     if (passphrase)
         identities.push_back(std::make_unique<crypto::PassphraseIdentity>(std::move(*passphrase)));
     if (identities.empty())
-        return makeError(ErrorCode::InvalidArgument,
-                         "no key given: pass -i IDENTITY_FILE or -p, or create an identity");
+        return makeError(ErrorCode::InvalidArgument, "no key given",
+                         "pass -i FILE (a key file) or -p (a passphrase), or make a keyring with \"coffer id create\"");
     return identities;
 }
 
@@ -203,8 +203,11 @@ int commandEncrypt(const std::vector<std::string>& argv)
             }
         }
         if (!parsed.ok())
-            return reportError(makeError(ErrorCode::InvalidArgument, "recipient \"" + key.substr(0, 80) +
-                                                                         "\" is not a contact, a card or an age key"));
+            return reportError(
+                makeError(ErrorCode::InvalidArgument,
+                          "recipient \"" + key.substr(0, 80) + "\" is not a contact, a card or an age key",
+                          "pass a card (coffer1...) or an age key (age1...) with -r, or add the person "
+                          "with \"coffer contacts add CARD --name NAME\""));
         request.recipients.push_back(std::move(*parsed));
     }
     if (!args.has("--no-sign") && keyringStore().exists()) {

@@ -118,6 +118,8 @@ int commandId(const std::vector<std::string>& argv)
     if (what == "import")
         return idImport(args);
     if (what == "passwd") {
+        if (auto st = checkKeyringExists(); !st.ok())
+            return reportError(st.error());
         auto store = keyringStore();
         auto oldPass = keyringPassphrase(args);
         if (!oldPass.ok())
@@ -137,7 +139,7 @@ int commandId(const std::vector<std::string>& argv)
     const auto* id = keyring->identity();
     if (!id)
         return reportError(
-            makeError(ErrorCode::InvalidArgument, "the keyring holds no Coffer identity; run \"coffer id create\""));
+            makeError(ErrorCode::InvalidArgument, "the keyring holds no Coffer identity", "run \"coffer id create\""));
     if (what == "show") {
         printCard(*id->card(), "Your fingerprint");
         return kExitOk;
@@ -178,12 +180,15 @@ int commandContacts(const std::vector<std::string>& argv)
                 std::printf("%s\n", c.key.c_str());
         }
         if (what == "show" && (pos.size() < 2 || !keyring->findContact(pos[1])))
-            return reportError(makeError(ErrorCode::InvalidArgument, "no such contact"));
+            return reportError(
+                makeError(ErrorCode::InvalidArgument, "no such contact", "\"coffer contacts list\" shows the names"));
         return kExitOk;
     }
     static const std::set<std::string> kChanges = {"add", "remove", "rename", "verify"};
     if (!kChanges.count(what)) // before asking for any passphrase
         return usageError("unknown contacts command \"" + what + "\"", kContactsUsage);
+    if (auto st = checkKeyringExists(); !st.ok())
+        return reportError(st.error());
     auto store = keyringStore();
     auto passphrase = keyringPassphrase(args);
     if (!passphrase.ok())
@@ -282,7 +287,9 @@ int commandRekey(const std::vector<std::string>& argv)
         }
         const Contact* c = keyring->findContact(r);
         if (!c)
-            return reportError(makeError(ErrorCode::InvalidArgument, "\"" + r + "\" is neither a key nor a contact"));
+            return reportError(makeError(ErrorCode::InvalidArgument, "\"" + r + "\" is neither a key nor a contact",
+                                         "pass a card (coffer1...) or an age key (age1...) with -r, or add the "
+                                         "person with \"coffer contacts add CARD --name NAME\""));
         request.recipients.push_back(c->recipient);
     }
     auto passphrase = newPassphraseFromArgs(args);

@@ -53,7 +53,8 @@ Result<crypto::SecureString> readPassphraseFile(const std::string& path)
     if (!passphrase.empty() && passphrase.back() == '\r')
         passphrase.pop_back();
     if (passphrase.empty())
-        return makeError(ErrorCode::InvalidArgument, "the passphrase file \"" + path + "\" is empty");
+        return makeError(ErrorCode::InvalidArgument, "the passphrase file \"" + path + "\" is empty",
+                         "put the passphrase on the file's first line");
     return passphrase;
 }
 

@@ -105,5 +105,17 @@ TEST_F(CheckOrderTest, TheHintNamesTheOptionForTheContainerPassphrase)
     EXPECT_NE(e.output.find("hint: use --passphrase-file"), std::string::npos) << e.output;
 }
 
+TEST(CheckOrderNoKeyring, AMissingKeyringIsSaidBeforeAnyPassphrase)
+{
+    TempDir dir;
+    for (const char* args : {"contacts list", "contacts remove Bob", "id show", "id passwd"}) {
+        const Outcome r =
+            shell("COFFER_HOME=" + q(dir / "home") + " setsid -w " + cofferCommand() + " " + args + " </dev/null");
+        EXPECT_TRUE(isRefusal(r, kExitUsage, "no keyring")) << args;
+        EXPECT_FALSE(mentionsAPassphrase(r)) << args << "\n" << r.output;
+        EXPECT_NE(r.output.find("hint: run \"coffer id create\""), std::string::npos) << args << "\n" << r.output;
+    }
+}
+
 } // namespace
 } // namespace coffer::test::cli

@@ -75,10 +75,10 @@ TEST(CliCompletion, BashRegistersItAndOffersCommandsAndOptions)
     const Outcome r = inShell("bash -c " + shellQuote("source " + script + " && complete -p coffer"));
     EXPECT_EQ(r.code, kExitOk) << r.output;
     EXPECT_NE(r.output.find("complete -F _coffer coffer"), std::string::npos) << r.output;
-    const Outcome words = inShell(
-        "bash -c " + shellQuote("source " + script + "; COMP_WORDS=(coffer enc); COMP_CWORD=1; _coffer; " +
-                                "echo \"${COMPREPLY[@]}\"; COMP_WORDS=(coffer encrypt --fol); COMP_CWORD=2; " +
-                                "_coffer; echo \"${COMPREPLY[@]}\""));
+    const Outcome words =
+        inShell("bash -c " + shellQuote("source " + script + "; COMP_WORDS=(coffer enc); COMP_CWORD=1; _coffer; " +
+                                        "echo \"${COMPREPLY[@]}\"; COMP_WORDS=(coffer encrypt --fol); COMP_CWORD=2; " +
+                                        "_coffer; echo \"${COMPREPLY[@]}\""));
     EXPECT_EQ(words.output, "encrypt\n--follow-links --follow-all-links\n") << words.output;
 }
 
@@ -145,10 +145,10 @@ protected:
         writeFile(m_dir / "pass", "correct horse battery staple\n");
         const Key bob = makeKey(m_dir / "bob.key");
         ASSERT_EQ(run("id create --name Me --keyring-passphrase-file " + q(m_dir / "pass")).code, kExitOk);
-        ASSERT_EQ(run("contacts add " + bob.card + " --name 'Bob Builder' --keyring-passphrase-file " +
-                      q(m_dir / "pass"))
-                      .code,
-                  kExitOk);
+        ASSERT_EQ(
+            run("contacts add " + bob.card + " --name 'Bob Builder' --keyring-passphrase-file " + q(m_dir / "pass"))
+                .code,
+            kExitOk);
     }
     /// Without a terminal: nothing may wait for a passphrase.
     Outcome run(const std::string& args)
