@@ -159,19 +159,41 @@ std::vector<CommandInfo> makeTable()
     };
 }
 
+constexpr std::size_t kTextColumn = 32; // where an option's text starts
+constexpr std::size_t kWidth = 79;
+
+/// `text` wrapped at word boundaries to fit from kTextColumn to kWidth.
+std::string wrapped(const std::string& text)
+{
+    std::istringstream words(text);
+    std::string out;
+    std::size_t column = kTextColumn;
+    for (std::string word; words >> word;) {
+        if (column > kTextColumn && column + 1 + word.size() > kWidth) {
+            out += "\n" + std::string(kTextColumn, ' ');
+            column = kTextColumn;
+        } else if (column > kTextColumn) {
+            out += ' ';
+            ++column;
+        }
+        out += word;
+        column += word.size();
+    }
+    return out;
+}
+
 void appendOptions(std::ostringstream& out, const std::vector<OptionInfo>& options)
 {
     out << "\nOptions:\n";
     for (const auto& o : options) {
-        std::string left = o.alias ? std::string(o.alias) + ", " + o.name : std::string("    ") + o.name;
+        std::string left = "  " + (o.alias ? std::string(o.alias) + ", " + o.name : std::string("    ") + o.name);
         if (o.value)
             left += std::string(" ") + o.value;
-        out << "  " << left;
-        if (left.size() < 34)
-            out << std::string(34 - left.size(), ' ');
+        if (left.size() + 2 <= kTextColumn)
+            left += std::string(kTextColumn - left.size(), ' ');
         else
-            out << "\n  " << std::string(34, ' ');
-        out << o.text << "\n";
+            left += "\n" + std::string(kTextColumn, ' ');
+        out << left << wrapped(o.text) << "\n";
     }
 }
 
