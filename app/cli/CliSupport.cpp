@@ -4,6 +4,7 @@
 #include "ContainerReader.h"
 #include "FileIO.h"
 #include "Paths.h"
+#include "RekeyJournal.h"
 #include "Terminal.h"
 
 #include <csignal>
@@ -154,6 +155,9 @@ Status checkContainerFirst(const std::string& path)
 {
     if (path == "-")
         return Status::success(); // a stream is read once: it is checked as it is decrypted
+    std::error_code ec;
+    if (std::filesystem::exists(rekeyJournalPath(path), ec))
+        return Status::success(); // an interrupted rekey: opening the container finishes it first
     auto info = inspectContainer(path);
     if (info.ok())
         return Status::success();
