@@ -69,7 +69,7 @@ Result<EncryptSummary> encryptFiles(const EncryptRequest& request, JobControl& j
 {
     auto recipients = makeRecipients(request); // checked before anything is written
     COFFER_TRY(recipients);
-    ScanStream scan(request.inputs, job);
+    ScanStream scan(request.inputs, job, request.links);
     COFFER_TRY(scan.started()); // a missing input is refused before any output exists
     if (job.isCancelled())
         return makeError(ErrorCode::Cancelled, "cancelled");

@@ -20,6 +20,7 @@ struct EncryptRequest {
     Compression compression = Compression::Auto;
     std::filesystem::path output; // "-" writes to standard output
     bool overwrite = false;
+    LinkPolicy links = LinkPolicy::Skip;
     /// Signs the container (on by default in the GUI and CLI once an identity exists).
     const crypto::SecretIdentity* signer = nullptr;
 };

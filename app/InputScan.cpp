@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
 #include <functional>
@@ -49,6 +51,17 @@ public:
         : m_job(job), m_stop(stop), m_emit(std::move(emit))
     {}
 
+    void setLinkPolicy(LinkPolicy links) { m_links = links; }
+
+    /// The chosen inputs as real paths: where FollowInside lets a link lead.
+    void addRoot(const std::string& input)
+    {
+        if (char* real = ::realpath(input.c_str(), nullptr)) {
+            m_roots.emplace_back(real);
+            std::free(real);
+        }
+    }
+
     /// Hands over what is left.
     void finish()
     {
@@ -68,10 +81,8 @@ public:
         SourceEntry entry{source, {}, root, st.st_dev, st.st_ino};
         entry.info.path = archivePath;
         fillInfoFromStat(entry.info, st);
-        if (S_ISLNK(st.st_mode)) {
-            m_job.warn("skipped the symbolic link \"" + source + "\" (links are not stored)");
-            return Status::success();
-        }
+        if (S_ISLNK(st.st_mode))
+            return followLink(source, archivePath);
         if (S_ISREG(st.st_mode)) {
             entry.info.kind = EntryKind::File;
             entry.info.size = static_cast<std::uint64_t>(st.st_size);
@@ -117,8 +128,10 @@ public:
                     return ioError(errno, "read", (source.ends_with('/') ? source : source + "/") + c.name);
         }
         const std::string prefix = source.ends_with('/') ? source : source + "/"; // "docs/" as typed
+        m_folders.emplace_back(st.st_dev, st.st_ino);
         for (const auto& c : children)
             COFFER_TRY(add(prefix + c.name, archivePath + "/" + c.name, c.st, root));
+        m_folders.pop_back();
         return Status::success();
     }
 
@@ -151,6 +164,46 @@ private:
         return dir;
     }
 
+    // A link is resolved to a real path (no link left in it), checked against
+    // the policy and the folders being walked, then scanned as that path: what
+    // is stored and later opened is the target, never the link.
+    Status followLink(const std::string& source, const std::string& archivePath)
+    {
+        const bool chosen = m_folders.empty(); // named by the user, not met in a folder
+        if (m_links == LinkPolicy::Skip)
+            return skipLink(source, "links are not stored");
+        char* real = ::realpath(source.c_str(), nullptr);
+        if (!real)
+            return skipLink(source, std::string("it points to nothing usable: ") + std::strerror(errno));
+        const std::string target(real);
+        std::free(real);
+        if (m_links == LinkPolicy::FollowInside && !chosen && !insideRoots(target))
+            return skipLink(source, "it points outside the chosen files and folders, to \"" + target + "\"");
+        struct stat st;
+        if (::lstat(target.c_str(), &st) != 0 || S_ISLNK(st.st_mode))
+            return skipLink(source, "it changed while it was being read");
+        const auto id = std::make_pair(st.st_dev, st.st_ino);
+        if (S_ISDIR(st.st_mode) && std::find(m_folders.begin(), m_folders.end(), id) != m_folders.end())
+            return skipLink(source, "it leads back into a folder it is in (a loop)");
+        return add(target, archivePath, st);
+    }
+
+    Status skipLink(const std::string& source, const std::string& why)
+    {
+        m_job.warn("skipped the symbolic link \"" + source + "\" (" + why + ")");
+        return Status::success();
+    }
+
+    bool insideRoots(const std::string& target) const
+    {
+        for (const auto& root : m_roots) {
+            const std::string prefix = root.ends_with('/') ? root : root + "/";
+            if (target == root || target.starts_with(prefix))
+                return true;
+        }
+        return false;
+    }
+
     void push(SourceEntry entry)
     {
         m_batch.push_back(std::move(entry));
@@ -165,6 +218,9 @@ private:
     JobControl& m_job;
     const std::atomic<bool>& m_stop;
     Emit m_emit;
+    LinkPolicy m_links = LinkPolicy::Skip;
+    std::vector<std::string> m_roots;               // real paths of the inputs
+    std::vector<std::pair<dev_t, ino_t>> m_folders; // the folders being walked, outermost first
     PathSet m_paths;
     std::vector<SourceEntry> m_batch;
     std::uint64_t m_totalBytes = 0;
@@ -178,8 +234,8 @@ void setScanEndHookForTests(std::function<void()> hook)
     scanEndHook() = std::move(hook);
 }
 
-ScanStream::ScanStream(std::vector<fs::path> inputs, JobControl& job)
-    : m_thread([this, inputs = std::move(inputs), &job] { run(inputs, job); })
+ScanStream::ScanStream(std::vector<fs::path> inputs, JobControl& job, LinkPolicy links)
+    : m_thread([this, inputs = std::move(inputs), &job, links] { run(inputs, job, links); })
 {}
 
 ScanStream::~ScanStream()
@@ -188,7 +244,7 @@ ScanStream::~ScanStream()
     m_thread.join();
 }
 
-void ScanStream::run(const std::vector<fs::path>& inputs, JobControl& job)
+void ScanStream::run(const std::vector<fs::path>& inputs, JobControl& job, LinkPolicy links)
 {
     Scanner scanner(job, m_stop, [this](std::vector<SourceEntry>&& batch, std::uint64_t bytes, std::uint64_t files) {
         {
@@ -199,6 +255,7 @@ void ScanStream::run(const std::vector<fs::path>& inputs, JobControl& job)
         }
         m_ready.notify_all();
     });
+    scanner.setLinkPolicy(links);
     // Every input is looked at before the walk starts, so that a missing one
     // is refused before any output exists (started()).
     std::vector<std::pair<std::string, struct stat>> tops;
@@ -219,6 +276,7 @@ void ScanStream::run(const std::vector<fs::path>& inputs, JobControl& job)
             if (::lstat(input.c_str(), &st) != 0)
                 return ioError(errno, "read", input);
             tops.emplace_back(name, st);
+            scanner.addRoot(input.string());
         }
         return Status::success();
     };

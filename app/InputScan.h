@@ -1,6 +1,6 @@
 // Turns the paths a user chose into archive entries: folders are walked,
-// names become '/'-separated archive paths, symlinks and special files are
-// skipped with a warning (FORMAT.md §5.5). The walk runs on a thread of its
+// names become '/'-separated archive paths, symlinks (unless followed: see
+// LinkPolicy) and special files are skipped with a warning (FORMAT.md §5.5). The walk runs on a thread of its
 // own and hands entries over in batches, so that encryption starts on the
 // first files while the rest are still being found.
 #pragma once
@@ -40,12 +40,21 @@ struct SourceEntry {
     ino_t inode = 0;
 };
 
+/// What the scan does with a symbolic link. A followed link is stored as what
+/// it points to, under the link's own name; the link itself is never stored.
+/// A link back into a folder that contains it (a loop) is always skipped.
+enum class LinkPolicy {
+    Skip,         // skipped with a warning (the default)
+    FollowInside, // followed if it points inside the chosen inputs (a chosen link always is)
+    FollowAll,    // followed wherever it points
+};
+
 /// Walks `inputs` in a stable (sorted) order. Warnings go to `job` (from the
 /// scan's thread: read them once the scan ended).
 class ScanStream {
 public:
     using Batch = std::vector<SourceEntry>;
-    ScanStream(std::vector<std::filesystem::path> inputs, JobControl& job);
+    ScanStream(std::vector<std::filesystem::path> inputs, JobControl& job, LinkPolicy links = LinkPolicy::Skip);
     /// Stops the walk if it still runs, and waits for it.
     ~ScanStream();
     ScanStream(const ScanStream&) = delete;
@@ -63,7 +72,7 @@ public:
     std::uint64_t fileCount() const;
 
 private:
-    void run(const std::vector<std::filesystem::path>& inputs, JobControl& job);
+    void run(const std::vector<std::filesystem::path>& inputs, JobControl& job, LinkPolicy links);
 
     mutable std::mutex m_mutex;
     mutable std::condition_variable m_ready;

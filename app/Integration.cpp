@@ -353,6 +353,14 @@ const std::vector<LinuxItem>& linuxItems()
          ":/integration/linux/nautilus-encrypt.sh", 0755, false},
         {"Nemo action", Base::DataHome, "nemo/actions/coffer-encrypt.nemo_action",
          ":/integration/linux/nemo-encrypt.nemo_action", 0644, false},
+        // Shell completion where each shell looks for a user's own (docs/CLI.md,
+        // "coffer integrate"); zsh has no such folder: the user adds it to fpath.
+        {"bash completion", Base::DataHome, "bash-completion/completions/coffer",
+         ":/integration/completion/coffer.bash", 0644, false},
+        {"zsh completion", Base::DataHome, "zsh/site-functions/_coffer", ":/integration/completion/_coffer", 0644,
+         false},
+        {"fish completion", Base::ConfigHome, "fish/completions/coffer.fish", ":/integration/completion/coffer.fish",
+         0644, false},
     };
     return items;
 }

@@ -463,7 +463,8 @@ std::string formatStatus(const StatusReport& st)
         out += "  " + item.state + std::string(8 - std::min<std::size_t>(item.state.size(), 7), ' ') +
                item.path.string() + "\n";
     if (st.thunarActions > 0)
-        out += "Thunar: " + std::to_string(st.thunarActions) + " Coffer action in uca.xml\n";
+        out += "Thunar: " + std::to_string(st.thunarActions) +
+               (st.thunarActions == 1 ? " Coffer action" : " Coffer actions") + " in uca.xml\n";
     if (st.defaultHandler)
         out += "default for .coffer files: " + *st.defaultHandler + "\n";
     out += "record: " + st.manifest.string() + "\n";

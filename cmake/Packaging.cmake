@@ -88,6 +88,20 @@ if(UNIX AND NOT APPLE)
     install(FILES "${COFFER_RESOURCES_DIR}/linux/icons/application-x-coffer.svg"
             DESTINATION "${CMAKE_INSTALL_DATADIR}/icons/hicolor/scalable/mimetypes")
   endif()
+  # Shell completion, where bash-completion, Debian's zsh and fish look for a package's own
+  # (the same scripts "coffer integrate install" puts in the user's folders).
+  foreach(_coffer_completion "coffer.bash:bash-completion/completions:coffer"
+                             "_coffer:zsh/vendor-completions:_coffer"
+                             "coffer.fish:fish/vendor_completions.d:coffer.fish")
+    string(REPLACE ":" ";" _coffer_parts "${_coffer_completion}")
+    list(GET _coffer_parts 0 _coffer_source)
+    list(GET _coffer_parts 1 _coffer_dir)
+    list(GET _coffer_parts 2 _coffer_name)
+    configure_file("${COFFER_RESOURCES_DIR}/completion/${_coffer_source}"
+                   "${COFFER_PACKAGE_GEN_DIR}/completion/${_coffer_name}" @ONLY)
+    install(FILES "${COFFER_PACKAGE_GEN_DIR}/completion/${_coffer_name}"
+            DESTINATION "${CMAKE_INSTALL_DATADIR}/${_coffer_dir}")
+  endforeach()
   # PNG sizes, if the resources provide them (icons/hicolor/SIZExSIZE/{apps,mimetypes}/*.png).
   if(IS_DIRECTORY "${COFFER_RESOURCES_DIR}/linux/icons/hicolor")
     install(DIRECTORY "${COFFER_RESOURCES_DIR}/linux/icons/hicolor/" DESTINATION "${CMAKE_INSTALL_DATADIR}/icons/hicolor"

@@ -25,6 +25,9 @@ enum class ErrorCode {
 struct Error {
     ErrorCode code = ErrorCode::Internal;
     std::string message;
+    /// What fixes this very case, when the code's general advice would not
+    /// (the CLI prints it as the "hint:" line): e.g. the option to pass.
+    std::string hint = {};
 };
 
 /// Either a value or an Error. Small on purpose: C++20 has no std::expected.
@@ -68,7 +71,12 @@ private:
 
 inline Error makeError(ErrorCode code, std::string message)
 {
-    return Error{code, std::move(message)};
+    return Error{code, std::move(message), {}};
+}
+
+inline Error makeError(ErrorCode code, std::string message, std::string hint)
+{
+    return Error{code, std::move(message), std::move(hint)};
 }
 
 } // namespace coffer

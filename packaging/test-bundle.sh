@@ -395,7 +395,9 @@ if [[ " $steps " == *" deb "* ]]; then
   fi
   if v=$(in_root "$root" coffer --version 2>&1); then pass "installed: coffer --version: $v"; else fail "installed coffer --version: $v"; fi
   for f in /usr/bin/coffer /usr/bin/coffer-gui /usr/share/man/man1/coffer.1.gz /usr/share/applications/coffer.desktop \
-    /usr/share/mime/packages/coffer.xml /usr/share/icons/hicolor/scalable/apps/coffer.svg; do
+    /usr/share/mime/packages/coffer.xml /usr/share/icons/hicolor/scalable/apps/coffer.svg \
+    /usr/share/bash-completion/completions/coffer /usr/share/zsh/vendor-completions/_coffer \
+    /usr/share/fish/vendor_completions.d/coffer.fish; do
     [ -e "$root$f" ] && pass "installed: $f" || note "not installed: $f"
   done
   if in_root "$root" /coffer-test/test-in-root.sh smoke /usr/bin; then

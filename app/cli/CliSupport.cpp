@@ -2,13 +2,18 @@
 
 #include "Cli.h"
 #include "DisplayText.h"
+#include "ContainerReader.h"
+#include "FileIO.h"
 #include "Paths.h"
+#include "RekeyJournal.h"
 #include "Terminal.h"
 
 #include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace coffer::cli {
 
@@ -117,14 +122,16 @@ int reportError(const Error& error)
 {
     // Messages quote paths, names and a file's first line: never raw to the terminal.
     std::fprintf(stderr, "error: %s\n", displayable(error.message).c_str());
-    if (const char* hint = hintFor(error.code); *hint)
+    if (!error.hint.empty())
+        std::fprintf(stderr, "hint: %s\n", displayable(error.hint).c_str());
+    else if (const char* hint = hintFor(error.code); *hint)
         std::fprintf(stderr, "hint: %s\n", hint);
     return exitCodeFor(error.code);
 }
 
-int usageError(const std::string& message, const char* usage)
+int usageError(const std::string& message, const std::string& usage)
 {
-    std::fprintf(stderr, "error: %s\nusage: %s\n", displayable(message).c_str(), usage);
+    std::fprintf(stderr, "error: %s\nusage: %s\n", displayable(message).c_str(), usage.c_str());
     return kExitUsage;
 }
 
@@ -142,8 +149,63 @@ Result<std::optional<crypto::SecureString>> newPassphraseFromArgs(const Args& ar
     auto second = readPassphrase("Passphrase again: ");
     COFFER_TRY(second);
     if (*first != *second)
-        return makeError(ErrorCode::InvalidArgument, "the two passphrases differ");
+        return makeError(ErrorCode::InvalidArgument, "the two passphrases differ", "type the same passphrase twice");
     return std::optional<crypto::SecureString>(std::move(*first));
+}
+
+Status checkContainerFirst(const std::string& path)
+{
+    if (path == "-")
+        return Status::success(); // a stream is read once: it is checked as it is decrypted
+    std::error_code ec;
+    if (std::filesystem::exists(rekeyJournalPath(path), ec))
+        return Status::success(); // an interrupted rekey: opening the container finishes it first
+    auto info = inspectContainer(path);
+    if (info.ok())
+        return Status::success();
+    Error e = info.error();
+    if (e.code != ErrorCode::Io) // an I/O error names the file already
+        e.message = "\"" + path + "\": " + e.message;
+    return e;
+}
+
+Status checkInputsExist(const std::vector<std::string>& paths)
+{
+    for (const auto& p : paths) {
+        struct stat st;
+        if (::lstat(p.c_str(), &st) != 0)
+            return ioError(errno, "read", p);
+    }
+    return Status::success();
+}
+
+Status checkOutputFolder(const std::filesystem::path& path)
+{
+    // The nearest folder that exists is where the output will be made.
+    std::filesystem::path dir = path.empty() ? std::filesystem::path(".") : path;
+    struct stat st;
+    while (::stat(dir.c_str(), &st) != 0) {
+        if (errno != ENOENT || dir == "." || dir == dir.root_path())
+            return ioError(errno, "write into", dir);
+        dir = dir.parent_path().empty() ? std::filesystem::path(".") : dir.parent_path();
+    }
+    if (!S_ISDIR(st.st_mode))
+        return ioError(ENOTDIR, "write into", dir);
+    if (::access(dir.c_str(), W_OK | X_OK) != 0)
+        return ioError(errno, "write into", dir);
+    return Status::success();
+}
+
+Status checkOutputFile(const std::string& path)
+{
+    if (path == "-")
+        return Status::success();
+    const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    const std::filesystem::path dir = parent.empty() ? std::filesystem::path(".") : parent;
+    struct stat st;
+    if (::stat(dir.c_str(), &st) != 0) // Coffer makes no folder for a file: it must exist
+        return ioError(errno, "write into", dir);
+    return checkOutputFolder(dir);
 }
 
 KeyringStore keyringStore()
@@ -155,21 +217,36 @@ Result<crypto::SecureString> keyringPassphrase(const Args& args, bool confirmNew
 {
     if (auto file = args.one("--keyring-passphrase-file"))
         return readPassphraseFile(*file);
-    auto first = readPassphrase(confirmNew ? "New keyring passphrase: " : "Keyring passphrase: ");
+    if (args.has("--no-prompt"))
+        return makeError(ErrorCode::InvalidArgument,
+                         "the keyring is locked, and --no-prompt forbids asking for its "
+                         "passphrase",
+                         "use --keyring-passphrase-file FILE");
+    auto first = readPassphrase(confirmNew ? "New keyring passphrase: " : "Keyring passphrase: ", "keyring passphrase",
+                                "--keyring-passphrase-file");
     COFFER_TRY(first);
     if (!confirmNew)
         return first;
     if (first->size() < 8)
         return makeError(ErrorCode::InvalidArgument, "choose a keyring passphrase of at least 8 characters");
-    auto second = readPassphrase("Keyring passphrase again: ");
+    auto second = readPassphrase("Keyring passphrase again: ", "keyring passphrase", "--keyring-passphrase-file");
     COFFER_TRY(second);
     if (*first != *second)
-        return makeError(ErrorCode::InvalidArgument, "the two passphrases differ");
+        return makeError(ErrorCode::InvalidArgument, "the two passphrases differ", "type the same passphrase twice");
     return first;
+}
+
+Status checkKeyringExists()
+{
+    if (keyringStore().exists())
+        return Status::success();
+    return makeError(ErrorCode::InvalidArgument, "there is no keyring yet",
+                     "run \"coffer id create\" to make one (or \"coffer id import FILE\" for a key you have)");
 }
 
 Result<Keyring> unlockKeyring(const Args& args)
 {
+    COFFER_TRY(checkKeyringExists()); // before asking for a passphrase that cannot help
     auto store = keyringStore();
     auto passphrase = keyringPassphrase(args);
     COFFER_TRY(passphrase);

@@ -7,14 +7,16 @@
 #include "KeyringStore.h"
 #include "Result.h"
 
+#include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace coffer::cli {
 
 /// Prints "error: ..." and "hint: ..." and maps the error to an exit code.
 int reportError(const Error& error);
-int usageError(const std::string& message, const char* usage);
+int usageError(const std::string& message, const std::string& usage);
 
 Result<std::string> readTextFile(const std::string& path);
 
@@ -35,10 +37,25 @@ template <typename Work> auto runJob(Work work)
 /// terminal (a typo here would lock the recipient out). None if neither was given.
 Result<std::optional<crypto::SecureString>> newPassphraseFromArgs(const Args& args);
 
+// What can be checked without a secret is checked before any passphrase is
+// asked: a newcomer learns of a typo at once, not after typing a passphrase.
+
+/// The container exists and is one of a version this Coffer reads ("-" is not checked).
+Status checkContainerFirst(const std::string& path);
+/// Each path exists (it may be a link: the scan decides what to do with it).
+Status checkInputsExist(const std::vector<std::string>& paths);
+/// A folder to extract into: it, or the nearest of its parents that exists, is a writable folder.
+Status checkOutputFolder(const std::filesystem::path& path);
+/// A file to create: its folder exists and is writable ("-" is standard output).
+Status checkOutputFile(const std::string& path);
+
 /// The keyring store in the data folder (COFFER_HOME, portable or XDG).
 KeyringStore keyringStore();
-/// The keyring passphrase: --keyring-passphrase-file, or asked on the terminal.
+/// The keyring passphrase: --keyring-passphrase-file, or asked on the terminal
+/// (never with --no-prompt).
 Result<crypto::SecureString> keyringPassphrase(const Args& args, bool confirmNew = false);
+/// Fails, with a hint to create one, if there is no keyring (checked before any passphrase).
+Status checkKeyringExists();
 /// Opens the keyring; says so on stderr when the backup had to be used.
 Result<Keyring> unlockKeyring(const Args& args);
 

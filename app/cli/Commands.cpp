@@ -2,6 +2,7 @@
 
 #include "Cli.h"
 #include "CliSupport.h"
+#include "CommandTable.h"
 #include "ContainerReader.h"
 #include "DisplayText.h"
 #include "Encrypt.h"
@@ -10,6 +11,7 @@
 #include "SignatureStatus.h"
 #include "Terminal.h"
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <ctime>
@@ -66,8 +68,8 @@ Result<crypto::IdentityList> loadIdentities(const Args& args, const std::string&
     if (passphrase)
         identities.push_back(std::make_unique<crypto::PassphraseIdentity>(std::move(*passphrase)));
     if (identities.empty())
-        return makeError(ErrorCode::InvalidArgument,
-                         "no key given: pass -i IDENTITY_FILE or -p, or create an identity");
+        return makeError(ErrorCode::InvalidArgument, "no key given",
+                         "pass -i FILE (a key file) or -p (a passphrase), or make a keyring with \"coffer id create\"");
     return identities;
 }
 
@@ -87,16 +89,31 @@ void printSignature(const ArchiveIndex& index, const std::optional<Keyring>& key
         std::fprintf(stderr, "note: %s\n", note.c_str());
 }
 
-const char* kEncryptUsage = "coffer encrypt (-r CARD | -R FILE | -p)... [-o OUT] PATH...";
-const char* kDecryptUsage = "coffer decrypt [-i FILE]... [-p] [-o DIR|-] [--only PATH]... CONTAINER";
+const std::string kEncryptUsage = usageOf("encrypt");
+const std::string kDecryptUsage = usageOf("decrypt");
+const std::string kListUsage = usageOf("list");
+
+Status parseCompression(const Args& args, Compression& compression)
+{
+    const std::string name = args.one("--compression").value_or("auto");
+    if (name == "auto")
+        compression = Compression::Auto;
+    else if (name == "off")
+        compression = Compression::Off;
+    else if (name == "max")
+        compression = Compression::Max;
+    else
+        return makeError(ErrorCode::InvalidArgument, "--compression is auto, off or max");
+    return Status::success();
+}
 
 } // namespace
 
 int commandKeygen(const std::vector<std::string>& argv)
 {
-    Args args(argv, {}, {"--output", "--name"}, {{"-o", "--output"}});
+    Args args = parseArgs("keygen", argv);
     if (!args.ok() || !args.positional().empty())
-        return usageError(args.ok() ? "keygen takes no paths" : args.error(), "coffer keygen [-o FILE] [--name NAME]");
+        return usageError(args.ok() ? "keygen takes no paths" : args.error(), usageOf("keygen"));
     auto id = crypto::SecretIdentity::generate(args.one("--name").value_or(""));
     const crypto::ContactCard myCard = *id.card(); // a generated identity always has one
     const std::string card = myCard.encode();
@@ -140,15 +157,22 @@ int commandKeygen(const std::vector<std::string>& argv)
 
 int commandEncrypt(const std::vector<std::string>& argv)
 {
-    Args args(argv, {"--passphrase", "--force", "--no-sign"},
-              {"--recipient", "--recipients-file", "--output", "--passphrase-file", "--compression",
-               "--keyring-passphrase-file"},
-              {{"-r", "--recipient"}, {"-R", "--recipients-file"}, {"-o", "--output"}, {"-p", "--passphrase"}});
+    Args args = parseArgs("encrypt", argv);
     if (!args.ok())
         return usageError(args.error(), kEncryptUsage);
     if (args.positional().empty())
         return usageError("name the files or folders to encrypt", kEncryptUsage);
+    const auto output = args.one("--output");
+    if (!output && stdoutIsTerminal())
+        return usageError("name the container with -o OUT (refusing to write binary data to the terminal)",
+                          kEncryptUsage);
     EncryptRequest request;
+    if (auto st = parseCompression(args, request.compression); !st.ok())
+        return usageError(st.error().message, kEncryptUsage);
+    if (auto st = checkInputsExist(args.positional()); !st.ok())
+        return reportError(st.error());
+    if (auto st = checkOutputFile(output.value_or("-")); !st.ok())
+        return reportError(st.error());
     std::vector<std::string> keys = args.all("--recipient");
     for (const auto& file : args.all("--recipients-file")) {
         auto text = readTextFile(file);
@@ -180,8 +204,11 @@ int commandEncrypt(const std::vector<std::string>& argv)
             }
         }
         if (!parsed.ok())
-            return reportError(makeError(ErrorCode::InvalidArgument, "recipient \"" + key.substr(0, 80) +
-                                                                         "\" is not a contact, a card or an age key"));
+            return reportError(
+                makeError(ErrorCode::InvalidArgument,
+                          "recipient \"" + key.substr(0, 80) + "\" is not a contact, a card or an age key",
+                          "pass a card (coffer1...) or an age key (age1...) with -r, or add the person "
+                          "with \"coffer contacts add CARD --name NAME\""));
         request.recipients.push_back(std::move(*parsed));
     }
     if (!args.has("--no-sign") && keyringStore().exists()) {
@@ -195,29 +222,22 @@ int commandEncrypt(const std::vector<std::string>& argv)
     request.passphrase = std::move(*passphrase);
     if (request.recipients.empty() && !request.passphrase)
         return usageError("choose who can open it: -r CARD, -R FILE or -p", kEncryptUsage);
-    const std::string compression = args.one("--compression").value_or("auto");
-    if (compression == "auto")
-        request.compression = Compression::Auto;
-    else if (compression == "off")
-        request.compression = Compression::Off;
-    else if (compression == "max")
-        request.compression = Compression::Max;
-    else
-        return usageError("--compression is auto, off or max", kEncryptUsage);
-    const auto output = args.one("--output");
-    if (!output && stdoutIsTerminal())
-        return usageError("name the container with -o OUT (refusing to write binary data to the terminal)",
-                          kEncryptUsage);
     request.output = output.value_or("-");
     request.overwrite = args.has("--force");
+    request.links = args.has("--follow-all-links") ? LinkPolicy::FollowAll
+                    : args.has("--follow-links")   ? LinkPolicy::FollowInside
+                                                   : LinkPolicy::Skip;
     for (const auto& p : args.positional())
         request.inputs.emplace_back(p);
 
     auto result = runJob([&](JobControl& job) { return encryptFiles(request, job); });
     if (!result.ok())
         return reportError(result.error());
+    const auto skippedLink = [](const std::string& w) { return w.starts_with("skipped the symbolic link"); };
+    if (request.links == LinkPolicy::Skip && std::any_of(result->warnings.begin(), result->warnings.end(), skippedLink))
+        std::fprintf(stderr, "hint: --follow-links stores what the links inside the chosen paths point to\n");
     if (request.output != "-" && stderrIsTerminal())
-        std::fprintf(stderr, "Encrypted %llu files (%s) into %s (%s)\n", static_cast<unsigned long long>(result->files),
+        std::fprintf(stderr, "Encrypted %s (%s) into %s (%s)\n", countOf(result->files, "file", "files").c_str(),
                      formatBytes(result->plainBytes).c_str(), result->output.c_str(),
                      formatBytes(result->containerBytes).c_str());
     if (request.output != "-" && result->output != request.output)
@@ -241,6 +261,8 @@ int decryptToStandardOutput(const Args& args)
         return usageError("-o - writes one file: name at most one with --only", kDecryptUsage);
     if (args.has("--force"))
         return usageError("--force has no meaning with -o -", kDecryptUsage);
+    if (auto st = checkContainerFirst(container); !st.ok())
+        return reportError(st.error());
     std::optional<Keyring> keyring;
     auto identities = loadIdentities(args, container, keyring);
     if (!identities.ok())
@@ -259,9 +281,7 @@ int decryptToStandardOutput(const Args& args)
 
 int commandDecrypt(const std::vector<std::string>& argv)
 {
-    Args args(argv, {"--passphrase", "--force"},
-              {"--identity", "--output", "--only", "--passphrase-file", "--keyring-passphrase-file"},
-              {{"-i", "--identity"}, {"-o", "--output"}, {"-p", "--passphrase"}});
+    Args args = parseArgs("decrypt", argv);
     if (!args.ok())
         return usageError(args.error(), kDecryptUsage);
     if (args.positional().size() != 1)
@@ -273,6 +293,10 @@ int commandDecrypt(const std::vector<std::string>& argv)
     request.destination = args.one("--output").value_or(".");
     request.only = args.all("--only");
     request.overwrite = args.has("--force");
+    if (auto st = checkContainerFirst(request.container); !st.ok())
+        return reportError(st.error());
+    if (auto st = checkOutputFolder(request.destination); !st.ok())
+        return reportError(st.error());
     std::optional<Keyring> keyring;
     auto identities = loadIdentities(args, request.container, keyring);
     if (!identities.ok())
@@ -282,22 +306,22 @@ int commandDecrypt(const std::vector<std::string>& argv)
         return reportError(result.error());
     printSignature(result->index, keyring);
     if (stderrIsTerminal())
-        std::fprintf(stderr, "Extracted %llu files (%s) into %s\n", static_cast<unsigned long long>(result->files),
+        std::fprintf(stderr, "Extracted %s (%s) into %s\n", countOf(result->files, "file", "files").c_str(),
                      formatBytes(result->bytes).c_str(), request.destination.c_str());
     return kExitOk;
 }
 
 int commandList(const std::vector<std::string>& argv)
 {
-    Args args(argv, {"--passphrase", "--long"}, {"--identity", "--passphrase-file", "--keyring-passphrase-file"},
-              {{"-i", "--identity"}, {"-p", "--passphrase"}, {"-l", "--long"}});
+    Args args = parseArgs("list", argv);
     if (!args.ok() || args.positional().size() != 1)
-        return usageError(args.ok() ? "name one container" : args.error(),
-                          "coffer list [-i FILE]... [-p] [-l] CONTAINER");
+        return usageError(args.ok() ? "name one container" : args.error(), kListUsage);
     if (args.positional()[0] == "-")
         return usageError("list needs a container file (it reads only the end of it); to see what a stream "
                           "holds, decrypt it",
-                          "coffer list [-i FILE]... [-p] [-l] CONTAINER");
+                          kListUsage);
+    if (auto st = checkContainerFirst(args.positional()[0]); !st.ok())
+        return reportError(st.error());
     std::optional<Keyring> keyring;
     auto identities = loadIdentities(args, args.positional()[0], keyring);
     if (!identities.ok())
@@ -334,11 +358,11 @@ int commandList(const std::vector<std::string>& argv)
 
 int commandInspect(const std::vector<std::string>& argv)
 {
-    Args args(argv, {}, {}, {});
+    Args args = parseArgs("inspect", argv);
     if (!args.ok() || args.positional().size() != 1)
-        return usageError(args.ok() ? "name one container" : args.error(), "coffer inspect CONTAINER");
+        return usageError(args.ok() ? "name one container" : args.error(), usageOf("inspect"));
     if (args.positional()[0] == "-")
-        return usageError("inspect needs a container file", "coffer inspect CONTAINER");
+        return usageError("inspect needs a container file", usageOf("inspect"));
     auto info = inspectContainer(args.positional()[0]);
     if (!info.ok())
         return reportError(info.error());

@@ -14,5 +14,8 @@ int commandInspect(const std::vector<std::string>& argv);
 int commandId(const std::vector<std::string>& argv);
 int commandContacts(const std::vector<std::string>& argv);
 int commandRekey(const std::vector<std::string>& argv);
+int commandIntegrate(const std::vector<std::string>& argv); // IntegrateCommand.cpp
+int runHelp(const std::vector<std::string>& argv);          // Cli.cpp
+int runVersion(const std::vector<std::string>& argv);
 
 } // namespace coffer::cli

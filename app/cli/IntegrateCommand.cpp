@@ -3,6 +3,7 @@
 // `coffer integrate --print-reg` for the Windows registry entries as a .reg file.
 #include "Cli.h"
 #include "CliSupport.h"
+#include "CommandTable.h"
 #include "Integration.h"
 #include "IntegrationWindows.h"
 
@@ -12,27 +13,7 @@ namespace coffer::cli {
 
 namespace {
 
-constexpr const char* kIntegrateUsage =
-    "coffer integrate install|uninstall|status | --print-reg [--executable PATH] | --print-unreg";
-
-constexpr const char* kIntegrateHelp = R"(Usage: coffer integrate install|uninstall|status
-       coffer integrate --print-reg [--executable PATH] | --print-unreg
-
-Adds Coffer to this user's file manager, without administrator rights:
-"Encrypt with Coffer" on files and folders, and .coffer files opening with
-Coffer. On Linux: a desktop entry, the application/x-coffer MIME type and
-icons, the default handler in mimeapps.list, Dolphin, Nautilus, Nemo and
-Thunar menu entries. On Windows: keys under HKEY_CURRENT_USER\Software\Classes.
-
-  install     add it, or refresh it (after Coffer moved, say)
-  uninstall   remove exactly what install added, and its record
-  status      what is installed, and whether it points at this copy
-
-Install records what it does in integration.manifest in Coffer's data folder
-(beside a portable copy, in its data/ folder). --print-reg prints the Windows
-registry entries as a .reg file (for PATH, default this executable),
---print-unreg their removal.
-)";
+const std::string kIntegrateUsage = usageOf("integrate");
 
 void printReport(const integration::Report& report)
 {
@@ -46,11 +27,7 @@ void printReport(const integration::Report& report)
 
 int commandIntegrate(const std::vector<std::string>& argv)
 {
-    const Args args(argv, {"--print-reg", "--print-unreg", "--help"}, {"--executable"}, {{"-h", "--help"}});
-    if (args.ok() && args.has("--help")) {
-        std::fputs(kIntegrateHelp, stdout);
-        return kExitOk;
-    }
+    const Args args = parseArgs("integrate", argv);
     if (!args.ok())
         return usageError(args.error(), kIntegrateUsage);
     const auto& pos = args.positional();
@@ -85,6 +62,10 @@ int commandIntegrate(const std::vector<std::string>& argv)
                      "Coffer is in the file manager for this user: \"Encrypt with Coffer\" on files and folders, "
                      "and .coffer files open with it.\n"
                      "Thunar shows it after a restart (thunar -q). \"coffer integrate uninstall\" removes it all.\n");
+        std::fprintf(stderr,
+                     "Shell completion for coffer: bash and fish use it in a new shell; zsh once \"fpath=(%s "
+                     "$fpath)\" comes before compinit in ~/.zshrc.\n",
+                     (env.dataHome / "zsh/site-functions").c_str());
         if (env.portable)
             std::fprintf(stderr, "This is a portable copy: if you move it, run \"coffer integrate install\" again.\n");
         return kExitOk;

@@ -1,6 +1,7 @@
 // coffer id ..., coffer contacts ..., coffer rekey: the keyring from the CLI.
 #include "Cli.h"
 #include "CliSupport.h"
+#include "CommandTable.h"
 #include "Commands.h"
 #include "ContainerReader.h"
 #include "DisplayText.h"
@@ -14,18 +15,9 @@ namespace coffer::cli {
 
 namespace {
 
-const char* kIdUsage = "coffer id create|show|export|import|passwd [--name NAME] [FILE]";
-const char* kContactsUsage = "coffer contacts add CARD|FILE [--name NAME] | list | show NAME | verify NAME "
-                             "[--fingerprint DIGITS] | rename NAME NEW | remove NAME";
-const char* kRekeyUsage = "coffer rekey (-r CARD|NAME)... [-p] [--add] [-i FILE] -o OUT CONTAINER";
-
-const std::set<std::string> kKeyringOptions = {"--keyring-passphrase-file",
-                                               "--name",
-                                               "--fingerprint",
-                                               "--passphrase-file",
-                                               "--identity",
-                                               "--recipient",
-                                               "--output"};
+const std::string kIdUsage = usageOf("id");
+const std::string kContactsUsage = usageOf("contacts");
+const std::string kRekeyUsage = usageOf("rekey");
 
 void printCard(const crypto::ContactCard& card, const std::string& name)
 {
@@ -120,7 +112,7 @@ int idImport(const Args& args)
         return reportError(st.error());
     for (const auto& id : *ids)
         std::printf("%s\n", id.publicText().c_str());
-    std::fprintf(stderr, "Imported %zu key(s).\n", ids->size());
+    std::fprintf(stderr, "Imported %s.\n", countOf(ids->size(), "key", "keys").c_str());
     return kExitOk;
 }
 
@@ -128,7 +120,7 @@ int idImport(const Args& args)
 
 int commandId(const std::vector<std::string>& argv)
 {
-    Args args(argv, {}, kKeyringOptions, {});
+    Args args = parseArgs("id", argv);
     if (!args.ok() || args.positional().empty())
         return usageError(args.ok() ? "say what to do with your identity" : args.error(), kIdUsage);
     const std::string& what = args.positional()[0];
@@ -140,6 +132,8 @@ int commandId(const std::vector<std::string>& argv)
     if (what == "import")
         return idImport(args);
     if (what == "passwd") {
+        if (auto st = checkKeyringExists(); !st.ok())
+            return reportError(st.error());
         auto store = keyringStore();
         auto oldPass = keyringPassphrase(args);
         if (!oldPass.ok())
@@ -159,7 +153,7 @@ int commandId(const std::vector<std::string>& argv)
     const auto* id = keyring->identity();
     if (!id)
         return reportError(
-            makeError(ErrorCode::InvalidArgument, "the keyring holds no Coffer identity; run \"coffer id create\""));
+            makeError(ErrorCode::InvalidArgument, "the keyring holds no Coffer identity", "run \"coffer id create\""));
     if (what == "show") {
         printCard(*id->card(), "Your fingerprint");
         return kExitOk;
@@ -178,7 +172,7 @@ int commandId(const std::vector<std::string>& argv)
 
 int commandContacts(const std::vector<std::string>& argv)
 {
-    Args args(argv, {}, kKeyringOptions, {});
+    Args args = parseArgs("contacts", argv);
     if (!args.ok() || args.positional().empty())
         return usageError(args.ok() ? "say what to do with your contacts" : args.error(), kContactsUsage);
     const auto& pos = args.positional();
@@ -190,6 +184,10 @@ int commandContacts(const std::vector<std::string>& argv)
         for (const auto& c : keyring->contacts()) {
             if (what == "show" && (pos.size() < 2 || keyring->findContact(pos[1]) != &c))
                 continue;
+            if (args.has("--names-only")) { // for shell completion and scripts
+                std::printf("%s\n", c.name.c_str());
+                continue;
+            }
             const std::string fp = c.recipient.card ? c.recipient.card->fingerprint() : "(age key: no fingerprint)";
             std::printf("%s\t%s\t%s\n", displayable(c.name).c_str(), c.verified ? "verified" : "unverified",
                         fp.c_str());
@@ -197,12 +195,15 @@ int commandContacts(const std::vector<std::string>& argv)
                 std::printf("%s\n", c.key.c_str());
         }
         if (what == "show" && (pos.size() < 2 || !keyring->findContact(pos[1])))
-            return reportError(makeError(ErrorCode::InvalidArgument, "no such contact"));
+            return reportError(
+                makeError(ErrorCode::InvalidArgument, "no such contact", "\"coffer contacts list\" shows the names"));
         return kExitOk;
     }
     static const std::set<std::string> kChanges = {"add", "remove", "rename", "verify"};
     if (!kChanges.count(what)) // before asking for any passphrase
         return usageError("unknown contacts command \"" + what + "\"", kContactsUsage);
+    if (auto st = checkKeyringExists(); !st.ok())
+        return reportError(st.error());
     auto store = keyringStore();
     auto passphrase = keyringPassphrase(args);
     if (!passphrase.ok())
@@ -263,9 +264,7 @@ int commandContacts(const std::vector<std::string>& argv)
 
 int commandRekey(const std::vector<std::string>& argv)
 {
-    Args args(argv, {"--passphrase", "--add", "--force"},
-              {"--recipient", "--identity", "--output", "--passphrase-file", "--keyring-passphrase-file"},
-              {{"-r", "--recipient"}, {"-i", "--identity"}, {"-o", "--output"}, {"-p", "--passphrase"}});
+    Args args = parseArgs("rekey", argv);
     if (!args.ok() || args.positional().size() != 1 || !args.has("--output"))
         return usageError(args.ok() ? "name one container and the output (-o)" : args.error(), kRekeyUsage);
     RekeyRequest request;
@@ -273,6 +272,10 @@ int commandRekey(const std::vector<std::string>& argv)
     request.output = *args.one("--output");
     request.keepExisting = args.has("--add");
     request.overwrite = args.has("--force");
+    if (auto st = checkContainerFirst(request.input.string()); !st.ok())
+        return reportError(st.error());
+    if (auto st = checkOutputFile(request.output.string()); !st.ok())
+        return reportError(st.error());
     std::optional<Keyring> keyring;
     crypto::IdentityList identities;
     if (args.has("--identity")) {
@@ -301,7 +304,9 @@ int commandRekey(const std::vector<std::string>& argv)
         }
         const Contact* c = keyring->findContact(r);
         if (!c)
-            return reportError(makeError(ErrorCode::InvalidArgument, "\"" + r + "\" is neither a key nor a contact"));
+            return reportError(makeError(ErrorCode::InvalidArgument, "\"" + r + "\" is neither a key nor a contact",
+                                         "pass a card (coffer1...) or an age key (age1...) with -r, or add the "
+                                         "person with \"coffer contacts add CARD --name NAME\""));
         request.recipients.push_back(c->recipient);
     }
     auto passphrase = newPassphraseFromArgs(args);

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <iterator>
+#include <string>
 #include <termios.h>
 #include <unistd.h>
 
@@ -75,12 +76,13 @@ private:
 
 } // namespace
 
-Result<crypto::SecureString> readPassphrase(const std::string& prompt)
+Result<crypto::SecureString> readPassphrase(const std::string& prompt, const std::string& what,
+                                            const std::string& fileOption)
 {
     const int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
     if (fd < 0)
-        return makeError(ErrorCode::InvalidArgument,
-                         "no terminal to ask for the passphrase; use --passphrase-file in scripts");
+        return makeError(ErrorCode::InvalidArgument, "no terminal to ask for the " + what,
+                         "use " + fileOption + " FILE in scripts");
     crypto::SecureString passphrase;
     {
         const QuietTerminal quiet(fd);
@@ -110,7 +112,8 @@ Result<crypto::SecureString> readPassphraseFile(const std::string& path)
     if (!passphrase.empty() && passphrase.back() == '\r')
         passphrase.pop_back();
     if (passphrase.empty())
-        return makeError(ErrorCode::InvalidArgument, "the passphrase file \"" + path + "\" is empty");
+        return makeError(ErrorCode::InvalidArgument, "the passphrase file \"" + path + "\" is empty",
+                         "put the passphrase on the file's first line");
     return passphrase;
 }
 
@@ -136,6 +139,11 @@ std::string formatBytes(std::uint64_t bytes)
     char buf[32];
     std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
     return buf;
+}
+
+std::string countOf(std::uint64_t n, const char* one, const char* many)
+{
+    return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
 void drawProgress(const Progress& p)

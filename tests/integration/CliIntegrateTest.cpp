@@ -2,6 +2,7 @@
 // throw-away home: install, status, uninstall without a trace, the usage
 // errors, --print-reg, and a portable copy that is moved and re-integrated.
 #include "IntegrationHarness.h"
+#include "IntegrationText.h"
 #include "IntegrationWindows.h"
 
 #include <gtest/gtest.h>
@@ -64,6 +65,36 @@ TEST(CliIntegrate, InstallStatusUninstall)
     r = coffer("integrate uninstall");
     ASSERT_EQ(r.code, 0) << r.output;
     EXPECT_NE(r.output.find("nothing to remove"), std::string::npos) << r.output;
+}
+
+TEST(CliIntegrate, InstallsShellCompletionAndUninstallRemovesIt)
+{
+    FakeHome home;
+    const auto before = snapshot(home.root());
+    auto r = coffer("integrate install");
+    ASSERT_EQ(r.code, 0) << r.output;
+    const fs::path bash = home.dataHome() / "bash-completion/completions/coffer";
+    const fs::path zsh = home.dataHome() / "zsh/site-functions/_coffer";
+    const fs::path fish = home.configHome() / "fish/completions/coffer.fish";
+    for (const auto& path : {bash, zsh, fish}) {
+        ASSERT_TRUE(fs::exists(path)) << path << "\n" << r.output;
+        EXPECT_NE(readFile(path).find(std::string(integration::kMarker)), std::string::npos) << path;
+    }
+    EXPECT_EQ(readFile(zsh).rfind("#compdef coffer\n", 0), 0u) << "zsh reads the first line";
+    std::string registered;
+    EXPECT_EQ(runCommand("bash -c " + shellQuote("source " + shellQuote(bash.string()) + " && complete -p coffer"),
+                         &registered),
+              0);
+    EXPECT_NE(registered.find("complete -F _coffer coffer"), std::string::npos) << registered;
+    r = coffer("integrate status");
+    EXPECT_NE(r.output.find(fish.string()), std::string::npos) << r.output;
+
+    r = coffer("integrate uninstall");
+    ASSERT_EQ(r.code, 0) << r.output;
+    EXPECT_FALSE(fs::exists(bash));
+    EXPECT_FALSE(fs::exists(zsh));
+    EXPECT_FALSE(fs::exists(fish));
+    EXPECT_EQ(diffSnapshots(before, snapshot(home.root())), "");
 }
 
 TEST(CliIntegrate, UsageErrors)

@@ -35,7 +35,7 @@ TEST(KeyringAgeImport, KeyFromAgeKeygenOpensAContainerEncryptedToItsRecipient)
     const Outcome imported = dana.run("id import " + q(keyFile));
     ASSERT_EQ(imported.code, kExitOk) << imported.output;
     EXPECT_TRUE(contains(imported.output, ageRecipient)) << imported.output;
-    EXPECT_TRUE(contains(imported.output, "Imported 1 key(s).")) << imported.output;
+    EXPECT_TRUE(contains(imported.output, "Imported 1 key.")) << imported.output;
     const Keyring k = loadKeyring(dana);
     EXPECT_EQ(k.identity(), nullptr);
     ASSERT_EQ(k.ageIdentities().size(), 1u);

@@ -1,0 +1,286 @@
+#include "CommandTable.h"
+
+#include "Commands.h"
+
+#include <sstream>
+
+namespace coffer::cli {
+
+namespace {
+
+// Options several commands share, worded once.
+constexpr OptionInfo kKeyringPassphraseFile{"--keyring-passphrase-file", nullptr, "FILE",
+                                            "the keyring passphrase from FILE (for scripts; else asked)"};
+constexpr OptionInfo kIdentity{"--identity", "-i", "FILE",
+                               "an identity file (repeatable); without -i or -p the keyring's keys are used"};
+constexpr OptionInfo kAskPassphrase{"--passphrase", "-p", nullptr, "ask for the container's passphrase"};
+constexpr OptionInfo kPassphraseFile{"--passphrase-file", nullptr, "FILE",
+                                     "the container's passphrase from FILE (wins over -p)"};
+constexpr OptionInfo kHelp{"--help", "-h", nullptr, "print this help"};
+
+std::vector<CommandInfo> makeTable()
+{
+    return {
+        {"keygen",
+         commandKeygen,
+         "[-o FILE] [--name NAME]",
+         "Makes a key pair in a file, outside the keyring; prints its card.",
+         {{"--output", "-o", "FILE", "the key file to write (never overwritten; default: standard output)"},
+          {"--name", nullptr, "NAME", "the name the card carries"},
+          kHelp},
+         "The file holds the secret key unencrypted: use it with -i, or import it\n"
+         "with \"coffer id import\" and delete it.",
+         "coffer keygen -o ~/backup.key --name \"Ann\""},
+        {"encrypt",
+         commandEncrypt,
+         "(-r KEY|NAME | -R FILE | -p)... [-o OUT] [options] PATH...",
+         "Encrypts files and folders into one container.",
+         {{"--recipient", "-r", "KEY|NAME", "a recipient: a card, an age key or a contact's name (repeatable)"},
+          {"--recipients-file", "-R", "FILE", "recipients, one per line; # starts a comment (repeatable)"},
+          {"--passphrase", "-p", nullptr, "also (or only) let a passphrase open it; asked twice"},
+          {"--passphrase-file", nullptr, "FILE", "the passphrase from FILE (wins over -p)"},
+          {"--output", "-o", "OUT", "the container to write; - for standard output"},
+          {"--compression", nullptr, "auto|off|max", "zstd where it pays (auto, default), never, or hardest"},
+          {"--force", nullptr, nullptr, "replace OUT if it exists"},
+          {"--no-sign", nullptr, nullptr, "do not sign, even with an identity in the keyring"},
+          {"--follow-links", nullptr, nullptr, "store what symbolic links point to, if inside the chosen PATHs"},
+          {"--follow-all-links", nullptr, nullptr, "store what symbolic links point to, wherever it is"},
+          kKeyringPassphraseFile,
+          kHelp},
+         "Without --follow-links symbolic links are skipped with a warning. A link\n"
+         "leading back into a folder it is in (a loop) is always skipped.\n"
+         "With an identity in the keyring, the container is signed.",
+         "coffer encrypt -r Ann -r coffer1... -o report.coffer report.pdf data/"},
+        {"decrypt",
+         commandDecrypt,
+         "[-i FILE]... [-p] [-o DIR|-] [--only PATH]... [--force] CONTAINER",
+         "Extracts a container into a folder, or one file to standard output.",
+         {kIdentity,
+          kAskPassphrase,
+          kPassphraseFile,
+          {"--output", "-o", "DIR|-", "where to extract (default: here); - writes one file to standard output"},
+          {"--only", nullptr, "PATH", "extract only this file or folder (repeatable)"},
+          {"--force", nullptr, nullptr, "replace existing files instead of choosing free names"},
+          kKeyringPassphraseFile,
+          kHelp},
+         "CONTAINER - reads standard input. Nothing appears in DIR unless the whole\n"
+         "container authenticated.",
+         "coffer decrypt -o ~/Downloads/report report.coffer"},
+        {"list",
+         commandList,
+         "[-i FILE]... [-p] [-l] CONTAINER",
+         "Lists what a container holds.",
+         {kIdentity,
+          kAskPassphrase,
+          kPassphraseFile,
+          {"--long", "-l", nullptr, "also show mode, size and date"},
+          kKeyringPassphraseFile,
+          kHelp},
+         "",
+         "coffer list -l report.coffer"},
+        {"inspect",
+         commandInspect,
+         "CONTAINER",
+         "Shows a container's header without any key.",
+         {kHelp},
+         "",
+         "coffer inspect report.coffer"},
+        {"id",
+         commandId,
+         "create [--name NAME]\nshow\nexport\nimport FILE|-\npasswd",
+         "Your identity in the keyring: make it, show your card, back it up, change its passphrase.",
+         {{"--name", nullptr, "NAME", "your name on your card (create)"}, kKeyringPassphraseFile, kHelp},
+         "show prints your card (share it freely); export prints your SECRET key.",
+         "coffer id create --name \"Ann\"\ncoffer id show"},
+        {"contacts",
+         commandContacts,
+         "add KEY|FILE [--name NAME]\nlist [--names-only] [--no-prompt]\nshow NAME\n"
+         "verify NAME [--fingerprint DIGITS]\nrename NAME NEW\nremove NAME",
+         "The people you send to, kept in the keyring.",
+         {{"--name", nullptr, "NAME", "the contact's name (add; default: the name on the card)"},
+          {"--fingerprint", nullptr, "DIGITS", "the fingerprint they read out to you (verify)"},
+          {"--names-only", nullptr, nullptr, "list only the names, one per line (list)"},
+          {"--no-prompt", nullptr, nullptr, "never ask for the keyring passphrase: fail instead (list)"},
+          kKeyringPassphraseFile,
+          kHelp},
+         "",
+         "coffer contacts add coffer1... --name \"Bob\"\ncoffer contacts verify Bob --fingerprint \"09998 87347 ...\""},
+        {"rekey",
+         commandRekey,
+         "(-r KEY|NAME)... [-p] [--add] [-i FILE]... [--force] -o OUT CONTAINER",
+         "Changes who can open a container without re-encrypting its content.",
+         {{"--recipient", "-r", "KEY|NAME", "a new recipient (repeatable)"},
+          {"--passphrase", "-p", nullptr, "let a new passphrase open it; asked on the terminal"},
+          {"--passphrase-file", nullptr, "FILE", "the new passphrase from FILE"},
+          {"--add", nullptr, nullptr, "keep the present recipients too"},
+          {"--identity", "-i", "FILE", "a key that opens CONTAINER (repeatable; default: the keyring's)"},
+          {"--output", "-o", "OUT", "the new container"},
+          {"--force", nullptr, nullptr, "replace OUT if it exists"},
+          kKeyringPassphraseFile,
+          kHelp},
+         "",
+         "coffer rekey --add -r Carol -o report-carol.coffer report.coffer"},
+        {"integrate",
+         commandIntegrate,
+         "install|uninstall|status\n--print-reg [--executable PATH] | --print-unreg",
+         "Adds Coffer to this user's file manager and shell, without administrator rights.",
+         {{"--print-reg", nullptr, nullptr, "print the Windows registry entries as a .reg file"},
+          {"--print-unreg", nullptr, nullptr, "print their removal as a .reg file"},
+          {"--executable", nullptr, "PATH", "the executable the .reg file names (default: this one)"},
+          kHelp},
+         "\"Encrypt with Coffer\" on files and folders, and .coffer files opening with\n"
+         "Coffer. On Linux: a desktop entry, the application/x-coffer MIME type and\n"
+         "icons, the default handler in mimeapps.list, Dolphin, Nautilus, Nemo and\n"
+         "Thunar menu entries, and completion for bash, zsh and fish (zsh reads it\n"
+         "once ~/.local/share/zsh/site-functions is in fpath). On Windows: keys under\n"
+         "HKEY_CURRENT_USER\\Software\\Classes.\n"
+         "\n"
+         "  install     add it, or refresh it (after Coffer moved, say)\n"
+         "  uninstall   remove exactly what install added, and its record\n"
+         "  status      what is installed, and whether it points at this copy\n"
+         "\n"
+         "Install records what it does in integration.manifest in Coffer's data folder\n"
+         "(beside a portable copy, in its data/ folder).",
+         "coffer integrate install"},
+        {"help",
+         runHelp,
+         "[COMMAND]",
+         "Prints the help of COMMAND, or the list of commands.",
+         {},
+         "",
+         "coffer help encrypt"},
+        {"version",
+         runVersion,
+         "",
+         "Prints the version of Coffer, of its format and of its libraries.",
+         {},
+         "",
+         "coffer version"},
+    };
+}
+
+constexpr std::size_t kTextColumn = 32; // where an option's text starts
+constexpr std::size_t kWidth = 79;
+
+/// `text` wrapped at word boundaries to fit from kTextColumn to kWidth.
+std::string wrapped(const std::string& text)
+{
+    std::istringstream words(text);
+    std::string out;
+    std::size_t column = kTextColumn;
+    for (std::string word; words >> word;) {
+        if (column > kTextColumn && column + 1 + word.size() > kWidth) {
+            out += "\n" + std::string(kTextColumn, ' ');
+            column = kTextColumn;
+        } else if (column > kTextColumn) {
+            out += ' ';
+            ++column;
+        }
+        out += word;
+        column += word.size();
+    }
+    return out;
+}
+
+void appendOptions(std::ostringstream& out, const std::vector<OptionInfo>& options)
+{
+    out << "\nOptions:\n";
+    for (const auto& o : options) {
+        std::string left = "  " + (o.alias ? std::string(o.alias) + ", " + o.name : std::string("    ") + o.name);
+        if (o.value)
+            left += std::string(" ") + o.value;
+        if (left.size() + 2 <= kTextColumn)
+            left += std::string(kTextColumn - left.size(), ' ');
+        else
+            left += "\n" + std::string(kTextColumn, ' ');
+        out << left << wrapped(o.text) << "\n";
+    }
+}
+
+} // namespace
+
+const std::vector<CommandInfo>& commandTable()
+{
+    static const std::vector<CommandInfo> table = makeTable();
+    return table;
+}
+
+const CommandInfo* findCommand(std::string_view name)
+{
+    for (const auto& c : commandTable())
+        if (name == c.name)
+            return &c;
+    return nullptr;
+}
+
+std::string usageOf(std::string_view name)
+{
+    const CommandInfo* c = findCommand(name);
+    if (!c)
+        return "coffer COMMAND ...";
+    std::istringstream forms(c->forms);
+    std::string out;
+    for (std::string form; std::getline(forms, form);)
+        out += (out.empty() ? "" : "\n       ") + std::string("coffer ") + c->name + (form.empty() ? "" : " ") + form;
+    return out.empty() ? std::string("coffer ") + c->name : out;
+}
+
+std::string commandHelp(const CommandInfo& command)
+{
+    std::ostringstream out;
+    out << "Usage: " << usageOf(command.name) << "\n\n" << command.summary << "\n";
+    if (!command.options.empty())
+        appendOptions(out, command.options);
+    if (*command.details)
+        out << "\n" << command.details << "\n";
+    out << "\nExample:\n";
+    std::istringstream lines(command.example);
+    for (std::string line; std::getline(lines, line);)
+        out << "  " << line << "\n";
+    return out.str();
+}
+
+std::string overviewHelp()
+{
+    std::ostringstream out;
+    out << "Coffer: encrypt files and folders for the people you choose.\n\nUsage:\n";
+    for (const auto& c : commandTable()) {
+        std::istringstream forms(c.forms);
+        for (std::string form; std::getline(forms, form);)
+            out << "  coffer " << c.name << " " << form << "\n";
+    }
+    out << "  coffer --help | --version\n";
+    const std::string text = out.str();
+    return text + R"(
+"coffer help COMMAND" (or "coffer COMMAND --help") explains one command.
+Recipients (-r) are contact names, Coffer cards (coffer1...) or age keys (age1...).
+With an identity in the keyring, containers are signed (--no-sign to skip),
+and decrypt and list use the keyring unless -i or -p is given. The keyring
+passphrase is asked on the terminal; scripts use --keyring-passphrase-file.
+-p asks for a passphrase on the terminal; scripts use --passphrase-file FILE.
+"-" as encrypt's OUT means standard output, as decrypt's CONTAINER standard
+input (list and inspect need a file: they read only its end), and as decrypt's
+-o one file's content to standard output.
+
+Exit codes: 0 done, 2 usage, 3 no key matched or wrong passphrase,
+4 damaged or tampered, 5 not a container or unsupported version,
+6 file system error (disk full, permission), 130 cancelled, 1 other.
+)";
+}
+
+Args parseArgs(std::string_view name, const std::vector<std::string>& argv)
+{
+    std::set<std::string> flags;
+    std::set<std::string> withValue;
+    std::map<std::string, std::string> aliases;
+    if (const CommandInfo* c = findCommand(name)) {
+        for (const auto& o : c->options) {
+            (o.value ? withValue : flags).insert(o.name);
+            if (o.alias)
+                aliases.emplace(o.alias, o.name);
+        }
+    }
+    return Args(argv, std::move(flags), std::move(withValue), std::move(aliases));
+}
+
+} // namespace coffer::cli
