@@ -127,6 +127,7 @@ void EncryptDialog::startEncryption()
             request->argon2 = *fast;
     }
     request->compression = m_options->compression();
+    request->links = m_options->links();
     request->output = toPath(m_options->outputPath());
     // The job signs with its own copy of the identity: an auto-lock may drop the keyring meanwhile.
     std::shared_ptr<crypto::SecretIdentity> signer;

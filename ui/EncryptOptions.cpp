@@ -17,8 +17,9 @@ namespace coffer::ui {
 EncryptOptions::EncryptOptions(QWidget* parent)
     : QWidget(parent), m_usePassphrase(new QCheckBox(tr("Also protect with a &passphrase"), this)),
       m_passphrase(new PassphraseFields(this)),
-      m_sign(new QCheckBox(tr("&Sign, so they can tell it came from me"), this)), m_compression(new QComboBox(this)),
-      m_output(new QLineEdit(this)), m_browse(new QPushButton(tr("&Browse…"), this))
+      m_sign(new QCheckBox(tr("&Sign, so they can tell it came from me"), this)),
+      m_followLinks(new QCheckBox(tr("Include what symbolic &links inside the chosen folders point to"), this)),
+      m_compression(new QComboBox(this)), m_output(new QLineEdit(this)), m_browse(new QPushButton(tr("&Browse…"), this))
 {
     m_usePassphrase->setAccessibleName(tr("Also protect with a passphrase"));
     m_usePassphrase->setToolTip(tr("Anyone who knows the passphrase can open it too, without a key."));
@@ -30,6 +31,9 @@ EncryptOptions::EncryptOptions(QWidget* parent)
     m_compression->addItem(tr("Maximum (smallest, slower)"), static_cast<int>(Compression::Max));
     m_compression->setAccessibleName(tr("Compression"));
     m_sign->setAccessibleName(tr("Sign the container"));
+    m_followLinks->setAccessibleName(tr("Follow symbolic links"));
+    m_followLinks->setToolTip(tr("Off: links are left out. On: a link is stored as what it points to, if that "
+                                 "lies inside the files and folders you chose."));
     m_output->setAccessibleName(tr("Output file"));
     m_browse->setAccessibleName(tr("Choose the output file"));
 
@@ -47,6 +51,7 @@ EncryptOptions::EncryptOptions(QWidget* parent)
     layout->addWidget(m_usePassphrase);
     layout->addWidget(m_passphrase);
     layout->addWidget(m_sign);
+    layout->addWidget(m_followLinks);
     layout->addLayout(form);
 
     connect(m_usePassphrase, &QCheckBox::toggled, this, [this](bool on) {
@@ -87,6 +92,11 @@ bool EncryptOptions::usePassphrase() const
 void EncryptOptions::setUsePassphrase(bool on)
 {
     m_usePassphrase->setChecked(on);
+}
+
+LinkPolicy EncryptOptions::links() const
+{
+    return m_followLinks->isChecked() ? LinkPolicy::FollowInside : LinkPolicy::Skip;
 }
 
 bool EncryptOptions::sign() const

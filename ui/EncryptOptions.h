@@ -1,8 +1,9 @@
 // The encrypt dialog's options: an optional passphrase (typed twice), Sign,
-// compression and the output file.
+// following links, compression and the output file.
 #pragma once
 
 #include "ArchiveWriter.h"
+#include "InputScan.h"
 #include "SecureMemory.h"
 
 #include <QWidget>
@@ -29,6 +30,8 @@ public:
     void setUsePassphrase(bool on);
     PassphraseFields* passphraseFields() const { return m_passphrase; }
     bool sign() const;
+    /// Links are skipped, or followed inside the chosen inputs (the CLI's --follow-links).
+    LinkPolicy links() const;
     Compression compression() const;
 
     /// Sets the output unless the user has typed one of their own.
@@ -38,6 +41,7 @@ public:
     QLineEdit* outputField() const { return m_output; }
     QCheckBox* signBox() const { return m_sign; }
     QCheckBox* passphraseBox() const { return m_usePassphrase; }
+    QCheckBox* followLinksBox() const { return m_followLinks; }
 
 signals:
     void changed();
@@ -46,6 +50,7 @@ private:
     QCheckBox* m_usePassphrase;
     PassphraseFields* m_passphrase;
     QCheckBox* m_sign;
+    QCheckBox* m_followLinks;
     QComboBox* m_compression;
     QLineEdit* m_output;
     QPushButton* m_browse;

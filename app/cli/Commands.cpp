@@ -238,7 +238,7 @@ int commandEncrypt(const std::vector<std::string>& argv)
         std::fprintf(stderr, "hint: --follow-links stores what the links inside the chosen paths point to\n");
     if (request.output != "-" && stderrIsTerminal())
         std::fprintf(stderr, "Encrypted %s (%s) into %s (%s)\n", countOf(result->files, "file", "files").c_str(),
-                     formatBytes(result->plainBytes).c_str(), result->output.c_str(),
+                     formatBytes(result->plainBytes).c_str(), displayable(result->output.string()).c_str(),
                      formatBytes(result->containerBytes).c_str());
     if (request.output != "-" && result->output != request.output)
         std::fprintf(stderr, "note: \"%s\" existed, so the container is \"%s\"\n",
@@ -307,7 +307,7 @@ int commandDecrypt(const std::vector<std::string>& argv)
     printSignature(result->index, keyring);
     if (stderrIsTerminal())
         std::fprintf(stderr, "Extracted %s (%s) into %s\n", countOf(result->files, "file", "files").c_str(),
-                     formatBytes(result->bytes).c_str(), request.destination.c_str());
+                     formatBytes(result->bytes).c_str(), displayable(request.destination.string()).c_str());
     return kExitOk;
 }
 
