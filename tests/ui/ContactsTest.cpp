@@ -294,6 +294,7 @@ TEST_F(ContactsTest, TabGoesDownTheEncryptDialogInReadingOrder)
                                   "Add key",
                                   "Also protect with a passphrase",
                                   "Sign the container",
+                                  "Follow symbolic links",
                                   "Compression",
                                   "Output file",
                                   "Choose the output file",
