@@ -208,8 +208,8 @@ Result<ExtractSummary> extractFromFile(const ExtractRequest& request, const cryp
         summary.bytes += entry.info.size;
     }
     COFFER_TRY(handOverPack());
-    COFFER_TRY(target->drain());
-    if (job.isCancelled()) // the last chance: after finish() nothing is rolled back
+    COFFER_TRY(target->drain(&job)); // the writers may hold many files: a cancel does not wait for them
+    if (job.isCancelled())           // the last chance: after finish() nothing is rolled back
         return makeError(ErrorCode::Cancelled, "cancelled");
     COFFER_TRY(target->finish());
     job.report(progress, true);
@@ -260,7 +260,11 @@ Result<ExtractSummary> extractFromStream(const ExtractRequest& request, const cr
         auto magic = in.peek(4);
         COFFER_TRY(magic);
         if (magic->size() < 4 || std::memcmp(magic->data(), "CFEN", 4) != 0)
-            break; // the index starts here
+            break;             // the index starts here
+        if (job.isCancelled()) // directories and packed files have no data loop that would notice
+            return makeError(ErrorCode::Cancelled, "cancelled");
+        if (seen.size() >= kMaxEntries) // the index could not list them all (FORMAT.md §8)
+            return makeError(ErrorCode::LimitExceeded, "the archive has more than 1,000,000 entries");
         IndexEntry entry;
         entry.offset = in.position();
         auto info = readRecordHeader(in);
@@ -311,7 +315,7 @@ Result<ExtractSummary> extractFromStream(const ExtractRequest& request, const cr
         if (view->empty())
             break;
         if (tail.size() + view->size() > kMaxIndexPlainSize + kTrailerSize)
-            return makeError(ErrorCode::LimitExceeded, "the archive index is larger than 1 GiB");
+            return makeError(ErrorCode::LimitExceeded, "the archive index is larger than 256 MiB");
         tail.insert(tail.end(), view->begin(), view->end());
         in.consume(view->size());
     }
@@ -340,8 +344,8 @@ Result<ExtractSummary> extractFromStream(const ExtractRequest& request, const cr
             return damaged("the content of \"" + b.info.path + "\" does not match its hash");
     }
     COFFER_TRY(checkOnlyPathsExist(request.only, index->entries));
-    COFFER_TRY(target->drain());
-    if (job.isCancelled()) // the last chance: after finish() nothing is rolled back
+    COFFER_TRY(target->drain(&job)); // the writers may hold many files: a cancel does not wait for them
+    if (job.isCancelled())           // the last chance: after finish() nothing is rolled back
         return makeError(ErrorCode::Cancelled, "cancelled");
     COFFER_TRY(target->finish());
     job.report(progress, true);
