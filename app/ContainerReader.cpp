@@ -1,5 +1,6 @@
 #include "ContainerReader.h"
 
+#include "PassphraseRecipient.h"
 #include "RekeyJournal.h"
 #include "Zstd.h"
 
@@ -58,8 +59,11 @@ Result<ContainerInfo> inspectContainer(const fs::path& path)
     COFFER_TRY(parsed);
     ContainerInfo info;
     info.version = std::string(crypto::kVersionLine);
-    for (const auto& s : parsed->header.stanzas)
+    for (const auto& s : parsed->header.stanzas) {
         info.stanzaTypes.push_back(s.type);
+        if (!info.argon2)
+            info.argon2 = crypto::argon2ParamsOf(s);
+    }
     info.headerBytes = parsed->length;
     info.payloadBytes = raw->fileSize - parsed->length;
     auto layout = PayloadLayout::fromCiphertextLength(info.payloadBytes);
