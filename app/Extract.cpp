@@ -3,6 +3,7 @@
 #include "ContainerReader.h"
 #include "EntryReader.h"
 #include "ExtractTarget.h"
+#include "FreeSpace.h"
 #include "PackJob.h"
 #include "PathRules.h"
 #include "Zstd.h"
@@ -144,12 +145,16 @@ Result<ExtractSummary> extractFromFile(const ExtractRequest& request, const cryp
     Progress progress;
     for (const auto& e : index->entries)
         if (e.info.kind == EntryKind::File && isSelected(e.info.path, request.only)) {
-            progress.bytesTotal += e.info.size;
+            const std::uint64_t room = UINT64_MAX - progress.bytesTotal; // hostile sizes saturate
+            progress.bytesTotal += std::min(e.info.size, room);
             ++progress.filesTotal;
         }
     // Files take their places in finish(): one syncfs there makes every file durable at once.
     auto target = ExtractTarget::open(request.destination, request.overwrite);
     COFFER_TRY(target);
+    // The index declares every size: a bomb is refused before its first byte (FORMAT.md §5.6).
+    FreeSpaceGuard space(request.destination);
+    COFFER_TRY(space.reserve(progress.bytesTotal, progress.filesTotal));
     EntryWriter writer(*target, progress, job, index->hasHashes);
     ExtractSummary summary;
     const auto readEntry = [&](const IndexEntry& entry, const DataSink& sink, bool raw = false) {
@@ -248,6 +253,8 @@ Result<ExtractSummary> extractFromStream(const ExtractRequest& request, const cr
 
     auto target = ExtractTarget::open(request.destination, request.overwrite);
     COFFER_TRY(target);
+    // No index first on a pipe: each record's declared size is checked before it is written.
+    FreeSpaceGuard space(request.destination);
     Progress progress;
     // The index (and whether it has hashes) comes last on a pipe: hash everything.
     EntryWriter writer(*target, progress, job, true);
@@ -283,6 +290,8 @@ Result<ExtractSummary> extractFromStream(const ExtractRequest& request, const cr
         }
         const bool selected = isSelected(entry.info.path, request.only);
         const bool packed = entry.info.codec == Codec::Packed;
+        if (selected)
+            COFFER_TRY(space.reserve(entry.info.kind == EntryKind::File ? entry.info.size : 0));
         if (selected && entry.info.kind == EntryKind::Directory)
             COFFER_TRY(target->makeDirectory(entry.info));
         const bool streamed = selected && entry.info.kind == EntryKind::File && !packed;
