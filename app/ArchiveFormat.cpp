@@ -349,7 +349,7 @@ Result<Trailer> decodeTrailer(ByteView bytes, std::uint64_t plaintextLength)
     if (t.indexLength > body || t.indexOffset != body - t.indexLength)
         return damaged("the trailer does not point at the index");
     if (t.indexPlainLength > kMaxIndexPlainSize || t.indexLength > kMaxIndexPlainSize)
-        return makeError(ErrorCode::LimitExceeded, "the archive index is larger than 256 MiB");
+        return makeError(ErrorCode::LimitExceeded, "the archive index is larger than 128 MiB");
     return t;
 }
 

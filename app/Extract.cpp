@@ -324,7 +324,7 @@ Result<ExtractSummary> extractFromStream(const ExtractRequest& request, const cr
         if (view->empty())
             break;
         if (tail.size() + view->size() > kMaxIndexPlainSize + kTrailerSize)
-            return makeError(ErrorCode::LimitExceeded, "the archive index is larger than 256 MiB");
+            return makeError(ErrorCode::LimitExceeded, "the archive index is larger than 128 MiB");
         tail.insert(tail.end(), view->begin(), view->end());
         in.consume(view->size());
     }

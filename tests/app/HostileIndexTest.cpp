@@ -99,12 +99,12 @@ TEST(HostileTrailer, RefusesAnIndexLengthOverThePayload)
     scene.expectRefused(withTrailer([](Trailer& t) { t.indexLength -= 1; }), ErrorCode::Damaged);
 }
 
-TEST(HostileTrailer, RefusesAnIndexPlainLengthOver256MiBAsLimitExceeded)
+TEST(HostileTrailer, RefusesAnIndexPlainLengthOver128MiBAsLimitExceeded)
 {
     // Refused from the trailer alone, before the index is read or allocated
     // (FORMAT.md §5.3, §8): a larger index would cost more than a gigabyte to list.
     ExtractScene scene;
-    scene.expectRefused(withTrailer([](Trailer& t) { t.indexPlainLength = (std::uint64_t(256) << 20) + 1; }),
+    scene.expectRefused(withTrailer([](Trailer& t) { t.indexPlainLength = (std::uint64_t(128) << 20) + 1; }),
                         ErrorCode::LimitExceeded);
     scene.expectRefused(withTrailer([](Trailer& t) { t.indexPlainLength = (std::uint64_t(1) << 30) + 1; }),
                         ErrorCode::LimitExceeded);
