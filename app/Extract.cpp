@@ -290,8 +290,10 @@ Result<ExtractSummary> extractFromStream(const ExtractRequest& request, const cr
         }
         const bool selected = isSelected(entry.info.path, request.only);
         const bool packed = entry.info.codec == Codec::Packed;
+        // A stored file's bytes are all in the stream: it cannot expand, and a
+        // size it lies about is found damaged where the stream ends.
         if (selected)
-            COFFER_TRY(space.reserve(entry.info.kind == EntryKind::File ? entry.info.size : 0));
+            COFFER_TRY(space.reserve(entry.info.codec == Codec::Stored ? 0 : entry.info.size));
         if (selected && entry.info.kind == EntryKind::Directory)
             COFFER_TRY(target->makeDirectory(entry.info));
         const bool streamed = selected && entry.info.kind == EntryKind::File && !packed;
