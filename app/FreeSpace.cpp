@@ -1,5 +1,6 @@
 #include "FreeSpace.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -38,6 +39,7 @@ Status FreeSpaceGuard::refresh()
         return makeError(ErrorCode::Io,
                          "cannot tell the free space in \"" + m_where.string() + "\": " + std::strerror(errno));
     m_free = std::uint64_t{st.f_bavail} * st.f_frsize;
+    m_margin = std::min(kMargin, std::uint64_t{st.f_blocks} * st.f_frsize / 100);
     m_reserved = 0;
     m_known = true;
     return Status::success();
@@ -48,7 +50,7 @@ Status FreeSpaceGuard::reserve(std::uint64_t bytes, std::uint64_t files)
     const std::uint64_t need = addSaturating(bytes, (files > UINT64_MAX / kBlock ? UINT64_MAX : files * kBlock));
     if (!m_known || addSaturating(m_reserved, need) > kAskEvery)
         COFFER_TRY(refresh());
-    const std::uint64_t available = m_free > kMargin + m_reserved ? m_free - kMargin - m_reserved : 0;
+    const std::uint64_t available = m_free > m_margin + m_reserved ? m_free - m_margin - m_reserved : 0;
     if (need > available)
         return makeError(ErrorCode::Io, "not enough free space in \"" + m_where.string() + "\": the container needs " +
                                             size(need) + ", " + size(m_free > m_reserved ? m_free - m_reserved : 0) +

@@ -14,7 +14,8 @@ namespace coffer {
 class FreeSpaceGuard {
 public:
     /// Kept free on top of what is written: room for metadata, for writes still
-    /// queued when free space was last asked, and for everyone else.
+    /// queued when free space was last asked, and for everyone else; 1% of a
+    /// small file system.
     static constexpr std::uint64_t kMargin = 64 * 1024 * 1024;
 
     explicit FreeSpaceGuard(std::filesystem::path where) : m_where(std::move(where)) {}
@@ -27,7 +28,8 @@ private:
 
     std::filesystem::path m_where;
     bool m_known = false;
-    std::uint64_t m_free = 0;     // at the last statvfs
+    std::uint64_t m_free = 0; // at the last statvfs
+    std::uint64_t m_margin = kMargin;
     std::uint64_t m_reserved = 0; // since then
 };
 
