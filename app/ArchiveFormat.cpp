@@ -209,7 +209,7 @@ Result<ArchiveIndex> decodeIndex(ByteView plain, std::uint64_t indexOffset)
     if ((flags & kFlagSignature) && !(flags & kFlagHashes))
         return damaged("a signed index lacks content hashes");
     if (count > kMaxEntries)
-        return makeError(ErrorCode::LimitExceeded, "the archive has more than 10,000,000 entries");
+        return makeError(ErrorCode::LimitExceeded, "the archive has more than 1,000,000 entries");
     // Each entry needs at least 43 bytes (42 fixed, a 1-byte path): refuse a
     // count the data cannot hold before reserving memory for it.
     if (count > plain.size() / 43)
@@ -350,8 +350,8 @@ Result<Trailer> decodeTrailer(ByteView bytes, std::uint64_t plaintextLength)
     const std::uint64_t body = plaintextLength - kTrailerSize;
     if (t.indexLength > body || t.indexOffset != body - t.indexLength)
         return damaged("the trailer does not point at the index");
-    if (t.indexPlainLength > kMaxIndexPlainSize)
-        return makeError(ErrorCode::LimitExceeded, "the archive index is larger than 1 GiB");
+    if (t.indexPlainLength > kMaxIndexPlainSize || t.indexLength > kMaxIndexPlainSize)
+        return makeError(ErrorCode::LimitExceeded, "the archive index is larger than 128 MiB");
     return t;
 }
 

@@ -334,7 +334,7 @@ Status ArchiveWriter::finish(const std::vector<IndexRecipient>& recipients)
     Bytes().swap(m_piece);
     // Never write what readers must refuse (FORMAT.md §8).
     if (m_index.entries.size() > kMaxEntries)
-        return makeError(ErrorCode::LimitExceeded, "a container holds at most 10,000,000 files and folders");
+        return makeError(ErrorCode::LimitExceeded, "a container holds at most 1,000,000 files and folders");
     Bytes plain;
     if (m_signer) {
         const auto card = m_signer->card();

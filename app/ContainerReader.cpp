@@ -1,5 +1,6 @@
 #include "ContainerReader.h"
 
+#include "PassphraseRecipient.h"
 #include "RekeyRecovery.h"
 #include "Zstd.h"
 
@@ -59,8 +60,11 @@ Result<ContainerInfo> inspectContainer(const fs::path& path)
     COFFER_TRY(parsed);
     ContainerInfo info;
     info.version = std::string(crypto::kVersionLine);
-    for (const auto& s : parsed->header.stanzas)
+    for (const auto& s : parsed->header.stanzas) {
         info.stanzaTypes.push_back(s.type);
+        if (!info.argon2)
+            info.argon2 = crypto::argon2ParamsOf(s);
+    }
     info.headerBytes = parsed->length;
     info.payloadBytes = raw->fileSize - parsed->length;
     auto layout = PayloadLayout::fromCiphertextLength(info.payloadBytes);
@@ -241,12 +245,12 @@ Result<ArchiveIndex> ContainerReader::readIndex()
     COFFER_TRY(read(length - kTrailerSize, trailerBytes));
     auto trailer = decodeTrailer(trailerBytes, length);
     COFFER_TRY(trailer);
-    if (trailer->indexLength > kMaxIndexPlainSize)
-        return makeError(ErrorCode::LimitExceeded, "the archive index is larger than 1 GiB");
+    // decodeTrailer bounded both lengths (FORMAT.md §5.3) before this allocates.
     Bytes compressed(static_cast<std::size_t>(trailer->indexLength));
     COFFER_TRY(read(trailer->indexOffset, compressed));
     auto plain = decompressSingleFrame(compressed, trailer->indexPlainLength);
     COFFER_TRY(plain);
+    Bytes().swap(compressed); // gone before the entries are decoded: the peak is what a listing costs
     if (plain->size() != trailer->indexPlainLength)
         return damaged("the index size does not match the trailer");
     auto index = decodeIndex(*plain, trailer->indexOffset);

@@ -10,6 +10,7 @@
 #include "Recipient.h"
 
 #include <filesystem>
+#include <optional>
 
 namespace coffer {
 
@@ -17,6 +18,7 @@ namespace coffer {
 struct ContainerInfo {
     std::string version;
     std::vector<std::string> stanzaTypes;
+    std::optional<crypto::Argon2Params> argon2; // a passphrase stanza's cost (FORMAT.md §3.2)
     std::uint64_t headerBytes = 0;
     std::uint64_t payloadBytes = 0;
     std::uint64_t plaintextBytes = 0; // from the payload length

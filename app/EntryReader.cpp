@@ -39,7 +39,13 @@ Result<std::uint64_t> readEntryData(BufferedSource& in, const EntryInfo& info, c
     }
     if (info.size == 0)
         return damaged("an empty entry claims to be compressed");
-    ZstdEntryDecoder decoder(info.size, sink);
+    // Polled per block of output too: 256 KiB of input can hold gigabytes of zeros.
+    const DataSink polled = [&](ByteView data) -> Status {
+        if (job.isCancelled())
+            return makeError(ErrorCode::Cancelled, "cancelled");
+        return sink(data);
+    };
+    ZstdEntryDecoder decoder(info.size, polled);
     while (!decoder.finished()) {
         auto view = in.peek();
         COFFER_TRY(view);

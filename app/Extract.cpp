@@ -3,6 +3,7 @@
 #include "ContainerReader.h"
 #include "EntryReader.h"
 #include "ExtractTarget.h"
+#include "FreeSpace.h"
 #include "PackJob.h"
 #include "PathRules.h"
 #include "Zstd.h"
@@ -144,7 +145,8 @@ Result<ExtractSummary> extractFromFile(const ExtractRequest& request, const cryp
     Progress progress;
     for (const auto& e : index->entries)
         if (e.info.kind == EntryKind::File && isSelected(e.info.path, request.only)) {
-            progress.bytesTotal += e.info.size;
+            const std::uint64_t room = UINT64_MAX - progress.bytesTotal; // hostile sizes saturate
+            progress.bytesTotal += std::min(e.info.size, room);
             ++progress.filesTotal;
         }
     // Files take their places in finish(): one syncfs there makes every file durable at once.
@@ -152,6 +154,9 @@ Result<ExtractSummary> extractFromFile(const ExtractRequest& request, const cryp
     COFFER_TRY(target);
     for (const auto& notice : target->notices()) // what a stale staging folder kept
         job.warn(notice);
+    // The index declares every size: a bomb is refused before its first byte (FORMAT.md §5.6).
+    FreeSpaceGuard space(request.destination);
+    COFFER_TRY(space.reserve(progress.bytesTotal, progress.filesTotal));
     EntryWriter writer(*target, progress, job, index->hasHashes);
     ExtractSummary summary;
     const auto readEntry = [&](const IndexEntry& entry, const DataSink& sink, bool raw = false) {
@@ -210,8 +215,8 @@ Result<ExtractSummary> extractFromFile(const ExtractRequest& request, const cryp
         summary.bytes += entry.info.size;
     }
     COFFER_TRY(handOverPack());
-    COFFER_TRY(target->drain());
-    if (job.isCancelled()) // the last chance: after finish() nothing is rolled back
+    COFFER_TRY(target->drain(&job)); // the writers may hold many files: a cancel does not wait for them
+    if (job.isCancelled())           // the last chance: after finish() nothing is rolled back
         return makeError(ErrorCode::Cancelled, "cancelled");
     COFFER_TRY(target->finish());
     job.report(progress, true);
@@ -252,6 +257,8 @@ Result<ExtractSummary> extractFromStream(const ExtractRequest& request, const cr
     COFFER_TRY(target);
     for (const auto& notice : target->notices()) // what a stale staging folder kept
         job.warn(notice);
+    // No index first on a pipe: each record's declared size is checked before it is written.
+    FreeSpaceGuard space(request.destination);
     Progress progress;
     // The index (and whether it has hashes) comes last on a pipe: hash everything.
     EntryWriter writer(*target, progress, job, true);
@@ -264,7 +271,11 @@ Result<ExtractSummary> extractFromStream(const ExtractRequest& request, const cr
         auto magic = in.peek(4);
         COFFER_TRY(magic);
         if (magic->size() < 4 || std::memcmp(magic->data(), "CFEN", 4) != 0)
-            break; // the index starts here
+            break;             // the index starts here
+        if (job.isCancelled()) // directories and packed files have no data loop that would notice
+            return makeError(ErrorCode::Cancelled, "cancelled");
+        if (seen.size() >= kMaxEntries) // the index could not list them all (FORMAT.md §8)
+            return makeError(ErrorCode::LimitExceeded, "the archive has more than 1,000,000 entries");
         IndexEntry entry;
         entry.offset = in.position();
         auto info = readRecordHeader(in);
@@ -283,6 +294,10 @@ Result<ExtractSummary> extractFromStream(const ExtractRequest& request, const cr
         }
         const bool selected = isSelected(entry.info.path, request.only);
         const bool packed = entry.info.codec == Codec::Packed;
+        // A stored file's bytes are all in the stream: it cannot expand, and a
+        // size it lies about is found damaged where the stream ends.
+        if (selected)
+            COFFER_TRY(space.reserve(entry.info.codec == Codec::Stored ? 0 : entry.info.size));
         if (selected && entry.info.kind == EntryKind::Directory)
             COFFER_TRY(target->makeDirectory(entry.info));
         const bool streamed = selected && entry.info.kind == EntryKind::File && !packed;
@@ -315,7 +330,7 @@ Result<ExtractSummary> extractFromStream(const ExtractRequest& request, const cr
         if (view->empty())
             break;
         if (tail.size() + view->size() > kMaxIndexPlainSize + kTrailerSize)
-            return makeError(ErrorCode::LimitExceeded, "the archive index is larger than 1 GiB");
+            return makeError(ErrorCode::LimitExceeded, "the archive index is larger than 128 MiB");
         tail.insert(tail.end(), view->begin(), view->end());
         in.consume(view->size());
     }
@@ -345,8 +360,8 @@ Result<ExtractSummary> extractFromStream(const ExtractRequest& request, const cr
             return damaged("the content of \"" + b.info.path + "\" does not match its hash");
     }
     COFFER_TRY(checkOnlyPathsExist(request.only, index->entries));
-    COFFER_TRY(target->drain());
-    if (job.isCancelled()) // the last chance: after finish() nothing is rolled back
+    COFFER_TRY(target->drain(&job)); // the writers may hold many files: a cancel does not wait for them
+    if (job.isCancelled())           // the last chance: after finish() nothing is rolled back
         return makeError(ErrorCode::Cancelled, "cancelled");
     COFFER_TRY(target->finish());
     job.report(progress, true);

@@ -376,11 +376,11 @@ Result<bool> ExtractTarget::place(int from, int to, const std::string& path)
     }
 }
 
-Status ExtractTarget::drain()
+Status ExtractTarget::drain(const JobControl* job)
 {
     COFFER_TRY(handOverBatch());
     if (m_smallFiles) {
-        COFFER_TRY(m_smallFiles->finish());
+        COFFER_TRY(m_smallFiles->finish(job));
         m_smallFiles.reset();
     }
     return Status::success();

@@ -10,6 +10,7 @@
 #include "ArchiveFormat.h"
 #include "AsyncFileWriter.h"
 #include "FileIO.h"
+#include "Job.h"
 #include "SmallFileWriter.h"
 #include "StagingFolder.h"
 #include "StagingRecord.h"
@@ -40,8 +41,9 @@ public:
     Status runOnWriters(SmallFileWriter::Task task, std::size_t weight);
     Status makeDirectory(const EntryInfo& info);
 
-    /// Waits until the writer threads have written everything handed to them.
-    Status drain();
+    /// Waits until the writer threads have written everything handed to them,
+    /// or until `job` is cancelled.
+    Status drain(const JobControl* job = nullptr);
     /// Moves everything into the destination, sets folder modes and times.
     /// After this nothing is rolled back.
     Status finish();

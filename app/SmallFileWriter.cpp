@@ -34,10 +34,13 @@ Status SmallFileWriter::submit(Task task, std::size_t weight)
     return Status::success();
 }
 
-Status SmallFileWriter::finish()
+Status SmallFileWriter::finish(const JobControl* job)
 {
     std::unique_lock lock(m_mutex);
-    m_room.wait(lock, [&] { return (m_queue.empty() && m_busy == 0) || m_error; });
+    const auto done = [&] { return (m_queue.empty() && m_busy == 0) || m_error; };
+    while (!m_room.wait_for(lock, std::chrono::milliseconds(20), done))
+        if (job && job->isCancelled())
+            return makeError(ErrorCode::Cancelled, "cancelled");
     if (m_error)
         return *m_error;
     return Status::success();

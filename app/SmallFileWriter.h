@@ -7,6 +7,7 @@
 #pragma once
 
 #include "FileIO.h"
+#include "Job.h"
 #include "StagingFolder.h"
 
 #include <condition_variable>
@@ -54,8 +55,10 @@ public:
 
     /// Queues a task, waiting while too much is pending; reports an earlier task's error.
     Status submit(Task task, std::size_t weight);
-    /// Waits until every task ran; reports the first error.
-    Status finish();
+    /// Waits until every task ran; reports the first error. Returns Cancelled
+    /// as soon as `job` is (within 20 ms): the queue may hold a hundred thousand
+    /// files, and a cancelled extraction must not wait for them (issue 17).
+    Status finish(const JobControl* job = nullptr);
 
     static constexpr std::size_t kMaxPending = 8 * 1024 * 1024; // bytes of weight
 

@@ -43,7 +43,45 @@ std::optional<std::uint32_t> parseDecimal(std::string_view s)
     return static_cast<std::uint32_t>(v);
 }
 
+bool wellFormed(const Argon2Params& p)
+{
+    return p.passes >= 1 && p.parallelism >= 1 && p.memoryKiB >= 8 * std::uint64_t{p.parallelism};
+}
+
+std::uint64_t work(const Argon2Params& p)
+{
+    return std::uint64_t{p.passes} * p.memoryKiB;
+}
+
 } // namespace
+
+Argon2Cost argon2Cost(const Argon2Params& p)
+{
+    if (p.passes > kArgon2MaxPasses || p.memoryKiB > kArgon2MaxMemoryKiB || p.parallelism > kArgon2MaxParallelism ||
+        work(p) > kArgon2MaxWorkKiB)
+        return Argon2Cost::OverCeiling;
+    if (p.memoryKiB > kArgon2UsualMemoryKiB || work(p) > kArgon2UsualWorkKiB)
+        return Argon2Cost::Unusual;
+    return Argon2Cost::Usual;
+}
+
+double argon2Seconds(const Argon2Params& p)
+{
+    // Measured: the default (3 x 256 MiB) takes 1.0-1.2 s of CPU; time grows with t x m.
+    return 1.1 * static_cast<double>(work(p)) / static_cast<double>(kArgon2UsualWorkKiB);
+}
+
+std::optional<Argon2Params> argon2ParamsOf(const Stanza& stanza)
+{
+    if (stanza.type != kArgon2StanzaType || stanza.args.size() != 4)
+        return std::nullopt;
+    const auto t = parseDecimal(stanza.args[1]);
+    const auto m = parseDecimal(stanza.args[2]);
+    const auto p = parseDecimal(stanza.args[3]);
+    if (!t || !m || !p || !wellFormed({*t, *m, *p}))
+        return std::nullopt;
+    return Argon2Params{*t, *m, *p};
+}
 
 Argon2Params defaultArgon2Params()
 {
@@ -57,9 +95,7 @@ Result<WrappedStanza> PassphraseRecipient::wrapWithAudience(const FileKey& fileK
     if (m_passphrase.empty())
         return makeError(ErrorCode::InvalidArgument, "the passphrase is empty");
     // Never write what no Coffer could open.
-    if (m_params.passes == 0 || m_params.parallelism == 0 || m_params.memoryKiB < 8 * m_params.parallelism ||
-        m_params.passes > kArgon2MaxPasses || m_params.memoryKiB > kArgon2MaxMemoryKiB ||
-        m_params.parallelism > kArgon2MaxParallelism)
+    if (!wellFormed(m_params) || argon2Cost(m_params) == Argon2Cost::OverCeiling)
         return makeError(ErrorCode::InvalidArgument, "Argon2id parameters outside the allowed range");
     std::array<std::uint8_t, kArgon2SaltSize> salt{};
     randomBytes(salt);
@@ -84,15 +120,21 @@ Result<Unwrapped> PassphraseIdentity::unwrap(const Stanza& stanza) const
     const auto t = parseDecimal(stanza.args[1]);
     const auto m = parseDecimal(stanza.args[2]);
     const auto p = parseDecimal(stanza.args[3]);
-    if (!salt || salt->size() != kArgon2SaltSize || !t || !m || !p || *t == 0 || *p == 0 || *m < 8 * *p)
+    if (!salt || salt->size() != kArgon2SaltSize || !t || !m || !p || !wellFormed({*t, *m, *p}))
         return makeError(ErrorCode::Damaged, "an argon2id stanza has malformed parameters");
     if (stanza.body.size() != kStanzaBodySize)
         return makeError(ErrorCode::Damaged, "a stanza body has the wrong length");
-    // Ceilings before the KDF runs: a hostile header must not cost minutes or gigabytes.
-    if (*t > kArgon2MaxPasses || *m > kArgon2MaxMemoryKiB || *p > kArgon2MaxParallelism)
+    // Ceilings before the KDF runs: a hostile header must not cost more than a
+    // few ordinary passphrase checks (FORMAT.md §3.2).
+    const Argon2Params params{*t, *m, *p};
+    const Argon2Cost cost = argon2Cost(params);
+    if (cost == Argon2Cost::OverCeiling)
         return makeError(ErrorCode::LimitExceeded,
-                         "the passphrase settings of this container ask for more work than Coffer allows");
-    auto wrapKey = deriveWrapKey(m_passphrase, *salt, Argon2Params{*t, *m, *p});
+                         "the passphrase settings of this container ask for more work than Coffer allows (" +
+                             std::to_string(*m / 1024) + " MiB, " + std::to_string(*t) + " passes)");
+    if (cost == Argon2Cost::Unusual && m_notice)
+        m_notice(params);
+    auto wrapKey = deriveWrapKey(m_passphrase, *salt, params);
     COFFER_TRY(wrapKey);
     auto opened = openFileKey(wrapKey->view(), stanza.body);
     COFFER_TRY(opened);

@@ -35,6 +35,7 @@ namespace coffer::ui {
 struct ContainerWindow::Attempt {
     std::optional<Result<Listing>> listing;
     bool hasPassphraseStanza = false;
+    std::optional<crypto::Argon2Params> argon2;
 };
 
 namespace {
@@ -50,6 +51,17 @@ std::shared_ptr<crypto::IdentityList> makeIdentities(AppContext& context,
     if (passphrase)
         ids->push_back(std::make_unique<crypto::PassphraseIdentity>(*passphrase));
     return ids;
+}
+
+/// Said before an Argon2id run above what Coffer writes (FORMAT.md §3.2).
+QString unusualCostNotice(const std::optional<crypto::Argon2Params>& params)
+{
+    if (!params || crypto::argon2Cost(*params) != crypto::Argon2Cost::Unusual)
+        return {};
+    return QStringLiteral(" ") + ContainerWindow::tr("This container asks for an unusually costly passphrase check "
+                                                     "(%1 MiB, about %2 s).")
+                                     .arg(params->memoryKiB / 1024)
+                                     .arg(qRound(crypto::argon2Seconds(*params)));
 }
 
 } // namespace
@@ -168,9 +180,11 @@ void ContainerWindow::load()
         this,
         [file, ids]() {
             Attempt attempt;
-            if (auto info = inspectContainer(file); info.ok())
+            if (auto info = inspectContainer(file); info.ok()) {
                 attempt.hasPassphraseStanza = std::count(info->stanzaTypes.begin(), info->stanzaTypes.end(),
                                                          std::string(crypto::kArgon2StanzaType)) > 0;
+                attempt.argon2 = info->argon2;
+            }
             attempt.listing = listContainer(file, *ids);
             return attempt;
         },
@@ -193,7 +207,8 @@ void ContainerWindow::onListed(Attempt attempt)
             else
                 m_message->showMessage(NoticePanel::Kind::Info,
                                        tr("None of your keys opens this container, but it is protected by a "
-                                          "passphrase. Enter the passphrase to open it."));
+                                          "passphrase. Enter the passphrase to open it.") +
+                                           unusualCostNotice(attempt.argon2));
             m_passphrase.reset();
             m_passphraseEdit->setFocus();
         } else {

@@ -21,10 +21,21 @@ namespace {
 
 JobControl* g_activeJob = nullptr;
 
+/// The first Ctrl-C or SIGTERM cancels: the job stops within moments and
+/// removes what it wrote. The handler then restores the default action of
+/// both signals, so a second one (either) ends the process at once; what is
+/// left then is what SIGKILL leaves, and the next run removes it
+/// (SECURITY.md "Extraction safety").
 extern "C" void onInterrupt(int)
 {
     if (g_activeJob)
         g_activeJob->cancel();
+    struct sigaction fallback {};
+    fallback.sa_handler = SIG_DFL;
+    ::sigaction(SIGINT, &fallback, nullptr); // sigaction and write are async-signal-safe
+    ::sigaction(SIGTERM, &fallback, nullptr);
+    static const char notice[] = "\ncancelling: removing what was written (press Ctrl-C again to quit at once)\n";
+    [[maybe_unused]] const auto n = ::write(STDERR_FILENO, notice, sizeof notice - 1);
 }
 
 const char* hintFor(ErrorCode code)

@@ -8,6 +8,7 @@
 #include "Encrypt.h"
 #include "Extract.h"
 #include "FileIO.h"
+#include "PassphraseRecipient.h"
 #include "SignatureStatus.h"
 #include "Terminal.h"
 
@@ -25,6 +26,14 @@ namespace coffer::cli {
 namespace fs = std::filesystem;
 
 namespace {
+
+/// Said before an Argon2id run above what Coffer writes (FORMAT.md §3.2): the
+/// wait and the memory are the container's choice, not ours.
+void noticeUnusualCost(const crypto::Argon2Params& p)
+{
+    std::fprintf(stderr, "note: this container asks for an unusually costly passphrase check (%u MiB, about %.0f s)\n",
+                 static_cast<unsigned>(p.memoryKiB / 1024), crypto::argon2Seconds(p));
+}
 
 /// The keys to try: -i FILE..., -p / --passphrase-file, else the keyring
 /// (which `keyring` then holds, to name signers), else a passphrase prompt.
@@ -66,7 +75,7 @@ Result<crypto::IdentityList> loadIdentities(const Args& args, const std::string&
         }
     }
     if (passphrase)
-        identities.push_back(std::make_unique<crypto::PassphraseIdentity>(std::move(*passphrase)));
+        identities.push_back(std::make_unique<crypto::PassphraseIdentity>(std::move(*passphrase), noticeUnusualCost));
     if (identities.empty())
         return makeError(ErrorCode::InvalidArgument, "no key given",
                          "pass -i FILE (a key file) or -p (a passphrase), or make a keyring with \"coffer id create\"");

@@ -99,9 +99,13 @@ TEST(HostileTrailer, RefusesAnIndexLengthOverThePayload)
     scene.expectRefused(withTrailer([](Trailer& t) { t.indexLength -= 1; }), ErrorCode::Damaged);
 }
 
-TEST(HostileTrailer, RefusesAnIndexPlainLengthOver1GiBAsLimitExceeded)
+TEST(HostileTrailer, RefusesAnIndexPlainLengthOver128MiBAsLimitExceeded)
 {
+    // Refused from the trailer alone, before the index is read or allocated
+    // (FORMAT.md §5.3, §8): a larger index would cost more than a gigabyte to list.
     ExtractScene scene;
+    scene.expectRefused(withTrailer([](Trailer& t) { t.indexPlainLength = (std::uint64_t(128) << 20) + 1; }),
+                        ErrorCode::LimitExceeded);
     scene.expectRefused(withTrailer([](Trailer& t) { t.indexPlainLength = (std::uint64_t(1) << 30) + 1; }),
                         ErrorCode::LimitExceeded);
     scene.expectRefused(withTrailer([](Trailer& t) { t.indexPlainLength = ~std::uint64_t{0}; }),
@@ -231,14 +235,15 @@ TEST(HostileIndex, RefusesAnIndexThatIsNotOneSizedFrame)
     }
 }
 
-TEST(HostileIndex, RefusesFourBillionEntriesAsLimitExceeded)
+TEST(HostileIndex, RefusesMoreThanAMillionEntriesAsLimitExceeded)
 {
     ExtractScene scene;
     scene.expectRefused(withIndex([](Bytes& b) { setLe(b, kCountAt, 0xffffffffu, 4); }), ErrorCode::LimitExceeded);
     scene.expectRefused(withIndex([](Bytes& b) { setLe(b, kCountAt, 4'000'000'000u, 4); }), ErrorCode::LimitExceeded);
     scene.expectRefused(withIndex([](Bytes& b) { setLe(b, kCountAt, 10'000'001u, 4); }), ErrorCode::LimitExceeded);
+    scene.expectRefused(withIndex([](Bytes& b) { setLe(b, kCountAt, 1'000'001u, 4); }), ErrorCode::LimitExceeded);
     // Under the limit but more than the index holds: truncated, so damaged.
-    scene.expectRefused(withIndex([](Bytes& b) { setLe(b, kCountAt, 10'000'000u, 4); }), ErrorCode::Damaged);
+    scene.expectRefused(withIndex([](Bytes& b) { setLe(b, kCountAt, 1'000'000u, 4); }), ErrorCode::Damaged);
     scene.expectRefused(withIndex([](Bytes& b) { setLe(b, kCountAt, 4, 4); }), ErrorCode::Damaged);
     scene.expectRefused(withIndex([](Bytes& b) { setLe(b, kCountAt, 2, 4); }), ErrorCode::Damaged);
 }

@@ -263,6 +263,44 @@ TEST_F(RefusalTest, Argon2ParametersOverTheCeilingAreRefusedBeforeAnyWork)
     expectRefused(s.join(), passphrase(), kExitDamaged, "more work");
 }
 
+/// The good container's header with its argon2id stanza's `t` and `m` replaced.
+std::string withArgon2(const std::string& good, const std::string& t, const std::string& m)
+{
+    Split s(good);
+    std::string& line = s.lines[s.find("-> argon2id")];
+    const std::size_t salt = line.find(' ', 3);
+    const std::size_t tAt = line.find(' ', salt + 1);
+    const std::size_t mAt = line.find(' ', tAt + 1);
+    const std::size_t pAt = line.find(' ', mAt + 1);
+    line = line.substr(0, tAt + 1) + t + " " + m + line.substr(pAt);
+    return s.join();
+}
+
+// FORMAT.md §3.2: the ceilings sit a little above what Coffer writes (t = 3,
+// 256 MiB). Over them -- here 1 GiB and one KiB, which Coffer used to run
+// (2 GiB was the ceiling) -- nothing is derived.
+TEST_F(RefusalTest, Argon2MemoryOver1GiBIsRefusedBeforeAnyWork)
+{
+    expectRefused(withArgon2(s_good, "1", "1048577"), passphrase(), kExitDamaged, "more work");
+    expectRefused(withArgon2(s_good, "13", "262144"), passphrase(), kExitDamaged, "more work");
+}
+
+// Above what Coffer writes but within the ceilings: said before the wait.
+// (The edited t no longer matches the body, so the passphrase then fails.)
+TEST_F(RefusalTest, AnUnusuallyCostlyPassphraseCheckIsAnnouncedFirst)
+{
+    TempDir work;
+    writeFile(work / "c.coffer", withArgon2(s_good, "4", "262144"));
+    const Outcome r = coffer("list " + passphrase() + " " + q(work / "c.coffer"));
+    EXPECT_TRUE(isRefusal(r, kExitNoKey, "passphrase is wrong"));
+    EXPECT_TRUE(hasLineStartingWith(r.output, "note: this container asks for an unusually costly passphrase check "
+                                              "(256 MiB, about 1 s)"))
+        << r.output;
+    const Outcome usual = coffer("list " + passphrase() + " " + q(s_dir->path() / "good.coffer"));
+    EXPECT_EQ(usual.code, kExitOk) << usual.output;
+    EXPECT_EQ(usual.output.find("unusually"), std::string::npos) << usual.output;
+}
+
 TEST_F(RefusalTest, AFileThatIsNotAContainerIsRefused)
 {
     expectRefused(XorShift(3).bytes(5000), keyA(), kExitNotSupported, "not a Coffer container");

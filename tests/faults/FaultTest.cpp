@@ -154,7 +154,11 @@ TEST_F(FaultTest, ExtractOntoAFullDiskFailsCleanly)
         SCOPED_TRACE(stream ? "stream reader" : "file reader");
         const Outcome r = decrypt(container, root / "small" / "dest", opts(), stream);
         EXPECT_EQ(r.code, kExitIo) << r.err;
-        EXPECT_NE(r.err.find("the disk is full"), std::string::npos) << r.err;
+        // Declared sizes are refused before anything is written (issue 17); what
+        // was not declared ahead (a stored file on a pipe) fills the disk.
+        EXPECT_TRUE(r.err.find("not enough free space") != std::string::npos ||
+                    r.err.find("the disk is full") != std::string::npos)
+            << r.err;
         EXPECT_TRUE(listTree(root / "small").empty()) << ::testing::PrintToString(listTree(root / "small"));
     }
 }
