@@ -1,8 +1,8 @@
 #include "CliSupport.h"
 
 #include "Cli.h"
-#include "DisplayText.h"
 #include "ContainerReader.h"
+#include "DisplayText.h"
 #include "FileIO.h"
 #include "Paths.h"
 #include "RekeyJournal.h"
