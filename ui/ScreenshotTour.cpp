@@ -117,7 +117,7 @@ int ScreenshotTour::run(AppContext& context, const QString& outputDir)
     const auto dave = crypto::SecretIdentity::generate();
     context.keyring().update(
         [b = contactFor(bob.publicText(), "Bob Builder", true), c = contactFor(carol.publicText(), "Carol", false),
-         d = contactFor(crypto::encodeAgeRecipient(dave.x25519Public()), "Dave (age)", false)](Keyring& k) -> Status {
+         d = contactFor(crypto::encodeAgeRecipient(dave.x25519Public()), "Dave", false)](Keyring& k) -> Status {
             COFFER_TRY(k.addContact(b));
             COFFER_TRY(k.addContact(c));
             return k.addContact(d);
