@@ -54,7 +54,8 @@ public:
                 return true;
         }
         watched->event(event); // the widget edits first, then its history goes
-        dropUndoHistory(edit);
+        if (edit->isUndoAvailable() || edit->isRedoAvailable())
+            dropUndoHistory(edit); // only after an edit: Ctrl+A or Shift+arrows keep their selection
         return true;
     }
 };

@@ -67,6 +67,17 @@ TEST_F(KeyringDialogsTest, UndoIsOffInASecretField)
     EXPECT_FALSE(dialog.passphraseField()->isUndoAvailable()) << "no history is kept while typing either";
 }
 
+TEST_F(KeyringDialogsTest, SelectingAllInASecretFieldThenTypingReplacesIt)
+{
+    auto context = makeLockedContext("Alice", "the right passphrase");
+    UnlockDialog dialog(*context);
+    dialog.show();
+    QTest::keyClicks(dialog.passphraseField(), "a wrong start");
+    QTest::keyClick(dialog.passphraseField(), Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClicks(dialog.passphraseField(), "new");
+    EXPECT_EQ(dialog.passphraseField()->text(), "new") << "dropping the history must not drop the selection";
+}
+
 TEST_F(KeyringDialogsTest, KeysASecretFieldIgnoresStillReachItsDialog)
 {
     QDialog dialog;
