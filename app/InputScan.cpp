@@ -1,5 +1,6 @@
 #include "InputScan.h"
 
+#include "ArchiveFormat.h"
 #include "FileIO.h"
 #include "PathRules.h"
 #include "SourceFile.h"
@@ -12,6 +13,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <functional>
+#include <string>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -78,6 +80,11 @@ public:
     {
         if (m_job.isCancelled() || m_stop.load(std::memory_order_relaxed))
             return makeError(ErrorCode::Cancelled, "cancelled");
+        // Followed links can fan out (two links to the next folder, thirty
+        // times over): stop at what a container may hold, not at the disk's end.
+        if (++m_entryCount > kMaxEntries)
+            return makeError(ErrorCode::LimitExceeded, "more than " + std::to_string(kMaxEntries) +
+                                                           " files and folders: a container holds at most that many");
         SourceEntry entry{source, {}, root, st.st_dev, st.st_ino};
         entry.info.path = archivePath;
         fillInfoFromStat(entry.info, st);
@@ -164,28 +171,43 @@ private:
         return dir;
     }
 
-    // A link is resolved to a real path (no link left in it), checked against
-    // the policy and the folders being walked, then scanned as that path: what
-    // is stored and later opened is the target, never the link.
+    // A link is followed by opening what it leads to (O_PATH: nothing is
+    // read yet) and judging what was opened: its real path, from /proc, must
+    // lie inside the chosen inputs, and it must not be a folder being walked.
+    // Judging the path realpath() gave and then looking it up again would let
+    // another user swap a folder on the way in between (review finding). What
+    // is stored and later opened is the target, never the link, pinned by
+    // device and inode like every input.
     Status followLink(const std::string& source, const std::string& archivePath)
     {
         const bool chosen = m_folders.empty(); // named by the user, not met in a folder
         if (m_links == LinkPolicy::Skip)
             return skipLink(source, "links are not stored");
-        char* real = ::realpath(source.c_str(), nullptr);
-        if (!real)
+        const UniqueFd opened(::open(source.c_str(), O_PATH | O_CLOEXEC));
+        struct stat st;
+        if (!opened.valid() || ::fstat(opened.get(), &st) != 0)
             return skipLink(source, std::string("it points to nothing usable: ") + std::strerror(errno));
-        const std::string target(real);
-        std::free(real);
+        const std::string target = realPathOf(opened.get());
+        if (target.empty())
+            return skipLink(source, "where it points cannot be told");
         if (m_links == LinkPolicy::FollowInside && !chosen && !insideRoots(target))
             return skipLink(source, "it points outside the chosen files and folders, to \"" + target + "\"");
-        struct stat st;
-        if (::lstat(target.c_str(), &st) != 0 || S_ISLNK(st.st_mode))
-            return skipLink(source, "it changed while it was being read");
         const auto id = std::make_pair(st.st_dev, st.st_ino);
         if (S_ISDIR(st.st_mode) && std::find(m_folders.begin(), m_folders.end(), id) != m_folders.end())
             return skipLink(source, "it leads back into a folder it is in (a loop)");
         return add(target, archivePath, st);
+    }
+
+    /// The path the kernel has for an open descriptor; empty if it cannot say.
+    static std::string realPathOf(int fd)
+    {
+        const std::string link = "/proc/self/fd/" + std::to_string(fd);
+        std::string path(4096, '\0');
+        const ssize_t n = ::readlink(link.c_str(), path.data(), path.size());
+        if (n <= 0 || static_cast<std::size_t>(n) >= path.size() || path[0] != '/')
+            return {};
+        path.resize(static_cast<std::size_t>(n));
+        return path;
     }
 
     Status skipLink(const std::string& source, const std::string& why)
@@ -221,6 +243,7 @@ private:
     LinkPolicy m_links = LinkPolicy::Skip;
     std::vector<std::string> m_roots;               // real paths of the inputs
     std::vector<std::pair<dev_t, ino_t>> m_folders; // the folders being walked, outermost first
+    std::uint64_t m_entryCount = 0;
     PathSet m_paths;
     std::vector<SourceEntry> m_batch;
     std::uint64_t m_totalBytes = 0;

@@ -34,15 +34,15 @@ struct SourceEntry {
     std::string source; // a string, not a path: a path keeps a list of its components (400 B per file)
     EntryInfo info;     // size as seen by the scan; re-read when the file is opened
     std::shared_ptr<const ScanRoot> root; // null for an input the user named itself
-    // The file the scan found: the one read must be it. (Following links, an
-    // option to come, would record the target's.)
+    // The file the scan found (for a followed link, its target): the one read must be it.
     dev_t device = 0;
     ino_t inode = 0;
 };
 
 /// What the scan does with a symbolic link. A followed link is stored as what
 /// it points to, under the link's own name; the link itself is never stored.
-/// A link back into a folder that contains it (a loop) is always skipped.
+/// A link back into a folder that contains it (a loop) is always skipped, and
+/// the scan stops at kMaxEntries, so links that fan out cannot run it away.
 enum class LinkPolicy {
     Skip,         // skipped with a warning (the default)
     FollowInside, // followed if it points inside the chosen inputs (a chosen link always is)
