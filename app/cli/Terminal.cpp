@@ -84,6 +84,7 @@ Result<crypto::SecureString> readPassphrase(const std::string& prompt, const std
         return makeError(ErrorCode::InvalidArgument, "no terminal to ask for the " + what,
                          "use " + fileOption + " FILE in scripts");
     crypto::SecureString passphrase;
+    passphrase.reserve(4096); // on the wiped heap from the first byte, never in the object's own buffer
     {
         const QuietTerminal quiet(fd);
         if (::write(fd, prompt.data(), prompt.size()) < 0) {
@@ -104,6 +105,7 @@ Result<crypto::SecureString> readPassphraseFile(const std::string& path)
     if (fd < 0)
         return makeError(ErrorCode::Io, "cannot read the passphrase file \"" + path + "\": " + std::strerror(errno));
     crypto::SecureString passphrase;
+    passphrase.reserve(4096); // on the wiped heap from the first byte, never in the object's own buffer
     char c;
     while (::read(fd, &c, 1) == 1 && c != '\n' && passphrase.size() < 4096)
         passphrase.push_back(c);
