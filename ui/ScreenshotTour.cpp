@@ -115,6 +115,9 @@ int ScreenshotTour::run(AppContext& context, const QString& outputDir)
     const auto bob = crypto::SecretIdentity::generate("Bob Builder");
     const auto carol = crypto::SecretIdentity::generate("Carol");
     const auto dave = crypto::SecretIdentity::generate();
+    bool contactsSaved = false; // a refused contact (its name, say) fails the whole update
+    const auto saved = QObject::connect(&context.keyring(), &KeyringSession::updateFinished,
+                                        [&contactsSaved](bool ok, const QString&) { contactsSaved = ok; });
     context.keyring().update(
         [b = contactFor(bob.publicText(), "Bob Builder", true), c = contactFor(carol.publicText(), "Carol", false),
          d = contactFor(crypto::encodeAgeRecipient(dave.x25519Public()), "Dave", false)](Keyring& k) -> Status {
@@ -122,7 +125,9 @@ int ScreenshotTour::run(AppContext& context, const QString& outputDir)
             COFFER_TRY(k.addContact(c));
             return k.addContact(d);
         });
-    if (!waitForSignal(&context.keyring(), &KeyringSession::updateFinished))
+    const bool finished = waitForSignal(&context.keyring(), &KeyringSession::updateFinished);
+    QObject::disconnect(saved);
+    if (!finished || !contactsSaved)
         return fail("could not add contacts");
 
     // Unlock, with a wrong passphrase first.
