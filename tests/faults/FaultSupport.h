@@ -44,6 +44,22 @@ struct RunOptions {
     std::optional<fs::path> cwd;
 };
 
+/// The binary another user can run. The build tree may sit in a folder closed
+/// to others (CI clones into a 0700 `mktemp -d`; a newcomer may clone into
+/// /root), so a copy goes into a folder everyone can search, once per process.
+inline const std::string& binaryForAnotherUser()
+{
+    static const std::string path = [] {
+        static TempDir dir;
+        ::chmod(dir.path().c_str(), 0755);
+        const fs::path copy = dir.path() / "coffer";
+        fs::copy_file(COFFER_BINARY, copy, fs::copy_options::overwrite_existing);
+        ::chmod(copy.c_str(), 0755);
+        return copy.string();
+    }();
+    return path;
+}
+
 /// A started `coffer` child; its output goes to files in a scratch folder.
 class Child {
 public:
@@ -51,7 +67,7 @@ public:
     {
         const fs::path out = m_scratch / "stdout";
         const fs::path err = m_scratch / "stderr";
-        std::vector<std::string> argv{COFFER_BINARY};
+        std::vector<std::string> argv{options.uid ? binaryForAnotherUser() : std::string(COFFER_BINARY)};
         argv.insert(argv.end(), args.begin(), args.end());
         if (options.uid)
             ::chmod(m_scratch.path().c_str(), 0777);
