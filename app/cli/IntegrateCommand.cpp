@@ -1,5 +1,5 @@
 // `coffer integrate install|uninstall|status`: "Open with Coffer" and
-// "Encrypt with Coffer" in the user's file manager (app/Integration.h), and
+// "Encrypt with Coffer" in the user's file manager (app/integration/Integration.h), and
 // `coffer integrate --print-reg` for the Windows registry entries as a .reg file.
 #include "Cli.h"
 #include "CliSupport.h"

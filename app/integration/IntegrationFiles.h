@@ -1,4 +1,4 @@
-// File helpers for desktop integration (app/Integration.cpp): reading and
+// File helpers for desktop integration (app/integration/Integration.cpp): reading and
 // atomically writing small files, folders made and removed again, running the
 // freedesktop tools. Internal to the integration code.
 #pragma once

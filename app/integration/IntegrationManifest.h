@@ -1,4 +1,4 @@
-// The install manifest (app/Integration.cpp): what "coffer integrate install"
+// The install manifest (app/integration/Integration.cpp): what "coffer integrate install"
 // created or changed, so that uninstall undoes exactly that. Stored as JSON
 // beside the keyring. Internal to the integration code.
 #pragma once
