@@ -310,6 +310,55 @@ def check_coffer(coffer, scratch, name, c, secret, passphrase, files, stated_std
                 check(f"{name}: {how}: {p} mtime", (int(st.st_mtime), st.st_mtime_ns % 10**9), want["mtime"])
 
 
+def zstd_compress(data, scratch):
+    """One frame that declares its content size (zstd does so for a file, not for a pipe)."""
+    os.makedirs(scratch, exist_ok=True)
+    path = os.path.join(scratch, "index.bin")
+    open(path, "wb").write(data)
+    return subprocess.run(["zstd", "-3", "--no-check", "-qc", path], capture_output=True, check=True).stdout
+
+
+def reseal(c2, key, nonce, idx, scratch):
+    """A.2 with its index content replaced: new frame, trailer and chunk under A.1's keys."""
+    header, _, payload = header_parts(c2)
+    plain = AESGCM(key).decrypt(nonce, payload[56:], None)
+    ioff = struct.unpack_from("<Q", plain, len(plain) - 24)[0]
+    frame = zstd_compress(idx, scratch)
+    trailer = struct.pack("<4sIQQQ", b"CFTR", 1, ioff, len(frame), len(idx))
+    return header + payload[:56] + AESGCM(key).encrypt(nonce, plain[:ioff] + frame + trailer, None)
+
+
+def check_tampering(coffer, scratch, a2, c2, key, nonce, secret, seed):
+    """The last paragraph of A.2: each change is refused with the class it names."""
+    if not shutil.which("zstd"):
+        print("skip the A.2 tampering claims: no zstd command")
+        return
+    idx = hexblock(a2, "Index content (decompressed)")
+    order = 2**252 + 27742317777372353535851937790883648493
+    s_plus_l = (int.from_bytes(idx[-32:], "little") + order).to_bytes(32, "little")
+    other = raw(X25519PrivateKey.from_private_bytes(b"\x77" * 32).public_key())
+    early = idx[:306] + b"\x01" + other + idx[-96:-64]
+    early_sig = Ed25519PrivateKey.from_private_bytes(seed).sign(
+        b"coffer/v1/signature\0" + hashlib.sha256(early[:306]).digest())
+    cases = [
+        ("unchanged, resealed", idx, 0),
+        ("a bit of the signature flipped", idx[:-1] + bytes([idx[-1] ^ 1]), 4),
+        ("S set to S + L", idx[:-32] + s_plus_l, 4),
+        ("flags bit 0 cleared", idx[:8] + b"\x02" + idx[9:], 4),
+        ("a bit of signer_x25519 flipped", idx[:-128] + bytes([idx[-128] ^ 1]) + idx[-127:], 4),
+        ("signer_x25519 replaced, the 306 bytes before the block signed", early + early_sig, 4),
+        ("block type 2", idx[:-129] + b"\x02" + idx[-128:], 5),
+    ]
+    os.makedirs(scratch, exist_ok=True)
+    keyfile = os.path.join(scratch, "key")
+    open(keyfile, "w").write(secret + "\n")
+    for name, content, want in cases:
+        path = os.path.join(scratch, "tampered.coffer")
+        open(path, "wb").write(reseal(c2, key, nonce, content, scratch))
+        r = run(coffer, ["list", "-i", keyfile, path], os.path.join(scratch, "home-tamper"))
+        check(f"A.2 {name}: coffer list exit code", r.returncode, want)
+
+
 def main():
     fmt, coffer, scratch = sys.argv[1:4]
     os.umask(0o022)
@@ -331,6 +380,7 @@ def main():
     shutil.rmtree(scratch, ignore_errors=True)
     check_coffer(coffer, scratch, "A.1", c1, secret, passphrase, files, None)
     check_coffer(coffer, scratch, "A.2", c2, secret, passphrase, files, stated)
+    check_tampering(coffer, os.path.join(scratch, "tamper"), a2, c2, key, nonce, secret, seed)
     print(f"{len(FAILED)} failed" + (": " + ", ".join(FAILED) if FAILED else ""))
     return 1 if FAILED else 0
 
