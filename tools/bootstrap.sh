@@ -13,14 +13,15 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build="$root/build"
 
 # Debian 12 packages, one place for all of them (zsh and fish: the completion tests run
-# them; patchelf: the portable bundle; qt6-wayland: the app on a Wayland session).
+# them; patchelf: the portable bundle; qt6-wayland: the app on a Wayland session;
+# python3-cryptography: tests/format recomputes FORMAT.md's Appendix A).
 packages=(
   build-essential cmake ninja-build pkg-config
   qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libqt6svg6-dev
   libbotan-2-dev libzstd-dev zlib1g-dev libqrencode-dev
   googletest libgtest-dev
   age zstd 7zip gnupg xvfb xauth desktop-file-utils shared-mime-info xdg-utils libglib2.0-bin libfile-mimeinfo-perl strace
-  zsh fish patchelf qt6-wayland
+  zsh fish patchelf qt6-wayland python3 python3-cryptography
 )
 
 as_root() {
