@@ -2,17 +2,20 @@
 // entries -- stored, compressed, packed -- read as a range by the index, the
 // same bytes as the file encrypted; a tampered chunk under the range refuses
 // the read with an error and gives out no byte, while entries elsewhere in
-// the container still read.
+// the container still read. The sequential reader pulls the same entries front
+// to back and checks them against the index at the end.
 #include "IndexedReader.h"
 #include "Encrypt.h"
 #include "ExtractHarness.h"
 #include "PayloadStream.h"
 #include "SampleTree.h"
+#include "SequentialReader.h"
 #include "TestSupport.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fcntl.h>
 #include <map>
 
 using namespace coffer;
@@ -118,6 +121,43 @@ TEST_F(IndexedReaderTest, RefusesATamperedChunkAndGivesOutNoByte)
     Bytes notes(1000);
     ASSERT_TRUE(reader->readRange(*reader->find("data/notes.txt"), 0, notes, job).ok());
     EXPECT_EQ(asText(notes), content["data/notes.txt"].substr(0, 1000));
+}
+
+TEST_F(IndexedReaderTest, SequentialReaderPullsEveryRecordThenChecksTheIndex)
+{
+    const UniqueFd fd(::open(container.c_str(), O_RDONLY | O_CLOEXEC));
+    ASSERT_TRUE(fd.valid());
+    FdSource input(fd.get(), container);
+    auto reader = SequentialReader::open(input, identitiesOf(identity));
+    ASSERT_TRUE(reader.ok()) << reader.error().message;
+    JobControl job;
+    std::map<std::string, std::string> read;
+    while (true) {
+        auto entry = (*reader)->next(job);
+        ASSERT_TRUE(entry.ok()) << entry.error().message;
+        if (!*entry)
+            break;
+        if ((*entry)->info.kind != EntryKind::File)
+            continue;
+        std::string& bytes = read[(*entry)->info.path];
+        if ((*entry)->info.codec == Codec::Packed) {
+            bytes = asText((*reader)->readMember());
+            continue;
+        }
+        const Status data = (*reader)->readData(
+            [&](ByteView d) {
+                bytes += asText(d);
+                return Status::success();
+            },
+            job);
+        ASSERT_TRUE(data.ok()) << data.error().message;
+    }
+    EXPECT_EQ(read, content);
+    auto index = (*reader)->finish(job);
+    ASSERT_TRUE(index.ok()) << index.error().message;
+    auto listing = IndexedReader::open(container, identitiesOf(identity));
+    ASSERT_TRUE(listing.ok());
+    EXPECT_EQ(index->entries.size(), listing->index().entries.size());
 }
 
 } // namespace
