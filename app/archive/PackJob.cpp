@@ -1,7 +1,5 @@
 #include "PackJob.h"
 
-#include "Zstd.h"
-
 namespace coffer {
 
 Status PackJob::run(SmallFileWriter::Context& context, JobControl& job) const
@@ -64,21 +62,8 @@ Status PackJob::run(SmallFileWriter::Context& context, JobControl& job) const
         at = end;
         return Status::success();
     };
-    ByteView rest(stored);
-    if (pack.size == 0)
-        return damaged("an empty entry claims to be compressed");
-    ZstdEntryDecoder decoder(pack.size, sink);
-    constexpr std::size_t kPiece = 256 * 1024; // a cancel is seen within a piece
-    while (!decoder.finished()) {
-        if (rest.empty())
-            return damaged("\"" + pack.path + "\" is truncated");
-        auto used = decoder.feed(rest.first(std::min(rest.size(), kPiece)));
-        COFFER_TRY(used);
-        rest = rest.subspan(*used);
-        if (job.isCancelled())
-            return makeError(ErrorCode::Cancelled, "cancelled");
-    }
-    if (!rest.empty() || at != pack.size || next != members.size())
+    COFFER_TRY(decodePack(pack, stored, sink, job));
+    if (next != members.size())
         return damaged("the entry \"" + pack.path + "\" does not end where the index says");
     return Status::success();
 }

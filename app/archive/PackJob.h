@@ -2,7 +2,7 @@
 // (FORMAT.md §5.8), run on the extraction target's writer threads.
 #pragma once
 
-#include "EntryReader.h"
+#include "PackLoader.h"
 #include "Primitives.h"
 #include "SmallFileWriter.h"
 
@@ -10,10 +10,6 @@
 #include <vector>
 
 namespace coffer {
-
-// A pack's content compressed can take a little more than its 16 MiB
-// (zstd's bound is 1/256 more); a hostile index may claim any length.
-inline constexpr std::uint64_t kMaxPackStored = kMaxPackContent + kMaxPackContent / 128 + 64 * 1024;
 
 /// A pack read from a file (its stored bytes decrypted and authenticated) and
 /// the members to extract from it: decompressed, checked and written out on

@@ -1,5 +1,5 @@
 // Reading entry records and their data from the decrypted payload (FORMAT.md
-// §5.2-5.4), shared by extraction from a file, from a pipe, and to a pipe.
+// §5.2-5.4), shared by the indexed and the sequential reader.
 #pragma once
 
 #include "ArchiveFormat.h"
