@@ -9,6 +9,7 @@
 #include "FileDialogs.h"
 #include "FirstRunDialog.h"
 #include "IdleWatcher.h"
+#include "JobRunner.h"
 #include "MainWindow.h"
 #include "MyCardDialog.h"
 #include "SettingsDialog.h"
@@ -208,9 +209,7 @@ void AppController::lock()
     for (const QPointer<QWidget>& w : std::as_const(m_flowWindows)) {
         if (!w)
             continue;
-        const auto* encrypt = qobject_cast<EncryptDialog*>(w);
-        const auto* container = qobject_cast<ContainerWindow*>(w);
-        if ((encrypt && encrypt->isRunning()) || (container && container->isRunning()))
+        if (runsJob(w))
             continue; // the job keeps its own copies of the keys it needs
         w->close();
     }

@@ -50,6 +50,8 @@ public:
     AboutDialog* showAbout();
     /// Drops the keyring, closes the windows that show its data, asks to unlock.
     void lock();
+    /// A window that shows the keyring's data: lock() closes it, unless it runs a job.
+    void track(QWidget* window);
 
 signals:
     void gateShown(QDialog* dialog);
@@ -60,7 +62,6 @@ private:
     void onGateAccepted();
     void onIdle();
     void applySettings();
-    void track(QWidget* window);
     template <typename T> T* showSingle(QPointer<T>& slot);
 
     AppContext& m_context;

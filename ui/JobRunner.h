@@ -56,6 +56,11 @@ private:
     bool m_running = false;
 };
 
+/// True while a JobRunner owned by `window` (or by any object inside it) runs:
+/// the window is busy, and the lock leaves it open (the job holds its own keys).
+/// Every job window is busy this way without being named anywhere.
+bool runsJob(const QObject* window);
+
 } // namespace coffer::ui
 
 Q_DECLARE_METATYPE(coffer::Progress)
