@@ -5,7 +5,7 @@
 // later posts are dropped.
 #pragma once
 
-#include "PayloadStream.h"
+#include "ByteStream.h"
 #include "WorkerThreads.h"
 
 #include <condition_variable>
