@@ -82,7 +82,6 @@ void AppController::showGate()
     connect(gate, &QDialog::rejected, qApp, &QApplication::quit, Qt::QueuedConnection);
     m_gate = gate;
     gate->open();
-    emit gateShown(gate);
 }
 
 void AppController::onGateAccepted()
@@ -91,7 +90,6 @@ void AppController::onGateAccepted()
     const QStringList files = std::exchange(m_pendingFiles, {});
     if (!files.isEmpty())
         handleFiles(files);
-    emit unlockedAndReady();
 }
 
 void AppController::applySettings()

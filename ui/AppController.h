@@ -53,10 +53,6 @@ public:
     /// A window that shows the keyring's data: lock() closes it, unless it runs a job.
     void track(QWidget* window);
 
-signals:
-    void gateShown(QDialog* dialog);
-    void unlockedAndReady();
-
 private:
     void showGate();
     void onGateAccepted();

@@ -41,7 +41,6 @@ public:
     void start(Work work);
     void cancel();
     bool isRunning() const { return m_running; }
-    bool isCancelling() const { return m_running && m_job && m_job->isCancelled(); }
     const JobOutcome& outcome() const { return m_outcome; }
 
 signals:
