@@ -3,7 +3,7 @@
 // messages that name the cause ("the disk is full").
 #pragma once
 
-#include "PayloadStream.h"
+#include "ByteStream.h"
 #include "Result.h"
 
 #include <filesystem>

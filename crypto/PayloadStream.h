@@ -5,6 +5,7 @@
 // authenticates the length.
 #pragma once
 
+#include "ByteStream.h"
 #include "Primitives.h"
 #include "Result.h"
 #include "SecureMemory.h"
@@ -70,20 +71,6 @@ private:
     ChunkCipher();
     struct Impl;
     std::unique_ptr<Impl> m_impl;
-};
-
-/// Somewhere to put bytes (a file, a pipe, a buffer).
-class ByteSink {
-public:
-    virtual ~ByteSink() = default;
-    virtual Status write(ByteView data) = 0;
-};
-
-/// Somewhere to get bytes. read() returns 0 only at the end.
-class ByteSource {
-public:
-    virtual ~ByteSource() = default;
-    virtual Result<std::size_t> read(MutableByteView buffer) = 0;
 };
 
 class ChunkBatch;

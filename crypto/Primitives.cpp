@@ -31,15 +31,6 @@ Digest32 sha256(ByteView data)
     return d;
 }
 
-std::array<std::uint8_t, 64> sha512(ByteView data)
-{
-    std::array<std::uint8_t, 64> d{};
-    auto h = Botan::HashFunction::create_or_throw("SHA-512");
-    h->update(data.data(), data.size());
-    h->final(d.data());
-    return d;
-}
-
 struct Sha256::Impl {
     std::unique_ptr<Botan::HashFunction> hash = Botan::HashFunction::create_or_throw("SHA-256");
 };

@@ -31,7 +31,6 @@ using Digest32 = std::array<std::uint8_t, kSha256Size>;
 void randomBytes(MutableByteView out);
 
 Digest32 sha256(ByteView data);
-std::array<std::uint8_t, 64> sha512(ByteView data);
 
 /// Incremental SHA-256 (content hashes of archive entries).
 class Sha256 {

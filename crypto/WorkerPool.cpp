@@ -6,19 +6,7 @@ WorkerPool::WorkerPool(unsigned threads)
 {
     if (threads == 0)
         threads = std::max(1u, std::thread::hardware_concurrency());
-    for (unsigned i = 0; i < threads; ++i)
-        m_threads.emplace_back([this, i] { loop(i); });
-}
-
-WorkerPool::~WorkerPool()
-{
-    {
-        std::lock_guard lock(m_mutex);
-        m_stop = true;
-    }
-    m_wake.notify_all();
-    for (auto& t : m_threads)
-        t.join();
+    m_threads.start(threads, [this](unsigned worker) { loop(worker); });
 }
 
 WorkerPool& WorkerPool::shared()
@@ -30,7 +18,7 @@ WorkerPool& WorkerPool::shared()
 void WorkerPool::submit(std::size_t parts, std::function<void(unsigned, std::size_t)> task)
 {
     {
-        std::unique_lock lock(m_mutex);
+        std::unique_lock lock(m_threads.mutex());
         // One task at a time: finish the previous one first.
         m_done.wait(lock, [this] { return m_finished == m_parts; });
         m_task = std::move(task);
@@ -39,12 +27,12 @@ void WorkerPool::submit(std::size_t parts, std::function<void(unsigned, std::siz
         m_finished = 0;
         ++m_generation;
     }
-    m_wake.notify_all();
+    m_threads.wakeAll();
 }
 
 void WorkerPool::wait()
 {
-    std::unique_lock lock(m_mutex);
+    std::unique_lock lock(m_threads.mutex());
     m_done.wait(lock, [this] { return m_finished == m_parts; });
 }
 
@@ -57,11 +45,8 @@ void WorkerPool::run(std::size_t parts, std::function<void(unsigned, std::size_t
 void WorkerPool::loop(unsigned worker)
 {
     std::size_t seen = 0;
-    std::unique_lock lock(m_mutex);
-    while (true) {
-        m_wake.wait(lock, [&] { return m_stop || (m_generation != seen && m_next < m_parts); });
-        if (m_stop)
-            return;
+    std::unique_lock lock(m_threads.mutex());
+    while (m_threads.wait(lock, [&] { return m_generation != seen && m_next < m_parts; })) {
         while (m_next < m_parts) {
             const std::size_t part = m_next++;
             auto& task = m_task;

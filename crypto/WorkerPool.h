@@ -4,12 +4,11 @@
 // let the caller overlap its own work (reading, writing) with the workers.
 #pragma once
 
+#include "WorkerThreads.h"
+
 #include <condition_variable>
 #include <cstddef>
 #include <functional>
-#include <mutex>
-#include <thread>
-#include <vector>
 
 namespace coffer::crypto {
 
@@ -17,11 +16,10 @@ class WorkerPool {
 public:
     /// `threads` 0 means one per hardware thread.
     explicit WorkerPool(unsigned threads = 0);
-    ~WorkerPool();
     WorkerPool(const WorkerPool&) = delete;
     WorkerPool& operator=(const WorkerPool&) = delete;
 
-    unsigned size() const { return static_cast<unsigned>(m_threads.size()); }
+    unsigned size() const { return m_threads.size(); }
 
     /// Calls task(worker, part) for part in [0, parts) on the workers, and returns
     /// at once. `worker` is the worker's number, for per-thread state.
@@ -37,16 +35,13 @@ public:
 private:
     void loop(unsigned worker);
 
-    std::vector<std::thread> m_threads;
-    std::mutex m_mutex;
-    std::condition_variable m_wake;
     std::condition_variable m_done;
     std::function<void(unsigned, std::size_t)> m_task;
     std::size_t m_parts = 0;
     std::size_t m_next = 0;
     std::size_t m_finished = 0;
     std::size_t m_generation = 0;
-    bool m_stop = false;
+    WorkerThreads m_threads; // last: the threads stop before the state above goes
 };
 
 } // namespace coffer::crypto

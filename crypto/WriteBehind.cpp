@@ -2,32 +2,25 @@
 
 namespace coffer::crypto {
 
-WriteBehind::WriteBehind(ByteSink& sink) : m_sink(sink), m_thread([this] { loop(); }) {}
-
-WriteBehind::~WriteBehind()
+WriteBehind::WriteBehind(ByteSink& sink) : m_sink(sink)
 {
-    {
-        std::lock_guard lock(m_mutex);
-        m_stop = true;
-    }
-    m_wake.notify_all();
-    m_thread.join();
+    m_thread.start(1, [this](unsigned) { loop(); });
 }
 
 std::uint64_t WriteBehind::post(ByteView data)
 {
     {
-        std::lock_guard lock(m_mutex);
+        std::lock_guard lock(m_thread.mutex());
         m_queue.push_back(data);
         ++m_posted;
     }
-    m_wake.notify_one();
+    m_thread.wakeOne();
     return m_posted;
 }
 
 Status WriteBehind::waitFor(std::uint64_t ticket)
 {
-    std::unique_lock lock(m_mutex);
+    std::unique_lock lock(m_thread.mutex());
     m_progress.wait(lock, [&] { return m_done >= ticket || m_error; });
     if (m_error)
         return *m_error;
@@ -36,11 +29,8 @@ Status WriteBehind::waitFor(std::uint64_t ticket)
 
 void WriteBehind::loop()
 {
-    std::unique_lock lock(m_mutex);
-    while (true) {
-        m_wake.wait(lock, [&] { return m_stop || !m_queue.empty(); });
-        if (m_stop)
-            return;
+    std::unique_lock lock(m_thread.mutex());
+    while (m_thread.wait(lock, [&] { return !m_queue.empty(); })) {
         const ByteView data = m_queue.front();
         m_queue.pop_front();
         Status status = Status::success();

@@ -5,23 +5,21 @@
 // later posts are dropped.
 #pragma once
 
-#include "PayloadStream.h"
+#include "ByteStream.h"
+#include "WorkerThreads.h"
 
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
-#include <mutex>
 #include <optional>
-#include <thread>
 
 namespace coffer::crypto {
 
 class WriteBehind {
 public:
+    /// Destroying it stops after the write in progress; queued writes are
+    /// dropped (the caller is abandoning its output).
     explicit WriteBehind(ByteSink& sink);
-    /// Stops after the write in progress; queued writes are dropped (the
-    /// caller is abandoning its output).
-    ~WriteBehind();
     WriteBehind(const WriteBehind&) = delete;
     WriteBehind& operator=(const WriteBehind&) = delete;
 
@@ -37,15 +35,12 @@ private:
     void loop();
 
     ByteSink& m_sink;
-    std::mutex m_mutex;
-    std::condition_variable m_wake;
     std::condition_variable m_progress;
     std::deque<ByteView> m_queue;
     std::uint64_t m_posted = 0;
     std::uint64_t m_done = 0;
     std::optional<Error> m_error;
-    bool m_stop = false;
-    std::thread m_thread; // last: starts once everything above exists
+    WorkerThreads m_thread; // last: stops before the state above goes
 };
 
 } // namespace coffer::crypto

@@ -25,7 +25,7 @@ bool wantsGui(int argc, char** argv)
     if (argc < 2)
         return true;
     const std::string first = argv[1];
-    if (first == "--smoke-test" || first == "--screenshot-tour" || first == "--")
+    if (first == "--smoke-test" || first == "--")
         return true;
     if (coffer::cli::isCliCommand(first))
         return false;

@@ -8,6 +8,9 @@
 # photographs the whole screen at first run and at unlock, to show where the
 # windows land (desktop-*.png; needs openbox and ImageMagick's `import`).
 #
+# The tour itself is `coffer-tour` (tools/tour), built beside `coffer` but
+# never shipped: found from COFFER_BINARY's build folder, or COFFER_TOUR_BINARY.
+#
 # usage: tools/screenshots.sh OUT_DIR [COFFER_BINARY]
 set -eu
 
@@ -20,6 +23,12 @@ coffer=${2:-${COFFER_BINARY:-build/main/coffer}}
 if [ ! -x "$coffer" ]; then
     echo "error: no coffer executable at \"$coffer\"" >&2
     echo "hint: build it first (cmake --build build), or pass its path as the second argument" >&2
+    exit 2
+fi
+tour=${COFFER_TOUR_BINARY:-$(dirname "$coffer")/../tools/tour/coffer-tour}
+if [ ! -x "$tour" ]; then
+    echo "error: no coffer-tour executable at \"$tour\"" >&2
+    echo "hint: build it first (cmake --build build --target coffer-tour), or set COFFER_TOUR_BINARY" >&2
     exit 2
 fi
 command -v xvfb-run >/dev/null 2>&1 || { echo "error: xvfb-run is not installed" >&2; exit 2; }
@@ -37,7 +46,7 @@ run() {
 }
 
 run "$coffer" --smoke-test
-run "$coffer" --screenshot-tour "$out"
+run "$tour" "$out"
 
 # The whole screen under openbox: first run (no keyring yet), then unlock.
 desktop_shots() {

@@ -12,13 +12,11 @@ AppContext::AppContext(DataLocations locations, QObject* parent)
 void AppContext::jobStarted()
 {
     ++m_runningJobs;
-    emit runningJobsChanged(m_runningJobs);
 }
 
 void AppContext::jobEnded()
 {
     m_runningJobs = qMax(0, m_runningJobs - 1);
-    emit runningJobsChanged(m_runningJobs);
 }
 
 } // namespace coffer::ui

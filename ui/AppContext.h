@@ -27,9 +27,6 @@ public:
     void jobEnded();
     int runningJobs() const { return m_runningJobs; }
 
-signals:
-    void runningJobsChanged(int count);
-
 private:
     DataLocations m_locations;
     Settings* m_settings;

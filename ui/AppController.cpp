@@ -9,6 +9,7 @@
 #include "FileDialogs.h"
 #include "FirstRunDialog.h"
 #include "IdleWatcher.h"
+#include "JobRunner.h"
 #include "MainWindow.h"
 #include "MyCardDialog.h"
 #include "SettingsDialog.h"
@@ -81,7 +82,6 @@ void AppController::showGate()
     connect(gate, &QDialog::rejected, qApp, &QApplication::quit, Qt::QueuedConnection);
     m_gate = gate;
     gate->open();
-    emit gateShown(gate);
 }
 
 void AppController::onGateAccepted()
@@ -90,7 +90,6 @@ void AppController::onGateAccepted()
     const QStringList files = std::exchange(m_pendingFiles, {});
     if (!files.isEmpty())
         handleFiles(files);
-    emit unlockedAndReady();
 }
 
 void AppController::applySettings()
@@ -208,9 +207,7 @@ void AppController::lock()
     for (const QPointer<QWidget>& w : std::as_const(m_flowWindows)) {
         if (!w)
             continue;
-        const auto* encrypt = qobject_cast<EncryptDialog*>(w);
-        const auto* container = qobject_cast<ContainerWindow*>(w);
-        if ((encrypt && encrypt->isRunning()) || (container && container->isRunning()))
+        if (runsJob(w))
             continue; // the job keeps its own copies of the keys it needs
         w->close();
     }

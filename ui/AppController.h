@@ -50,17 +50,14 @@ public:
     AboutDialog* showAbout();
     /// Drops the keyring, closes the windows that show its data, asks to unlock.
     void lock();
-
-signals:
-    void gateShown(QDialog* dialog);
-    void unlockedAndReady();
+    /// A window that shows the keyring's data: lock() closes it, unless it runs a job.
+    void track(QWidget* window);
 
 private:
     void showGate();
     void onGateAccepted();
     void onIdle();
     void applySettings();
-    void track(QWidget* window);
     template <typename T> T* showSingle(QPointer<T>& slot);
 
     AppContext& m_context;

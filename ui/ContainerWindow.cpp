@@ -147,11 +147,6 @@ ContainerWindow::ContainerWindow(AppContext& context, const QString& path, QWidg
 
 ContainerWindow::~ContainerWindow() = default;
 
-bool ContainerWindow::isRunning() const
-{
-    return m_runner->isRunning();
-}
-
 QString ContainerWindow::messageText() const
 {
     return m_message->isHidden() ? QString() : m_message->text();

@@ -32,9 +32,7 @@ public:
     ContainerWindow(AppContext& context, const QString& path, QWidget* parent = nullptr);
     ~ContainerWindow() override;
 
-    QString containerPath() const { return m_path; }
     bool isLoaded() const { return m_loaded; }
-    bool isRunning() const;
     ContainerModel* model() const { return m_model; }
     QTreeView* view() const { return m_view; }
     SignatureBanner* banner() const { return m_banner; }

@@ -38,7 +38,6 @@ public:
     void suggestOutputPath(const QString& path);
     void setOutputPath(const QString& path);
     QString outputPath() const;
-    QLineEdit* outputField() const { return m_output; }
     QCheckBox* signBox() const { return m_sign; }
     QCheckBox* passphraseBox() const { return m_usePassphrase; }
     QCheckBox* followLinksBox() const { return m_followLinks; }

@@ -20,7 +20,6 @@ public:
     void addPaths(const QStringList& paths);
     QStringList paths() const;
     QListWidget* list() const { return m_list; }
-    QPushButton* removeButton() const { return m_remove; }
 
 signals:
     void changed();

@@ -6,7 +6,6 @@
 #include "ContrastStyle.h"
 #include "EnglishPlurals.h"
 #include "MainWindow.h"
-#include "ScreenshotTour.h"
 #include "SingleInstance.h"
 #include "StartupClock.h"
 
@@ -85,6 +84,28 @@ int runSmokeTest(AppContext& context)
 
 } // namespace
 
+void nameApplication()
+{
+    QApplication::setApplicationName(QStringLiteral("Coffer"));
+    QApplication::setOrganizationName(QStringLiteral("Coffer"));
+    QApplication::setApplicationDisplayName(QStringLiteral("Coffer"));
+    QApplication::setDesktopFileName(QStringLiteral("coffer"));
+}
+
+void prepareApplication(QTranslator& qtTranslator)
+{
+    initResources();
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/coffer.svg")));
+    ContrastStyle::apply();
+
+    EnglishPlurals::install(); // first, so that any real translation comes before it
+    if (qtTranslator.load(QLocale(), QStringLiteral("qtbase"), QStringLiteral("_"),
+                          QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        QApplication::installTranslator(&qtTranslator);
+
+    startCryptoWorkersAtLowPriority();
+}
+
 int runGui(int argc, char** argv)
 {
     if (!startupClock().isValid())
@@ -94,34 +115,15 @@ int runGui(int argc, char** argv)
                              "hint: for the command line, run \"coffer help\"\n");
         return 2;
     }
-    QApplication::setApplicationName(QStringLiteral("Coffer"));
-    QApplication::setOrganizationName(QStringLiteral("Coffer"));
-    QApplication::setApplicationDisplayName(QStringLiteral("Coffer"));
-    QApplication::setDesktopFileName(QStringLiteral("coffer"));
+    nameApplication();
     QApplication app(argc, argv);
-    initResources();
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/coffer.svg")));
-    ContrastStyle::apply();
-
-    EnglishPlurals::install(); // first, so that any real translation comes before it
     QTranslator qtTranslator;
-    if (qtTranslator.load(QLocale(), QStringLiteral("qtbase"), QStringLiteral("_"),
-                          QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
-        QApplication::installTranslator(&qtTranslator);
-
-    startCryptoWorkersAtLowPriority();
+    prepareApplication(qtTranslator);
     QStringList args = QApplication::arguments();
     args.removeFirst();
     AppContext context;
     if (args.value(0) == QLatin1String("--smoke-test"))
         return runSmokeTest(context);
-    if (args.value(0) == QLatin1String("--screenshot-tour")) {
-        if (args.size() < 2) {
-            std::fprintf(stderr, "usage: coffer --screenshot-tour DIR\n");
-            return 2;
-        }
-        return ScreenshotTour::run(context, args.at(1));
-    }
     QStringList files;
     bool onlyFiles = false;
     for (const QString& a : args) {

@@ -177,9 +177,4 @@ QString JobProgressWidget::resultText() const
     return m_result->text();
 }
 
-QString JobProgressWidget::detailText() const
-{
-    return m_detail->text();
-}
-
 } // namespace coffer::ui

@@ -45,9 +45,7 @@ public:
     void finish(const JobOutcome& outcome, const QString& successText, const QString& folder, const QString& path);
 
     QPushButton* cancelButton() const { return m_cancel; }
-    QPushButton* closeButton() const { return m_close; }
     QString resultText() const;
-    QString detailText() const;
 
 signals:
     void cancelRequested();

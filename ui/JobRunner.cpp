@@ -6,6 +6,7 @@
 #include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <algorithm>
 #include <exception>
 
 namespace coffer::ui {
@@ -78,6 +79,12 @@ void JobRunner::start(Work work)
         job->setProgressCallback({}); // nothing more is posted once the result is set
     });
     watcher->setFuture(m_future);
+}
+
+bool runsJob(const QObject* window)
+{
+    const auto runners = window->findChildren<JobRunner*>();
+    return std::any_of(runners.begin(), runners.end(), [](const JobRunner* r) { return r->isRunning(); });
 }
 
 void JobRunner::cancel()

@@ -41,7 +41,6 @@ public:
     void start(Work work);
     void cancel();
     bool isRunning() const { return m_running; }
-    bool isCancelling() const { return m_running && m_job && m_job->isCancelled(); }
     const JobOutcome& outcome() const { return m_outcome; }
 
 signals:
@@ -55,6 +54,11 @@ private:
     JobOutcome m_outcome;
     bool m_running = false;
 };
+
+/// True while a JobRunner owned by `window` (or by any object inside it) runs:
+/// the window is busy, and the lock leaves it open (the job holds its own keys).
+/// Every job window is busy this way without being named anywhere.
+bool runsJob(const QObject* window);
 
 } // namespace coffer::ui
 

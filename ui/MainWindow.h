@@ -20,15 +20,7 @@ public:
     explicit MainWindow(AppContext& context, QWidget* parent = nullptr);
 
     DropZone* dropZone() const { return m_dropZone; }
-    RecentContainers* recentList() const { return m_recent; }
-    QAction* encryptAction() const { return m_encrypt; }
-    QAction* openAction() const { return m_open; }
-    QAction* contactsAction() const { return m_contacts; }
-    QAction* myCardAction() const { return m_myCard; }
-    QAction* settingsAction() const { return m_settings; }
-    QAction* lockAction() const { return m_lock; }
     QAction* aboutAction() const { return m_about; }
-    bool hasPainted() const { return m_painted; }
 
 signals:
     /// Empty: ask which files.

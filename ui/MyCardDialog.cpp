@@ -87,11 +87,6 @@ MyCardDialog::MyCardDialog(AppContext& context, QWidget* parent)
     m_copy->setDefault(true); // last: a button finds its dialog through parents it has only now
 }
 
-QString MyCardDialog::statusText() const
-{
-    return m_status->text();
-}
-
 void MyCardDialog::copyCard()
 {
     QGuiApplication::clipboard()->setText(m_card);

@@ -24,7 +24,6 @@ public:
     QrCodeWidget* qrCode() const { return m_qr; }
     QPushButton* copyButton() const { return m_copy; }
     QPushButton* saveButton() const { return m_save; }
-    QString statusText() const;
 
 public slots:
     void copyCard();

@@ -19,10 +19,8 @@ class SettingsDialog : public QDialog {
 public:
     explicit SettingsDialog(AppContext& context, QWidget* parent = nullptr);
 
-    QComboBox* compressionBox() const { return m_compression; }
     QCheckBox* signBox() const { return m_sign; }
     QSpinBox* autoLockBox() const { return m_autoLock; }
-    QLineEdit* outputFolderField() const { return m_outputFolder; }
 
 public slots:
     void accept() override;

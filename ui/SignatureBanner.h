@@ -21,7 +21,6 @@ public:
     void setReport(const SignatureReport& report);
     QString text() const;
     NoticePanel::Kind kind() const;
-    QPushButton* addContactButton() const { return m_addContact; }
 
     static NoticePanel::Kind kindFor(const SignatureReport& report);
     static QString describe(const SignatureReport& report);

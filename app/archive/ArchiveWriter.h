@@ -36,8 +36,6 @@ public:
     /// Index and trailer; call once after the entries.
     Status finish(const std::vector<IndexRecipient>& recipients);
 
-    std::uint64_t plaintextSize() const { return m_offset; }
-
 private:
     Status writeDirectory(const EntryInfo& info);
     bool wantsCompression(const EntryInfo& info) const;

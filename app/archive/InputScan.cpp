@@ -49,8 +49,8 @@ class Scanner {
 public:
     /// A batch, and the bytes and files found so far.
     using Emit = std::function<void(std::vector<SourceEntry>&&, std::uint64_t, std::uint64_t)>;
-    Scanner(JobControl& job, const std::atomic<bool>& stop, Emit emit)
-        : m_job(job), m_stop(stop), m_emit(std::move(emit))
+    Scanner(JobControl& job, const crypto::WorkerThreads& thread, Emit emit)
+        : m_job(job), m_thread(thread), m_emit(std::move(emit))
     {}
 
     void setLinkPolicy(LinkPolicy links) { m_links = links; }
@@ -78,7 +78,7 @@ public:
     Status add(const std::string& source, const std::string& archivePath, const struct stat& st,
                std::shared_ptr<const ScanRoot> root = nullptr)
     {
-        if (m_job.isCancelled() || m_stop.load(std::memory_order_relaxed))
+        if (m_job.isCancelled() || m_thread.stopping())
             return makeError(ErrorCode::Cancelled, "cancelled");
         // Followed links can fan out (two links to the next folder, thirty
         // times over): stop at what a container may hold, not at the disk's end.
@@ -238,7 +238,7 @@ private:
 
     static constexpr std::size_t kBatch = 256;
     JobControl& m_job;
-    const std::atomic<bool>& m_stop;
+    const crypto::WorkerThreads& m_thread; // the scan's own: stopping() once the stream goes
     Emit m_emit;
     LinkPolicy m_links = LinkPolicy::Skip;
     std::vector<std::string> m_roots;               // real paths of the inputs
@@ -258,20 +258,15 @@ void setScanEndHookForTests(std::function<void()> hook)
 }
 
 ScanStream::ScanStream(std::vector<fs::path> inputs, JobControl& job, LinkPolicy links)
-    : m_thread([this, inputs = std::move(inputs), &job, links] { run(inputs, job, links); })
-{}
-
-ScanStream::~ScanStream()
 {
-    m_stop = true;
-    m_thread.join();
+    m_thread.start(1, [this, inputs = std::move(inputs), &job, links](unsigned) { run(inputs, job, links); });
 }
 
 void ScanStream::run(const std::vector<fs::path>& inputs, JobControl& job, LinkPolicy links)
 {
-    Scanner scanner(job, m_stop, [this](std::vector<SourceEntry>&& batch, std::uint64_t bytes, std::uint64_t files) {
+    Scanner scanner(job, m_thread, [this](std::vector<SourceEntry>&& batch, std::uint64_t bytes, std::uint64_t files) {
         {
-            std::lock_guard lock(m_mutex);
+            std::lock_guard lock(m_thread.mutex());
             m_batches.push_back(std::move(batch));
             m_totalBytes = bytes;
             m_fileCount = files;
@@ -306,7 +301,7 @@ void ScanStream::run(const std::vector<fs::path>& inputs, JobControl& job, LinkP
     const auto walk = [&]() -> Status {
         COFFER_TRY(check());
         {
-            std::lock_guard lock(m_mutex);
+            std::lock_guard lock(m_thread.mutex());
             m_checked = true;
         }
         m_ready.notify_all();
@@ -324,7 +319,7 @@ void ScanStream::run(const std::vector<fs::path>& inputs, JobControl& job, LinkP
         status = makeError(ErrorCode::Internal, "out of memory");
     }
     {
-        std::lock_guard lock(m_mutex);
+        std::lock_guard lock(m_thread.mutex());
         m_status = std::move(status);
         m_ended = true;
     }
@@ -333,7 +328,7 @@ void ScanStream::run(const std::vector<fs::path>& inputs, JobControl& job, LinkP
 
 std::optional<ScanStream::Batch> ScanStream::next()
 {
-    std::unique_lock lock(m_mutex);
+    std::unique_lock lock(m_thread.mutex());
     m_ready.wait(lock, [&] { return m_ended || !m_batches.empty(); });
     if (m_batches.empty() || !m_status.ok())
         return std::nullopt;
@@ -344,26 +339,26 @@ std::optional<ScanStream::Batch> ScanStream::next()
 
 Status ScanStream::started() const
 {
-    std::unique_lock lock(m_mutex);
+    std::unique_lock lock(m_thread.mutex());
     m_ready.wait(lock, [&] { return m_checked || m_ended; });
     return m_checked ? Status::success() : m_status;
 }
 
 Status ScanStream::status() const
 {
-    std::lock_guard lock(m_mutex);
+    std::lock_guard lock(m_thread.mutex());
     return m_status;
 }
 
 std::uint64_t ScanStream::totalBytes() const
 {
-    std::lock_guard lock(m_mutex);
+    std::lock_guard lock(m_thread.mutex());
     return m_totalBytes;
 }
 
 std::uint64_t ScanStream::fileCount() const
 {
-    std::lock_guard lock(m_mutex);
+    std::lock_guard lock(m_thread.mutex());
     return m_fileCount;
 }
 

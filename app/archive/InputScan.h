@@ -8,8 +8,8 @@
 #include "ArchiveFormat.h"
 #include "FileIO.h"
 #include "Job.h"
+#include "WorkerThreads.h"
 
-#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
@@ -18,7 +18,6 @@
 #include <mutex>
 #include <optional>
 #include <sys/stat.h>
-#include <thread>
 #include <vector>
 
 namespace coffer {
@@ -54,9 +53,8 @@ enum class LinkPolicy {
 class ScanStream {
 public:
     using Batch = std::vector<SourceEntry>;
+    /// Destroying it stops the walk if it still runs, and waits for it.
     ScanStream(std::vector<std::filesystem::path> inputs, JobControl& job, LinkPolicy links = LinkPolicy::Skip);
-    /// Stops the walk if it still runs, and waits for it.
-    ~ScanStream();
     ScanStream(const ScanStream&) = delete;
     ScanStream& operator=(const ScanStream&) = delete;
 
@@ -74,16 +72,14 @@ public:
 private:
     void run(const std::vector<std::filesystem::path>& inputs, JobControl& job, LinkPolicy links);
 
-    mutable std::mutex m_mutex;
     mutable std::condition_variable m_ready;
     std::deque<Batch> m_batches;
     Status m_status = Status::success();
     bool m_checked = false; // every input exists
     bool m_ended = false;
-    std::atomic<bool> m_stop{false};
     std::uint64_t m_totalBytes = 0;
     std::uint64_t m_fileCount = 0;
-    std::thread m_thread; // last: starts once everything above exists
+    crypto::WorkerThreads m_thread; // last: stops before the state above goes
 };
 
 /// Tests only: runs on the scan's thread once the walk has found everything and

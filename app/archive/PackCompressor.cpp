@@ -13,48 +13,25 @@ namespace coffer {
 PackCompressor::PackCompressor(int level, unsigned threads, bool hashes, const JobControl& job)
     : m_hashes(hashes), m_job(job), m_level(level)
 {
-    try {
-        for (unsigned i = 0; i < std::max(threads, 1u); ++i)
-            m_threads.emplace_back([this] { loop(); });
-    } catch (...) { // no thread left running (or joinable) when the constructor fails
-        stopAndJoin();
-        throw;
-    }
-}
-
-PackCompressor::~PackCompressor()
-{
-    stopAndJoin();
-}
-
-void PackCompressor::stopAndJoin()
-{
-    {
-        std::lock_guard lock(m_mutex);
-        m_stop = true;
-    }
-    m_wake.notify_all();
-    for (auto& t : m_threads)
-        t.join();
-    m_threads.clear();
+    m_threads.start(std::max(threads, 1u), [this](unsigned) { loop(); });
 }
 
 bool PackCompressor::full() const
 {
-    std::lock_guard lock(m_mutex);
+    std::lock_guard lock(m_threads.mutex());
     return m_inFlight.size() > m_threads.size();
 }
 
 bool PackCompressor::empty() const
 {
-    std::lock_guard lock(m_mutex);
+    std::lock_guard lock(m_threads.mutex());
     return m_inFlight.empty();
 }
 
 void PackCompressor::submit(std::unique_ptr<Pack> pack)
 {
     {
-        std::lock_guard lock(m_mutex);
+        std::lock_guard lock(m_threads.mutex());
         if (!m_spare.empty()) {
             pack->frame = std::move(m_spare.back());
             m_spare.pop_back();
@@ -62,23 +39,23 @@ void PackCompressor::submit(std::unique_ptr<Pack> pack)
         m_queue.push_back(pack.get());
         m_inFlight.push_back(std::move(pack));
     }
-    m_wake.notify_one();
+    m_threads.wakeOne();
 }
 
 void PackCompressor::close()
 {
     std::vector<Bytes> spare; // freed last, outside the lock
     {
-        std::lock_guard lock(m_mutex);
+        std::lock_guard lock(m_threads.mutex());
         m_closed = true;
         spare.swap(m_spare);
     }
-    m_wake.notify_all();
+    m_threads.wakeAll();
 }
 
 std::unique_ptr<PackCompressor::Pack> PackCompressor::next()
 {
-    std::unique_lock lock(m_mutex);
+    std::unique_lock lock(m_threads.mutex());
     if (m_inFlight.empty())
         return nullptr;
     m_made.wait(lock, [&] { return m_inFlight.front()->done; });
@@ -92,7 +69,7 @@ void PackCompressor::recycle(Bytes frame)
     if (frame.capacity() == 0)
         return;
     frame.clear(); // keeps its capacity: no new pages to fault in for the next pack
-    std::lock_guard lock(m_mutex);
+    std::lock_guard lock(m_threads.mutex());
     // One is enough: the next pack submitted takes it, its pages already
     // mapped (a pack is submitted just before the one made is written).
     if (!m_closed && m_spare.empty())
@@ -126,10 +103,9 @@ struct PackCompressor::Worker {
 void PackCompressor::loop()
 {
     Worker worker(m_level);
-    std::unique_lock lock(m_mutex);
+    std::unique_lock lock(m_threads.mutex());
     while (true) {
-        m_wake.wait(lock, [&] { return m_stop || m_closed || !m_queue.empty(); });
-        if (m_stop || m_queue.empty())
+        if (!m_threads.wait(lock, [&] { return m_closed || !m_queue.empty(); }) || m_queue.empty())
             return; // `worker` is freed here, on this thread
         Pack* pack = m_queue.front();
         m_queue.pop_front();
@@ -153,12 +129,7 @@ void PackCompressor::loop()
 
 Status PackCompressor::checkStop() const
 {
-    bool stop;
-    {
-        std::lock_guard lock(m_mutex);
-        stop = m_stop;
-    }
-    if (stop || m_job.isCancelled())
+    if (m_threads.stopping() || m_job.isCancelled())
         return makeError(ErrorCode::Cancelled, "cancelled");
     return Status::success();
 }

@@ -15,12 +15,11 @@
 #include "InputScan.h"
 #include "Job.h"
 #include "SourceFile.h"
+#include "WorkerThreads.h"
 
 #include <condition_variable>
 #include <deque>
 #include <memory>
-#include <mutex>
-#include <thread>
 #include <vector>
 
 namespace coffer {
@@ -65,9 +64,9 @@ public:
     };
 
     /// `hashes`: compute each member's SHA-256 (signed containers).
+    /// Destroying it stops after the member each thread is reading; packs not
+    /// yet returned are dropped.
     PackCompressor(int level, unsigned threads, bool hashes, const JobControl& job);
-    /// Stops after the member each thread is reading; packs not yet returned are dropped.
-    ~PackCompressor();
     PackCompressor(const PackCompressor&) = delete;
     PackCompressor& operator=(const PackCompressor&) = delete;
 
@@ -86,7 +85,6 @@ public:
 private:
     struct Worker;
     void loop();
-    void stopAndJoin();
     Status makePack(Pack& pack, Worker& worker) const;
     Status makeAlone(Pack& pack, Worker& worker) const;
     Status makeFrame(Pack& pack, Worker& worker) const;
@@ -99,15 +97,12 @@ private:
     const bool m_hashes;
     const JobControl& m_job;
     const int m_level;
-    mutable std::mutex m_mutex;
-    std::condition_variable m_wake;               // a pack was queued, or stop
     std::condition_variable m_made;               // a pack is made
     std::deque<std::unique_ptr<Pack>> m_inFlight; // in submission order
     std::deque<Pack*> m_queue;                    // not yet started
     std::vector<Bytes> m_spare;                   // frame buffers to reuse
-    bool m_stop = false;
     bool m_closed = false;
-    std::vector<std::thread> m_threads; // last: start once everything above exists
+    crypto::WorkerThreads m_threads; // last: stop before the state above goes (woken: a pack was queued)
 };
 
 } // namespace coffer

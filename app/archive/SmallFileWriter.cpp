@@ -5,24 +5,12 @@ namespace coffer {
 SmallFileWriter::SmallFileWriter(int rootFd, std::filesystem::path shownRoot, unsigned threads)
     : m_root(rootFd), m_shown(std::move(shownRoot))
 {
-    for (unsigned i = 0; i < std::max(threads, 1u); ++i)
-        m_threads.emplace_back([this] { loop(); });
-}
-
-SmallFileWriter::~SmallFileWriter()
-{
-    {
-        std::lock_guard lock(m_mutex);
-        m_stop = true;
-    }
-    m_wake.notify_all();
-    for (auto& t : m_threads)
-        t.join();
+    m_threads.start(std::max(threads, 1u), [this](unsigned) { loop(); });
 }
 
 Status SmallFileWriter::submit(Task task, std::size_t weight)
 {
-    std::unique_lock lock(m_mutex);
+    std::unique_lock lock(m_threads.mutex());
     // One task may always run, however heavy: it only has to wait for the others.
     m_room.wait(lock, [&] { return m_pending == 0 || m_pending + weight <= kMaxPending || m_error; });
     if (m_error)
@@ -30,13 +18,13 @@ Status SmallFileWriter::submit(Task task, std::size_t weight)
     m_pending += weight;
     m_queue.emplace_back(std::move(task), weight);
     lock.unlock();
-    m_wake.notify_one();
+    m_threads.wakeOne();
     return Status::success();
 }
 
 Status SmallFileWriter::finish(const JobControl* job)
 {
-    std::unique_lock lock(m_mutex);
+    std::unique_lock lock(m_threads.mutex());
     const auto done = [&] { return (m_queue.empty() && m_busy == 0) || m_error; };
     while (!m_room.wait_for(lock, std::chrono::milliseconds(20), done))
         if (job && job->isCancelled())
@@ -49,11 +37,8 @@ Status SmallFileWriter::finish(const JobControl* job)
 void SmallFileWriter::loop()
 {
     Context context(m_root, m_shown); // each thread walks on its own
-    std::unique_lock lock(m_mutex);
-    while (true) {
-        m_wake.wait(lock, [&] { return m_stop || !m_queue.empty(); });
-        if (m_stop)
-            return;
+    std::unique_lock lock(m_threads.mutex());
+    while (m_threads.wait(lock, [&] { return !m_queue.empty(); })) {
         auto [task, weight] = std::move(m_queue.front());
         m_queue.pop_front();
         ++m_busy;

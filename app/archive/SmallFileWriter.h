@@ -9,16 +9,14 @@
 #include "FileIO.h"
 #include "Job.h"
 #include "StagingFolder.h"
+#include "WorkerThreads.h"
 
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <filesystem>
 #include <functional>
-#include <mutex>
 #include <optional>
-#include <thread>
-#include <vector>
 
 namespace coffer {
 
@@ -45,11 +43,10 @@ public:
     using Task = std::function<Status(Context&)>;
 
     /// Files go into folders under `rootFd`, made as needed (never through a
-    /// link); errors name them under `shownRoot`.
+    /// link); errors name them under `shownRoot`. Destroying it stops after
+    /// the tasks in progress; queued ones are dropped (the caller is abandoning
+    /// the extraction and removes what was written).
     SmallFileWriter(int rootFd, std::filesystem::path shownRoot, unsigned threads);
-    /// Stops after the tasks in progress; queued ones are dropped (the caller
-    /// is abandoning the extraction and removes what was written).
-    ~SmallFileWriter();
     SmallFileWriter(const SmallFileWriter&) = delete;
     SmallFileWriter& operator=(const SmallFileWriter&) = delete;
 
@@ -67,15 +64,12 @@ private:
 
     int m_root;
     std::filesystem::path m_shown;
-    std::mutex m_mutex;
-    std::condition_variable m_wake; // a task was queued, or stop
     std::condition_variable m_room; // a task ended
     std::deque<std::pair<Task, std::size_t>> m_queue;
     std::size_t m_pending = 0; // weight queued or running
     std::size_t m_busy = 0;    // tasks running
     std::optional<Error> m_error;
-    bool m_stop = false;
-    std::vector<std::thread> m_threads; // last: start once everything above exists
+    crypto::WorkerThreads m_threads; // last: stop before the state above goes (woken: a task was queued)
 };
 
 } // namespace coffer

@@ -30,11 +30,22 @@ bool asksForHelp(const std::vector<std::string>& argv)
     return false;
 }
 
+/// The flags that stand for a command of the table: `coffer --help` is `coffer
+/// help`, `coffer --version` is `coffer version`. Null for anything else.
+const CommandInfo* flagCommand(const std::string& arg)
+{
+    if (arg == "--help" || arg == "-h")
+        return findCommand("help");
+    if (arg == "--version")
+        return findCommand("version");
+    return nullptr;
+}
+
 } // namespace
 
 bool isCliCommand(const std::string& arg)
 {
-    return findCommand(arg) || arg == "--help" || arg == "-h" || arg == "--version";
+    return findCommand(arg) || flagCommand(arg);
 }
 
 int runHelp(const std::vector<std::string>& argv)
@@ -63,10 +74,8 @@ int runCli(const std::vector<std::string>& args)
         std::fputs(overviewHelp().c_str(), stdout);
         return kExitUsage;
     }
-    if (args[0] == "--help" || args[0] == "-h")
-        return runHelp({});
-    if (args[0] == "--version")
-        return runVersion({});
+    if (const CommandInfo* flag = flagCommand(args[0]))
+        return flag->run({});
     const CommandInfo* command = findCommand(args[0]);
     if (!command)
         return unknownCommand(args[0]);

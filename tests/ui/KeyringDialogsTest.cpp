@@ -5,6 +5,7 @@
 #include "FirstRunDialog.h"
 #include "IdleWatcher.h"
 #include "ImportKeyPage.h"
+#include "JobRunner.h"
 #include "KeyringStore.h"
 #include "PassphraseFields.h"
 #include "PassphraseStrength.h"
@@ -19,6 +20,10 @@
 #include <QScreen>
 #include <QTabWidget>
 #include <QTest>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
 
 namespace coffer::test::ui {
 
@@ -254,6 +259,62 @@ TEST_F(KeyringDialogsTest, AutoLockDropsTheKeyringAndAsksForThePassphraseAgain)
 
     EXPECT_EQ(context->keyring().keyring(), nullptr);
     EXPECT_NE(qobject_cast<UnlockDialog*>(controller.gateDialog()), nullptr);
+}
+
+/// A job window the controller knows nothing of: only that it runs a job.
+class SomeFutureJobWindow : public QWidget {
+public:
+    SomeFutureJobWindow() : runner(new coffer::ui::JobRunner(this)) {}
+    coffer::ui::JobRunner* runner;
+};
+
+TEST_F(KeyringDialogsTest, LockLeavesAWindowItDoesNotNameOpenWhileItsJobRuns)
+{
+    auto context = makeUnlockedContext("Alice", "the right passphrase");
+    coffer::ui::AppController controller(*context);
+    controller.start();
+    auto* busy = new SomeFutureJobWindow;
+    busy->setAttribute(Qt::WA_DeleteOnClose);
+    bool deleted = false;
+    QObject::connect(busy, &QObject::destroyed, [&deleted]() { deleted = true; });
+    controller.track(busy);
+    busy->show();
+    auto release = std::make_shared<std::atomic<bool>>(false);
+    QSignalSpy finished(busy->runner, &coffer::ui::JobRunner::finished);
+    busy->runner->start([release](JobControl& job) {
+        while (!*release && !job.isCancelled()) // deleting its window cancels it
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        return coffer::ui::JobOutcome{};
+    });
+
+    controller.lock();
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete); // a close deletes it later
+
+    EXPECT_FALSE(context->keyring().isUnlocked());
+    const bool open = !deleted && busy->isVisible();
+    *release = true;
+    EXPECT_TRUE(open) << "the window was closed mid-job";
+    if (!deleted) {
+        EXPECT_TRUE(waitFor(finished));
+        delete busy;
+    }
+}
+
+TEST_F(KeyringDialogsTest, LockClosesAWindowItDoesNotNameOnceItsJobEnded)
+{
+    auto context = makeUnlockedContext("Alice", "the right passphrase");
+    coffer::ui::AppController controller(*context);
+    controller.start();
+    SomeFutureJobWindow idle;
+    controller.track(&idle);
+    idle.show();
+    QSignalSpy finished(idle.runner, &coffer::ui::JobRunner::finished);
+    idle.runner->start([](JobControl&) { return coffer::ui::JobOutcome{}; });
+    ASSERT_TRUE(waitFor(finished));
+
+    controller.lock();
+
+    EXPECT_FALSE(idle.isVisible()) << "an idle window that shows the keyring's data stays open";
 }
 
 TEST(PassphraseStrength, SaysHowStrongInPlainWords)
