@@ -173,3 +173,21 @@ TEST_F(ToyRecipientTest, TheIndexReadsARegisteredTypeAtItsLengthAndRefusesUnknow
     scene.expectRefused(archiveNaming({IndexRecipient(kToyAudienceType + 1, Bytes(16, 7))}), ErrorCode::Damaged);
     scene.expectRefused(archiveNaming({IndexRecipient(crypto::kAudiencePassphrase, Bytes(32, 7))}), ErrorCode::Damaged);
 }
+
+TEST_F(ToyRecipientTest, RegistrationRefusesAKindThatWouldClash)
+{
+    const auto parse = [](std::string_view) -> Result<crypto::RecipientKey> {
+        return makeError(ErrorCode::InvalidArgument, "never");
+    };
+    const crypto::AudienceType fresh{0xF0, 8, 1, {}};
+    // A taken prefix, or one that overlaps a taken one, would make parsing ambiguous.
+    EXPECT_FALSE(crypto::registerRecipientKind({"toy1", parse, fresh}).ok());
+    EXPECT_FALSE(crypto::registerRecipientKind({"age1x1", parse, fresh}).ok());
+    EXPECT_FALSE(crypto::registerRecipientKind({"toy", parse, fresh}).ok()); // no "1" separator
+    // A known audience type keeps its length and version: the index layout depends on them.
+    EXPECT_FALSE(crypto::registerAudienceType({crypto::kAudienceX25519, 16, 1, {}}).ok());
+    EXPECT_FALSE(crypto::registerAudienceType({crypto::kAudiencePassphrase, 32, 1, {}}).ok());
+    EXPECT_EQ(crypto::findAudienceType(crypto::kAudienceX25519)->length, 32u);
+    // A key not yet filled in (a default Contact's) encrypts to nobody.
+    EXPECT_FALSE(crypto::RecipientKey().makeRecipient()->wrapWithAudience(crypto::FileKey{}).ok());
+}
