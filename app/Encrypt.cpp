@@ -1,6 +1,7 @@
 #include "Encrypt.h"
 
 #include "FileIO.h"
+#include "Recipients.h"
 
 #include <algorithm>
 #include <unistd.h>
@@ -20,18 +21,9 @@ struct CountingSink final : ByteSink {
     std::uint64_t count = 0;
 };
 
-Result<crypto::RecipientList> makeRecipients(const EncryptRequest& request)
+Result<crypto::RecipientList> recipientsOf(const EncryptRequest& request)
 {
-    crypto::RecipientList list;
-    std::vector<crypto::PublicKey32> seen;
-    for (const auto& key : request.recipients) {
-        if (std::find(seen.begin(), seen.end(), key.x25519) != seen.end())
-            continue; // the same person named twice (by card and by contact name)
-        seen.push_back(key.x25519);
-        list.push_back(std::make_unique<crypto::X25519Recipient>(key.x25519));
-    }
-    if (request.passphrase)
-        list.push_back(std::make_unique<crypto::PassphraseRecipient>(*request.passphrase, request.argon2));
+    auto list = makeRecipients(request.recipients, request.passphrase, request.argon2);
     if (list.empty())
         return makeError(ErrorCode::InvalidArgument, "choose at least one recipient or a passphrase");
     return list;
@@ -53,8 +45,10 @@ Status writeContainer(const EncryptRequest& request, const crypto::RecipientList
     // re-wrapped to someone else after signing (§5.7).
     std::vector<IndexRecipient> intended;
     for (const auto& tag : sealed->audience) {
-        const IndexRecipient r{tag.type, tag.value};
-        if (tag.type == crypto::kAudiencePassphrase && !request.signer)
+        const IndexRecipient r(tag);
+        // An unsigned index is version 1: it cannot name version-2 types.
+        const auto type = crypto::findAudienceType(tag.type);
+        if (!request.signer && (!type || type->minIndexVersion > kIndexVersion1))
             continue;
         if (std::find(intended.begin(), intended.end(), r) == intended.end())
             intended.push_back(r);
@@ -67,7 +61,7 @@ Status writeContainer(const EncryptRequest& request, const crypto::RecipientList
 
 Result<EncryptSummary> encryptFiles(const EncryptRequest& request, JobControl& job)
 {
-    auto recipients = makeRecipients(request); // checked before anything is written
+    auto recipients = recipientsOf(request); // checked before anything is written
     COFFER_TRY(recipients);
     ScanStream scan(request.inputs, job, request.links);
     COFFER_TRY(scan.started()); // a missing input is refused before any output exists

@@ -88,26 +88,6 @@ std::string ContactCard::fingerprint() const
     return out;
 }
 
-Result<RecipientKey> parseRecipientKey(std::string_view text)
-{
-    text = trim(text);
-    if (text.size() > 4 && (text[0] == 'a' || text[0] == 'A') && (text[1] == 'g' || text[1] == 'G') &&
-        (text[2] == 'e' || text[2] == 'E') && text[3] == '1') {
-        const auto decoded = bech32Decode(text);
-        if (!decoded || decoded->hrp != kAgeRecipientHrp || decoded->data.size() != 32)
-            return badCard("this age recipient is malformed");
-        RecipientKey key;
-        std::copy(decoded->data.begin(), decoded->data.end(), key.x25519.begin());
-        return key;
-    }
-    auto card = ContactCard::decode(text);
-    COFFER_TRY(card);
-    RecipientKey key;
-    key.x25519 = card->x25519;
-    key.card = std::move(*card);
-    return key;
-}
-
 std::string encodeAgeRecipient(const PublicKey32& x25519)
 {
     return bech32Encode(kAgeRecipientHrp, x25519);

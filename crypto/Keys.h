@@ -6,6 +6,7 @@
 
 #include "PassphraseRecipient.h"
 #include "Primitives.h"
+#include "RecipientKey.h"
 #include "Result.h"
 #include "X25519Recipient.h"
 
@@ -40,14 +41,7 @@ struct ContactCard {
     bool sameKeys(const ContactCard& other) const { return x25519 == other.x25519 && ed25519 == other.ed25519; }
 };
 
-/// A public key to encrypt to: a Coffer card, or an age X25519 recipient.
-struct RecipientKey {
-    PublicKey32 x25519{};
-    std::optional<ContactCard> card; // absent for age1 keys (encrypt-only, no signatures)
-};
-
-/// Parses "coffer1..." or "age1...".
-Result<RecipientKey> parseRecipientKey(std::string_view text);
+/// "age1..." for an X25519 key (the age kind's text form, RecipientKey.h).
 std::string encodeAgeRecipient(const PublicKey32& x25519);
 
 /// A user's secret keys. Move-only; the secrets are wiped on destruction.

@@ -24,7 +24,7 @@ Result<SecretArray<32>> deriveWrapKey(const SecureString& passphrase, ByteView s
 AudienceTag passphraseAudience(const SecretArray<32>& wrapKey)
 {
     const Digest32 tag = hmacSha256(wrapKey.view(), asBytes(kPassphraseAudienceLabel));
-    return AudienceTag{kAudiencePassphrase, tag};
+    return AudienceTag{kAudiencePassphrase, Bytes(tag.begin(), tag.end())};
 }
 
 // Decimal without sign or leading zeros: the one canonical spelling.

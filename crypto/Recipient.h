@@ -15,10 +15,12 @@ namespace coffer::crypto {
 
 /// Who a stanza is for, as a signed index names its audience (FORMAT.md
 /// §5.2, §5.7): type 1 = an X25519 public key; type 2 = a passphrase's
-/// audience tag, which only a holder of the passphrase can compute.
+/// audience tag, which only a holder of the passphrase can compute. The
+/// value's length follows from the type (findAudienceType, RecipientKey.h):
+/// 32 bytes for both built-in types; registered kinds add types.
 struct AudienceTag {
     std::uint8_t type = 0;
-    std::array<std::uint8_t, 32> value{};
+    Bytes value;
     bool operator==(const AudienceTag&) const = default;
 };
 inline constexpr std::uint8_t kAudienceX25519 = 1;

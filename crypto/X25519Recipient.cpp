@@ -36,7 +36,7 @@ Result<WrappedStanza> X25519Recipient::wrapWithAudience(const FileKey& fileKey) 
     auto body = sealFileKey(*wrapKey, fileKey);
     COFFER_TRY(body);
     return WrappedStanza{Stanza{std::string(kX25519StanzaType), {base64Encode(ephemeral)}, std::move(*body)},
-                         AudienceTag{kAudienceX25519, m_publicKey}};
+                         AudienceTag{kAudienceX25519, Bytes(m_publicKey.begin(), m_publicKey.end())}};
 }
 
 X25519Identity::X25519Identity(SecretArray<32> secret)
@@ -65,7 +65,8 @@ Result<Unwrapped> X25519Identity::unwrap(const Stanza& stanza) const
     COFFER_TRY(opened);
     if (!opened->has_value())
         return Unwrapped{};
-    return Unwrapped{UnwrapOutcome::Opened, std::move(*opened), AudienceTag{kAudienceX25519, m_publicKey}};
+    return Unwrapped{UnwrapOutcome::Opened, std::move(*opened),
+                     AudienceTag{kAudienceX25519, Bytes(m_publicKey.begin(), m_publicKey.end())}};
 }
 
 } // namespace coffer::crypto

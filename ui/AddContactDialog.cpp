@@ -85,11 +85,12 @@ void AddContactDialog::parse()
     }
     m_problem->clear();
     m_parsed = std::move(*parsed);
-    if (m_parsed->card) {
-        m_fingerprint->setText(QString::fromStdString(m_parsed->card->fingerprint()));
-        suggestName(m_parsed->card->name);
+    if (const auto* card = m_parsed->card()) {
+        m_fingerprint->setText(QString::fromStdString(card->fingerprint()));
+        suggestName(card->name);
     } else {
-        m_fingerprint->setText(tr("(age keys have no fingerprint and cannot sign)"));
+        m_fingerprint->setText(tr("(%1s have no fingerprint and cannot sign)")
+                                   .arg(QString::fromStdString(std::string(m_parsed->kindName()))));
     }
 }
 
@@ -131,7 +132,7 @@ std::optional<Contact> AddContactDialog::contact() const
         return std::nullopt;
     Contact c;
     c.name = m_name->text().trimmed().toStdString();
-    c.key = m_parsed->card ? m_parsed->card->encode() : crypto::encodeAgeRecipient(m_parsed->x25519);
+    c.key = m_parsed->text();
     c.recipient = *m_parsed;
     c.addedAt = QDateTime::currentSecsSinceEpoch();
     return c;

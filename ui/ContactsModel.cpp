@@ -17,8 +17,8 @@ void ContactsModel::setKeyring(const Keyring* keyring)
             Row r;
             r.name = QString::fromStdString(c.name);
             r.verified = c.verified;
-            r.hasCard = c.recipient.card.has_value();
-            r.fingerprint = r.hasCard ? QString::fromStdString(c.recipient.card->fingerprint()) : QString();
+            r.hasCard = c.recipient.card() != nullptr;
+            r.fingerprint = r.hasCard ? QString::fromStdString(c.recipient.card()->fingerprint()) : QString();
             r.key = QString::fromStdString(c.key);
             m_rows.append(r);
         }

@@ -110,7 +110,8 @@ void RecipientPicker::setKeyring(const Keyring* keyring)
     }
     for (const Contact& c : keyring->contacts()) {
         const QString name = QString::fromStdString(c.name);
-        const QString state = c.recipient.card ? (c.verified ? tr("verified") : tr("not verified")) : tr("age key");
+        const QString state = c.recipient.card() ? (c.verified ? tr("verified") : tr("not verified"))
+                                                 : QString::fromStdString(std::string(c.recipient.kindName()));
         addRow(tr("%1 — %2").arg(displayable(c.name), state), name, c.key, false);
     }
 }
@@ -126,7 +127,7 @@ bool RecipientPicker::addPastedKey(const QString& text)
         return false;
     }
     m_pasteError->hide();
-    const std::string key = parsed->card ? parsed->card->encode() : crypto::encodeAgeRecipient(parsed->x25519);
+    const std::string key = parsed->text();
     for (int row = 0; row < m_model->rowCount(); ++row) {
         QStandardItem* item = m_model->item(row);
         if (item->data(kKeyRole).toString().toStdString() == key) {
@@ -135,13 +136,15 @@ bool RecipientPicker::addPastedKey(const QString& text)
         }
     }
     QString label;
-    if (parsed->card) {
-        const QString cardName = displayable(parsed->card->name);
-        label = tr("Pasted card %1 (%2)")
-                    .arg(cardName.isEmpty() ? tr("without a name") : cardName,
-                         QString::fromStdString(parsed->card->fingerprint()));
+    if (const auto* card = parsed->card()) {
+        const QString cardName = displayable(card->name);
+        label =
+            tr("Pasted card %1 (%2)")
+                .arg(cardName.isEmpty() ? tr("without a name") : cardName, QString::fromStdString(card->fingerprint()));
     } else {
-        label = tr("Pasted age key %1…").arg(QString::fromStdString(key.substr(0, 16)));
+        label = tr("Pasted %1 %2…")
+                    .arg(QString::fromStdString(std::string(parsed->kindName())),
+                         QString::fromStdString(key.substr(0, 16)));
     }
     addRow(label, label, key, true);
     emit changed();

@@ -1,6 +1,7 @@
 #include "ArchiveFormat.h"
 
 #include "PathRules.h"
+#include "RecipientKey.h"
 #include "Signature.h"
 
 #include <algorithm>
@@ -260,11 +261,16 @@ Result<ArchiveIndex> decodeIndex(ByteView plain, std::uint64_t indexOffset)
         return damaged("the index's recipient list is malformed");
     for (std::uint32_t i = 0; i < recipientCount; ++i) {
         IndexRecipient rec;
-        if (!r.le(rec.type) || !r.raw(rec.key.data(), rec.key.size()))
+        if (!r.le(rec.type))
             return damaged("the index's recipient list is truncated");
-        // Type 2 (a passphrase's tag, §5.7) exists from index version 2 on.
-        if (rec.type != 1 && !(rec.type == 2 && version == kIndexVersion2))
+        // Types 1 and 2 are built in; type 2 (a passphrase's tag, §5.7) exists
+        // from index version 2 on. The type gives the key's length.
+        const auto known = crypto::findAudienceType(rec.type);
+        if (!known || version < known->minIndexVersion)
             return damaged("the index names a recipient of unknown type");
+        rec.key.resize(known->length);
+        if (!r.raw(rec.key.data(), rec.key.size()))
+            return damaged("the index's recipient list is truncated");
         if (std::find(index.recipients.begin(), index.recipients.end(), rec) != index.recipients.end())
             return damaged("the index names a recipient twice");
         index.recipients.push_back(rec);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "Primitives.h"
+#include "Recipient.h"
 #include "Result.h"
 
 #include <array>
@@ -65,9 +66,18 @@ struct IndexEntry {
 
 /// One member of the signed audience (FORMAT.md §5.2): type 1 = an X25519
 /// public key; type 2 (index version 2 only) = a passphrase's audience tag.
+/// The key's length follows from the type (crypto::findAudienceType): 32
+/// bytes for both; a registered recipient kind may add a type.
 struct IndexRecipient {
-    std::uint8_t type = 1;
-    crypto::PublicKey32 key{};
+    std::uint8_t type = crypto::kAudienceX25519;
+    Bytes key;
+
+    IndexRecipient() = default;
+    IndexRecipient(std::uint8_t t, Bytes k) : type(t), key(std::move(k)) {}
+    template <std::size_t N>
+    IndexRecipient(std::uint8_t t, const std::array<std::uint8_t, N>& k) : type(t), key(k.begin(), k.end())
+    {}
+    explicit IndexRecipient(const crypto::AudienceTag& tag) : type(tag.type), key(tag.value) {}
     bool operator==(const IndexRecipient&) const = default;
 };
 

@@ -188,7 +188,8 @@ int commandContacts(const std::vector<std::string>& argv)
                 std::printf("%s\n", c.name.c_str());
                 continue;
             }
-            const std::string fp = c.recipient.card ? c.recipient.card->fingerprint() : "(age key: no fingerprint)";
+            const std::string fp = c.recipient.card() ? c.recipient.card()->fingerprint()
+                                                      : "(" + std::string(c.recipient.kindName()) + ": no fingerprint)";
             std::printf("%s\t%s\t%s\n", displayable(c.name).c_str(), c.verified ? "verified" : "unverified",
                         fp.c_str());
             if (what == "show")
@@ -214,8 +215,8 @@ int commandContacts(const std::vector<std::string>& argv)
         if (!key.ok())
             return reportError(key.error());
         Contact c;
-        c.key = key->card ? key->card->encode() : crypto::encodeAgeRecipient(key->x25519);
-        c.name = args.one("--name").value_or(key->card ? key->card->name : "");
+        c.key = key->text();
+        c.name = args.one("--name").value_or(key->card() ? key->card()->name : "");
         if (c.name.empty())
             return usageError("this card carries no name: give one with --name NAME", kContactsUsage);
         if (auto named = checkContactName(c.name); !named.ok())
@@ -231,9 +232,9 @@ int commandContacts(const std::vector<std::string>& argv)
         const auto expected = args.one("--fingerprint");
         change = [name = pos[1], expected](Keyring& k) -> Status {
             const Contact* c = k.findContact(name);
-            if (!c || !c->recipient.card)
+            if (!c || !c->recipient.card())
                 return makeError(ErrorCode::InvalidArgument, "no contact with a Coffer card named \"" + name + "\"");
-            const std::string actual = c->recipient.card->fingerprint();
+            const std::string actual = c->recipient.card()->fingerprint();
             std::fprintf(stderr, "%s's fingerprint: %s\n", displayable(c->name).c_str(), actual.c_str());
             if (!expected)
                 return makeError(ErrorCode::InvalidArgument,

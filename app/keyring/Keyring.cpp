@@ -74,7 +74,7 @@ Status Keyring::insertContact(Contact contact)
     for (const auto& c : m_contacts) {
         if (sameName(c.name, contact.name))
             return makeError(ErrorCode::InvalidArgument, "a contact named \"" + c.name + "\" already exists");
-        if (c.recipient.x25519 == contact.recipient.x25519)
+        if (c.recipient.sameKey(contact.recipient))
             return makeError(ErrorCode::InvalidArgument, "this key is already in your contacts as \"" + c.name + "\"");
     }
     m_contacts.push_back(std::move(contact));
@@ -128,7 +128,7 @@ const Contact* Keyring::findContact(const std::string& nameOrKey) const
 const Contact* Keyring::findBySigningKey(const crypto::PublicKey32& ed25519) const
 {
     for (const auto& c : m_contacts)
-        if (c.recipient.card && c.recipient.card->ed25519 == ed25519 && c.recipient.card->hasStrictSigningKey())
+        if (const auto* card = c.recipient.card(); card && card->ed25519 == ed25519 && card->hasStrictSigningKey())
             return &c;
     return nullptr;
 }
@@ -202,7 +202,7 @@ Result<Keyring> Keyring::parse(std::string_view text)
                 return corrupt("a contact's key is unreadable");
             c.recipient = std::move(*key);
             // A contact without a card cannot have been compared as a signer.
-            c.verified = parts[2] == "1" && c.recipient.card;
+            c.verified = parts[2] == "1" && c.recipient.canSign();
             c.addedAt = std::atoll(std::string(parts[3]).c_str());
             c.name = std::string(parts[4]);
             // A name saved before today's rule (SECURITY.md "Contact names") still loads: it is

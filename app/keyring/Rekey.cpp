@@ -2,6 +2,7 @@
 
 #include "ContainerReader.h"
 #include "FileIO.h"
+#include "Recipients.h"
 #include "RekeyJournal.h"
 #include "RekeyRecovery.h"
 
@@ -86,11 +87,7 @@ Result<fs::path> rekeyContainer(const RekeyRequest& request, const crypto::Ident
     if (::fstat(in.get(), &st) != 0)
         return ioError(errno, "read", request.input);
 
-    crypto::RecipientList recipients;
-    for (const auto& key : request.recipients)
-        recipients.push_back(std::make_unique<crypto::X25519Recipient>(key.x25519));
-    if (request.passphrase)
-        recipients.push_back(std::make_unique<crypto::PassphraseRecipient>(*request.passphrase, request.argon2));
+    crypto::RecipientList recipients = makeRecipients(request.recipients, request.passphrase, request.argon2);
     std::vector<crypto::Stanza> keep;
     if (request.keepExisting)
         for (auto& stanza : opened->parsed.header.stanzas)

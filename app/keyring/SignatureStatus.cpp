@@ -1,6 +1,6 @@
 #include "SignatureStatus.h"
 
-#include "Recipient.h"
+#include "RecipientKey.h"
 
 #include <algorithm>
 
@@ -8,14 +8,17 @@ namespace coffer {
 
 namespace {
 
-std::vector<crypto::PublicKey32> keysOf(const Keyring* keyring)
+std::vector<crypto::AudienceTag> keysOf(const Keyring* keyring)
 {
-    std::vector<crypto::PublicKey32> mine;
+    std::vector<crypto::AudienceTag> mine;
+    const auto x25519 = [](const crypto::PublicKey32& key) {
+        return crypto::AudienceTag{crypto::kAudienceX25519, Bytes(key.begin(), key.end())};
+    };
     if (keyring) {
         if (const auto* id = keyring->identity())
-            mine.push_back(id->x25519Public());
+            mine.push_back(x25519(id->x25519Public()));
         for (const auto& id : keyring->ageIdentities())
-            mine.push_back(id.x25519Public());
+            mine.push_back(x25519(id.x25519Public()));
     }
     return mine;
 }
@@ -24,14 +27,15 @@ std::string shownRecipient(const IndexRecipient& r, const ArchiveIndex& index, c
 {
     if (r.type == crypto::kAudiencePassphrase)
         return index.openedBy == r ? "you (by passphrase)" : "a passphrase";
+    const crypto::AudienceTag tag{r.type, r.key};
     const auto mine = keysOf(keyring);
-    if (index.openedBy == r || std::find(mine.begin(), mine.end(), r.key) != mine.end())
+    if (index.openedBy == r || std::find(mine.begin(), mine.end(), tag) != mine.end())
         return "you";
     if (keyring)
         for (const auto& c : keyring->contacts())
-            if (c.recipient.x25519 == r.key)
+            if (c.recipient.audience() == tag)
                 return c.name;
-    return crypto::encodeAgeRecipient(r.key);
+    return crypto::showAudience(tag);
 }
 
 /// Is the stanza that opened the container in the signed audience (§5.7)?

@@ -254,7 +254,7 @@ TEST(HostileIndex, RefusesMalformedRecipientLists)
     const auto recipient = [](std::uint8_t type, std::uint8_t fill) {
         IndexRecipient r;
         r.type = type;
-        r.key.fill(fill);
+        r.key.assign(32, fill);
         return r;
     };
     {

@@ -74,7 +74,7 @@ TEST(RoundTrip, ListingShowsEveryEntryWithItsCodec)
     EXPECT_EQ(findEntry(listing->index, "tree/readme.txt")->info.mtimeNanoseconds, 123'456'789u);
     EXPECT_EQ(listing->containerBytes, fs::file_size(e.container));
     ASSERT_EQ(listing->index.recipients.size(), 1u);
-    EXPECT_EQ(listing->index.recipients[0].key, e.identity.x25519Public());
+    EXPECT_EQ(listing->index.recipients[0], IndexRecipient(crypto::kAudienceX25519, e.identity.x25519Public()));
 }
 
 TEST(RoundTrip, BothReadersRestoreBytesModesAndTimes)

@@ -90,10 +90,7 @@ std::vector<std::string> describeTree(const fs::path& root)
 
 crypto::RecipientKey recipientFor(const crypto::SecretIdentity& identity)
 {
-    crypto::RecipientKey key;
-    key.x25519 = identity.x25519Public();
-    key.card = identity.card();
-    return key;
+    return crypto::RecipientKey(identity.x25519Public(), identity.card());
 }
 
 } // namespace coffer::test

@@ -211,7 +211,7 @@ TEST(Forwarding, PassphraseTagsExistOnlyInVersionTwoIndexes)
     const auto bob = crypto::SecretIdentity::generate("Bob");
     HostileArchive a;
     a.file("letter.txt", "hello");
-    a.recipients = {IndexRecipient{2, {}}};
+    a.recipients = {IndexRecipient{2, Bytes(32)}};
     writeContainer(dir / "v1.coffer", a.plaintext(), bob); // version 1 with a type-2 entry
     auto v1 = listContainer(dir / "v1.coffer", identitiesOf(bob));
     ASSERT_FALSE(v1.ok());

@@ -106,8 +106,7 @@ inline Contact contactFor(const std::string& name, const crypto::SecretIdentity&
 {
     Contact c;
     c.name = name;
-    c.recipient.x25519 = id.x25519Public();
-    c.recipient.card = id.card();
+    c.recipient = crypto::RecipientKey(id.x25519Public(), id.card());
     c.key = id.card() ? id.card()->encode() : crypto::encodeAgeRecipient(id.x25519Public());
     c.verified = verified;
     return c;

@@ -37,8 +37,7 @@ Contact keylessContact(const crypto::SecretIdentity& mallory)
 {
     Contact c;
     c.name = "Mallory";
-    c.recipient.x25519 = mallory.x25519Public();
-    c.recipient.card = keylessCard(mallory);
+    c.recipient = crypto::RecipientKey(mallory.x25519Public(), keylessCard(mallory));
     c.key = keylessCard(mallory).encode();
     c.verified = true;
     return c;
@@ -106,7 +105,7 @@ TEST(WeakKey, KeyringFromBeforeTheCheckKeepsTheContactButNeverAsSigner)
     ASSERT_EQ(loaded->contacts().size(), 1u);
     // ... but the contact is encrypt-only and unverified: no signature can name it.
     EXPECT_FALSE(loaded->contacts()[0].verified);
-    EXPECT_FALSE(loaded->contacts()[0].recipient.card.has_value());
+    EXPECT_FALSE(loaded->contacts()[0].recipient.card());
     EXPECT_EQ(loaded->findBySigningKey(identityPoint()), nullptr);
 }
 
