@@ -98,7 +98,8 @@ Result<ContainerReader> ContainerReader::open(const fs::path& path, const crypto
     if (!opened.ok())
         return explainUntrustedJournal(opened.error(), recovery, path);
     r.m_payloadOffset = opened->parsed.length;
-    r.m_openedBy = opened->openedBy;
+    raw->bytes.resize(static_cast<std::size_t>(r.m_payloadOffset));
+    r.m_headerBytes = std::move(raw->bytes);
     auto layout = PayloadLayout::fromCiphertextLength(raw->fileSize - r.m_payloadOffset);
     COFFER_TRY(layout);
     r.m_layout = *layout;
@@ -111,6 +112,7 @@ Result<ContainerReader> ContainerReader::open(const fs::path& path, const crypto
     auto batch = crypto::ChunkBatch::create(*cipher);
     COFFER_TRY(batch);
     r.m_batch = std::make_unique<crypto::ChunkBatch>(std::move(*batch));
+    r.m_header = std::move(*opened);
     return r;
 }
 
@@ -255,7 +257,7 @@ Result<ArchiveIndex> ContainerReader::readIndex()
         return damaged("the index size does not match the trailer");
     auto index = decodeIndex(*plain, trailer->indexOffset);
     COFFER_TRY(index);
-    index->openedBy = m_openedBy;
+    index->openedBy = m_header.openedBy;
     return index;
 }
 
