@@ -4,6 +4,7 @@
 #include "RekeyRecovery.h"
 #include "Zstd.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -37,6 +38,14 @@ Result<RawHeader> readHeaderBytes(int fd, const fs::path& path)
     return raw;
 }
 
+/// A passphrase identity always answers a passphrase stanza (opened, or
+/// WrongPassphrase): NoKeyMatched with one present means none was given.
+bool hasPassphraseStanza(const crypto::Header& header)
+{
+    return std::any_of(header.stanzas.begin(), header.stanzas.end(),
+                       [](const crypto::Stanza& s) { return s.type == crypto::kArgon2StanzaType; });
+}
+
 } // namespace
 
 Result<OpenedHeader> readAndUnwrapHeader(ByteView headerBytes, const crypto::IdentityList& identities)
@@ -45,6 +54,8 @@ Result<OpenedHeader> readAndUnwrapHeader(ByteView headerBytes, const crypto::Ide
     COFFER_TRY(parsed);
     crypto::AudienceTag openedBy;
     auto key = crypto::unwrapFileKey(*parsed, headerBytes, identities, &openedBy);
+    if (!key.ok() && key.error().code == ErrorCode::NoKeyMatched && hasPassphraseStanza(parsed->header))
+        return makeError(ErrorCode::PassphraseNeeded, key.error().message); // the caller may ask, then retry
     COFFER_TRY(key);
     return OpenedHeader{std::move(*parsed), std::move(*key), IndexRecipient{openedBy.type, openedBy.value}};
 }
