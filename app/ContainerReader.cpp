@@ -4,6 +4,7 @@
 #include "RekeyRecovery.h"
 #include "Zstd.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -37,6 +38,14 @@ Result<RawHeader> readHeaderBytes(int fd, const fs::path& path)
     return raw;
 }
 
+/// A passphrase identity always answers a passphrase stanza (opened, or
+/// WrongPassphrase): NoKeyMatched with one present means none was given.
+bool hasPassphraseStanza(const crypto::Header& header)
+{
+    return std::any_of(header.stanzas.begin(), header.stanzas.end(),
+                       [](const crypto::Stanza& s) { return s.type == crypto::kArgon2StanzaType; });
+}
+
 } // namespace
 
 Result<OpenedHeader> readAndUnwrapHeader(ByteView headerBytes, const crypto::IdentityList& identities)
@@ -45,6 +54,8 @@ Result<OpenedHeader> readAndUnwrapHeader(ByteView headerBytes, const crypto::Ide
     COFFER_TRY(parsed);
     crypto::AudienceTag openedBy;
     auto key = crypto::unwrapFileKey(*parsed, headerBytes, identities, &openedBy);
+    if (!key.ok() && key.error().code == ErrorCode::NoKeyMatched && hasPassphraseStanza(parsed->header))
+        return makeError(ErrorCode::PassphraseNeeded, key.error().message); // the caller may ask, then retry
     COFFER_TRY(key);
     return OpenedHeader{std::move(*parsed), std::move(*key), IndexRecipient{openedBy.type, openedBy.value}};
 }
@@ -98,7 +109,8 @@ Result<ContainerReader> ContainerReader::open(const fs::path& path, const crypto
     if (!opened.ok())
         return explainUntrustedJournal(opened.error(), recovery, path);
     r.m_payloadOffset = opened->parsed.length;
-    r.m_openedBy = opened->openedBy;
+    raw->bytes.resize(static_cast<std::size_t>(r.m_payloadOffset));
+    r.m_headerBytes = std::move(raw->bytes);
     auto layout = PayloadLayout::fromCiphertextLength(raw->fileSize - r.m_payloadOffset);
     COFFER_TRY(layout);
     r.m_layout = *layout;
@@ -111,6 +123,7 @@ Result<ContainerReader> ContainerReader::open(const fs::path& path, const crypto
     auto batch = crypto::ChunkBatch::create(*cipher);
     COFFER_TRY(batch);
     r.m_batch = std::make_unique<crypto::ChunkBatch>(std::move(*batch));
+    r.m_header = std::move(*opened);
     return r;
 }
 
@@ -255,7 +268,7 @@ Result<ArchiveIndex> ContainerReader::readIndex()
         return damaged("the index size does not match the trailer");
     auto index = decodeIndex(*plain, trailer->indexOffset);
     COFFER_TRY(index);
-    index->openedBy = m_openedBy;
+    index->openedBy = m_header.openedBy;
     return index;
 }
 

@@ -26,6 +26,13 @@ struct ContainerInfo {
 };
 Result<ContainerInfo> inspectContainer(const std::filesystem::path& path);
 
+/// A header whose file key was unwrapped and whose MAC checked out.
+struct OpenedHeader {
+    crypto::ParsedHeader parsed;
+    crypto::FileKey fileKey;
+    IndexRecipient openedBy; // the audience entry of the stanza that opened it (§5.7)
+};
+
 class ContainerReader {
 public:
     static Result<ContainerReader> open(const std::filesystem::path& path, const crypto::IdentityList& identities);
@@ -38,6 +45,13 @@ public:
     /// Reads and validates the trailer and index.
     Result<ArchiveIndex> readIndex();
     const std::filesystem::path& path() const { return m_path; }
+    /// The header as opened: a rekey re-wraps this file key instead of
+    /// unwrapping again (one Argon2id run for a passphrase, FORMAT.md §3.2).
+    const OpenedHeader& header() const { return m_header; }
+    /// The header's bytes as read and authenticated (exactly its length).
+    ByteView headerBytes() const { return m_headerBytes; }
+    /// The open file: what the header was read from, for copying its payload.
+    int fd() const { return m_fd.get(); }
 
 private:
     ContainerReader() = default;
@@ -48,7 +62,8 @@ private:
     std::filesystem::path m_path;
     UniqueFd m_fd;
     std::uint64_t m_payloadOffset = 0;
-    IndexRecipient m_openedBy;
+    OpenedHeader m_header;
+    Bytes m_headerBytes;
     crypto::PayloadLayout m_layout;
     /// A run of decrypted chunks. Two of them: the one being read, and the next
     /// one being decrypted by the workers meanwhile (read-ahead).
@@ -91,13 +106,7 @@ private:
     std::uint64_t m_end;
 };
 
-/// Reads the header from a stream into `headerBytes` (and whatever followed it
-/// into `rest`), then unwraps the file key.
-struct OpenedHeader {
-    crypto::ParsedHeader parsed;
-    crypto::FileKey fileKey;
-    IndexRecipient openedBy; // the audience entry of the stanza that opened it (§5.7)
-};
+/// Parses the header at the start of `headerBytes` and unwraps the file key.
 Result<OpenedHeader> readAndUnwrapHeader(ByteView headerBytes, const crypto::IdentityList& identities);
 
 } // namespace coffer

@@ -1,9 +1,11 @@
 #include "Primitives.h"
 
+#include "KdfCounter.h"
 #include "detail/BotanCompat.h"
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstring>
 
 namespace coffer::crypto {
@@ -302,10 +304,20 @@ bool ed25519Verify(ByteView publicKey, ByteView message, ByteView signature)
                                                               publicKey.data()) == 0;
 }
 
+namespace {
+std::atomic<std::uint64_t> g_argon2idRuns{0};
+}
+
+std::uint64_t argon2idRuns()
+{
+    return g_argon2idRuns.load(std::memory_order_relaxed);
+}
+
 Result<SecretArray<32>> argon2id(std::string_view passphrase, ByteView salt, const Argon2Params& params)
 {
     if (params.passes == 0 || params.parallelism == 0 || params.memoryKiB < 8 * params.parallelism)
         return makeError(ErrorCode::InvalidArgument, "invalid Argon2id parameters");
+    g_argon2idRuns.fetch_add(1, std::memory_order_relaxed);
     try {
         SecretArray<32> out;
         Botan::argon2(out.data(), out.size(), passphrase.data(), passphrase.size(), salt.data(), salt.size(), nullptr,

@@ -13,6 +13,7 @@ enum class ErrorCode {
     NotAContainer,      // the input does not start like a Coffer container
     NoKeyMatched,       // no identity or passphrase opened any stanza
     WrongPassphrase,    // a passphrase stanza was present but the passphrase did not open it
+    PassphraseNeeded,   // no key opened it, a passphrase could have, and none was given: ask, then retry
     Damaged,            // damaged or tampered: authentication or structure failed
     UnsupportedVersion, // a format version we do not know
     LimitExceeded,      // a declared size, count or KDF cost over our ceilings

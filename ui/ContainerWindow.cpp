@@ -3,12 +3,12 @@
 #include "AppContext.h"
 #include "Background.h"
 #include "ContainerModel.h"
-#include "ContainerReader.h"
 #include "ErrorText.h"
 #include "Extract.h"
 #include "FileDialogs.h"
 #include "JobProgressWidget.h"
 #include "JobRunner.h"
+#include "KeyChoice.h"
 #include "MessageBox.h"
 #include "NoticePanel.h"
 #include "PathText.h"
@@ -34,7 +34,6 @@ namespace coffer::ui {
 
 struct ContainerWindow::Attempt {
     std::optional<Result<Listing>> listing;
-    bool hasPassphraseStanza = false;
     std::optional<crypto::Argon2Params> argon2;
 };
 
@@ -45,12 +44,7 @@ namespace {
 std::shared_ptr<crypto::IdentityList> makeIdentities(AppContext& context,
                                                      const std::optional<crypto::SecureString>& passphrase)
 {
-    auto ids = std::make_shared<crypto::IdentityList>();
-    if (const Keyring* k = context.keyring().keyring())
-        *ids = k->decryptionIdentities();
-    if (passphrase)
-        ids->push_back(std::make_unique<crypto::PassphraseIdentity>(*passphrase));
-    return ids;
+    return std::make_shared<crypto::IdentityList>(identitiesFor(context.keyring().keyring(), passphrase));
 }
 
 /// Said before an Argon2id run above what Coffer writes (FORMAT.md §3.2).
@@ -170,17 +164,17 @@ void ContainerWindow::load()
     m_passphraseOpen->setEnabled(false);
     m_message->showMessage(NoticePanel::Kind::Info, tr("Opening…"));
     auto ids = makeIdentities(m_context, m_passphrase);
+    // Notes a passphrase stanza's cost as the keys are tried, for the prompt
+    // shown on PassphraseNeeded: the header is read once.
+    auto cost = std::make_shared<std::optional<crypto::Argon2Params>>();
+    ids->push_back(std::make_unique<PassphraseCostProbe>(cost));
     const std::filesystem::path file = toPath(m_path);
     runInBackground(
         this,
-        [file, ids]() {
+        [file, ids, cost]() {
             Attempt attempt;
-            if (auto info = inspectContainer(file); info.ok()) {
-                attempt.hasPassphraseStanza = std::count(info->stanzaTypes.begin(), info->stanzaTypes.end(),
-                                                         std::string(crypto::kArgon2StanzaType)) > 0;
-                attempt.argon2 = info->argon2;
-            }
             attempt.listing = listContainer(file, *ids);
+            attempt.argon2 = *cost;
             return attempt;
         },
         [this](Attempt attempt) { onListed(std::move(attempt)); });
@@ -191,9 +185,9 @@ void ContainerWindow::onListed(Attempt attempt)
     m_passphraseOpen->setEnabled(true);
     const Result<Listing>& listing = *attempt.listing;
     if (!listing.ok()) {
+        // Either means the container has a passphrase stanza: ask for (another) passphrase.
         const ErrorCode code = listing.error().code;
-        const bool keyProblem = code == ErrorCode::NoKeyMatched || code == ErrorCode::WrongPassphrase;
-        if (keyProblem && attempt.hasPassphraseStanza) {
+        if (code == ErrorCode::PassphraseNeeded || code == ErrorCode::WrongPassphrase) {
             m_passphraseRow->show();
             if (m_passphrase)
                 m_message->showMessage(NoticePanel::Kind::Error,

@@ -33,6 +33,7 @@ UserMessage ErrorText::describe(const Error& error)
     m.details = capitalised(error.message);
     switch (error.code) {
     case ErrorCode::NoKeyMatched:
+    case ErrorCode::PassphraseNeeded: // said when no passphrase can be asked for here
         m.headline = tr("None of your keys opens this container.");
         m.advice = tr("Ask the sender to encrypt it to your card (toolbar: My card). If it was protected with a "
                       "passphrase, enter that passphrase.");

@@ -1,6 +1,7 @@
 #include "ImportKeyPage.h"
 
 #include "FileDialogs.h"
+#include "KeyChoice.h"
 #include "PathText.h"
 #include "SecretInput.h"
 #include "UntrustedText.h"

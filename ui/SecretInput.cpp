@@ -6,10 +6,6 @@
 #include <QPlainTextEdit>
 #include <QStringEncoder>
 
-#include <cerrno>
-#include <fcntl.h>
-#include <unistd.h>
-
 namespace coffer::ui {
 
 namespace {
@@ -23,8 +19,6 @@ void wipeString(QString& text)
     crypto::secureWipe(chars, static_cast<std::size_t>(text.size()) * sizeof(QChar));
     text.clear();
 }
-
-constexpr std::size_t kMaxSecretFile = 64 * 1024;
 
 /// QLineEdit keeps every keystroke in its undo history, and clear() is itself an
 /// undoable step: the passphrase would stay in the widget, one Ctrl+Z away. Only
@@ -88,33 +82,6 @@ crypto::SecureString takeSecret(QPlainTextEdit* edit)
     crypto::SecureString secret = toSecureUtf8(text);
     wipeString(text);
     return secret;
-}
-
-Result<crypto::SecureString> readSecretFile(const std::filesystem::path& path)
-{
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return makeError(ErrorCode::Io, "cannot read \"" + path.string() + "\"");
-    crypto::SecureString text;
-    text.resize(kMaxSecretFile + 1);
-    std::size_t filled = 0;
-    while (filled < text.size()) {
-        const ssize_t n = ::read(fd, text.data() + filled, text.size() - filled);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            ::close(fd);
-            return makeError(ErrorCode::Io, "cannot read \"" + path.string() + "\"");
-        }
-        if (n == 0)
-            break;
-        filled += static_cast<std::size_t>(n);
-    }
-    ::close(fd);
-    if (filled > kMaxSecretFile)
-        return makeError(ErrorCode::InvalidArgument, "\"" + path.string() + "\" is too large to be a key file");
-    text.resize(filled);
-    return text;
 }
 
 void makeSecretField(QLineEdit* edit)

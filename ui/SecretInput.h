@@ -7,12 +7,9 @@
 // keeps a secret in a Qt type beyond that moment.
 #pragma once
 
-#include "Result.h"
 #include "SecureMemory.h"
 
 #include <QStringView>
-
-#include <filesystem>
 
 class QLineEdit;
 class QPlainTextEdit;
@@ -25,8 +22,6 @@ crypto::SecureString toSecureUtf8(QStringView text);
 crypto::SecureString takeSecret(QLineEdit* edit);
 /// Takes the text out of a text box (undo history off) and clears it.
 crypto::SecureString takeSecret(QPlainTextEdit* edit);
-/// Reads a small key file (at most 64 KiB) into wiped memory, without Qt.
-Result<crypto::SecureString> readSecretFile(const std::filesystem::path& path);
 /// Marks a field as one that holds a secret: password echo, no undo history, no drag in or out.
 void makeSecretField(QLineEdit* edit);
 

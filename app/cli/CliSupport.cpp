@@ -42,6 +42,7 @@ const char* hintFor(ErrorCode code)
 {
     switch (code) {
     case ErrorCode::NoKeyMatched:
+    case ErrorCode::PassphraseNeeded: // when the CLI may not ask (a key was given), it is that no key matched
         return "none of your keys opens this container; ask the sender to encrypt it to your card, or pass the right "
                "-i file";
     case ErrorCode::WrongPassphrase:
@@ -72,6 +73,7 @@ int exitCodeFor(ErrorCode code)
 {
     switch (code) {
     case ErrorCode::NoKeyMatched:
+    case ErrorCode::PassphraseNeeded:
     case ErrorCode::WrongPassphrase:
         return kExitNoKey;
     case ErrorCode::Damaged:

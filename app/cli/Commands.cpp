@@ -8,6 +8,7 @@
 #include "Encrypt.h"
 #include "Extract.h"
 #include "FileIO.h"
+#include "KeyChoice.h"
 #include "PassphraseRecipient.h"
 #include "SignatureStatus.h"
 #include "Terminal.h"
@@ -35,21 +36,23 @@ void noticeUnusualCost(const crypto::Argon2Params& p)
                  static_cast<unsigned>(p.memoryKiB / 1024), crypto::argon2Seconds(p));
 }
 
-/// The keys to try: -i FILE..., -p / --passphrase-file, else the keyring
-/// (which `keyring` then holds, to name signers), else a passphrase prompt.
-Result<crypto::IdentityList> loadIdentities(const Args& args, const std::string& container,
-                                            std::optional<Keyring>& keyring)
+Error noKeyGiven()
 {
+    return makeError(ErrorCode::InvalidArgument, "no key given",
+                     "pass -i FILE (a key file) or -p (a passphrase), or make a keyring with \"coffer id create\"");
+}
+
+/// The keys to try: -i FILE..., -p / --passphrase-file, else the keyring
+/// (held, to name signers), else none yet: a container file may then turn out
+/// to want a passphrase, asked for by openWithKeys.
+struct ChosenKeys {
     crypto::IdentityList identities;
-    for (const auto& file : args.all("--identity")) {
-        auto text = readTextFile(file);
-        COFFER_TRY(text);
-        auto ids = crypto::parseIdentityFile(*text);
-        crypto::secureWipe(text->data(), text->size());
-        COFFER_TRY(ids);
-        for (const auto& id : *ids)
-            identities.push_back(id.makeIdentity());
-    }
+    std::optional<Keyring> keyring;
+    bool mayAskPassphrase = false;
+};
+
+Result<std::optional<crypto::SecureString>> passphraseToOpen(const Args& args)
+{
     std::optional<crypto::SecureString> passphrase;
     if (auto file = args.one("--passphrase-file")) {
         auto p = readPassphraseFile(*file);
@@ -59,27 +62,50 @@ Result<crypto::IdentityList> loadIdentities(const Args& args, const std::string&
         auto p = readPassphrase("Passphrase: ");
         COFFER_TRY(p);
         passphrase = std::move(*p);
-    } else if (identities.empty() && keyringStore().exists()) {
+    }
+    return passphrase;
+}
+
+Result<ChosenKeys> chooseKeys(const Args& args, const std::string& container)
+{
+    ChosenKeys keys;
+    for (const auto& file : args.all("--identity"))
+        COFFER_TRY(addIdentitiesFromFile(file, keys.identities));
+    auto passphrase = passphraseToOpen(args);
+    COFFER_TRY(passphrase);
+    if (!*passphrase && keys.identities.empty() && keyringStore().exists()) {
         auto k = unlockKeyring(args);
         COFFER_TRY(k);
-        keyring = std::move(*k);
-        identities = keyring->decryptionIdentities();
-    } else if (identities.empty() && container != "-") {
-        // No key given: a passphrase container can still be opened interactively.
-        auto info = inspectContainer(container);
-        COFFER_TRY(info);
-        if (std::find(info->stanzaTypes.begin(), info->stanzaTypes.end(), "argon2id") != info->stanzaTypes.end()) {
-            auto p = readPassphrase("Passphrase: ");
-            COFFER_TRY(p);
-            passphrase = std::move(*p);
-        }
+        keys.keyring = std::move(*k);
+    } else if (!*passphrase && keys.identities.empty() && container != "-") {
+        keys.mayAskPassphrase = true; // a stream cannot be read twice: it needs its key up front
+        return keys;
     }
-    if (passphrase)
-        identities.push_back(std::make_unique<crypto::PassphraseIdentity>(std::move(*passphrase), noticeUnusualCost));
-    if (identities.empty())
-        return makeError(ErrorCode::InvalidArgument, "no key given",
-                         "pass -i FILE (a key file) or -p (a passphrase), or make a keyring with \"coffer id create\"");
-    return identities;
+    for (auto& id : identitiesFor(keys.keyring ? &*keys.keyring : nullptr, *passphrase, noticeUnusualCost))
+        keys.identities.push_back(std::move(id));
+    if (keys.identities.empty())
+        return noKeyGiven();
+    return keys;
+}
+
+/// Runs `open(identities)`. With no key given, a container that a passphrase
+/// opens says PassphraseNeeded: the passphrase is asked for then (after every
+/// check that needs no secret) and the container opened again.
+template <typename Open> auto openWithKeys(ChosenKeys& keys, Open open) -> decltype(open(keys.identities))
+{
+    auto result = open(keys.identities);
+    if (result.ok() || !keys.mayAskPassphrase)
+        return result;
+    if (result.error().code == ErrorCode::NoKeyMatched)
+        return noKeyGiven();
+    if (result.error().code != ErrorCode::PassphraseNeeded)
+        return result;
+    auto p = readPassphrase("Passphrase: ");
+    if (!p.ok())
+        return p.error();
+    keys.identities.push_back(std::make_unique<crypto::PassphraseIdentity>(std::move(*p), noticeUnusualCost));
+    keys.mayAskPassphrase = false;
+    return open(keys.identities);
 }
 
 /// Tells the reader who signed and for whom (stderr, so stdout stays data).
@@ -202,23 +228,23 @@ int commandEncrypt(const std::vector<std::string>& argv)
         }
         return Status::success();
     };
+    const KeyringAccess contacts = [&]() -> Result<const Keyring*> {
+        if (!keyringStore().exists())
+            return static_cast<const Keyring*>(nullptr);
+        COFFER_TRY(openKeyring());
+        return static_cast<const Keyring*>(&*keyring);
+    };
     for (const auto& key : keys) {
-        auto parsed = crypto::parseRecipientKey(key);
-        if (!parsed.ok() && keyringStore().exists()) {
-            if (auto st = openKeyring(); !st.ok())
-                return reportError(st.error());
-            if (const Contact* c = keyring->findContact(key)) {
-                request.recipients.push_back(c->recipient);
-                continue;
-            }
-        }
-        if (!parsed.ok())
+        auto resolved = resolveRecipient(key, contacts);
+        if (!resolved.ok())
+            return reportError(resolved.error());
+        if (!*resolved)
             return reportError(
                 makeError(ErrorCode::InvalidArgument,
                           "recipient \"" + key.substr(0, 80) + "\" is not a contact, a card or an age key",
                           "pass a card (coffer1...) or an age key (age1...) with -r, or add the person "
                           "with \"coffer contacts add CARD --name NAME\""));
-        request.recipients.push_back(std::move(*parsed));
+        request.recipients.push_back(std::move(**resolved));
     }
     if (!args.has("--no-sign") && keyringStore().exists()) {
         if (auto st = openKeyring(); !st.ok())
@@ -272,17 +298,18 @@ int decryptToStandardOutput(const Args& args)
         return usageError("--force has no meaning with -o -", kDecryptUsage);
     if (auto st = checkContainerFirst(container); !st.ok())
         return reportError(st.error());
-    std::optional<Keyring> keyring;
-    auto identities = loadIdentities(args, container, keyring);
-    if (!identities.ok())
-        return reportError(identities.error());
+    auto keys = chooseKeys(args, container);
+    if (!keys.ok())
+        return reportError(keys.error());
     FdSink out(STDOUT_FILENO, "standard output");
-    auto result = runJob([&](JobControl& job) {
-        return extractFileTo(container, only.empty() ? std::string() : only.front(), *identities, out, job);
+    auto result = openWithKeys(*keys, [&](const crypto::IdentityList& identities) {
+        return runJob([&](JobControl& job) {
+            return extractFileTo(container, only.empty() ? std::string() : only.front(), identities, out, job);
+        });
     });
     if (!result.ok())
         return reportError(result.error());
-    printSignature(result->index, keyring);
+    printSignature(result->index, keys->keyring);
     return kExitOk;
 }
 
@@ -306,14 +333,15 @@ int commandDecrypt(const std::vector<std::string>& argv)
         return reportError(st.error());
     if (auto st = checkOutputFolder(request.destination); !st.ok())
         return reportError(st.error());
-    std::optional<Keyring> keyring;
-    auto identities = loadIdentities(args, request.container, keyring);
-    if (!identities.ok())
-        return reportError(identities.error());
-    auto result = runJob([&](JobControl& job) { return extractContainer(request, *identities, job); });
+    auto keys = chooseKeys(args, request.container);
+    if (!keys.ok())
+        return reportError(keys.error());
+    auto result = openWithKeys(*keys, [&](const crypto::IdentityList& identities) {
+        return runJob([&](JobControl& job) { return extractContainer(request, identities, job); });
+    });
     if (!result.ok())
         return reportError(result.error());
-    printSignature(result->index, keyring);
+    printSignature(result->index, keys->keyring);
     if (stderrIsTerminal())
         std::fprintf(stderr, "Extracted %s (%s) into %s\n", countOf(result->files, "file", "files").c_str(),
                      formatBytes(result->bytes).c_str(), displayable(request.destination.string()).c_str());
@@ -331,14 +359,14 @@ int commandList(const std::vector<std::string>& argv)
                           kListUsage);
     if (auto st = checkContainerFirst(args.positional()[0]); !st.ok())
         return reportError(st.error());
-    std::optional<Keyring> keyring;
-    auto identities = loadIdentities(args, args.positional()[0], keyring);
-    if (!identities.ok())
-        return reportError(identities.error());
-    auto listing = listContainer(args.positional()[0], *identities);
+    auto keys = chooseKeys(args, args.positional()[0]);
+    if (!keys.ok())
+        return reportError(keys.error());
+    auto listing = openWithKeys(
+        *keys, [&](const crypto::IdentityList& identities) { return listContainer(args.positional()[0], identities); });
     if (!listing.ok())
         return reportError(listing.error());
-    printSignature(listing->index, keyring);
+    printSignature(listing->index, keys->keyring);
     const bool longFormat = args.has("--long");
     // By path, as people read a folder; storage order is the writer's business.
     std::vector<const IndexEntry*> shown;

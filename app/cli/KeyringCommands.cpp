@@ -5,6 +5,7 @@
 #include "Commands.h"
 #include "ContainerReader.h"
 #include "DisplayText.h"
+#include "KeyChoice.h"
 #include "Rekey.h"
 #include "Terminal.h"
 
@@ -72,11 +73,10 @@ int idImport(const Args& args)
 {
     if (args.positional().size() != 2)
         return usageError("name the file that holds the secret key (or - for standard input)", kIdUsage);
-    auto text = readTextFile(args.positional()[1] == "-" ? "/dev/stdin" : args.positional()[1]);
+    auto text = readSecretFile(args.positional()[1] == "-" ? "/dev/stdin" : args.positional()[1]);
     if (!text.ok())
         return reportError(text.error());
     auto ids = crypto::parseIdentityFile(*text);
-    crypto::secureWipe(text->data(), text->size());
     if (!ids.ok())
         return reportError(ids.error());
     auto store = keyringStore();
@@ -278,50 +278,37 @@ int commandRekey(const std::vector<std::string>& argv)
     if (auto st = checkOutputFile(request.output.string()); !st.ok())
         return reportError(st.error());
     std::optional<Keyring> keyring;
-    crypto::IdentityList identities;
-    if (args.has("--identity")) {
-        for (const auto& file : args.all("--identity")) {
-            auto text = readTextFile(file);
-            if (!text.ok())
-                return reportError(text.error());
-            auto ids = crypto::parseIdentityFile(*text);
-            crypto::secureWipe(text->data(), text->size());
-            if (!ids.ok())
-                return reportError(ids.error());
-            for (const auto& id : *ids)
-                identities.push_back(id.makeIdentity());
-        }
-    }
-    for (const auto& r : args.all("--recipient")) {
-        if (auto key = crypto::parseRecipientKey(r); key.ok()) {
-            request.recipients.push_back(std::move(*key));
-            continue;
-        }
+    auto openKeyring = [&]() -> Result<const Keyring*> {
         if (!keyring) {
             auto k = unlockKeyring(args);
-            if (!k.ok())
-                return reportError(k.error());
+            COFFER_TRY(k);
             keyring = std::move(*k);
         }
-        const Contact* c = keyring->findContact(r);
-        if (!c)
+        return static_cast<const Keyring*>(&*keyring);
+    };
+    crypto::IdentityList identities;
+    for (const auto& file : args.all("--identity"))
+        if (auto st = addIdentitiesFromFile(file, identities); !st.ok())
+            return reportError(st.error());
+    for (const auto& r : args.all("--recipient")) {
+        auto resolved = resolveRecipient(r, openKeyring);
+        if (!resolved.ok())
+            return reportError(resolved.error());
+        if (!*resolved)
             return reportError(makeError(ErrorCode::InvalidArgument, "\"" + r + "\" is neither a key nor a contact",
                                          "pass a card (coffer1...) or an age key (age1...) with -r, or add the "
                                          "person with \"coffer contacts add CARD --name NAME\""));
-        request.recipients.push_back(c->recipient);
+        request.recipients.push_back(std::move(**resolved));
     }
     auto passphrase = newPassphraseFromArgs(args);
     if (!passphrase.ok())
         return reportError(passphrase.error());
     request.passphrase = std::move(*passphrase);
     if (identities.empty()) {
-        if (!keyring) {
-            auto k = unlockKeyring(args);
-            if (!k.ok())
-                return reportError(k.error());
-            keyring = std::move(*k);
-        }
-        identities = keyring->decryptionIdentities();
+        auto k = openKeyring();
+        if (!k.ok())
+            return reportError(k.error());
+        identities = identitiesFor(*k, std::nullopt);
     }
     auto out = rekeyContainer(request, identities);
     if (!out.ok())

@@ -72,25 +72,20 @@ Result<fs::path> rekeyContainer(const RekeyRequest& request, const crypto::Ident
     // Opening finishes an interrupted in-place rekey that our keys verify
     // (FORMAT.md §12.2), and checks the header MAC and the payload's key
     // commitment, so we never re-share a container we could not read ourselves.
+    // The header is unwrapped once, here (one Argon2id run for a passphrase):
+    // the file key and the payload then come from the file the reader opened.
     auto reader = ContainerReader::open(request.input, identities);
     COFFER_TRY(reader);
-    UniqueFd in(::open(request.input.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!in.valid())
-        return ioError(errno, "open", request.input);
-    Bytes head(crypto::kMaxHeaderSize);
-    auto n = preadFull(in.get(), head, 0, request.input);
-    COFFER_TRY(n);
-    head.resize(*n);
-    auto opened = readAndUnwrapHeader(head, identities);
-    COFFER_TRY(opened);
+    const int in = reader->fd();
+    const OpenedHeader& opened = reader->header();
     struct stat st;
-    if (::fstat(in.get(), &st) != 0)
+    if (::fstat(in, &st) != 0)
         return ioError(errno, "read", request.input);
 
     crypto::RecipientList recipients = makeRecipients(request.recipients, request.passphrase, request.argon2);
     std::vector<crypto::Stanza> keep;
     if (request.keepExisting)
-        for (auto& stanza : opened->parsed.header.stanzas)
+        for (const auto& stanza : opened.parsed.header.stanzas)
             // One passphrase per container (FORMAT.md §3.2): a new one replaces the old.
             if (!(request.passphrase && stanza.type == crypto::kArgon2StanzaType))
                 keep.push_back(stanza);
@@ -100,12 +95,12 @@ Result<fs::path> rekeyContainer(const RekeyRequest& request, const crypto::Ident
     const fs::path canonicalOut = fs::weakly_canonical(request.output, outEc);
     const fs::path canonicalIn = fs::weakly_canonical(request.input, inEc);
     const bool inPlace = !outEc && !inEc && canonicalOut == canonicalIn;
-    const std::uint64_t payloadOffset = opened->parsed.length;
+    const std::uint64_t payloadOffset = opened.parsed.length;
 
     if (inPlace) {
         // Over the original: a header of the old one's length is written in its
         // place and the payload stays where it is (FORMAT.md §12.1).
-        auto same = crypto::sealHeaderWithKey(opened->fileKey.clone(), recipients, keep, payloadOffset);
+        auto same = crypto::sealHeaderWithKey(opened.fileKey.clone(), recipients, keep, payloadOffset);
         if (same.ok()) {
             UniqueFd rw(::open(request.input.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW));
             if (!rw.valid())
@@ -121,7 +116,7 @@ Result<fs::path> rekeyContainer(const RekeyRequest& request, const crypto::Ident
             COFFER_TRY(got);
             if (*got != prefix.size())
                 return makeError(ErrorCode::Damaged, "the container is shorter than expected");
-            auto rewritten = rewriteHeaderInPlace(rw.get(), request.input, ByteView(head).first(payloadOffset),
+            auto rewritten = rewriteHeaderInPlace(rw.get(), request.input, reader->headerBytes(),
                                                   crypto::asBytes(same->text), prefix);
             COFFER_TRY(rewritten);
             if (*rewritten)
@@ -132,13 +127,13 @@ Result<fs::path> rekeyContainer(const RekeyRequest& request, const crypto::Ident
         // Too many new recipients for the old header's room, or no journal
         // could be made here (see rewriteHeaderInPlace): a new file, as below.
     }
-    auto sealed = crypto::sealHeaderWithKey(std::move(opened->fileKey), recipients, std::move(keep));
+    auto sealed = crypto::sealHeaderWithKey(opened.fileKey.clone(), recipients, std::move(keep));
     COFFER_TRY(sealed);
     auto out = AtomicOutput::create(request.output, request.overwrite || inPlace);
     COFFER_TRY(out);
     FdSink sink(out->fd(), out->partPath());
     COFFER_TRY(sink.write(crypto::asBytes(sealed->text)));
-    COFFER_TRY(copyRange(in.get(), payloadOffset, static_cast<std::uint64_t>(st.st_size) - payloadOffset, out->fd(),
+    COFFER_TRY(copyRange(in, payloadOffset, static_cast<std::uint64_t>(st.st_size) - payloadOffset, out->fd(),
                          out->partPath()));
     return out->commit();
 }

@@ -26,6 +26,8 @@ const char* codeName(ErrorCode code)
         return "NoKeyMatched";
     case ErrorCode::WrongPassphrase:
         return "WrongPassphrase";
+    case ErrorCode::PassphraseNeeded:
+        return "PassphraseNeeded";
     case ErrorCode::Damaged:
         return "Damaged";
     case ErrorCode::UnsupportedVersion:

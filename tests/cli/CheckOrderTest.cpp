@@ -117,5 +117,38 @@ TEST(CheckOrderNoKeyring, AMissingKeyringIsSaidBeforeAnyPassphrase)
     }
 }
 
+// With no key given and no keyring, a container file is opened with no keys
+// first; only a PassphraseNeeded answer asks for the passphrase (here there
+// is no terminal, so the hint names --passphrase-file), and a container for a
+// card says that no key was given. A key file (-i, read into wiped memory)
+// never leads to a prompt.
+TEST(CheckOrderNoKeyring, OnlyAPassphraseContainerAsksForAPassphrase)
+{
+    TempDir dir;
+    const std::string home = "cd " + q(dir.path()) + " && COFFER_HOME=" + q(dir / "home") + " setsid -w ";
+    auto run = [&](const std::string& args) { return shell(home + cofferCommand() + " " + args + " </dev/null"); };
+    writeFile(dir / "container.pass", "another passphrase\n");
+    writeFile(dir / "in/a.txt", "a\n");
+    const Key key = makeKey(dir / "k.key");
+    ASSERT_EQ(run("encrypt --no-sign --passphrase-file container.pass -o p.coffer in").code, kExitOk);
+    ASSERT_EQ(run("encrypt --no-sign -r " + key.card + " -o c.coffer in").code, kExitOk);
+    for (const char* args : {"list p.coffer", "decrypt -o out p.coffer", "decrypt -o - p.coffer"}) {
+        const Outcome r = run(args);
+        EXPECT_TRUE(hasLineStartingWith(r.output, "error: no terminal to ask for the passphrase")) << args << r.output;
+        EXPECT_NE(r.output.find("hint: use --passphrase-file"), std::string::npos) << args << "\n" << r.output;
+    }
+    for (const char* args : {"list c.coffer", "decrypt -o out c.coffer", "decrypt -o - c.coffer"})
+        EXPECT_TRUE(isRefusal(run(args), kExitUsage, "no key given")) << args;
+    EXPECT_FALSE(fs::exists(dir / "out"));
+    const Outcome keyed = run("list -i k.key c.coffer");
+    EXPECT_EQ(keyed.code, kExitOk) << keyed.output;
+    EXPECT_TRUE(hasLineStartingWith(keyed.output, "in/a.txt")) << keyed.output;
+    const Outcome wrongKey = run("list -i k.key p.coffer");
+    EXPECT_TRUE(isRefusal(wrongKey, kExitNoKey, "no key matched"));
+    EXPECT_FALSE(mentionsAPassphrase(wrongKey)) << wrongKey.output;
+    const Outcome opened = run("list --passphrase-file container.pass p.coffer");
+    EXPECT_EQ(opened.code, kExitOk) << opened.output;
+}
+
 } // namespace
 } // namespace coffer::test::cli
