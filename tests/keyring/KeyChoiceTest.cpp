@@ -138,7 +138,7 @@ TEST_F(KeyChoice, RecipientsAreKeysOrContactNames)
     auto byName = resolveRecipient("carol", access);
     ASSERT_TRUE(byName.ok() && byName->has_value());
     EXPECT_EQ(opened, 1);
-    EXPECT_TRUE((*byName)->card && (*byName)->card->fingerprint() == carol.card()->fingerprint());
+    EXPECT_TRUE((*byName)->card() && (*byName)->card()->fingerprint() == carol.card()->fingerprint());
     auto unknown = resolveRecipient("Dave", access);
     ASSERT_TRUE(unknown.ok());
     EXPECT_FALSE(unknown->has_value());
