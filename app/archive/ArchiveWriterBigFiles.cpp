@@ -1,6 +1,6 @@
 // ArchiveWriter's files over 4 MiB: stored by reading them straight into the
 // payload's buffers, or compressed in frames made by the pack threads and
-// written here in order (FORMAT.md §5.1, writer notes).
+// written here in order (FORMAT.md §5.1; WRITER.md §3).
 #include "ArchiveWriter.h"
 
 #include "FileIO.h"

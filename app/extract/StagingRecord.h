@@ -1,4 +1,4 @@
-// How Coffer knows a staging folder is its own (FORMAT.md §5.6, SECURITY.md
+// How Coffer knows a staging folder is its own (WRITER.md §5, SECURITY.md
 // "Extraction safety"): before it creates ".coffer-extract-XXXXXXXXXXXX" in a
 // destination, it records that name, with the destination folder's inode, in
 // the user's private state folder (0700), and removes the record once the

@@ -1,5 +1,5 @@
 // What the reader is told about who sent a container and to whom
-// (FORMAT.md §5.7): the signer as the keyring knows them, and whether the
+// (FORMAT.md §5.7; the wording: WRITER.md §6): the signer as the keyring knows them, and whether the
 // reader is among the recipients the sender signed for.
 #pragma once
 

@@ -191,7 +191,7 @@ TEST(DeepPaths, FailedAndForcedDeepExtractionsLeaveNoTemporaryBehind)
     }
 }
 
-// --- 8. A million entries (FORMAT.md §5.2: up to 10,000,000) ---
+// --- 8. A million entries (FORMAT.md §5.2: up to 1,000,000) ---
 //
 // Extracting a million files means a million creates, chmods, utimes and
 // renames: minutes of file-system work on a shared two-core machine, too slow

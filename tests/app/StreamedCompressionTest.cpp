@@ -1,6 +1,6 @@
 // Big files in frames of up to 8 MiB and small files in packs of up to 16 MiB,
 // each frame made whole by one of the pack threads while others make the next
-// ones (FORMAT.md §5.1 and §5.8, writer notes). Both readers, which enforce
+// ones (FORMAT.md §5.1 and §5.8; WRITER.md §3, §4). Both readers, which enforce
 // the format's frame rules, must give back every byte; the index must hold
 // what the writer promised; a file that changes between the scan and its
 // reading, or while its frames are made, or a cancel inside a pack, must fail
