@@ -23,18 +23,6 @@ namespace {
 
 const crypto::Argon2Params kCheap{1, 8, 1};
 
-crypto::SecureString secret(std::string_view s)
-{
-    return crypto::SecureString(s.begin(), s.end());
-}
-
-crypto::IdentityList byPassphrase(std::string_view p)
-{
-    crypto::IdentityList list;
-    list.push_back(std::make_unique<crypto::PassphraseIdentity>(secret(p)));
-    return list;
-}
-
 /// Alice signs a letter for whoever knows `passphrase` (and `to`, if given).
 fs::path passphraseSigned(const fs::path& dir, const crypto::SecretIdentity& alice, std::string_view passphrase,
                           const crypto::SecretIdentity* to = nullptr)

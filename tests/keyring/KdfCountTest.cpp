@@ -18,18 +18,6 @@ namespace {
 
 const crypto::Argon2Params kCheap{1, 8, 1};
 
-crypto::SecureString secret(std::string_view s)
-{
-    return crypto::SecureString(s.begin(), s.end());
-}
-
-crypto::IdentityList byPassphrase(std::string_view p)
-{
-    crypto::IdentityList list;
-    list.push_back(std::make_unique<crypto::PassphraseIdentity>(secret(p)));
-    return list;
-}
-
 crypto::RecipientKey cardOf(const crypto::SecretIdentity& id)
 {
     auto key = crypto::parseRecipientKey(id.card()->encode());

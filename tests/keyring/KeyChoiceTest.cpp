@@ -16,11 +16,6 @@ namespace {
 
 const crypto::Argon2Params kCheap{1, 8, 1};
 
-crypto::SecureString secret(std::string_view s)
-{
-    return crypto::SecureString(s.begin(), s.end());
-}
-
 class KeyChoice : public ::testing::Test {
 protected:
     /// A container of one note, for `card` and/or a passphrase.

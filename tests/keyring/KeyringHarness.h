@@ -9,6 +9,7 @@
 #pragma once
 
 #include "KeyringStore.h"
+#include "PassphraseRecipient.h"
 #include "TestSupport.h"
 
 #include <gtest/gtest.h>
@@ -30,6 +31,19 @@ inline constexpr int kExitDamaged = 4;
 
 inline const crypto::Argon2Params kCheapKdf{1, 8 * 1024, 1};
 inline const std::string kPassphrase = "correct horse battery staple";
+
+inline crypto::SecureString secret(std::string_view s)
+{
+    return crypto::SecureString(s.begin(), s.end());
+}
+
+/// The identities a passphrase alone gives.
+inline crypto::IdentityList byPassphrase(std::string_view p)
+{
+    crypto::IdentityList list;
+    list.push_back(std::make_unique<crypto::PassphraseIdentity>(secret(p)));
+    return list;
+}
 
 inline std::string q(const fs::path& p)
 {
