@@ -1,5 +1,7 @@
 #include "FileIO.h"
 
+#include "Job.h"
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -79,6 +81,8 @@ Result<std::size_t> FdSource::read(MutableByteView buffer)
             return static_cast<std::size_t>(n);
         if (errno != EINTR)
             return ioError(errno, "read", m_name);
+        if (m_job && m_job->isCancelled())
+            return makeError(ErrorCode::Cancelled, "cancelled");
     }
 }
 

@@ -11,6 +11,8 @@
 
 namespace coffer {
 
+class JobControl;
+
 using crypto::Bytes;
 using crypto::ByteSink;
 using crypto::ByteSource;
@@ -61,12 +63,18 @@ private:
 
 class FdSource final : public ByteSource {
 public:
-    FdSource(int fd, std::filesystem::path name) : m_fd(fd), m_name(std::move(name)) {}
+    /// With `job`, a read that a signal interrupts after the job was cancelled
+    /// fails (Cancelled) instead of waiting on: a stalled pipe must not hold
+    /// a cancel back until its writer sends more.
+    FdSource(int fd, std::filesystem::path name, const JobControl* job = nullptr)
+        : m_fd(fd), m_name(std::move(name)), m_job(job)
+    {}
     Result<std::size_t> read(MutableByteView buffer) override;
 
 private:
     int m_fd;
     std::filesystem::path m_name;
+    const JobControl* m_job;
 };
 
 /// Reads exactly out.size() bytes at `offset`; fewer only at end of file.

@@ -21,19 +21,27 @@ namespace {
 
 JobControl* g_activeJob = nullptr;
 
+constexpr int kCancelSignals[] = {SIGINT, SIGTERM};
+
+/// What each signal did before beginJob; a signal that was ignored when
+/// Coffer started (nohup, a background job of a script) stays ignored.
+struct sigaction g_before[std::size(kCancelSignals)];
+volatile sig_atomic_t g_handled[std::size(kCancelSignals)];
+
 /// The first Ctrl-C or SIGTERM cancels: the job stops within moments and
 /// removes what it wrote. The handler then restores the default action of
-/// both signals, so a second one (either) ends the process at once; what is
-/// left then is what SIGKILL leaves, and the next run removes it
-/// (SECURITY.md "Extraction safety").
+/// the signals it handles, so a second one (either) ends the process at
+/// once; what is left then is what SIGKILL leaves, and the next run removes
+/// it (SECURITY.md "Extraction safety").
 extern "C" void onInterrupt(int)
 {
     if (g_activeJob)
         g_activeJob->cancel();
     struct sigaction fallback {};
     fallback.sa_handler = SIG_DFL;
-    ::sigaction(SIGINT, &fallback, nullptr); // sigaction and write are async-signal-safe
-    ::sigaction(SIGTERM, &fallback, nullptr);
+    for (std::size_t i = 0; i < std::size(kCancelSignals); ++i)
+        if (g_handled[i])
+            ::sigaction(kCancelSignals[i], &fallback, nullptr); // sigaction and write are async-signal-safe
     static const char notice[] = "\ncancelling: removing what was written (press Ctrl-C again to quit at once)\n";
     [[maybe_unused]] const auto n = ::write(STDERR_FILENO, notice, sizeof notice - 1);
 }
@@ -102,18 +110,22 @@ void beginJob(JobControl& job)
     if (stderrIsTerminal())
         job.setProgressCallback(drawProgress);
     g_activeJob = &job;
+    // No SA_RESTART: a read waiting on a stalled pipe returns EINTR and sees the cancel (FdSource).
     struct sigaction sa {};
     sa.sa_handler = onInterrupt;
-    ::sigaction(SIGINT, &sa, nullptr);
-    ::sigaction(SIGTERM, &sa, nullptr);
+    for (std::size_t i = 0; i < std::size(kCancelSignals); ++i) {
+        ::sigaction(kCancelSignals[i], nullptr, &g_before[i]);
+        g_handled[i] = g_before[i].sa_handler != SIG_IGN;
+        if (g_handled[i])
+            ::sigaction(kCancelSignals[i], &sa, nullptr);
+    }
 }
 
 void endJob(JobControl& job)
 {
-    struct sigaction sa {};
-    sa.sa_handler = SIG_DFL;
-    ::sigaction(SIGINT, &sa, nullptr);
-    ::sigaction(SIGTERM, &sa, nullptr);
+    for (std::size_t i = 0; i < std::size(kCancelSignals); ++i)
+        if (g_handled[i])
+            ::sigaction(kCancelSignals[i], &g_before[i], nullptr);
     g_activeJob = nullptr;
     if (stderrIsTerminal())
         clearProgress();

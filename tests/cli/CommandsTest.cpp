@@ -216,9 +216,13 @@ TEST_F(EncryptOutputTest, NamesThatDifferOnlyInCaseAreBothKept)
 
 /// Starts `command` in the background in `dir`, waits (at most 10 s) until the
 /// shell test `probe` succeeds, sends SIGINT (Ctrl-C) and returns its exit status.
+/// sh starts background commands with SIGINT ignored, which Coffer keeps
+/// (cli_cancel_test); `env --default-signal` gives the command SIGINT as a
+/// foreground command in a terminal has it.
 Outcome interruptWhen(const fs::path& dir, const std::string& command, const std::string& probe)
 {
-    const std::string script = "cd " + q(dir) + " || exit 99\n" + command + " &\npid=$!\ni=0\nwhile ! { " + probe +
+    const std::string script = "cd " + q(dir) + " || exit 99\nenv --default-signal=INT " + command +
+                               " &\npid=$!\ni=0\nwhile ! { " + probe +
                                "; } && [ $i -lt 2000 ]; do sleep 0.005; i=$((i+1)); done\n"
                                "kill -INT $pid\nwait $pid\n";
     return shell("sh -c " + shellQuote(script));
