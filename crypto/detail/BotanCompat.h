@@ -11,7 +11,9 @@
 #include <botan/kdf.h>
 #include <botan/mac.h>
 #include <botan/mem_ops.h>
+#include <botan/pwdhash.h>
 #include <botan/sodium.h>
+#include <botan/stream_cipher.h>
 #include <botan/system_rng.h>
 #include <botan/version.h>
 
