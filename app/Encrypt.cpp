@@ -59,31 +59,31 @@ Status writeContainer(const EncryptRequest& request, const crypto::RecipientList
 
 } // namespace
 
-Result<EncryptSummary> encryptFiles(const EncryptRequest& request, JobControl& job)
+Result<EncryptSummary> writeEncrypted(const std::vector<std::filesystem::path>& inputs, LinkPolicy links,
+                                      const std::filesystem::path& output, bool overwrite, JobControl& job,
+                                      const EncryptedWriter& write)
 {
-    auto recipients = recipientsOf(request); // checked before anything is written
-    COFFER_TRY(recipients);
-    ScanStream scan(request.inputs, job, request.links);
+    ScanStream scan(inputs, job, links);
     COFFER_TRY(scan.started()); // a missing input is refused before any output exists
     if (job.isCancelled())
         return makeError(ErrorCode::Cancelled, "cancelled");
     EncryptSummary summary;
 
-    if (request.output == "-") {
+    if (output == "-") {
         FdSink out(STDOUT_FILENO, "standard output");
         CountingSink counter(out);
-        COFFER_TRY(writeContainer(request, *recipients, scan, counter, job));
+        COFFER_TRY(write(scan, counter));
         summary.output = "-";
         summary.containerBytes = counter.count;
     } else {
-        auto output = AtomicOutput::create(request.output, request.overwrite);
-        COFFER_TRY(output);
-        FdSink out(output->fd(), output->partPath());
+        auto part = AtomicOutput::create(output, overwrite);
+        COFFER_TRY(part);
+        FdSink out(part->fd(), part->partPath());
         CountingSink counter(out);
-        COFFER_TRY(writeContainer(request, *recipients, scan, counter, job));
+        COFFER_TRY(write(scan, counter));
         if (job.isCancelled()) // a cancel at the very end still means no output
             return makeError(ErrorCode::Cancelled, "cancelled");
-        auto final = output->commit();
+        auto final = part->commit();
         COFFER_TRY(final);
         summary.output = *final;
         summary.containerBytes = counter.count;
@@ -92,6 +92,15 @@ Result<EncryptSummary> encryptFiles(const EncryptRequest& request, JobControl& j
     summary.files = scan.fileCount();
     summary.warnings = job.warnings();
     return summary;
+}
+
+Result<EncryptSummary> encryptFiles(const EncryptRequest& request, JobControl& job)
+{
+    auto recipients = recipientsOf(request); // checked before anything is written
+    COFFER_TRY(recipients);
+    return writeEncrypted(
+        request.inputs, request.links, request.output, request.overwrite, job,
+        [&](ScanStream& scan, ByteSink& out) { return writeContainer(request, *recipients, scan, out, job); });
 }
 
 } // namespace coffer

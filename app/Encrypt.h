@@ -7,6 +7,7 @@
 #include "Keys.h"
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -36,5 +37,17 @@ struct EncryptSummary {
 /// Writes NAME.part, renames it to NAME (or a free name) only on success;
 /// nothing is left behind on failure or cancel.
 Result<EncryptSummary> encryptFiles(const EncryptRequest& request, JobControl& job);
+
+/// Whatever turns the scanned inputs into an encrypted file's bytes (a
+/// container, an age file), written to `out`.
+using EncryptedWriter = std::function<Status(ScanStream& scan, ByteSink& out)>;
+
+/// What encryptFiles and encryptAge share: scans `inputs` (a missing one is
+/// refused before any output exists), writes through `write` to standard
+/// output ("-") or to OUTPUT.part, renamed into place only when all went well
+/// and the job was not cancelled, and sums up.
+Result<EncryptSummary> writeEncrypted(const std::vector<std::filesystem::path>& inputs, LinkPolicy links,
+                                      const std::filesystem::path& output, bool overwrite, JobControl& job,
+                                      const EncryptedWriter& write);
 
 } // namespace coffer

@@ -156,6 +156,8 @@ int commandId(const std::vector<std::string>& argv)
             makeError(ErrorCode::InvalidArgument, "the keyring holds no Coffer identity", "run \"coffer id create\""));
     if (what == "show") {
         printCard(*id->card(), "Your fingerprint");
+        // On standard error like the fingerprint: standard output stays the card alone.
+        std::fprintf(stderr, "Your age address: %s\n", crypto::encodeAgeRecipient(id->x25519Public()).c_str());
         return kExitOk;
     }
     if (what == "export") {

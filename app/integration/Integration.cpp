@@ -1,6 +1,7 @@
 #include "Integration.h"
 
 #include "FileIO.h"
+#include "IntegrationDefaults.h"
 #include "IntegrationFiles.h"
 #include "IntegrationManifest.h"
 #include "IntegrationText.h"
@@ -73,25 +74,7 @@ void undoLinux(const Manifest& m, Report& report)
         }
     }
 
-    if (m.mimeAppsChange) {
-        const fs::path path = followLink(m.mimeAppsPath);
-        if (auto text = readFile(path)) {
-            if (restoreDefaultHandler(*text, *m.mimeAppsChange)) {
-                if (m.mimeAppsCreated && text->empty()) {
-                    std::error_code ec;
-                    fs::remove(path, ec);
-                    report.done.push_back("removed " + m.mimeAppsPath);
-                } else if (const auto s = writeFileAtomic(path, *text, modeOf(path, 0644)); !s) {
-                    report.warnings.push_back(s.error().message);
-                } else {
-                    report.done.push_back("restored the previous default for .coffer files in " + m.mimeAppsPath);
-                }
-            } else {
-                report.warnings.push_back("left the default for .coffer files in " + m.mimeAppsPath +
-                                          " as it is: it was changed since");
-            }
-        }
-    }
+    undoDefaultHandlers(m, report);
 
     if (m.mimeDatabase) {
         const fs::path dir(m.mimeDatabase->dir);
@@ -216,29 +199,6 @@ Status installThunar(const Environment& env, Manifest& m, Report& report)
     return Status::success();
 }
 
-Status installDefaultHandler(const Environment& env, Manifest& m, Report& report)
-{
-    const fs::path userFile = env.configHome / "mimeapps.list";
-    const fs::path target = followLink(userFile);
-    const bool existed = existsNoFollow(userFile);
-    std::string text;
-    if (existed) {
-        const auto t = readFile(target);
-        if (!t)
-            return makeError(ErrorCode::Io, "cannot read \"" + userFile.string() + "\"");
-        text = *t;
-    } else {
-        COFFER_TRY(ensureDirs(userFile.parent_path(), m.createdDirs));
-    }
-    const auto change = setDefaultHandler(text, kMimeType, kDesktopId);
-    m.mimeAppsPath = userFile.string();
-    m.mimeAppsCreated = !existed;
-    m.mimeAppsChange = change;
-    COFFER_TRY(writeFileAtomic(target, text, existed ? modeOf(target, 0644) : 0644));
-    report.done.push_back("made Coffer the default for .coffer files in " + userFile.string());
-    return Status::success();
-}
-
 Result<Report> installLinux(const Environment& env, Manifest& m)
 {
     Report report;
@@ -263,7 +223,7 @@ Result<Report> installLinux(const Environment& env, Manifest& m)
     if (s)
         s = step(installThunar(env, m, report));
     if (s)
-        s = step(installDefaultHandler(env, m, report));
+        s = step(installDefaultHandlers(env, m, report));
     if (s && env.runTools) {
         m.mimeDatabase = mime;
         s = saveManifest(env.manifest, m);

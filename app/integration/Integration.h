@@ -29,6 +29,8 @@ namespace coffer::integration {
 
 inline constexpr const char* kManifestName = "integration.manifest";
 inline constexpr const char* kMimeType = "application/x-coffer";
+/// Coffer's MIME type for age files (resources/linux/coffer-mime.xml): freedesktop has none.
+inline constexpr const char* kAgeMimeType = "application/x-age-encrypted";
 inline constexpr const char* kDesktopId = "coffer.desktop";
 
 /// Where integration goes, and what it points at.

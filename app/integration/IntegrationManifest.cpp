@@ -39,6 +39,24 @@ CacheRecord cacheFromJson(const QJsonObject& o)
                        fromArray(o.value("preexisting"))};
 }
 
+QJsonObject changeToJson(const MimeAppsChange& change)
+{
+    QJsonObject c{{"line", QString::fromStdString(change.line)}, {"appended", QString::fromStdString(change.appended)}};
+    if (change.previous)
+        c["previous"] = QString::fromStdString(*change.previous);
+    return c;
+}
+
+MimeAppsChange changeFromJson(const QJsonObject& c)
+{
+    MimeAppsChange change;
+    change.line = c.value("line").toString().toStdString();
+    change.appended = c.value("appended").toString().toStdString();
+    if (c.contains("previous"))
+        change.previous = c.value("previous").toString().toStdString();
+    return change;
+}
+
 constexpr const char* kManifestFormat = "coffer-integration-manifest/1";
 
 } // namespace
@@ -62,14 +80,13 @@ std::string manifestToJson(const Manifest& m)
                                   {"baseSha256", QString::fromStdString(m.thunarBaseSha256)},
                                   {"baseActions", toArray(m.thunarBaseActions)}};
     if (m.mimeAppsChange) {
-        QJsonObject c{{"path", QString::fromStdString(m.mimeAppsPath)},
-                      {"created", m.mimeAppsCreated},
-                      {"line", QString::fromStdString(m.mimeAppsChange->line)},
-                      {"appended", QString::fromStdString(m.mimeAppsChange->appended)}};
-        if (m.mimeAppsChange->previous)
-            c["previous"] = QString::fromStdString(*m.mimeAppsChange->previous);
+        QJsonObject c = changeToJson(*m.mimeAppsChange);
+        c["path"] = QString::fromStdString(m.mimeAppsPath);
+        c["created"] = m.mimeAppsCreated;
         o["mimeapps"] = c;
     }
+    if (m.ageMimeAppsChange)
+        o["mimeappsAge"] = changeToJson(*m.ageMimeAppsChange);
     if (m.mimeDatabase)
         o["mimeDatabase"] = cacheToJson(*m.mimeDatabase);
     if (m.desktopDatabase)
@@ -107,13 +124,10 @@ Result<Manifest> manifestFromJson(const std::string& text, const fs::path& path)
         const auto c = o.value("mimeapps").toObject();
         m.mimeAppsPath = c.value("path").toString().toStdString();
         m.mimeAppsCreated = c.value("created").toBool();
-        MimeAppsChange change;
-        change.line = c.value("line").toString().toStdString();
-        change.appended = c.value("appended").toString().toStdString();
-        if (c.contains("previous"))
-            change.previous = c.value("previous").toString().toStdString();
-        m.mimeAppsChange = change;
+        m.mimeAppsChange = changeFromJson(c);
     }
+    if (o.contains("mimeappsAge")) // a record made before Coffer knew .age has none
+        m.ageMimeAppsChange = changeFromJson(o.value("mimeappsAge").toObject());
     if (o.contains("mimeDatabase"))
         m.mimeDatabase = cacheFromJson(o.value("mimeDatabase").toObject());
     if (o.contains("desktopDatabase"))

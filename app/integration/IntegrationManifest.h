@@ -41,6 +41,7 @@ struct Manifest {
     std::string mimeAppsPath;
     bool mimeAppsCreated = false;
     std::optional<MimeAppsChange> mimeAppsChange;
+    std::optional<MimeAppsChange> ageMimeAppsChange; // the .age default, in the same file
     std::optional<CacheRecord> mimeDatabase;
     std::optional<CacheRecord> desktopDatabase;
     // Windows

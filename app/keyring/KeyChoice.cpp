@@ -1,5 +1,8 @@
 #include "KeyChoice.h"
 
+#include "Bech32.h"
+
+#include <algorithm>
 #include <cerrno>
 #include <fcntl.h>
 #include <unistd.h>
@@ -49,6 +52,44 @@ Status addIdentitiesFromFile(const std::filesystem::path& file, crypto::Identity
     for (const auto& id : *ids)
         identities.push_back(id.makeIdentity());
     return Status::success();
+}
+
+crypto::SecretArray<32> x25519SecretOf(const crypto::SecretIdentity& identity)
+{
+    // A Coffer secret key is a version byte, the X25519 key, then the Ed25519
+    // seed; an age secret key is the X25519 key alone (FORMAT.md §6).
+    const bool age = identity.isAgeIdentity();
+    const crypto::SecureString text = identity.encode();
+    auto data = crypto::bech32DecodeSecret(text, age ? crypto::kAgeSecretHrp : crypto::kSecretHrp);
+    crypto::SecretArray<32> secret;
+    const std::size_t at = age ? 0 : 1;
+    if (data && data->size() >= at + 32)
+        std::copy_n(data->begin() + static_cast<std::ptrdiff_t>(at), 32, secret.data());
+    return secret;
+}
+
+Status addAgeKeysFromFile(const std::filesystem::path& file, crypto::age::AgeKeys& keys)
+{
+    auto text = readSecretFile(file);
+    COFFER_TRY(text);
+    auto ids = crypto::parseIdentityFile(*text);
+    COFFER_TRY(ids);
+    for (const auto& id : *ids)
+        keys.x25519.push_back(x25519SecretOf(id));
+    return Status::success();
+}
+
+crypto::age::AgeKeys ageKeysFor(const Keyring* keyring, const std::optional<crypto::SecureString>& passphrase)
+{
+    crypto::age::AgeKeys keys;
+    if (keyring && keyring->identity())
+        keys.x25519.push_back(x25519SecretOf(*keyring->identity()));
+    if (keyring)
+        for (const auto& id : keyring->ageIdentities())
+            keys.x25519.push_back(x25519SecretOf(id));
+    if (passphrase)
+        keys.passphrase = *passphrase;
+    return keys;
 }
 
 crypto::IdentityList identitiesFor(const Keyring* keyring, const std::optional<crypto::SecureString>& passphrase,

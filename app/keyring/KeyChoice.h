@@ -10,6 +10,7 @@
 
 #include "Keyring.h"
 #include "PassphraseRecipient.h"
+#include "age/Age.h"
 
 #include <filesystem>
 #include <functional>
@@ -25,6 +26,19 @@ Result<crypto::SecureString> readSecretFile(const std::filesystem::path& path);
 
 /// Appends the identities of a key file (-i FILE: Coffer or age secret keys).
 Status addIdentitiesFromFile(const std::filesystem::path& file, crypto::IdentityList& identities);
+
+/// An identity's X25519 secret: what opens an age file's X25519 stanza, for
+/// age identities and Coffer identities alike (FORMAT.md §13: the same key,
+/// age's own label). Read back from the identity's encoding, so that
+/// crypto/Keys.h need not hand out its secret.
+crypto::SecretArray<32> x25519SecretOf(const crypto::SecretIdentity& identity);
+
+/// Appends the X25519 secrets of a key file (-i FILE) for age files.
+Status addAgeKeysFromFile(const std::filesystem::path& file, crypto::age::AgeKeys& keys);
+
+/// What opens age files for someone: the keyring's Coffer and age identities
+/// (if it is unlocked), then the passphrase (if one was given).
+crypto::age::AgeKeys ageKeysFor(const Keyring* keyring, const std::optional<crypto::SecureString>& passphrase);
 
 /// What opens containers for someone: the keyring's identities (if it is
 /// unlocked), then the passphrase (if one was given).

@@ -32,7 +32,7 @@ _coffer()
         cword=$COMP_CWORD
     fi
     COMPREPLY=()
-    local commands="keygen encrypt decrypt list inspect id contacts rekey integrate help version"
+    local commands="keygen encrypt decrypt list inspect id contacts rekey integrate mount unmount help version"
     if ((cword == 1)); then
         mapfile -t COMPREPLY < <(compgen -W "$commands --help --version" -- "$cur")
         return
@@ -41,7 +41,8 @@ _coffer()
     case $cmd in
     keygen) opts+=" -o --output --name" ;;
     encrypt) opts+=" -r --recipient -R --recipients-file -p --passphrase --passphrase-file -o --output
-                     --compression --force --no-sign --follow-links --follow-all-links --keyring-passphrase-file" ;;
+                     --compression --force --no-sign --follow-links --follow-all-links --format -a --armor
+                     --keyring-passphrase-file" ;;
     decrypt) opts+=" -i --identity -p --passphrase --passphrase-file -o --output --only --force
                      --keyring-passphrase-file" ;;
     list) opts+=" -i --identity -p --passphrase --passphrase-file -l --long --keyring-passphrase-file" ;;
@@ -50,6 +51,7 @@ _coffer()
     rekey) opts+=" -r --recipient -p --passphrase --passphrase-file --add -i --identity -o --output --force
                    --keyring-passphrase-file" ;;
     integrate) opts+=" --print-reg --print-unreg --executable" ;;
+    mount) opts+=" -i --identity -p --passphrase --passphrase-file -f --foreground --keyring-passphrase-file" ;;
     esac
     case $prev in
     -r | --recipient)
@@ -58,6 +60,10 @@ _coffer()
         ;;
     --compression)
         mapfile -t COMPREPLY < <(compgen -W "auto off max" -- "$cur")
+        return
+        ;;
+    --format)
+        mapfile -t COMPREPLY < <(compgen -W "coffer age" -- "$cur")
         return
         ;;
     -o | --output | -i | --identity | -R | --recipients-file | --passphrase-file | --keyring-passphrase-file | --executable)

@@ -24,7 +24,7 @@ function __coffer_contact_argument
     test (count $words) -eq 3; and contains -- $words[2] contacts; and contains -- $words[3] show verify rename remove
 end
 
-set -l commands keygen encrypt decrypt list inspect id contacts rekey integrate help version
+set -l commands keygen encrypt decrypt list inspect id contacts rekey integrate mount unmount help version
 complete -c coffer -e
 complete -c coffer -n "not __fish_seen_subcommand_from $commands" -f
 complete -c coffer -n "not __fish_seen_subcommand_from $commands" -f -a keygen -d 'make a key pair in a file'
@@ -36,6 +36,8 @@ complete -c coffer -n "not __fish_seen_subcommand_from $commands" -f -a id -d 'y
 complete -c coffer -n "not __fish_seen_subcommand_from $commands" -f -a contacts -d 'the people you send to'
 complete -c coffer -n "not __fish_seen_subcommand_from $commands" -f -a rekey -d 'change who can open a container'
 complete -c coffer -n "not __fish_seen_subcommand_from $commands" -f -a integrate -d 'add Coffer to the desktop and shell'
+complete -c coffer -n "not __fish_seen_subcommand_from $commands" -f -a mount -d 'show a container as a folder'
+complete -c coffer -n "not __fish_seen_subcommand_from $commands" -f -a unmount -d 'unmount a mounted container'
 complete -c coffer -n "not __fish_seen_subcommand_from $commands" -f -a help -d 'help on a command'
 complete -c coffer -n "not __fish_seen_subcommand_from $commands" -f -a version -d 'the version of Coffer'
 complete -c coffer -n "not __fish_seen_subcommand_from $commands" -l version -d 'the version of Coffer'
@@ -61,6 +63,8 @@ complete -c coffer -n "__fish_seen_subcommand_from encrypt decrypt rekey" -l for
 complete -c coffer -n "__fish_seen_subcommand_from encrypt" -l no-sign -d 'do not sign'
 complete -c coffer -n "__fish_seen_subcommand_from encrypt" -l follow-links -d 'follow links inside the chosen paths'
 complete -c coffer -n "__fish_seen_subcommand_from encrypt" -l follow-all-links -d 'follow links wherever they point'
+complete -c coffer -n "__fish_seen_subcommand_from encrypt" -l format -x -a 'coffer age' -d 'coffer, or an age file'
+complete -c coffer -n "__fish_seen_subcommand_from encrypt" -s a -l armor -d 'age: ASCII armor'
 complete -c coffer -n "__fish_seen_subcommand_from decrypt list rekey" -s i -l identity -r -d 'an identity file'
 complete -c coffer -n "__fish_seen_subcommand_from decrypt" -l only -x -d 'extract only this path'
 complete -c coffer -n "__fish_seen_subcommand_from list" -s l -l long -d 'mode, size and date too'
@@ -72,3 +76,8 @@ complete -c coffer -n "__fish_seen_subcommand_from encrypt decrypt list id conta
 complete -c coffer -n "__fish_seen_subcommand_from integrate" -l print-reg -d 'print the Windows registry entries'
 complete -c coffer -n "__fish_seen_subcommand_from integrate" -l print-unreg -d 'print their removal'
 complete -c coffer -n "__fish_seen_subcommand_from integrate" -l executable -r -d 'the executable the .reg file names'
+complete -c coffer -n "__fish_seen_subcommand_from mount" -s i -l identity -r -d 'an identity file'
+complete -c coffer -n "__fish_seen_subcommand_from mount" -s p -l passphrase -d 'ask for a passphrase'
+complete -c coffer -n "__fish_seen_subcommand_from mount" -l passphrase-file -r -d 'the passphrase from FILE'
+complete -c coffer -n "__fish_seen_subcommand_from mount" -s f -l foreground -d 'stay in the foreground'
+complete -c coffer -n "__fish_seen_subcommand_from mount" -l keyring-passphrase-file -r -d 'the keyring passphrase from FILE'

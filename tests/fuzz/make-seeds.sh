@@ -24,7 +24,7 @@ export COFFER_HOME="$work/home"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
 export BOTAN_MLOCK_POOL_SIZE=0
 
-for t in header keys index archive container; do mkdir -p "$out/$t"; done
+for t in header keys index archive container age; do mkdir -p "$out/$t"; done
 
 card=$("$tool" card)
 "$tool" secret > "$work/fixed.key"
@@ -89,5 +89,18 @@ if command -v age-keygen > /dev/null; then
   cp "$work/age.key" "$out/keys/age-identity-file"
 fi
 printf 'aGVsbG8' > "$out/keys/base64"
+
+# age: the files of the age test kit (tests/vectors/cctv-age), without their
+# text headers and inflated; fuzz_age decrypts with the kit's identity.
+python3 - "$(dirname "$0")/../vectors/cctv-age/testdata" "$out/age" <<'PY'
+import os, sys, zlib
+src, dst = sys.argv[1], sys.argv[2]
+for name in sorted(os.listdir(src)):
+    raw = open(os.path.join(src, name), 'rb').read()
+    head, _, body = raw.partition(b'\n\n')
+    if b'compressed: zlib' in head:
+        body = zlib.decompress(body)
+    open(os.path.join(dst, name), 'wb').write(body)
+PY
 
 echo "make-seeds: $n containers; seeds in $out"

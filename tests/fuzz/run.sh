@@ -19,7 +19,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${COFFER_FUZZ_BUILD:-$root/build-fuzz}
-targets=(header keys index archive container)
+targets=(header keys index archive container age)
 want=${1:-all}
 seconds=${2:-60}
 if [ "$want" != all ]; then
