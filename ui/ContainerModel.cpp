@@ -1,125 +1,152 @@
 #include "ContainerModel.h"
 
+#include "Background.h"
+#include "EntryFilter.h"
 #include "UntrustedText.h"
 
 #include <QDateTime>
 #include <QLocale>
+#include <QMimeData>
 
 #include <algorithm>
 
 namespace coffer::ui {
 
-ContainerModel::ContainerModel(QObject* parent) : QAbstractItemModel(parent), m_root(std::make_unique<Node>())
-{
-    m_root->folder = true;
-}
+ContainerModel::ContainerModel(QObject* parent)
+    : QAbstractItemModel(parent), m_tree(EntryTree::build({})), m_order(EntryOrder::everything(*m_tree))
+{}
 
 ContainerModel::~ContainerModel() = default;
 
 void ContainerModel::clear()
 {
-    beginResetModel();
-    m_root = std::make_unique<Node>();
-    m_root->folder = true;
-    m_fileCount = 0;
-    m_totalBytes = 0;
-    endResetModel();
-}
-
-ContainerModel::Node* ContainerModel::childNamed(Node* parent, const QString& name, bool folder)
-{
-    for (auto& child : parent->children)
-        if (child->name == name)
-            return child.get();
-    auto node = std::make_unique<Node>();
-    node->name = name;
-    node->folder = folder;
-    node->parent = parent;
-    node->path = parent == m_root.get() ? name : parent->path + QLatin1Char('/') + name;
-    parent->children.push_back(std::move(node));
-    return parent->children.back().get();
-}
-
-void ContainerModel::sortAndNumber(Node* node)
-{
-    std::sort(node->children.begin(), node->children.end(), [](const auto& a, const auto& b) {
-        if (a->folder != b->folder)
-            return a->folder;
-        return QString::localeAwareCompare(a->name, b->name) < 0;
-    });
-    for (std::size_t i = 0; i < node->children.size(); ++i) {
-        node->children[i]->row = static_cast<int>(i);
-        sortAndNumber(node->children[i].get());
-    }
-}
-
-std::uint64_t ContainerModel::sumSizes(Node* node)
-{
-    if (!node->folder)
-        return node->size;
-    std::uint64_t sum = 0;
-    for (auto& child : node->children)
-        sum += sumSizes(child.get());
-    node->size = sum;
-    return sum;
+    setEntries({});
 }
 
 void ContainerModel::setEntries(const std::vector<IndexEntry>& entries)
 {
-    beginResetModel();
-    m_root = std::make_unique<Node>();
-    m_root->folder = true;
-    m_fileCount = 0;
-    m_totalBytes = 0;
-    for (const IndexEntry& e : entries) {
-        const QStringList parts = QString::fromStdString(e.info.path).split(QLatin1Char('/'), Qt::SkipEmptyParts);
-        Node* node = m_root.get();
-        for (qsizetype i = 0; i < parts.size(); ++i) {
-            const bool last = i == parts.size() - 1;
-            node = childNamed(node, parts[i], !last || e.info.kind == EntryKind::Directory);
-        }
-        if (node == m_root.get())
-            continue;
-        node->mtime = e.info.mtimeSeconds;
-        if (e.info.kind == EntryKind::File) {
-            node->size = e.info.size;
-            ++m_fileCount;
-            m_totalBytes += e.info.size;
-        }
-    }
-    sortAndNumber(m_root.get());
-    sumSizes(m_root.get());
-    endResetModel();
+    auto tree = EntryTree::build(entries);
+    EntryOrder order = EntryOrder::everything(*tree);
+    setTree(std::move(tree), std::move(order));
 }
 
-ContainerModel::Node* ContainerModel::nodeFor(const QModelIndex& index) const
+void ContainerModel::setTree(std::shared_ptr<const EntryTree> tree, EntryOrder order)
 {
-    return index.isValid() ? static_cast<Node*>(index.internalPointer()) : m_root.get();
+    beginResetModel();
+    ++m_generation;
+    m_tree = std::move(tree);
+    m_order = std::move(order);
+    endResetModel();
+    if (!m_filter.isEmpty() || m_sortKey != SortKey::Name || m_descending)
+        reorder(); // a listing again (a passphrase given) keeps the filter and the sort
+}
+
+void ContainerModel::setFilter(const QString& text)
+{
+    m_filter = text;
+    reorder();
+}
+
+void ContainerModel::sort(int column, Qt::SortOrder order)
+{
+    const SortKey key = column == SizeColumn       ? SortKey::Size
+                        : column == ModifiedColumn ? SortKey::Modified
+                                                   : SortKey::Name;
+    if (key == m_sortKey && (order == Qt::DescendingOrder) == m_descending)
+        return;
+    m_sortKey = key;
+    m_descending = order == Qt::DescendingOrder;
+    reorder();
+}
+
+void ContainerModel::reorder()
+{
+    const quint64 generation = ++m_generation;
+    // The tree is never changed once built: the worker reads it while the view does.
+    runInBackground(
+        this,
+        [tree = m_tree, text = m_filter, key = m_sortKey, descending = m_descending]() {
+            return EntryOrder::compute(*tree, EntryMatcher(text), key, descending);
+        },
+        [this, generation](EntryOrder order) {
+            if (generation == m_generation)
+                applyOrder(std::move(order));
+        });
+}
+
+void ContainerModel::applyOrder(EntryOrder order)
+{
+    emit layoutAboutToBeChanged();
+    const QModelIndexList before = persistentIndexList();
+    QModelIndexList after;
+    after.reserve(before.size());
+    for (const QModelIndex& old : before) {
+        const EntryNode* n = nodeFor(old);
+        const int row = order.rows[static_cast<std::size_t>(n->id)];
+        after << (row < 0 ? QModelIndex() : createIndex(row, old.column(), const_cast<EntryNode*>(n)));
+    }
+    m_order = std::move(order);
+    changePersistentIndexList(before, after);
+    emit layoutChanged();
+    emit orderChanged();
+}
+
+bool ContainerModel::isFolder(const QModelIndex& index) const
+{
+    return index.isValid() && nodeFor(index)->folder;
+}
+
+Qt::ItemFlags ContainerModel::flags(const QModelIndex& index) const
+{
+    return QAbstractItemModel::flags(index) | (index.isValid() ? Qt::ItemIsDragEnabled : Qt::NoItemFlags);
+}
+
+QStringList ContainerModel::mimeTypes() const
+{
+    return {QStringLiteral("text/uri-list")};
+}
+
+QMimeData* ContainerModel::mimeData(const QModelIndexList& indexes) const
+{
+    QStringList paths;
+    for (const QModelIndex& index : indexes)
+        if (index.column() == NameColumn)
+            paths << archivePath(index);
+    return m_dragSource && !paths.isEmpty() ? m_dragSource(paths) : nullptr;
+}
+
+const EntryNode* ContainerModel::nodeFor(const QModelIndex& index) const
+{
+    return index.isValid() ? static_cast<const EntryNode*>(index.internalPointer()) : &m_tree->root;
 }
 
 QModelIndex ContainerModel::index(int row, int column, const QModelIndex& parent) const
 {
-    Node* p = nodeFor(parent);
-    if (row < 0 || column < 0 || column >= ColumnCount || row >= static_cast<int>(p->children.size()))
+    const EntryNode* p = nodeFor(parent);
+    if (!p->folder)
         return {};
-    return createIndex(row, column, p->children[static_cast<std::size_t>(row)].get());
+    const auto& shown = m_order.childrenOf(p, *m_tree);
+    if (row < 0 || column < 0 || column >= ColumnCount || row >= static_cast<int>(shown.size()))
+        return {};
+    return createIndex(row, column, const_cast<EntryNode*>(shown[static_cast<std::size_t>(row)]));
 }
 
 QModelIndex ContainerModel::parent(const QModelIndex& child) const
 {
     if (!child.isValid())
         return {};
-    Node* p = nodeFor(child)->parent;
-    if (!p || p == m_root.get())
+    const EntryNode* p = nodeFor(child)->parent;
+    if (!p || p == &m_tree->root)
         return {};
-    return createIndex(p->row, 0, p);
+    return createIndex(m_order.rows[static_cast<std::size_t>(p->id)], 0, const_cast<EntryNode*>(p));
 }
 
 int ContainerModel::rowCount(const QModelIndex& parent) const
 {
-    if (parent.column() > 0)
+    const EntryNode* p = nodeFor(parent);
+    if (parent.column() > 0 || !p->folder)
         return 0;
-    return static_cast<int>(nodeFor(parent)->children.size());
+    return static_cast<int>(m_order.childrenOf(p, *m_tree).size());
 }
 
 int ContainerModel::columnCount(const QModelIndex&) const
@@ -131,7 +158,7 @@ QVariant ContainerModel::data(const QModelIndex& index, int role) const
 {
     if (!index.isValid())
         return {};
-    const Node* n = nodeFor(index);
+    const EntryNode* n = nodeFor(index);
     if (role == kPathRole)
         return n->path;
     if (role == Qt::DecorationRole && index.column() == NameColumn)
@@ -181,12 +208,11 @@ QModelIndex ContainerModel::indexOfPath(const QString& path) const
 {
     QModelIndex current;
     for (const QString& part : path.split(QLatin1Char('/'), Qt::SkipEmptyParts)) {
-        const Node* n = nodeFor(current);
-        auto it = std::find_if(n->children.begin(), n->children.end(),
-                               [&](const auto& child) { return child->name == part; });
-        if (it == n->children.end())
+        const auto& shown = m_order.childrenOf(nodeFor(current), *m_tree);
+        auto it = std::find_if(shown.begin(), shown.end(), [&](const EntryNode* child) { return child->name == part; });
+        if (it == shown.end())
             return {};
-        current = index((*it)->row, 0, current);
+        current = index(static_cast<int>(it - shown.begin()), 0, current);
     }
     return current;
 }

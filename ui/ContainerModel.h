@@ -1,12 +1,16 @@
 // A container's contents as a tree (name, size, modified), built from the
-// index's '/'-separated paths. Folders are listed before files.
+// index's '/'-separated paths (EntryTree). Folders are listed before files.
+// A filter and a sort are worked out off the GUI thread and then swapped in
+// at once, keeping the selection and the open folders that stay shown.
 #pragma once
 
 #include "ArchiveFormat.h"
+#include "EntryTree.h"
 
 #include <QAbstractItemModel>
 #include <QFileIconProvider>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -23,13 +27,24 @@ public:
     ~ContainerModel() override;
 
     void setEntries(const std::vector<IndexEntry>& entries);
+    /// A tree built on a worker (EntryTree::build), shown unfiltered by name.
+    void setTree(std::shared_ptr<const EntryTree> tree, EntryOrder order);
     void clear();
+    /// Shows only what `text` matches (EntryFilter.h); orderChanged() once shown.
+    void setFilter(const QString& text);
+    QString filter() const { return m_filter; }
+    /// Entries whose own name matches the filter, and all entries.
+    int matchCount() const { return m_order.matches; }
+    int entryCount() const { return static_cast<int>(m_tree->nodes.size()); }
+    bool isFolder(const QModelIndex& index) const;
+    /// Drag data for these archive paths (set by the window).
+    void setDragSource(std::function<QMimeData*(const QStringList& paths)> source) { m_dragSource = std::move(source); }
     /// The archive path of an index ("sub/b.txt").
     QString archivePath(const QModelIndex& index) const;
     /// The index of an archive path, or invalid.
     QModelIndex indexOfPath(const QString& path) const;
-    int fileCount() const { return m_fileCount; }
-    std::uint64_t totalBytes() const { return m_totalBytes; }
+    int fileCount() const { return m_tree->fileCount; }
+    std::uint64_t totalBytes() const { return m_tree->totalBytes; }
 
     QModelIndex index(int row, int column, const QModelIndex& parent = {}) const override;
     QModelIndex parent(const QModelIndex& child) const override;
@@ -37,27 +52,31 @@ public:
     int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+    /// Sorts off the GUI thread; orderChanged() once shown.
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
+    Qt::ItemFlags flags(const QModelIndex& index) const override;
+    QStringList mimeTypes() const override;
+    QMimeData* mimeData(const QModelIndexList& indexes) const override;
+    Qt::DropActions supportedDragActions() const override { return Qt::CopyAction; }
+
+signals:
+    /// A filter or a sort is now shown.
+    void orderChanged();
 
 private:
-    struct Node {
-        QString name;
-        QString path;
-        Node* parent = nullptr;
-        int row = 0;
-        bool folder = false;
-        std::uint64_t size = 0; // a folder: the sum of its files
-        std::int64_t mtime = 0;
-        std::vector<std::unique_ptr<Node>> children;
-    };
-    Node* nodeFor(const QModelIndex& index) const;
-    Node* childNamed(Node* parent, const QString& name, bool folder);
-    static void sortAndNumber(Node* node);
-    static std::uint64_t sumSizes(Node* node);
+    const EntryNode* nodeFor(const QModelIndex& index) const;
+    /// Works out the order for the current filter and sort on a worker.
+    void reorder();
+    void applyOrder(EntryOrder order);
 
-    std::unique_ptr<Node> m_root;
+    std::shared_ptr<const EntryTree> m_tree;
+    EntryOrder m_order;
+    QString m_filter;
+    SortKey m_sortKey = SortKey::Name;
+    bool m_descending = false;
+    quint64 m_generation = 0; // a newer filter or sort drops older results
     QFileIconProvider m_icons;
-    int m_fileCount = 0;
-    std::uint64_t m_totalBytes = 0;
+    std::function<QMimeData*(const QStringList&)> m_dragSource;
 };
 
 } // namespace coffer::ui

@@ -1,7 +1,5 @@
 #include "ExtractTarget.h"
 
-#include "Primitives.h"
-
 #include <algorithm>
 #include <cerrno>
 #include <climits>
@@ -28,19 +26,6 @@ constexpr unsigned kWriterThreads = 2;
 // Pack members read front to back (a pipe) go to the writer threads in batches.
 constexpr std::size_t kBatchFiles = 64;
 constexpr std::size_t kBatchBytes = 256 * 1024;
-
-std::string randomSuffix()
-{
-    std::array<std::uint8_t, 6> r{};
-    crypto::randomBytes(r);
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string s;
-    for (auto b : r) {
-        s += hex[b >> 4];
-        s += hex[b & 15];
-    }
-    return s;
-}
 
 std::string joinPath(const std::string& dir, const std::string& name)
 {
@@ -218,6 +203,16 @@ Status ExtractTarget::commitFile()
     setFileTime(m_file.get(), m_fileInfo.mtimeSeconds, m_fileInfo.mtimeNanoseconds);
     m_file.reset();
     return Status::success();
+}
+
+Status ExtractTarget::commitFileAsWritten()
+{
+    if (m_async) {
+        COFFER_TRY(m_async->finish());
+        m_async.reset();
+    }
+    m_fileInfo.size = m_fileWritten;
+    return commitFile();
 }
 
 Status ExtractTarget::writeWholeFile(const EntryInfo& info, ByteView bytes)

@@ -33,6 +33,9 @@ public:
     Status beginFile(const EntryInfo& info);
     Status write(ByteView data);
     Status commitFile();
+    /// As commitFile(), for a file whose size no header declared (a single-file
+    /// age stream, FORMAT.md §13): what was written is its size.
+    Status commitFileAsWritten();
     /// A file whose bytes are all at hand (a pack member read from a pipe):
     /// copied, and written on the writer threads while the caller goes on.
     Status writeWholeFile(const EntryInfo& info, ByteView bytes);

@@ -1,8 +1,10 @@
 #include "StagingFolder.h"
 
+#include "Primitives.h"
 #include "StagingRecord.h"
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <dirent.h>
 #include <fcntl.h>
@@ -119,6 +121,19 @@ DIR* openDirAt(int dirFd)
     if (!d)
         ::close(fd);
     return d;
+}
+
+std::string randomSuffix()
+{
+    std::array<std::uint8_t, 6> r{};
+    crypto::randomBytes(r);
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string s;
+    for (auto b : r) {
+        s += hex[b >> 4];
+        s += hex[b & 15];
+    }
+    return s;
 }
 
 bool isStagingName(std::string_view name)

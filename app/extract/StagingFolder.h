@@ -25,6 +25,9 @@ bool sameFolder(int fd, const struct stat& expected);
 /// Opens `dirFd` itself for readdir (closedir() it); null (no descriptor left open) on failure.
 DIR* openDirAt(int dirFd);
 
+/// 12 random lowercase hex digits: the unique part of our bookkeeping names.
+std::string randomSuffix();
+
 /// True for exactly kStagingPrefix and 12 lowercase hex digits.
 bool isStagingName(std::string_view name);
 

@@ -126,6 +126,23 @@ TEST_F(ContactsTest, MyCardShowsTheCardItsQrCodeAndTheFingerprint)
     EXPECT_EQ(readFile(work() / "alice-card.txt"), me.publicText() + "\n");
 }
 
+TEST_F(ContactsTest, MyCardShowsTheAgeAddressAndCopiesIt)
+{
+    auto context = makeUnlockedContext("Alice", "alice passphrase");
+    const crypto::SecretIdentity& me = identityOf(*context);
+    coffer::ui::MyCardDialog dialog(*context);
+    dialog.show();
+    const std::string address = crypto::encodeAgeRecipient(me.x25519Public());
+    EXPECT_EQ(dialog.ageAddress().toStdString(), address);
+    ASSERT_NE(dialog.ageAddressField(), nullptr);
+    EXPECT_EQ(dialog.ageAddressField()->toPlainText().toStdString(), address);
+    EXPECT_TRUE(dialog.ageAddressField()->isReadOnly());
+    EXPECT_TRUE(dialog.ageAddressField()->isVisible());
+    QTest::mouseClick(dialog.copyAgeAddressButton(), Qt::LeftButton);
+    EXPECT_EQ(QGuiApplication::clipboard()->text().toStdString(), address);
+    EXPECT_NE(dialog.cardText().toStdString(), address) << "the card is still the card";
+}
+
 TEST_F(ContactsTest, SettingsAreKeptInTheConfigFolder)
 {
     AppContext context;
@@ -265,7 +282,8 @@ TEST_F(ContactsTest, TabFollowsTheButtonsAsShownInMyCardAndAbout)
     QStringList names;
     for (const auto& [widget, name] : tabChain(&card))
         names << name;
-    EXPECT_EQ(names.join(" | ").toStdString(), "Your card | Copy card | Save… | Close");
+    EXPECT_EQ(names.join(" | ").toStdString(),
+              "Your card | Your age address | Copy age address | Copy card | Save… | Close");
     coffer::ui::AboutDialog about;
     about.show();
     names.clear();
@@ -292,6 +310,7 @@ TEST_F(ContactsTest, TabGoesDownTheEncryptDialogInReadingOrder)
                                   "Recipients",
                                   "Paste a card or age key",
                                   "Add key",
+                                  "Format",
                                   "Also protect with a passphrase",
                                   "Sign the container",
                                   "Follow symbolic links",
