@@ -25,6 +25,8 @@ public:
     ArchiveIndex takeIndex() { return std::move(m_index); }
     /// The entry with this path (not a pack), or null.
     const IndexEntry* find(const std::string& path) const;
+    /// The container under the index: a mount decodes compressed files through it (MountCache.h).
+    ContainerReader& container() { return m_reader; }
 
     /// A file's whole content to `sink`. Signed containers: its hash can only
     /// be compared at its end, after its bytes went to `sink`; a packed file's
