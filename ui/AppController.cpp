@@ -137,7 +137,7 @@ ContainerWindow* AppController::openContainer(const QString& path)
     QString chosen = path;
     if (chosen.isEmpty())
         chosen = FileDialogs::getOpenFileName(m_main, tr("Open a container"), QDir::homePath(),
-                                              tr("Coffer containers (*.coffer);;All files (*)"));
+                                              tr("Coffer and age files (*.coffer *.age);;All files (*)"));
     if (chosen.isEmpty())
         return nullptr;
     auto* window = new ContainerWindow(m_context, chosen, m_main);
@@ -207,6 +207,8 @@ void AppController::lock()
     for (const QPointer<QWidget>& w : std::as_const(m_flowWindows)) {
         if (!w)
             continue;
+        if (auto* container = qobject_cast<ContainerWindow*>(w.data()))
+            container->dropOpenedCopies(); // without asking: locking must not wait for an answer
         if (runsJob(w))
             continue; // the job keeps its own copies of the keys it needs
         w->close();

@@ -1,16 +1,21 @@
 #include "ContainerWindow.h"
 
+#include "AgeSupport.h"
 #include "AppContext.h"
 #include "Background.h"
 #include "ContainerModel.h"
+#include "EntryFilter.h"
 #include "ErrorText.h"
 #include "Extract.h"
 #include "FileDialogs.h"
+#include "JobOutcomes.h"
 #include "JobProgressWidget.h"
 #include "JobRunner.h"
 #include "KeyChoice.h"
 #include "MessageBox.h"
+#include "MountAction.h"
 #include "NoticePanel.h"
+#include "OpenEntry.h"
 #include "PathText.h"
 #include "SecretInput.h"
 #include "SignatureBanner.h"
@@ -35,6 +40,8 @@ namespace coffer::ui {
 struct ContainerWindow::Attempt {
     std::optional<Result<Listing>> listing;
     std::optional<crypto::Argon2Params> argon2;
+    std::shared_ptr<const EntryTree> tree; // built on the worker: 200,000 entries take a while
+    std::optional<EntryOrder> order;
 };
 
 namespace {
@@ -58,15 +65,33 @@ QString unusualCostNotice(const std::optional<crypto::Argon2Params>& params)
                                      .arg(qRound(crypto::argon2Seconds(*params)));
 }
 
+/// The selected paths without those inside a selected folder, which already
+/// brings everything under it.
+std::vector<std::string> selectionRoots(QStringList paths)
+{
+    paths.sort();
+    std::vector<std::string> roots;
+    QString lastFolder;
+    for (const QString& p : paths) {
+        if (!lastFolder.isEmpty() && p.startsWith(lastFolder + QLatin1Char('/')))
+            continue;
+        lastFolder = p;
+        roots.push_back(p.toStdString());
+    }
+    return roots;
+}
+
 } // namespace
 
 ContainerWindow::ContainerWindow(AppContext& context, const QString& path, QWidget* parent)
     : QWidget(parent, Qt::Window), m_context(context), m_path(path), m_title(new QLabel), m_banner(new SignatureBanner),
       m_message(new NoticePanel), m_passphraseRow(new QWidget), m_passphraseEdit(new QLineEdit),
-      m_passphraseOpen(new QPushButton(tr("&Open"))), m_model(new ContainerModel(this)), m_view(new QTreeView),
+      m_passphraseOpen(new QPushButton(tr("&Open"))), m_model(new ContainerModel(this)),
+      m_filterBar(new EntryFilterBar), m_view(new QTreeView), m_opener(new EntryOpener(context, path, this)),
       m_extractSelected(new QPushButton(tr("Extract &selected…"))), m_extractAll(new QPushButton(tr("Extract &all…"))),
       m_buttonRow(new QWidget), m_progress(new JobProgressWidget), m_runner(new JobRunner(this))
 {
+    m_age = isAgePath(path);
     setAttribute(Qt::WA_DeleteOnClose);
     setWindowTitle(tr("%1 — Coffer").arg(displayable(QFileInfo(path).fileName())));
     setAccessibleName(tr("Open container"));
@@ -97,6 +122,19 @@ ContainerWindow::ContainerWindow(AppContext& context, const QString& path, QWidg
     m_view->header()->setSectionResizeMode(ContainerModel::NameColumn, QHeaderView::Stretch);
     m_view->header()->setSectionResizeMode(ContainerModel::SizeColumn, QHeaderView::ResizeToContents);
     m_view->header()->setSectionResizeMode(ContainerModel::ModifiedColumn, QHeaderView::ResizeToContents);
+    m_view->header()->setSortIndicator(ContainerModel::NameColumn, Qt::AscendingOrder);
+    m_view->setSortingEnabled(true);
+    // Dragged entries are extracted when the drop target asks for them (OpenEntry.h).
+    m_view->setExpandsOnDoubleClick(false); // activateEntry() opens and closes folders, for Enter too
+    m_view->setDragEnabled(true);
+    m_view->setDragDropMode(QAbstractItemView::DragOnly);
+    m_view->setDefaultDropAction(Qt::CopyAction);
+    m_model->setDragSource([this](const QStringList& paths) {
+        QStringList roots;
+        for (const std::string& p : selectionRoots(paths))
+            roots << QString::fromStdString(p);
+        return m_opener->dragData(roots, makeIdentities(m_context, m_passphrase));
+    });
     m_extractSelected->setAccessibleName(tr("Extract the selected files"));
     m_extractAll->setAccessibleName(tr("Extract everything"));
     auto* close = new QPushButton(tr("&Close"));
@@ -106,12 +144,15 @@ ContainerWindow::ContainerWindow(AppContext& context, const QString& path, QWidg
     buttons->addStretch(1);
     buttons->addWidget(m_extractSelected);
     buttons->addWidget(m_extractAll);
+    buttons->addWidget(MountAction::attach(
+        path, [this] { return makeIdentities(m_context, m_passphrase); }, this));
     buttons->addWidget(close);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_title);
     layout->addWidget(m_banner);
     layout->addWidget(m_message);
     layout->addWidget(m_passphraseRow);
+    layout->addWidget(m_filterBar);
     layout->addWidget(m_view, 1);
     layout->addWidget(m_buttonRow);
     layout->addWidget(m_progress);
@@ -123,6 +164,14 @@ ContainerWindow::ContainerWindow(AppContext& context, const QString& path, QWidg
     connect(m_extractAll, &QPushButton::clicked, this, &ContainerWindow::extractAll);
     connect(m_extractSelected, &QPushButton::clicked, this, &ContainerWindow::extractSelected);
     connect(close, &QPushButton::clicked, this, &QWidget::close);
+    connect(m_view, &QTreeView::activated, this, &ContainerWindow::activateEntry);
+    connect(m_opener, &EntryOpener::failed, this, [this](const QString& message) {
+        if (!message.isEmpty())
+            m_message->showMessage(NoticePanel::Kind::Error, message);
+    });
+    connect(m_filterBar, &EntryFilterBar::filterChanged, m_model, &ContainerModel::setFilter);
+    connect(m_filterBar, &EntryFilterBar::moveIntoList, this, &ContainerWindow::enterList);
+    connect(m_model, &ContainerModel::orderChanged, this, &ContainerWindow::onOrderChanged);
     connect(m_banner, &SignatureBanner::addSignerRequested, this, &ContainerWindow::addContactRequested);
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             [this]() { m_extractSelected->setEnabled(m_loaded && m_view->selectionModel()->hasSelection()); });
@@ -163,6 +212,8 @@ void ContainerWindow::load()
     setControlsEnabled(false);
     m_passphraseOpen->setEnabled(false);
     m_message->showMessage(NoticePanel::Kind::Info, tr("Opening…"));
+    if (m_age)
+        return loadAge();
     auto ids = makeIdentities(m_context, m_passphrase);
     // Notes a passphrase stanza's cost as the keys are tried, for the prompt
     // shown on PassphraseNeeded: the header is read once.
@@ -175,6 +226,10 @@ void ContainerWindow::load()
             Attempt attempt;
             attempt.listing = listContainer(file, *ids);
             attempt.argon2 = *cost;
+            if (attempt.listing->ok()) {
+                attempt.tree = EntryTree::build((*attempt.listing)->index.entries);
+                attempt.order = EntryOrder::everything(*attempt.tree);
+            }
             return attempt;
         },
         [this](Attempt attempt) { onListed(std::move(attempt)); });
@@ -206,17 +261,22 @@ void ContainerWindow::onListed(Attempt attempt)
         emit loadFinished(false);
         return;
     }
+    m_model->setTree(attempt.tree, std::move(*attempt.order));
+    m_banner->setReport(describeSignature(listing->index, m_context.keyring().keyring()));
+    showLoaded(listing->index.entries.size());
+}
+
+void ContainerWindow::showLoaded(std::size_t entryCount)
+{
     m_loaded = true;
     m_passphraseRow->hide();
     m_message->clearMessage();
-    m_model->setEntries(listing->index.entries);
     m_title->setText(tr("%1 — %2, %3")
                          .arg(displayable(QFileInfo(m_path).fileName()),
                               Texts::files(static_cast<std::uint64_t>(m_model->fileCount())),
                               Texts::size(m_model->totalBytes())));
-    m_banner->setReport(describeSignature(listing->index, m_context.keyring().keyring()));
     m_banner->show();
-    if (listing->index.entries.size() <= 200)
+    if (entryCount <= 200)
         m_view->expandAll();
     if (m_model->rowCount() > 0)
         m_view->setCurrentIndex(m_model->index(0, 0));
@@ -244,21 +304,46 @@ void ContainerWindow::extractSelected()
     QStringList paths;
     for (const QModelIndex& index : m_view->selectionModel()->selectedRows(ContainerModel::NameColumn))
         paths << m_model->archivePath(index);
-    paths.sort();
-    // A folder already selects everything under it.
-    std::vector<std::string> only;
-    QString lastFolder;
-    for (const QString& p : paths) {
-        if (!lastFolder.isEmpty() && p.startsWith(lastFolder + QLatin1Char('/')))
-            continue;
-        lastFolder = p;
-        only.push_back(p.toStdString());
-    }
+    std::vector<std::string> only = selectionRoots(paths);
     if (only.empty()) {
         m_message->showMessage(NoticePanel::Kind::Warning, tr("Select the files or folders to extract first."));
         return;
     }
     extract(std::move(only));
+}
+
+void ContainerWindow::activateEntry(const QModelIndex& index)
+{
+    if (!m_loaded || !index.isValid())
+        return;
+    const QModelIndex name = index.siblingAtColumn(ContainerModel::NameColumn);
+    if (m_model->isFolder(name)) {
+        m_view->setExpanded(name, !m_view->isExpanded(name));
+        return;
+    }
+    m_opener->open(m_model->archivePath(name), makeIdentities(m_context, m_passphrase));
+}
+
+void ContainerWindow::onOrderChanged()
+{
+    const bool filtered = !m_model->filter().trimmed().isEmpty();
+    m_filterBar->setCount(m_model->matchCount(), m_model->entryCount(), filtered);
+    // A few matches are shown where they are; many stay folded (expanding
+    // 200,000 rows would stall the window).
+    if (filtered && m_model->matchCount() <= 200)
+        m_view->expandAll();
+}
+
+void ContainerWindow::enterList()
+{
+    m_view->setFocus();
+    if (!m_view->currentIndex().isValid() && m_model->rowCount() > 0)
+        m_view->setCurrentIndex(m_model->index(0, 0));
+}
+
+void ContainerWindow::dropOpenedCopies()
+{
+    m_opener->discard();
 }
 
 void ContainerWindow::extract(std::vector<std::string> only)
@@ -276,23 +361,15 @@ void ContainerWindow::extract(std::vector<std::string> only)
     request->container = toPath(m_path);
     request->destination = toPath(destination);
     request->only = std::move(only);
+    if (m_age)
+        return extractAgeFile(request);
     auto ids = makeIdentities(m_context, m_passphrase);
     m_buttonRow->hide();
     m_progress->show();
     m_progress->begin(request->only.empty() ? tr("Extracting everything…") : tr("Extracting the selection…"));
     m_context.jobStarted();
     m_runner->start([request, ids](JobControl& job) {
-        JobOutcome outcome;
-        auto result = extractContainer(*request, *ids, job);
-        if (!result.ok()) {
-            outcome.error = result.error();
-            return outcome;
-        }
-        outcome.output = request->destination;
-        outcome.files = result->files;
-        outcome.bytes = result->bytes;
-        outcome.warnings = job.warnings();
-        return outcome;
+        return outcomeOf(extractContainer(*request, *ids, job), request->destination, job);
     });
 }
 
@@ -310,7 +387,12 @@ void ContainerWindow::onExtractFinished()
 
 void ContainerWindow::closeEvent(QCloseEvent* event)
 {
+    if (!m_opener->confirmDiscard(this)) {
+        event->ignore();
+        return;
+    }
     if (!m_runner->isRunning()) {
+        m_opener->discard();
         event->accept();
         return;
     }

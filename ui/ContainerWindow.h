@@ -2,13 +2,18 @@
 // header, the last chunks and the index), who signed it, and Extract all /
 // Extract selected with the same progress and Cancel as encryption. A
 // container the keyring cannot open but that has a passphrase stanza asks for
-// the passphrase inside the window.
+// the passphrase inside the window. A file opens with a double click or Enter
+// and entries drag out (OpenEntry.h); the box above the tree finds entries
+// (EntryFilter.h). An age file opens in the same window
+// (ContainerWindowAge.cpp): its contents, "not signed", Extract.
 #pragma once
 
+#include "Extract.h"
 #include "SecureMemory.h"
 
 #include <QWidget>
 
+#include <memory>
 #include <optional>
 
 class QLabel;
@@ -20,6 +25,8 @@ namespace coffer::ui {
 
 class AppContext;
 class ContainerModel;
+class EntryFilterBar;
+class EntryOpener;
 class JobProgressWidget;
 class JobRunner;
 class NoticePanel;
@@ -33,6 +40,7 @@ public:
     ~ContainerWindow() override;
 
     bool isLoaded() const { return m_loaded; }
+    bool isAgeFile() const { return m_age; }
     ContainerModel* model() const { return m_model; }
     QTreeView* view() const { return m_view; }
     SignatureBanner* banner() const { return m_banner; }
@@ -43,12 +51,18 @@ public:
     QPushButton* extractAllButton() const { return m_extractAll; }
     JobRunner* runner() const { return m_runner; }
     JobProgressWidget* progressView() const { return m_progress; }
+    EntryFilterBar* filterBar() const { return m_filterBar; }
+    EntryOpener* opener() const { return m_opener; }
+    /// Removes the copies of opened files at once, changed or not (Coffer locks).
+    void dropOpenedCopies();
 
 public slots:
     /// Lists the container (again), with the keyring and any passphrase given.
     void load();
     void extractAll();
     void extractSelected();
+    /// Opens a file with the desktop's application; a folder opens or closes.
+    void activateEntry(const QModelIndex& index);
 
 signals:
     void loadFinished(bool ok);
@@ -60,14 +74,23 @@ protected:
 private:
     struct Attempt;
     void onListed(Attempt attempt);
+    /// The end of a successful load (container or age file): title, tree, focus.
+    void showLoaded(std::size_t entryCount);
     void submitPassphrase();
     void extract(std::vector<std::string> only);
     void onExtractFinished();
     void setControlsEnabled(bool enabled);
+    // age files (ContainerWindowAge.cpp)
+    void loadAge();
+    void onAgeListed(Result<Listing> listing);
+    void extractAgeFile(std::shared_ptr<ExtractRequest> request);
+    void onOrderChanged();
+    void enterList();
 
     AppContext& m_context;
     QString m_path;
     std::optional<crypto::SecureString> m_passphrase; // wiped when the window closes
+    bool m_age = false;                               // an age file, not a container (isAgePath)
     bool m_loaded = false;
     bool m_closeWhenDone = false;
     QString m_destination;
@@ -79,7 +102,9 @@ private:
     QLineEdit* m_passphraseEdit;
     QPushButton* m_passphraseOpen;
     ContainerModel* m_model;
+    EntryFilterBar* m_filterBar;
     QTreeView* m_view;
+    EntryOpener* m_opener;
     QPushButton* m_extractSelected;
     QPushButton* m_extractAll;
     QWidget* m_buttonRow;

@@ -1,5 +1,7 @@
 #include "DropZone.h"
 
+#include "AgeSupport.h"
+
 #include <QDragEnterEvent>
 #include <QFileInfo>
 #include <QIcon>
@@ -32,15 +34,17 @@ DropZone::DropZone(QWidget* parent) : QFrame(parent)
     setFocusPolicy(Qt::StrongFocus);
     setCursor(Qt::PointingHandCursor);
     setAccessibleName(tr("Drop zone"));
-    setAccessibleDescription(tr("Drop files or folders to encrypt; drop a .coffer file to open it. Press Enter to "
-                                "choose files to encrypt."));
+    setAccessibleDescription(
+        tr("Drop files or folders to encrypt; drop a .coffer or .age file to open it. Press Enter to "
+           "choose files to encrypt."));
     setToolTip(tr("Drop files here, or press Enter to choose them"));
 }
 
 bool DropZone::isContainerPath(const QString& path)
 {
     const QFileInfo info(path);
-    return !info.isDir() && info.suffix().compare(QLatin1String("coffer"), Qt::CaseInsensitive) == 0;
+    return (!info.isDir() && info.suffix().compare(QLatin1String("coffer"), Qt::CaseInsensitive) == 0) ||
+           isAgePath(path);
 }
 
 void DropZone::routePaths(const QStringList& paths, QStringList* containers, QStringList* toEncrypt)
@@ -152,7 +156,7 @@ void DropZone::paintEvent(QPaintEvent*)
     y += bigMetrics.height();
     p.setFont(font());
     p.drawText(QRectF(area.left(), y, area.width(), fontMetrics().height() * 1.2), Qt::AlignCenter,
-               tr("drop a .coffer to open it"));
+               tr("drop a .coffer or .age file to open it"));
     y += fontMetrics().height() * 1.2;
     QColor hint = pal.color(QPalette::PlaceholderText);
     p.setPen(hint);

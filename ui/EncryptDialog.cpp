@@ -1,9 +1,12 @@
 #include "EncryptDialog.h"
 
+#include "AgeSupport.h"
 #include "AppContext.h"
 #include "Encrypt.h"
 #include "EncryptOptions.h"
 #include "FileListEditor.h"
+#include "FormatChooser.h"
+#include "JobOutcomes.h"
 #include "JobProgressWidget.h"
 #include "JobRunner.h"
 #include "MessageBox.h"
@@ -25,8 +28,9 @@ namespace coffer::ui {
 
 EncryptDialog::EncryptDialog(AppContext& context, const QStringList& files, QWidget* parent)
     : QDialog(parent), m_context(context), m_setup(new QWidget), m_files(new FileListEditor),
-      m_recipients(new RecipientPicker), m_options(new EncryptOptions), m_validation(new NoticePanel),
-      m_encrypt(new QPushButton(tr("&Encrypt"))), m_progress(new JobProgressWidget), m_runner(new JobRunner(this))
+      m_recipients(new RecipientPicker), m_format(new FormatChooser), m_options(new EncryptOptions),
+      m_validation(new NoticePanel), m_encrypt(new QPushButton(tr("&Encrypt"))), m_progress(new JobProgressWidget),
+      m_runner(new JobRunner(this))
 {
     setWindowTitle(tr("Encrypt — Coffer"));
     setAccessibleName(tr("Encrypt"));
@@ -45,6 +49,7 @@ EncryptDialog::EncryptDialog(AppContext& context, const QStringList& files, QWid
     setupLayout->setContentsMargins(0, 0, 0, 0);
     setupLayout->addWidget(filesBox, 2);
     setupLayout->addWidget(peopleBox, 3);
+    setupLayout->addWidget(m_format);
     setupLayout->addWidget(m_options);
     setupLayout->addWidget(m_validation);
     setupLayout->addWidget(buttons);
@@ -61,6 +66,10 @@ EncryptDialog::EncryptDialog(AppContext& context, const QStringList& files, QWid
     refreshOutput();
 
     connect(m_files, &FileListEditor::changed, this, &EncryptDialog::refreshOutput);
+    connect(m_format, &FormatChooser::changed, this, [this](bool age) {
+        m_options->setAgeFormat(age);
+        refreshOutput();
+    });
     connect(buttons, &QDialogButtonBox::accepted, this, &EncryptDialog::startEncryption);
     connect(buttons, &QDialogButtonBox::rejected, this, &EncryptDialog::reject);
     connect(m_runner, &JobRunner::progressed, m_progress, &JobProgressWidget::setProgress);
@@ -84,7 +93,9 @@ QString EncryptDialog::defaultOutputFor(const QString& firstInput, const QString
 void EncryptDialog::refreshOutput()
 {
     const QStringList paths = m_files->paths();
-    m_options->suggestOutputPath(defaultOutputFor(paths.value(0), m_context.settings().defaultOutputFolder()));
+    const QString folder = m_context.settings().defaultOutputFolder();
+    m_options->suggestOutputPath(m_format->isAge() ? ageOutputFor(paths, folder)
+                                                   : defaultOutputFor(paths.value(0), folder));
 }
 
 bool EncryptDialog::isRunning() const
@@ -121,6 +132,8 @@ void EncryptDialog::startEncryption()
     if (const QFileInfo out(m_options->outputPath()); !out.absoluteDir().exists())
         return showValidation(tr("The folder %1 does not exist. Choose another place to save the container.")
                                   .arg(QDir::toNativeSeparators(out.absolutePath())));
+    if (m_format->isAge())
+        return startAgeEncryption();
     if (m_options->usePassphrase()) {
         request->passphrase = m_options->passphraseFields()->takePassphrase();
         if (auto fast = KeyringSession::kdfParamsForTests())
@@ -142,19 +155,7 @@ void EncryptDialog::startEncryption()
     m_progress->begin(inputs.size() == 1 ? tr("Encrypting “%1”…").arg(QFileInfo(inputs.first()).fileName())
                                          : tr("Encrypting %n item(s)…", nullptr, static_cast<int>(inputs.size())));
     m_context.jobStarted();
-    m_runner->start([request, signer](JobControl& job) {
-        JobOutcome outcome;
-        auto result = encryptFiles(*request, job);
-        if (!result.ok()) {
-            outcome.error = result.error();
-            return outcome;
-        }
-        outcome.output = result->output;
-        outcome.files = result->files;
-        outcome.bytes = result->plainBytes;
-        outcome.warnings = result->warnings;
-        return outcome;
-    });
+    m_runner->start([request, signer](JobControl& job) { return outcomeOf(encryptFiles(*request, job)); });
 }
 
 void EncryptDialog::showProgressPage()

@@ -1,4 +1,5 @@
-// The Encrypt flow: files, recipients and options, then the progress view.
+// The Encrypt flow: files, recipients, format and options, then the progress
+// view.
 // The work runs on a worker thread (JobRunner) so the window stays responsive.
 #pragma once
 
@@ -12,6 +13,7 @@ namespace coffer::ui {
 class AppContext;
 class EncryptOptions;
 class FileListEditor;
+class FormatChooser;
 class JobProgressWidget;
 class JobRunner;
 class NoticePanel;
@@ -26,6 +28,7 @@ public:
     FileListEditor* fileList() const { return m_files; }
     RecipientPicker* recipients() const { return m_recipients; }
     EncryptOptions* options() const { return m_options; }
+    FormatChooser* format() const { return m_format; }
     QPushButton* encryptButton() const { return m_encrypt; }
     JobProgressWidget* progressView() const { return m_progress; }
     JobRunner* runner() const { return m_runner; }
@@ -43,11 +46,13 @@ private:
     void showValidation(const QString& text);
     void onFinished();
     void showProgressPage();
+    void startAgeEncryption(); // EncryptDialogAge.cpp
 
     AppContext& m_context;
     QWidget* m_setup;
     FileListEditor* m_files;
     RecipientPicker* m_recipients;
+    FormatChooser* m_format;
     EncryptOptions* m_options;
     NoticePanel* m_validation;
     QPushButton* m_encrypt;

@@ -68,8 +68,8 @@ EncryptOptions::EncryptOptions(QWidget* parent)
         emit changed();
     });
     connect(m_browse, &QPushButton::clicked, this, [this]() {
-        const QString path =
-            FileDialogs::getSaveFileName(this, tr("Save the container as"), m_output->text(), tr("Coffer (*.coffer)"));
+        const QString path = FileDialogs::getSaveFileName(this, tr("Save the container as"), m_output->text(),
+                                                          m_age ? tr("age (*.age)") : tr("Coffer (*.coffer)"));
         if (!path.isEmpty())
             setOutputPath(path);
     });
@@ -80,8 +80,25 @@ void EncryptOptions::setDefaults(Compression compression, bool sign, bool canSig
     m_compression->setCurrentIndex(m_compression->findData(static_cast<int>(compression)));
     m_sign->setChecked(sign && canSign);
     m_sign->setEnabled(canSign);
+    m_canSign = canSign;
     if (!canSign)
         m_sign->setToolTip(tr("You need a Coffer identity to sign."));
+}
+
+void EncryptOptions::setAgeFormat(bool age)
+{
+    if (age == m_age)
+        return;
+    m_age = age;
+    if (age)
+        m_signBeforeAge = m_sign->isChecked();
+    m_sign->setChecked(!age && m_signBeforeAge);
+    m_sign->setEnabled(!age && m_canSign);
+    m_sign->setToolTip(age         ? tr("age files cannot be signed.")
+                       : m_canSign ? QString()
+                                   : tr("You need a Coffer identity to sign."));
+    m_compression->setEnabled(!age);
+    emit changed();
 }
 
 bool EncryptOptions::usePassphrase() const

@@ -25,6 +25,9 @@ public:
 
     /// `canSign` is false without a Coffer identity: Sign is then off and disabled.
     void setDefaults(Compression compression, bool sign, bool canSign);
+    /// For an age file: no signature and no compression (age has neither);
+    /// back to the container's choices when switched off again.
+    void setAgeFormat(bool age);
 
     bool usePassphrase() const;
     void setUsePassphrase(bool on);
@@ -41,6 +44,7 @@ public:
     QCheckBox* signBox() const { return m_sign; }
     QCheckBox* passphraseBox() const { return m_usePassphrase; }
     QCheckBox* followLinksBox() const { return m_followLinks; }
+    QComboBox* compressionBox() const { return m_compression; }
 
 signals:
     void changed();
@@ -54,6 +58,9 @@ private:
     QLineEdit* m_output;
     QPushButton* m_browse;
     bool m_outputEdited = false;
+    bool m_canSign = false;
+    bool m_age = false;
+    bool m_signBeforeAge = false;
 };
 
 } // namespace coffer::ui

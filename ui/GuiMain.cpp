@@ -6,6 +6,7 @@
 #include "ContrastStyle.h"
 #include "EnglishPlurals.h"
 #include "MainWindow.h"
+#include "OpenCopies.h"
 #include "SingleInstance.h"
 #include "StartupClock.h"
 
@@ -147,6 +148,8 @@ int runGui(int argc, char** argv)
     SingleInstance single;
     if (!single.listen() && SingleInstance::sendToRunning(files))
         return 0; // another launch became the running one meanwhile
+    // Copies of opened files that a crash left behind (a running Coffer's are held, and stay).
+    sweepStaleOpenCopies(openCopiesBase(context.locations()));
     AppController controller(context);
     QObject::connect(&single, &SingleInstance::argumentsReceived, &controller, [&controller](const QStringList& more) {
         if (MainWindow* w = controller.mainWindow()) {

@@ -21,7 +21,8 @@ namespace coffer::ui {
 
 MyCardDialog::MyCardDialog(AppContext& context, QWidget* parent)
     : QDialog(parent), m_cardView(new QPlainTextEdit), m_qr(new QrCodeWidget), m_fingerprintLabel(new QLabel),
-      m_status(new QLabel), m_copy(new QPushButton(tr("&Copy card"))), m_save(new QPushButton(tr("&Save…")))
+      m_status(new QLabel), m_copy(new QPushButton(tr("&Copy card"))), m_save(new QPushButton(tr("&Save…"))),
+      m_ageField(new QPlainTextEdit), m_copyAge(new QPushButton(tr("Copy &age address")))
 {
     setWindowTitle(tr("My card — Coffer"));
     setAccessibleName(tr("My card"));
@@ -31,6 +32,7 @@ MyCardDialog::MyCardDialog(AppContext& context, QWidget* parent)
         m_card = QString::fromStdString(card.encode());
         m_fingerprint = QString::fromStdString(card.fingerprint());
         m_name = QString::fromStdString(card.name);
+        m_ageAddress = QString::fromStdString(crypto::encodeAgeRecipient(card.x25519));
     }
     auto* intro = new QLabel(tr("Share your card with the people who will send you files: copy it into a message, "
                                 "save it as a file, or let them scan the QR code. It holds only public keys. "
@@ -73,15 +75,19 @@ MyCardDialog::MyCardDialog(AppContext& context, QWidget* parent)
     layout->addLayout(qrRow, 1);
     layout->addWidget(fingerprintCaption);
     layout->addWidget(m_fingerprintLabel);
+    addAgeAddress(layout);
     layout->addWidget(m_status);
     layout->addWidget(buttons);
     // Tab in the order the buttons are shown, not the order they were made.
-    setTabOrder(m_cardView, m_copy);
+    setTabOrder(m_cardView, m_ageField);
+    setTabOrder(m_ageField, m_copyAge);
+    setTabOrder(m_copyAge, m_copy);
     setTabOrder(m_copy, m_save);
     setTabOrder(m_save, buttons->button(QDialogButtonBox::Close));
 
     connect(m_copy, &QPushButton::clicked, this, &MyCardDialog::copyCard);
     connect(m_save, &QPushButton::clicked, this, &MyCardDialog::saveCard);
+    connect(m_copyAge, &QPushButton::clicked, this, &MyCardDialog::copyAgeAddress);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     setMinimumWidth(fontMetrics().averageCharWidth() * 70);
     m_copy->setDefault(true); // last: a button finds its dialog through parents it has only now
@@ -91,6 +97,34 @@ void MyCardDialog::copyCard()
 {
     QGuiApplication::clipboard()->setText(m_card);
     m_status->setText(tr("Your card was copied. Paste it into a message to share it."));
+}
+
+/// The same X25519 key as the card, in age's text form (age1...): age users
+/// encrypt to it, and Coffer opens what they send with the keyring.
+void MyCardDialog::addAgeAddress(QVBoxLayout* layout)
+{
+    auto* caption = new QLabel(tr("Your age address. People who use age can encrypt to you with it:"));
+    caption->setWordWrap(true);
+    // Wrapped like the card, so that all of it shows (62 characters).
+    m_ageField->setPlainText(m_ageAddress);
+    m_ageField->setReadOnly(true);
+    m_ageField->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_ageField->setWordWrapMode(QTextOption::WrapAnywhere);
+    m_ageField->setAccessibleName(tr("Your age address"));
+    m_ageField->setTabChangesFocus(true);
+    m_ageField->setMaximumHeight(m_ageField->fontMetrics().height() * 3);
+    caption->setBuddy(m_ageField);
+    auto* row = new QHBoxLayout;
+    row->addWidget(m_ageField, 1);
+    row->addWidget(m_copyAge);
+    layout->addWidget(caption);
+    layout->addLayout(row);
+}
+
+void MyCardDialog::copyAgeAddress()
+{
+    QGuiApplication::clipboard()->setText(m_ageAddress);
+    m_status->setText(tr("Your age address was copied."));
 }
 
 void MyCardDialog::saveCard()

@@ -107,6 +107,15 @@ void SignatureBanner::setReport(const SignatureReport& report)
     m_addContact->setVisible(report.state == SignerState::UnknownKey && !m_signerCard.isEmpty());
 }
 
+void SignatureBanner::showAgeNotice()
+{
+    m_notice->showMessage(NoticePanel::Kind::Info,
+                          tr("age files are not signed: Coffer cannot tell who made this file. Trust it only as far "
+                             "as you trust where it came from."));
+    m_signerCard.clear();
+    m_addContact->hide();
+}
+
 QString SignatureBanner::text() const
 {
     return m_notice->text();

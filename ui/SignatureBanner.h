@@ -19,6 +19,8 @@ public:
     explicit SignatureBanner(QWidget* parent = nullptr);
 
     void setReport(const SignatureReport& report);
+    /// For an age file, which has no signature at all: said plainly, not as a warning.
+    void showAgeNotice();
     QString text() const;
     NoticePanel::Kind kind() const;
 

@@ -1,6 +1,7 @@
 #include "ScreenshotTour.h"
 
 #include "AboutDialog.h"
+#include "AgeTour.h"
 #include "AppContext.h"
 #include "AppController.h"
 #include "ContactsDialog.h"
@@ -225,6 +226,8 @@ int ScreenshotTour::run(AppContext& context, const QString& outputDir)
     waitForSignal(opened, &ContainerWindow::loadFinished);
     opened->view()->setCurrentIndex(opened->model()->index(0, 0));
     savePng(opened, outputDir, QStringLiteral("06-open-container"));
+    if (!ageShots(context, controller, samples, work.path(), outputDir))
+        return fail("the age screens failed");
 
     ContactsDialog* contacts = controller.showContacts();
     contacts->selectContact(QStringLiteral("Carol"));
