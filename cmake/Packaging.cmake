@@ -129,7 +129,7 @@ if(UNIX AND NOT APPLE)
   # icon plugins are loaded at run time (the icons are SVG), so their package is named here.
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
   set(CPACK_DEBIAN_PACKAGE_DEPENDS "libqt6svg6")
-  set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "qt6-wayland")
+  set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "qt6-wayland, fuse3") # fuse3: fusermount3 for coffer mount
   set(CPACK_DEBIAN_PACKAGE_SUGGESTS "age")
   set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 

@@ -22,6 +22,8 @@ packages=(
   googletest libgtest-dev
   age zstd 7zip gnupg xvfb xauth desktop-file-utils shared-mime-info xdg-utils libglib2.0-bin libfile-mimeinfo-perl strace
   zsh fish patchelf qt6-wayland python3 python3-cryptography
+  libarchive-dev # the tar inside a .tar.age (issue 20)
+  libfuse3-dev fuse3 # coffer mount (issue 21)
 )
 
 as_root() {

@@ -45,11 +45,16 @@ std::vector<CommandInfo> makeTable()
           {"--no-sign", nullptr, nullptr, "do not sign, even with an identity in the keyring"},
           {"--follow-links", nullptr, nullptr, "store what symbolic links point to, if inside the chosen PATHs"},
           {"--follow-all-links", nullptr, nullptr, "store what symbolic links point to, wherever it is"},
+          {"--format", nullptr, "coffer|age", "coffer (default), or an age file for people who use age"},
+          {"--armor", "-a", nullptr, "with --format age: write ASCII armor (text)"},
           kKeyringPassphraseFile,
           kHelp},
          "Without --follow-links symbolic links are skipped with a warning. A link\n"
          "leading back into a folder it is in (a loop) is always skipped.\n"
-         "With an identity in the keyring, the container is signed.",
+         "With an identity in the keyring, the container is signed.\n"
+         "--format age writes one file as OUT.age and several files or a folder as\n"
+         "a tar in OUT.tar.age, to age keys, Coffer cards or one passphrase; age\n"
+         "files are not signed, not compressed and have no index.",
          "coffer encrypt -r Ann -r coffer1... -o report.coffer report.pdf data/"},
         {"decrypt",
          commandDecrypt,
@@ -64,12 +69,13 @@ std::vector<CommandInfo> makeTable()
           kKeyringPassphraseFile,
           kHelp},
          "CONTAINER - reads standard input. Nothing appears in DIR unless the whole\n"
-         "container authenticated.",
+         "container authenticated. CONTAINER may be an age file: FILE.age holds one\n"
+         "file, FILE.tar.age a tar; they open with -i, -p or the keyring's keys.",
          "coffer decrypt -o ~/Downloads/report report.coffer"},
         {"list",
          commandList,
          "[-i FILE]... [-p] [-l] CONTAINER",
-         "Lists what a container holds.",
+         "Lists what a container or an age file holds.",
          {kIdentity,
           kAskPassphrase,
           kPassphraseFile,
@@ -81,7 +87,7 @@ std::vector<CommandInfo> makeTable()
         {"inspect",
          commandInspect,
          "CONTAINER",
-         "Shows a container's header without any key.",
+         "Shows a container's or an age file's header without any key.",
          {kHelp},
          "",
          "coffer inspect report.coffer"},
@@ -142,6 +148,29 @@ std::vector<CommandInfo> makeTable()
          "Install records what it does in integration.manifest in Coffer's data folder\n"
          "(beside a portable copy, in its data/ folder).",
          "coffer integrate install"},
+        {"mount",
+         commandMount,
+         "[-i FILE]... [-p] [-f] CONTAINER DIR",
+         "Shows a container as a read-only folder (FUSE), without extracting it.",
+         {kIdentity,
+          kAskPassphrase,
+          kPassphraseFile,
+          {"--foreground", "-f", nullptr, "stay in the foreground until unmounted or interrupted"},
+          kKeyringPassphraseFile,
+          kHelp},
+         "DIR must be an empty folder. Files are decrypted as they are read, each\n"
+         "part authenticated first: a damaged part fails to read (an I/O error),\n"
+         "never gives wrong bytes. Only you can read the folder. Without -f the\n"
+         "command returns once the folder is ready and the mount runs on in the\n"
+         "background, holding the container's key until \"coffer unmount DIR\".",
+         "mkdir ~/report && coffer mount report.coffer ~/report\ncoffer unmount ~/report"},
+        {"unmount",
+         commandUnmount,
+         "DIR",
+         "Unmounts a container mounted with \"coffer mount\".",
+         {kHelp},
+         "The same as \"fusermount3 -u DIR\"; files still open in DIR keep it busy.",
+         "coffer unmount ~/report"},
         {"help",
          runHelp,
          "[COMMAND]",

@@ -1,5 +1,6 @@
 #include "Commands.h"
 
+#include "AgeCommands.h"
 #include "Cli.h"
 #include "CliSupport.h"
 #include "CommandTable.h"
@@ -201,6 +202,12 @@ int commandEncrypt(const std::vector<std::string>& argv)
     if (!output && stdoutIsTerminal())
         return usageError("name the container with -o OUT (refusing to write binary data to the terminal)",
                           kEncryptUsage);
+    const std::string format = args.one("--format").value_or("coffer");
+    if (format != "coffer" && format != "age")
+        return usageError("--format is coffer or age", kEncryptUsage);
+    const bool age = format == "age";
+    if (args.has("--armor") && !age)
+        return usageError("--armor is for age files: add --format age", kEncryptUsage);
     EncryptRequest request;
     if (auto st = parseCompression(args, request.compression); !st.ok())
         return usageError(st.error().message, kEncryptUsage);
@@ -208,6 +215,8 @@ int commandEncrypt(const std::vector<std::string>& argv)
         return reportError(st.error());
     if (auto st = checkOutputFile(output.value_or("-")); !st.ok())
         return reportError(st.error());
+    if (const std::string problem = age ? ageEncryptProblem(args) : ""; !problem.empty())
+        return usageError(problem, kEncryptUsage);
     std::vector<std::string> keys = args.all("--recipient");
     for (const auto& file : args.all("--recipients-file")) {
         auto text = readTextFile(file);
@@ -246,7 +255,7 @@ int commandEncrypt(const std::vector<std::string>& argv)
                           "with \"coffer contacts add CARD --name NAME\""));
         request.recipients.push_back(std::move(**resolved));
     }
-    if (!args.has("--no-sign") && keyringStore().exists()) {
+    if (!args.has("--no-sign") && !age && keyringStore().exists()) { // age files are not signed (§13)
         if (auto st = openKeyring(); !st.ok())
             return reportError(st.error());
         request.signer = keyring->identity(); // signed by default once an identity exists
@@ -264,6 +273,11 @@ int commandEncrypt(const std::vector<std::string>& argv)
                                                    : LinkPolicy::Skip;
     for (const auto& p : args.positional())
         request.inputs.emplace_back(p);
+    if (age)
+        return encryptAgeCommand(args,
+                                 AgeEncryptRequest{request.inputs, request.recipients, std::move(request.passphrase),
+                                                   crypto::age::kDefaultScryptWorkFactor, request.output,
+                                                   request.overwrite, args.has("--armor"), request.links});
 
     auto result = runJob([&](JobControl& job) { return encryptFiles(request, job); });
     if (!result.ok())
@@ -322,6 +336,8 @@ int commandDecrypt(const std::vector<std::string>& argv)
         return usageError(args.error(), kDecryptUsage);
     if (args.positional().size() != 1)
         return usageError("name one container to decrypt", kDecryptUsage);
+    if (isAgeInput(args.positional()[0]))
+        return decryptAgeCommand(args);
     if (args.one("--output") == "-")
         return decryptToStandardOutput(args);
     ExtractRequest request;
@@ -357,6 +373,8 @@ int commandList(const std::vector<std::string>& argv)
         return usageError("list needs a container file (it reads only the end of it); to see what a stream "
                           "holds, decrypt it",
                           kListUsage);
+    if (isAgeInput(args.positional()[0]))
+        return listAgeCommand(args);
     if (auto st = checkContainerFirst(args.positional()[0]); !st.ok())
         return reportError(st.error());
     auto keys = chooseKeys(args, args.positional()[0]);
@@ -367,10 +385,15 @@ int commandList(const std::vector<std::string>& argv)
     if (!listing.ok())
         return reportError(listing.error());
     printSignature(listing->index, keys->keyring);
-    const bool longFormat = args.has("--long");
+    printEntries(listing->index, args.has("--long"));
+    return kExitOk;
+}
+
+void printEntries(const ArchiveIndex& index, bool longFormat)
+{
     // By path, as people read a folder; storage order is the writer's business.
     std::vector<const IndexEntry*> shown;
-    for (const auto& e : listing->index.entries)
+    for (const auto& e : index.entries)
         shown.push_back(&e);
     std::sort(shown.begin(), shown.end(),
               [](const IndexEntry* a, const IndexEntry* b) { return a->info.path < b->info.path; });
@@ -390,7 +413,6 @@ int commandList(const std::vector<std::string>& argv)
             std::printf("%s%s\n", path.c_str(), dir ? "/" : "");
         }
     }
-    return kExitOk;
 }
 
 int commandInspect(const std::vector<std::string>& argv)
@@ -400,6 +422,8 @@ int commandInspect(const std::vector<std::string>& argv)
         return usageError(args.ok() ? "name one container" : args.error(), usageOf("inspect"));
     if (args.positional()[0] == "-")
         return usageError("inspect needs a container file", usageOf("inspect"));
+    if (isAgeInput(args.positional()[0]))
+        return inspectAgeCommand(args.positional()[0]);
     auto info = inspectContainer(args.positional()[0]);
     if (!info.ok())
         return reportError(info.error());
@@ -414,6 +438,21 @@ int commandInspect(const std::vector<std::string>& argv)
     else
         std::printf("archive: the payload length is invalid (truncated?)\n");
     return kExitOk;
+}
+
+} // namespace coffer::cli
+
+namespace coffer::cli {
+
+Result<IndexedReader> openForMount(const Args& args, const std::string& container)
+{
+    auto keys = chooseKeys(args, container);
+    COFFER_TRY(keys);
+    auto reader = openWithKeys(
+        *keys, [&](const crypto::IdentityList& identities) { return IndexedReader::open(container, identities); });
+    COFFER_TRY(reader);
+    printSignature(reader->index(), keys->keyring);
+    return reader; // the keys (and the keyring) are wiped as they go out of scope here
 }
 
 } // namespace coffer::cli

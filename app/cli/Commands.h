@@ -2,6 +2,7 @@
 #pragma once
 
 #include "Args.h"
+#include "IndexedReader.h"
 #include "Result.h"
 
 namespace coffer::cli {
@@ -15,7 +16,13 @@ int commandId(const std::vector<std::string>& argv);
 int commandContacts(const std::vector<std::string>& argv);
 int commandRekey(const std::vector<std::string>& argv);
 int commandIntegrate(const std::vector<std::string>& argv); // IntegrateCommand.cpp
+int commandMount(const std::vector<std::string>& argv);     // MountCommand.cpp
+int commandUnmount(const std::vector<std::string>& argv);   // MountCommand.cpp
 int runHelp(const std::vector<std::string>& argv);          // Cli.cpp
 int runVersion(const std::vector<std::string>& argv);
+
+/// For mount: the keys chosen (and asked for) as decrypt does, the container
+/// opened with them, who signed it said on stderr; the keys are dropped then.
+Result<IndexedReader> openForMount(const Args& args, const std::string& container);
 
 } // namespace coffer::cli
