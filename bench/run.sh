@@ -132,3 +132,21 @@ printf '  size: coffer %s, zstd %s (%+.2f%%)\n' "${size[coffer encrypt text.tar]
 echo; echo "# listing"
 measure "coffer list 1 GiB" "'$coffer' list -i coffer.key random.coffer"
 echo "(a 10 GiB container lists the same way: only the final chunks and the index are read)"
+
+# Issue 20: Coffer writing and reading real age files, against age itself on
+# the same 1 GiB (target: at least age's own speed, both cores working).
+echo; echo "# 1 GiB .age"
+measure "coffer encrypt --format age >/dev/null" "'$coffer' encrypt --format age -r $agepub -o - random.bin > /dev/null" \
+  "age -r >/dev/null" "age -r $agepub random.bin > /dev/null"
+measure "coffer encrypt --format age >tmpfs" "'$coffer' encrypt --format age -r $agepub -o out/random.bin.age random.bin" \
+  "age -r >tmpfs" "age -r $agepub -o out/random.age random.bin"
+ratio "coffer encrypt --format age >/dev/null" "age -r >/dev/null"
+ratio "coffer encrypt --format age >tmpfs" "age -r >tmpfs"
+age -r "$agepub" -o random.bin.age random.bin
+measure "coffer decrypt .age -o - >/dev/null" "'$coffer' decrypt -i age.key -o - random.bin.age > /dev/null" \
+  "age -d >/dev/null" "age -d -i age.key random.bin.age > /dev/null"
+measure "coffer decrypt .age >tmpfs" "'$coffer' decrypt -i age.key -o out random.bin.age" \
+  "age -d >tmpfs" "age -d -i age.key -o out/random.bin random.bin.age"
+ratio "coffer decrypt .age -o - >/dev/null" "age -d >/dev/null"
+ratio "coffer decrypt .age >tmpfs" "age -d >tmpfs"
+echo; "$root/bench/mount.sh" "$coffer" "$runs" # section "mount" (issue 21)
