@@ -245,6 +245,8 @@ Status PayloadWriter::dispatch(bool final)
     if (count + m_index > kMaxChunks)
         return makeError(ErrorCode::LimitExceeded, "the payload would exceed 2^38 chunks");
     COFFER_TRY(writeSealed());
+    if (m_beforeSeal && b.used > 0)
+        COFFER_TRY(m_beforeSeal());
     b.sealedSize = full * kSealedChunkSize + (final ? rest + kGcmTagSize : 0);
     if (count > 0) {
         m_batcher->startSeal(m_index, b.buffer.data(), count, lastSize, b.buffer.data());

@@ -11,6 +11,7 @@
 #include "SecureMemory.h"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <vector>
@@ -92,6 +93,11 @@ public:
     /// may not come in between.
     std::span<const MutableByteView> reserve(std::size_t max);
     Status commit(std::size_t filled);
+    /// Called before gathered plaintext is sealed in place: a caller that
+    /// reads committed bytes on a thread of its own (the content hashes of
+    /// a signed container) waits here until it is done with them; its error
+    /// stops the writer. An empty function removes it.
+    void setBeforeSeal(std::function<Status()> gate) { m_beforeSeal = std::move(gate); }
     Status finish();
     std::uint64_t plaintextWritten() const { return m_written; }
 
@@ -129,6 +135,7 @@ private:
     std::uint64_t m_index = 0;
     std::uint64_t m_written = 0;
     bool m_finished = false;
+    std::function<Status()> m_beforeSeal;
 };
 
 /// Streaming decryption from a source that may be a pipe: batches of chunks

@@ -11,6 +11,7 @@
 #include <array>
 #include <cctype>
 #include <deque>
+#include <utility>
 
 namespace coffer {
 
@@ -44,6 +45,44 @@ bool looksCompressed(const std::string& fileName)
 ArchiveWriter::ArchiveWriter(crypto::PayloadWriter& payload, Compression compression, JobControl& job)
     : m_payload(payload), m_compression(compression), m_job(job)
 {}
+
+ArchiveWriter::~ArchiveWriter()
+{
+    if (m_hasher)
+        m_payload.setBeforeSeal({}); // the payload may outlive this writer
+}
+
+void ArchiveWriter::setSigner(const crypto::SecretIdentity* signer)
+{
+    m_signer = signer;
+    if (!m_signer || m_hasher)
+        return;
+    // Big files are hashed on a thread of their own, while this one reads and
+    // the pool seals: the payload waits for the hashes of the bytes it holds
+    // before it seals them in place.
+    m_hasher = std::make_unique<HashBehind>();
+    m_payload.setBeforeSeal([this] { return m_hasher->waitFor(m_payloadTicket); });
+}
+
+void ArchiveWriter::finishHashLater(std::shared_ptr<crypto::Sha256> hash)
+{
+    auto digest = std::make_shared<crypto::Digest32>();
+    m_hasher->post([hash = std::move(hash), digest](Bytes&) {
+        *digest = hash->finish();
+        return Status::success();
+    });
+    m_laterHashes.push_back({m_index.entries.size(), std::move(digest)});
+}
+
+Status ArchiveWriter::collectHashes()
+{
+    if (!m_hasher)
+        return Status::success();
+    COFFER_TRY(m_hasher->drain());
+    for (const LaterHash& later : std::exchange(m_laterHashes, {}))
+        m_index.entries[later.entry].sha256 = *later.digest;
+    return Status::success();
+}
 
 Status ArchiveWriter::put(ByteView data)
 {
@@ -331,6 +370,7 @@ Status ArchiveWriter::finish(const std::vector<IndexRecipient>& recipients)
 {
     m_index.recipients = recipients;
     m_stream.reset(); // zstd's buffers go before the index is built
+    COFFER_TRY(collectHashes());
     Bytes().swap(m_piece);
     // Never write what readers must refuse (FORMAT.md §8).
     if (m_index.entries.size() > kMaxEntries)

@@ -5,6 +5,7 @@
 
 #include "ArchiveFormat.h"
 #include "FileIO.h"
+#include "HashBehind.h"
 #include "InputScan.h"
 #include "Job.h"
 #include "Keys.h"
@@ -23,9 +24,13 @@ enum class Compression { Auto, Off, Max };
 class ArchiveWriter {
 public:
     ArchiveWriter(crypto::PayloadWriter& payload, Compression compression, JobControl& job);
+    ~ArchiveWriter();
+    ArchiveWriter(const ArchiveWriter&) = delete;
+    ArchiveWriter& operator=(const ArchiveWriter&) = delete;
 
-    /// Sign the index with this identity; turns on per-entry SHA-256 (FORMAT.md §5.7).
-    void setSigner(const crypto::SecretIdentity* signer) { m_signer = signer; }
+    /// Sign the index with this identity; turns on per-entry SHA-256 (FORMAT.md
+    /// §5.7), big files' on a thread of their own (HashBehind). Call before writing.
+    void setSigner(const crypto::SecretIdentity* signer);
 
     /// Streams the entries as the scan finds them; files are re-opened and
     /// must not change meanwhile. Returns the scan's error if it failed.
@@ -49,8 +54,15 @@ private:
     /// Waits for the oldest pack in flight and writes it.
     Status writeNextPack(PackCompressor& packs);
     Status writeMadePack(PackCompressor& packs, std::unique_ptr<PackCompressor::Pack> pack);
-    /// Copies `size` more bytes of `fd` into the payload without a copy of our own.
-    Status putFromFile(int fd, const std::string& source, std::uint64_t size, crypto::Sha256* hash);
+    /// Copies `size` more bytes of `fd` into the payload without a copy of our own;
+    /// with `hash`, the hash thread hashes them there before they are sealed.
+    Status putFromFile(int fd, const std::string& source, std::uint64_t size,
+                       const std::shared_ptr<crypto::Sha256>& hash);
+    /// Queues the end of `hash`: its digest goes into the index entry that is
+    /// pushed next (collectHashes() puts it there).
+    void finishHashLater(std::shared_ptr<crypto::Sha256> hash);
+    /// Waits for the hash thread and fills in the digests it made.
+    Status collectHashes();
     /// A file of `info.size` bytes stored raw, read from `fd` (at its start).
     Status writeStoredFrom(const SourceEntry& entry, int fd, EntryInfo info);
     /// Whether compressing the big file open at the start of `fd` pays (SourceFile.h).
@@ -77,12 +89,20 @@ private:
     struct BigFile {                           // the one whose frames are being written
         IndexEntry entry;
         std::uint64_t dataStart;
-        std::optional<crypto::Sha256> hash;
+        std::shared_ptr<crypto::Sha256> hash; // updated on the hash thread
     };
     std::optional<BigFile> m_bigFile;
     std::vector<const SourceEntry*> m_deferred; // met while m_bigFile was being written
     Bytes m_piece;                              // what files are read into
     const crypto::SecretIdentity* m_signer = nullptr;
+    struct LaterHash { // a digest the hash thread makes, and its index entry
+        std::size_t entry;
+        std::shared_ptr<crypto::Digest32> digest;
+    };
+    std::vector<LaterHash> m_laterHashes;
+    std::uint64_t m_payloadTicket = 0; // the last hash job reading the payload's buffers
+    // Last: its thread stops before anything its jobs use goes.
+    std::unique_ptr<HashBehind> m_hasher;
 };
 
 /// True for names whose content is already compressed (jpg, zip, mp4...).
