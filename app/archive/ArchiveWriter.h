@@ -25,7 +25,7 @@ public:
     ArchiveWriter(crypto::PayloadWriter& payload, Compression compression, JobControl& job);
 
     /// Sign the index with this identity; turns on per-entry SHA-256 (FORMAT.md §5.7).
-    void setSigner(const crypto::SecretIdentity* signer) { m_signer = signer; }
+    void setSigner(const crypto::Signer* signer) { m_signer = signer; }
 
     /// Streams the entries as the scan finds them; files are re-opened and
     /// must not change meanwhile. Returns the scan's error if it failed.
@@ -82,7 +82,7 @@ private:
     std::optional<BigFile> m_bigFile;
     std::vector<const SourceEntry*> m_deferred; // met while m_bigFile was being written
     Bytes m_piece;                              // what files are read into
-    const crypto::SecretIdentity* m_signer = nullptr;
+    const crypto::Signer* m_signer = nullptr;
 };
 
 /// True for names whose content is already compressed (jpg, zip, mp4...).
