@@ -23,7 +23,7 @@ struct EncryptRequest {
     bool overwrite = false;
     LinkPolicy links = LinkPolicy::Skip;
     /// Signs the container (on by default in the GUI and CLI once an identity exists).
-    const crypto::SecretIdentity* signer = nullptr;
+    const crypto::Signer* signer = nullptr; // a SecretIdentity, or the key agent
 };
 
 struct EncryptSummary {

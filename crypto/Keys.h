@@ -44,8 +44,19 @@ struct ContactCard {
 /// "age1..." for an X25519 key (the age kind's text form, RecipientKey.h).
 std::string encodeAgeRecipient(const PublicKey32& x25519);
 
+/// What signs a container's index (FORMAT.md §5.7): a SecretIdentity, or a
+/// key agent that holds one and signs on its behalf (app/agent).
+class Signer {
+public:
+    virtual ~Signer() = default;
+    /// The signer's public card; none if it cannot sign.
+    virtual std::optional<ContactCard> card() const = 0;
+    /// Ed25519 over `message` (an indexSignatureMessage(), Signature.h).
+    virtual Result<Signature64> signMessage(ByteView message) const = 0;
+};
+
 /// A user's secret keys. Move-only; the secrets are wiped on destruction.
-class SecretIdentity {
+class SecretIdentity final : public Signer {
 public:
     static SecretIdentity generate(std::string name = {});
     /// Parses "COFFER-SECRET-KEY-1..." (both keys) or "AGE-SECRET-KEY-1..."
@@ -56,7 +67,7 @@ public:
     bool canSign() const { return m_hasSigningKey; }
     bool isAgeIdentity() const { return !m_hasSigningKey; }
     /// The public card; none for age identities (they have no signing key).
-    std::optional<ContactCard> card() const;
+    std::optional<ContactCard> card() const override;
     /// What others encrypt to: the card, or "age1..." for an age identity.
     std::string publicText() const;
     PublicKey32 x25519Public() const { return x25519PublicKey(m_x25519); }
@@ -66,6 +77,7 @@ public:
     std::unique_ptr<Identity> makeIdentity() const;
     std::unique_ptr<Recipient> makeRecipient() const;
     Signature64 sign(ByteView message) const;
+    Result<Signature64> signMessage(ByteView message) const override { return sign(message); }
 
     SecretIdentity clone() const;
 

@@ -1,5 +1,7 @@
 #include "Signature.h"
 
+#include <algorithm>
+
 namespace coffer::crypto {
 
 Bytes indexSignatureMessage(ByteView signedIndexBytes)
@@ -9,6 +11,14 @@ Bytes indexSignatureMessage(ByteView signedIndexBytes)
     const Digest32 digest = sha256(signedIndexBytes);
     message.insert(message.end(), digest.begin(), digest.end());
     return message;
+}
+
+bool isIndexSignatureMessage(ByteView message)
+{
+    const std::size_t prefix = kSignatureLabel.size() + 1;
+    return message.size() == prefix + kSha256Size &&
+           std::equal(kSignatureLabel.begin(), kSignatureLabel.end(), message.begin()) &&
+           message[kSignatureLabel.size()] == 0;
 }
 
 Signature64 signIndex(const SecretIdentity& signer, ByteView signedIndexBytes)

@@ -14,6 +14,9 @@ inline constexpr std::string_view kSignatureLabel = "coffer/v1/signature";
 
 /// label || 0x00 || SHA-256(signedIndexBytes): what the Ed25519 key signs.
 Bytes indexSignatureMessage(ByteView signedIndexBytes);
+/// True if `message` has the form indexSignatureMessage() gives: what a key
+/// agent agrees to sign (it signs nothing else).
+bool isIndexSignatureMessage(ByteView message);
 Signature64 signIndex(const SecretIdentity& signer, ByteView signedIndexBytes);
 bool verifyIndexSignature(const PublicKey32& ed25519, ByteView signedIndexBytes, const Signature64& signature);
 

@@ -52,7 +52,7 @@ ArchiveWriter::~ArchiveWriter()
         m_payload.setBeforeSeal({}); // the payload may outlive this writer
 }
 
-void ArchiveWriter::setSigner(const crypto::SecretIdentity* signer)
+void ArchiveWriter::setSigner(const crypto::Signer* signer)
 {
     m_signer = signer;
     if (!m_signer || m_hasher)
@@ -386,8 +386,9 @@ Status ArchiveWriter::finish(const std::vector<IndexRecipient>& recipients)
         plain = encodeIndex(m_index);
         // Everything before the signature itself is signed, the signer's keys included.
         const ByteView signedPart = ByteView(plain).first(plain.size() - crypto::kEd25519SignatureSize);
-        const auto sig = crypto::signIndex(*m_signer, signedPart);
-        std::copy(sig.begin(), sig.end(), plain.end() - 64);
+        const auto sig = m_signer->signMessage(crypto::indexSignatureMessage(signedPart));
+        COFFER_TRY(sig);
+        std::copy(sig->begin(), sig->end(), plain.end() - 64);
     } else {
         plain = encodeIndex(m_index);
     }

@@ -30,7 +30,7 @@ public:
 
     /// Sign the index with this identity; turns on per-entry SHA-256 (FORMAT.md
     /// §5.7), big files' on a thread of their own (HashBehind). Call before writing.
-    void setSigner(const crypto::SecretIdentity* signer);
+    void setSigner(const crypto::Signer* signer);
 
     /// Streams the entries as the scan finds them; files are re-opened and
     /// must not change meanwhile. Returns the scan's error if it failed.
@@ -94,7 +94,7 @@ private:
     std::optional<BigFile> m_bigFile;
     std::vector<const SourceEntry*> m_deferred; // met while m_bigFile was being written
     Bytes m_piece;                              // what files are read into
-    const crypto::SecretIdentity* m_signer = nullptr;
+    const crypto::Signer* m_signer = nullptr;
     struct LaterHash { // a digest the hash thread makes, and its index entry
         std::size_t entry;
         std::shared_ptr<crypto::Digest32> digest;

@@ -1,5 +1,7 @@
 #include "CliSupport.h"
 
+#include "AgentClient.h"
+
 #include "Cli.h"
 #include "ContainerReader.h"
 #include "DisplayText.h"
@@ -272,10 +274,15 @@ Status checkKeyringExists()
 Result<Keyring> unlockKeyring(const Args& args)
 {
     COFFER_TRY(checkKeyringExists()); // before asking for a passphrase that cannot help
-    auto store = keyringStore();
     auto passphrase = keyringPassphrase(args);
     COFFER_TRY(passphrase);
-    auto loaded = store.load(*passphrase);
+    return unlockWithPassphrase(*passphrase);
+}
+
+Result<Keyring> unlockWithPassphrase(const crypto::SecureString& passphrase)
+{
+    auto store = keyringStore();
+    auto loaded = store.load(passphrase);
     COFFER_TRY(loaded);
     if (loaded->fromBackup)
         std::fprintf(stderr,
@@ -283,6 +290,14 @@ Result<Keyring> unlockKeyring(const Args& args)
                      "saves a repaired keyring.\n",
                      displayable(store.backupPath().string()).c_str());
     return std::move(loaded->keyring);
+}
+
+Result<Keyring> openKeyring(const Args& args)
+{
+    COFFER_TRY(checkKeyringExists());
+    if (auto held = agent::keyringFromAgent(keyringStore().path()))
+        return std::move(*held);
+    return unlockKeyring(args);
 }
 
 } // namespace coffer::cli

@@ -58,5 +58,10 @@ Result<crypto::SecureString> keyringPassphrase(const Args& args, bool confirmNew
 Status checkKeyringExists();
 /// Opens the keyring; says so on stderr when the backup had to be used.
 Result<Keyring> unlockKeyring(const Args& args);
+Result<Keyring> unlockWithPassphrase(const crypto::SecureString& passphrase);
+/// For commands that open, sign or look up contacts: the key agent's keyring
+/// when one answers (no passphrase asked; keys stay in the agent), else
+/// unlockKeyring(). Not for commands that need the secret keys themselves.
+Result<Keyring> openKeyring(const Args& args);
 
 } // namespace coffer::cli

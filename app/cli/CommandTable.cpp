@@ -171,6 +171,35 @@ std::vector<CommandInfo> makeTable()
          {kHelp},
          "The same as \"fusermount3 -u DIR\"; files still open in DIR keep it busy.",
          "coffer unmount ~/report"},
+        {"unlock",
+         commandUnlock,
+         "[--idle-timeout SECONDS]",
+         "Unlocks the keyring for this session: commands then ask no passphrase.",
+         {{"--idle-timeout", nullptr, "SECONDS",
+           "lock after this long unused (default: the auto-lock setting, 15 min)"},
+          kKeyringPassphraseFile,
+          kHelp},
+         "Starts a key agent for this user, as ssh-agent does: it holds the keys\n"
+         "and opens and signs for commands, which never see the secret keys. It\n"
+         "listens on a socket in $XDG_RUNTIME_DIR/coffer and answers only you.\n"
+         "It locks after the idle time, on \"coffer lock\", and when stopped.\n"
+         "Without XDG_RUNTIME_DIR there is no agent: commands ask as before.",
+         "coffer unlock && coffer decrypt report.coffer"},
+        {"lock",
+         commandLock,
+         "",
+         "Locks the keyring: the key agent wipes its keys and stops.",
+         {kHelp},
+         "Commands ask for the keyring passphrase again afterwards.",
+         "coffer lock"},
+        {"agent",
+         commandAgent,
+         "[--idle-timeout SECONDS]",
+         "The key agent itself (internal: started by \"coffer unlock\").",
+         {{"--idle-timeout", nullptr, "SECONDS", "lock after this long unused"}, kHelp},
+         "Reads the keyring passphrase from a pipe on its standard input; run\n"
+         "\"coffer unlock\" instead.",
+         "coffer unlock"},
         {"help",
          runHelp,
          "[COMMAND]",
@@ -274,6 +303,10 @@ std::string overviewHelp()
     std::ostringstream out;
     out << "Coffer: encrypt files and folders for the people you choose.\n\nUsage:\n";
     for (const auto& c : commandTable()) {
+        if (std::string_view(c.name) == "agent")
+            continue; // internal: started by unlock (it still answers --help)
+        if (std::string_view(c.name) == "lock")
+            out << "  coffer lock\n";
         std::istringstream forms(c.forms);
         for (std::string form; std::getline(forms, form);)
             out << "  coffer " << c.name << " " << form << "\n";

@@ -75,7 +75,7 @@ Result<ChosenKeys> chooseKeys(const Args& args, const std::string& container)
     auto passphrase = passphraseToOpen(args);
     COFFER_TRY(passphrase);
     if (!*passphrase && keys.identities.empty() && keyringStore().exists()) {
-        auto k = unlockKeyring(args);
+        auto k = openKeyring(args);
         COFFER_TRY(k);
         keys.keyring = std::move(*k);
     } else if (!*passphrase && keys.identities.empty() && container != "-") {
@@ -229,9 +229,9 @@ int commandEncrypt(const std::vector<std::string>& argv)
     }
     // The keyring is opened at most once: for contact names, and to sign.
     std::optional<Keyring> keyring;
-    auto openKeyring = [&]() -> Status {
+    auto loadKeyring = [&]() -> Status {
         if (!keyring) {
-            auto k = unlockKeyring(args);
+            auto k = openKeyring(args);
             COFFER_TRY(k);
             keyring = std::move(*k);
         }
@@ -240,7 +240,7 @@ int commandEncrypt(const std::vector<std::string>& argv)
     const KeyringAccess contacts = [&]() -> Result<const Keyring*> {
         if (!keyringStore().exists())
             return static_cast<const Keyring*>(nullptr);
-        COFFER_TRY(openKeyring());
+        COFFER_TRY(loadKeyring());
         return static_cast<const Keyring*>(&*keyring);
     };
     for (const auto& key : keys) {
@@ -256,9 +256,9 @@ int commandEncrypt(const std::vector<std::string>& argv)
         request.recipients.push_back(std::move(**resolved));
     }
     if (!args.has("--no-sign") && !age && keyringStore().exists()) { // age files are not signed (§13)
-        if (auto st = openKeyring(); !st.ok())
+        if (auto st = loadKeyring(); !st.ok())
             return reportError(st.error());
-        request.signer = keyring->identity(); // signed by default once an identity exists
+        request.signer = keyring->signer(); // signed by default once an identity exists
     }
     auto passphrase = newPassphraseFromArgs(args);
     if (!passphrase.ok())

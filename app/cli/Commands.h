@@ -18,6 +18,9 @@ int commandRekey(const std::vector<std::string>& argv);
 int commandIntegrate(const std::vector<std::string>& argv); // IntegrateCommand.cpp
 int commandMount(const std::vector<std::string>& argv);     // MountCommand.cpp
 int commandUnmount(const std::vector<std::string>& argv);   // MountCommand.cpp
+int commandUnlock(const std::vector<std::string>& argv);    // AgentCommands.cpp
+int commandLock(const std::vector<std::string>& argv);      // AgentCommands.cpp
+int commandAgent(const std::vector<std::string>& argv);     // AgentCommands.cpp
 int runHelp(const std::vector<std::string>& argv);          // Cli.cpp
 int runVersion(const std::vector<std::string>& argv);
 

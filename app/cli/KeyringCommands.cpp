@@ -147,19 +147,23 @@ int commandId(const std::vector<std::string>& argv)
         std::fprintf(stderr, "The keyring passphrase was changed.\n");
         return kExitOk;
     }
-    auto keyring = unlockKeyring(args);
+    // show needs only the card (the agent has it); export needs the secret itself.
+    auto keyring = what == "show" ? openKeyring(args) : unlockKeyring(args);
     if (!keyring.ok())
         return reportError(keyring.error());
-    const auto* id = keyring->identity();
-    if (!id)
+    const auto card = keyring->ownCard();
+    if (!card)
         return reportError(
             makeError(ErrorCode::InvalidArgument, "the keyring holds no Coffer identity", "run \"coffer id create\""));
     if (what == "show") {
-        printCard(*id->card(), "Your fingerprint");
+        printCard(*card, "Your fingerprint");
         // On standard error like the fingerprint: standard output stays the card alone.
-        std::fprintf(stderr, "Your age address: %s\n", crypto::encodeAgeRecipient(id->x25519Public()).c_str());
+        std::fprintf(stderr, "Your age address: %s\n", crypto::encodeAgeRecipient(card->x25519).c_str());
         return kExitOk;
     }
+    const auto* id = keyring->identity();
+    if (!id)
+        return reportError(makeError(ErrorCode::Internal, "the keyring's identity is not at hand"));
     if (what == "export") {
         // Only on this explicit request does a secret key leave the keyring.
         std::fprintf(stderr,
@@ -180,7 +184,7 @@ int commandContacts(const std::vector<std::string>& argv)
     const auto& pos = args.positional();
     const std::string& what = pos[0];
     if (what == "list" || what == "show") {
-        auto keyring = unlockKeyring(args);
+        auto keyring = openKeyring(args); // contacts are public: the agent serves them
         if (!keyring.ok())
             return reportError(keyring.error());
         for (const auto& c : keyring->contacts()) {
@@ -280,9 +284,9 @@ int commandRekey(const std::vector<std::string>& argv)
     if (auto st = checkOutputFile(request.output.string()); !st.ok())
         return reportError(st.error());
     std::optional<Keyring> keyring;
-    auto openKeyring = [&]() -> Result<const Keyring*> {
+    auto keyringAccess = [&]() -> Result<const Keyring*> {
         if (!keyring) {
-            auto k = unlockKeyring(args);
+            auto k = openKeyring(args); // the agent's, when it runs
             COFFER_TRY(k);
             keyring = std::move(*k);
         }
@@ -293,7 +297,7 @@ int commandRekey(const std::vector<std::string>& argv)
         if (auto st = addIdentitiesFromFile(file, identities); !st.ok())
             return reportError(st.error());
     for (const auto& r : args.all("--recipient")) {
-        auto resolved = resolveRecipient(r, openKeyring);
+        auto resolved = resolveRecipient(r, keyringAccess);
         if (!resolved.ok())
             return reportError(resolved.error());
         if (!*resolved)
@@ -307,7 +311,7 @@ int commandRekey(const std::vector<std::string>& argv)
         return reportError(passphrase.error());
     request.passphrase = std::move(*passphrase);
     if (identities.empty()) {
-        auto k = openKeyring();
+        auto k = keyringAccess();
         if (!k.ok())
             return reportError(k.error());
         identities = identitiesFor(*k, std::nullopt);

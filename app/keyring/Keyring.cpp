@@ -135,6 +135,8 @@ const Contact* Keyring::findBySigningKey(const crypto::PublicKey32& ed25519) con
 
 crypto::IdentityList Keyring::decryptionIdentities() const
 {
+    if (m_held)
+        return m_held->identities();
     crypto::IdentityList list;
     if (m_identity)
         list.push_back(m_identity->makeIdentity());
@@ -164,6 +166,78 @@ crypto::SecureString Keyring::serialise() const
                c.name + "\n";
     }
     return out;
+}
+
+std::optional<crypto::ContactCard> Keyring::ownCard() const
+{
+    return m_identity ? m_identity->card() : m_held ? m_held->card() : std::nullopt;
+}
+
+const crypto::Signer* Keyring::signer() const
+{
+    if (m_identity)
+        return &*m_identity;
+    return m_held && m_held->card() ? m_held.get() : nullptr;
+}
+
+std::vector<crypto::PublicKey32> Keyring::ownX25519Keys() const
+{
+    std::vector<crypto::PublicKey32> keys;
+    if (const auto card = ownCard())
+        keys.push_back(card->x25519);
+    for (const auto& id : m_ageIdentities)
+        keys.push_back(id.x25519Public());
+    keys.insert(keys.end(), m_heldAgeKeys.begin(), m_heldAgeKeys.end());
+    return keys;
+}
+
+std::string Keyring::publicText() const
+{
+    Keyring pub;
+    for (const auto& c : m_contacts)
+        pub.m_contacts.push_back(c);
+    const crypto::SecureString text = pub.serialise(); // no secret in it: contacts only
+    std::string out(text.begin(), text.end());
+    if (const auto card = ownCard())
+        out += "card\t" + card->encode() + "\n";
+    for (const auto& id : m_ageIdentities) {
+        out += "age-public\t";
+        for (const std::uint8_t b : id.x25519Public())
+            out += "0123456789abcdef"[b >> 4], out += "0123456789abcdef"[b & 15];
+        out += "\n";
+    }
+    return out;
+}
+
+Result<Keyring> Keyring::fromPublicText(std::string_view text, std::shared_ptr<const HeldKeys> held)
+{
+    // The own card is the agent's to say (held->card()); contact lines parse as in the file.
+    std::string contacts;
+    std::vector<crypto::PublicKey32> ageKeys;
+    for (std::string_view rest = text; !rest.empty();) {
+        const auto nl = rest.find('\n');
+        const auto line = rest.substr(0, nl);
+        rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
+        if (line.starts_with("age-public\t")) {
+            const auto hex = line.substr(11);
+            crypto::PublicKey32 key{};
+            const auto nibble = [](char c) { return c >= 'a' && c <= 'f' ? c - 'a' + 10 : c - '0'; };
+            if (hex.size() != 64 || hex.find_first_not_of("0123456789abcdef") != std::string_view::npos)
+                return corrupt("the key agent sent an unreadable age key");
+            for (std::size_t i = 0; i < key.size(); ++i)
+                key[i] = static_cast<std::uint8_t>(nibble(hex[2 * i]) << 4 | nibble(hex[2 * i + 1]));
+            ageKeys.push_back(key);
+        } else if (!line.starts_with("card\t")) {
+            contacts.append(line).append("\n");
+        }
+    }
+    auto k = parse(contacts);
+    COFFER_TRY(k);
+    k->m_heldAgeKeys = std::move(ageKeys);
+    if (k->m_identity || !k->m_ageIdentities.empty())
+        return corrupt("the key agent sent a secret key");
+    k->m_held = std::move(held);
+    return k;
 }
 
 Result<Keyring> Keyring::parse(std::string_view text)

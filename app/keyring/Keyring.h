@@ -7,6 +7,7 @@
 #include "Keys.h"
 #include "Result.h"
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +20,14 @@ struct Contact {
     crypto::RecipientKey recipient;
     bool verified = false;    // fingerprints compared out of band
     std::int64_t addedAt = 0; // seconds since the epoch
+};
+
+/// Keys held elsewhere (the key agent, app/agent): they open stanzas and sign
+/// there, and their secrets never come into this process.
+class HeldKeys : public crypto::Signer {
+public:
+    /// What opens containers with the held keys.
+    virtual crypto::IdentityList identities() const = 0;
 };
 
 class Keyring {
@@ -49,6 +58,20 @@ public:
     /// Every identity that can open containers (for decryption).
     crypto::IdentityList decryptionIdentities() const;
 
+    /// The X25519 public keys of every identity (own and age), here or held by the agent.
+    std::vector<crypto::PublicKey32> ownX25519Keys() const;
+    /// The user's own card, whether the identity is here or held by the agent.
+    std::optional<crypto::ContactCard> ownCard() const;
+    /// What signs for the user: the identity, or the agent holding it; nullptr if none can.
+    const crypto::Signer* signer() const;
+    /// True when the secrets are held by the key agent (identity() is then nullptr).
+    bool isHeld() const { return m_held != nullptr; }
+
+    /// The public part (own card, contacts), as the key agent serves it.
+    std::string publicText() const;
+    /// A keyring of public parts whose secrets `held` holds (the agent's client).
+    static Result<Keyring> fromPublicText(std::string_view text, std::shared_ptr<const HeldKeys> held);
+
     /// The plaintext form stored inside the encrypted keyring file.
     crypto::SecureString serialise() const;
     static Result<Keyring> parse(std::string_view text);
@@ -60,6 +83,8 @@ private:
     std::optional<crypto::SecretIdentity> m_identity;
     std::vector<crypto::SecretIdentity> m_ageIdentities;
     std::vector<Contact> m_contacts;
+    std::shared_ptr<const HeldKeys> m_held;
+    std::vector<crypto::PublicKey32> m_heldAgeKeys; // the age identities' public keys, when held
 };
 
 } // namespace coffer

@@ -14,12 +14,9 @@ std::vector<crypto::AudienceTag> keysOf(const Keyring* keyring)
     const auto x25519 = [](const crypto::PublicKey32& key) {
         return crypto::AudienceTag{crypto::kAudienceX25519, Bytes(key.begin(), key.end())};
     };
-    if (keyring) {
-        if (const auto* id = keyring->identity())
-            mine.push_back(x25519(id->x25519Public()));
-        for (const auto& id : keyring->ageIdentities())
-            mine.push_back(x25519(id.x25519Public()));
-    }
+    if (keyring)
+        for (const auto& key : keyring->ownX25519Keys()) // the agent's too, when it holds them
+            mine.push_back(x25519(key));
     return mine;
 }
 
@@ -66,8 +63,8 @@ SignatureReport describeSignature(const ArchiveIndex& index, const Keyring* keyr
     report.signerCard = card.encode();
     report.signerFingerprint = card.fingerprint();
     checkAudience(index, report);
-    const crypto::SecretIdentity* me = keyring ? keyring->identity() : nullptr;
-    if (me && me->card() && me->card()->ed25519 == card.ed25519) {
+    const auto me = keyring ? keyring->ownCard() : std::nullopt;
+    if (me && me->ed25519 == card.ed25519) {
         report.state = SignerState::Me;
         report.signerName = "you";
     } else if (const Contact* c = keyring ? keyring->findBySigningKey(card.ed25519) : nullptr) {

@@ -32,7 +32,7 @@ _coffer()
         cword=$COMP_CWORD
     fi
     COMPREPLY=()
-    local commands="keygen encrypt decrypt list inspect id contacts rekey integrate mount unmount help version"
+    local commands="keygen encrypt decrypt list inspect id contacts rekey integrate mount unmount unlock lock help version"
     if ((cword == 1)); then
         mapfile -t COMPREPLY < <(compgen -W "$commands --help --version" -- "$cur")
         return
@@ -52,6 +52,7 @@ _coffer()
                    --keyring-passphrase-file" ;;
     integrate) opts+=" --print-reg --print-unreg --executable" ;;
     mount) opts+=" -i --identity -p --passphrase --passphrase-file -f --foreground --keyring-passphrase-file" ;;
+    unlock) opts+=" --idle-timeout --keyring-passphrase-file" ;;
     esac
     case $prev in
     -r | --recipient)
@@ -71,7 +72,7 @@ _coffer()
         mapfile -t COMPREPLY < <(compgen -f -- "$cur")
         return
         ;;
-    --name | --fingerprint | --only)
+    --name | --fingerprint | --only | --idle-timeout)
         return
         ;;
     esac
@@ -95,7 +96,7 @@ _coffer()
         fi
         [[ $cmd == id && ${words[2]} == import ]] || [[ $cmd == contacts && ${words[2]} == add ]] || return
         ;;
-    inspect | keygen | version) [[ $cmd == inspect ]] || return ;;
+    inspect | keygen | version | unlock | lock) [[ $cmd == inspect ]] || return ;;
     esac
     compopt -o filenames 2>/dev/null
     mapfile -t COMPREPLY < <(compgen -f -- "$cur")

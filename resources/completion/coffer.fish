@@ -24,7 +24,7 @@ function __coffer_contact_argument
     test (count $words) -eq 3; and contains -- $words[2] contacts; and contains -- $words[3] show verify rename remove
 end
 
-set -l commands keygen encrypt decrypt list inspect id contacts rekey integrate mount unmount help version
+set -l commands keygen encrypt decrypt list inspect id contacts rekey integrate mount unmount unlock lock help version
 complete -c coffer -e
 complete -c coffer -n "not __fish_seen_subcommand_from $commands" -f
 complete -c coffer -n "not __fish_seen_subcommand_from $commands" -f -a keygen -d 'make a key pair in a file'
@@ -38,6 +38,8 @@ complete -c coffer -n "not __fish_seen_subcommand_from $commands" -f -a rekey -d
 complete -c coffer -n "not __fish_seen_subcommand_from $commands" -f -a integrate -d 'add Coffer to the desktop and shell'
 complete -c coffer -n "not __fish_seen_subcommand_from $commands" -f -a mount -d 'show a container as a folder'
 complete -c coffer -n "not __fish_seen_subcommand_from $commands" -f -a unmount -d 'unmount a mounted container'
+complete -c coffer -n "not __fish_seen_subcommand_from $commands" -f -a unlock -d 'unlock the keyring for this session'
+complete -c coffer -n "not __fish_seen_subcommand_from $commands" -f -a lock -d 'lock the keyring again'
 complete -c coffer -n "not __fish_seen_subcommand_from $commands" -f -a help -d 'help on a command'
 complete -c coffer -n "not __fish_seen_subcommand_from $commands" -f -a version -d 'the version of Coffer'
 complete -c coffer -n "not __fish_seen_subcommand_from $commands" -l version -d 'the version of Coffer'
@@ -81,3 +83,5 @@ complete -c coffer -n "__fish_seen_subcommand_from mount" -s p -l passphrase -d 
 complete -c coffer -n "__fish_seen_subcommand_from mount" -l passphrase-file -r -d 'the passphrase from FILE'
 complete -c coffer -n "__fish_seen_subcommand_from mount" -s f -l foreground -d 'stay in the foreground'
 complete -c coffer -n "__fish_seen_subcommand_from mount" -l keyring-passphrase-file -r -d 'the keyring passphrase from FILE'
+complete -c coffer -n "__fish_seen_subcommand_from unlock" -l idle-timeout -x -d 'lock after SECONDS unused'
+complete -c coffer -n "__fish_seen_subcommand_from unlock" -l keyring-passphrase-file -r -d 'the keyring passphrase from FILE'

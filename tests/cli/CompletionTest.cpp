@@ -14,8 +14,8 @@ namespace {
 const fs::path kSource = COFFER_SOURCE_DIR;
 const fs::path kCompletion = kSource / "resources/completion";
 
-const char* const kCommands[] = {"keygen",   "encrypt", "decrypt",   "list",  "inspect", "id",
-                                 "contacts", "rekey",   "integrate", "mount", "unmount"};
+const char* const kCommands[] = {"keygen", "encrypt",   "decrypt", "list",    "inspect", "id",  "contacts",
+                                 "rekey",  "integrate", "mount",   "unmount", "unlock",  "lock"};
 
 /// The long options `coffer help COMMAND` lists.
 std::set<std::string> optionsOf(const std::string& command)

@@ -7,8 +7,8 @@
 namespace coffer::test::cli {
 namespace {
 
-const char* const kCommands[] = {"keygen", "encrypt",  "decrypt", "list",     "inspect",
-                                 "id",     "contacts", "rekey",   "integrate"};
+const char* const kCommands[] = {"keygen",   "encrypt", "decrypt",   "list",   "inspect", "id",
+                                 "contacts", "rekey",   "integrate", "unlock", "lock"};
 
 TEST(CliCommandHelp, EveryCommandAnswersHelp)
 {
@@ -51,6 +51,15 @@ TEST(CliCommandHelp, TheSummaryNamesEveryCommand)
     for (const char* command : kCommands)
         EXPECT_NE(r.output.find("coffer " + std::string(command)), std::string::npos) << command;
     EXPECT_NE(r.output.find("coffer help COMMAND"), std::string::npos) << r.output;
+}
+
+TEST(CliCommandHelp, TheInternalAgentIsNotInTheSummaryButAnswersHelp)
+{
+    EXPECT_EQ(coffer("--help").output.find("coffer agent"), std::string::npos);
+    const Streams r = cofferStreams("agent --help");
+    EXPECT_EQ(r.code, kExitOk) << r.errors;
+    EXPECT_EQ(r.output.rfind("Usage: coffer agent", 0), 0u) << r.output;
+    EXPECT_NE(r.output.find("coffer unlock"), std::string::npos) << r.output;
 }
 
 TEST(CliPlurals, OneFileIsOneFile)

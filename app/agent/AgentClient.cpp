@@ -1,0 +1,147 @@
+#include "AgentClient.h"
+
+#include "AgentSocket.h"
+#include "Signature.h"
+
+#include <cerrno>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace coffer::agent {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::chrono::milliseconds kReplyTimeout{10000};
+
+Error unexpected()
+{
+    return makeError(ErrorCode::Damaged, "the key agent gave an unexpected reply",
+                     "run \"coffer lock\" and \"coffer unlock\" again");
+}
+
+/// Opens stanzas through the agent: the secret stays there, the file key comes back.
+class AgentIdentity final : public crypto::Identity {
+public:
+    explicit AgentIdentity(fs::path socket) : m_socket(std::move(socket)) {}
+    Result<crypto::Unwrapped> unwrap(const crypto::Stanza& stanza) const override
+    {
+        auto reply = askAgent(m_socket, {AgentOp::Unwrap, encodeStanza(stanza)});
+        if (!reply.ok())
+            return makeError(reply.error().code, reply.error().message,
+                             "run the command again: without the agent it asks for the keyring passphrase");
+        switch (reply->op) {
+        case AgentOp::NotMine:
+            if (!reply->payload.empty())
+                return unexpected();
+            return crypto::Unwrapped{};
+        case AgentOp::Ok:
+            return decodeUnwrapped(reply->payload);
+        case AgentOp::Failed:
+            return decodeFailure(reply->payload);
+        default:
+            return unexpected();
+        }
+    }
+
+private:
+    fs::path m_socket;
+};
+
+class AgentKeys final : public HeldKeys {
+public:
+    AgentKeys(fs::path socket, std::optional<crypto::ContactCard> card)
+        : m_socket(std::move(socket)), m_card(std::move(card))
+    {}
+    std::optional<crypto::ContactCard> card() const override { return m_card; }
+    Result<crypto::Signature64> signMessage(crypto::ByteView message) const override
+    {
+        auto reply = askAgent(m_socket, {AgentOp::Sign, crypto::SecureBytes(message.begin(), message.end())});
+        COFFER_TRY(reply);
+        if (reply->op == AgentOp::Failed)
+            return decodeFailure(reply->payload);
+        crypto::Signature64 sig{};
+        if (reply->op != AgentOp::Ok || reply->payload.size() != sig.size())
+            return unexpected();
+        std::copy(reply->payload.begin(), reply->payload.end(), sig.begin());
+        // A signature that does not verify is never written into a container.
+        if (!m_card || !crypto::ed25519Verify(m_card->ed25519, message, sig))
+            return makeError(ErrorCode::Damaged, "the key agent's signature does not verify",
+                             "run \"coffer lock\" and \"coffer unlock\" again");
+        return sig;
+    }
+    crypto::IdentityList identities() const override
+    {
+        crypto::IdentityList list;
+        list.push_back(std::make_unique<AgentIdentity>(m_socket));
+        return list;
+    }
+
+private:
+    fs::path m_socket;
+    std::optional<crypto::ContactCard> m_card;
+};
+
+} // namespace
+
+Result<AgentMessage> askAgent(const fs::path& socket, const AgentMessage& request)
+{
+    auto fd = connectSocket(socket);
+    COFFER_TRY(fd);
+    auto reply = [&]() -> Result<AgentMessage> {
+        COFFER_TRY(writeMessage(*fd, request));
+        return readMessage(*fd, kReplyTimeout);
+    }();
+    ::close(*fd);
+    return reply;
+}
+
+AgentPresence probeAgent(const fs::path& socket)
+{
+    int err = 0;
+    auto fd = connectSocket(socket, &err);
+    if (fd.ok()) {
+        ::close(*fd);
+        return AgentPresence::Answering;
+    }
+    struct stat st;
+    if (err == ECONNREFUSED && ::lstat(socket.c_str(), &st) == 0) {
+        removeStaleSocket(socket); // the agent was killed: never trusted, gone
+        return AgentPresence::Stale;
+    }
+    return AgentPresence::Absent;
+}
+
+std::optional<Keyring> keyringFromAgent(const fs::path& keyringPath)
+{
+    auto socket = agentSocketPath(keyringPath, false);
+    if (!socket.ok() || probeAgent(*socket) != AgentPresence::Answering)
+        return std::nullopt;
+    auto reply = askAgent(*socket, {AgentOp::Hello, {}});
+    if (!reply.ok() || reply->op != AgentOp::Ok)
+        return std::nullopt;
+    const std::string text(reply->payload.begin(), reply->payload.end());
+    std::optional<crypto::ContactCard> card;
+    for (std::size_t at = 0; (at = text.find("\ncard\t", at)) != std::string::npos; ++at) {
+        const auto start = at + 6;
+        auto decoded = crypto::ContactCard::decode(text.substr(start, text.find('\n', start) - start));
+        if (!decoded.ok() || card)
+            return std::nullopt; // an unreadable card, or two: not an agent we trust
+        card = std::move(*decoded);
+    }
+    auto keyring = Keyring::fromPublicText(text, std::make_shared<AgentKeys>(*socket, std::move(card)));
+    if (!keyring.ok())
+        return std::nullopt;
+    return std::move(*keyring);
+}
+
+bool lockAgent(const fs::path& socket)
+{
+    if (probeAgent(socket) != AgentPresence::Answering)
+        return false;
+    auto reply = askAgent(socket, {AgentOp::Lock, {}});
+    return reply.ok() && reply->op == AgentOp::Ok;
+}
+
+} // namespace coffer::agent

@@ -1,0 +1,203 @@
+#include "AgentServer.h"
+
+#include "AgentProtocol.h"
+#include "AgentSocket.h"
+#include "Signature.h"
+
+#include <atomic>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+namespace coffer::agent {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::chrono::milliseconds kRequestTimeout{5000};
+
+volatile std::sig_atomic_t g_stop = 0;
+
+extern "C" void onStopSignal(int)
+{
+    g_stop = 1;
+}
+
+/// SIGTERM, SIGINT and SIGHUP are blocked except inside ppoll(), where they
+/// end the wait: no request is cut in half, and none is missed.
+sigset_t catchStopSignals()
+{
+    struct sigaction sa {};
+    sa.sa_handler = onStopSignal;
+    sigemptyset(&sa.sa_mask);
+    sigset_t block;
+    sigemptyset(&block);
+    for (const int s : {SIGTERM, SIGINT, SIGHUP}) {
+        ::sigaction(s, &sa, nullptr);
+        sigaddset(&block, s);
+    }
+    ::signal(SIGPIPE, SIG_IGN);
+    sigset_t old;
+    ::sigprocmask(SIG_BLOCK, &block, &old);
+    for (const int s : {SIGTERM, SIGINT, SIGHUP})
+        sigdelset(&old, s);
+    return old; // what ppoll waits with: the stop signals let through
+}
+
+Result<int> listenOn(const fs::path& path)
+{
+    int err = 0;
+    if (auto live = connectSocket(path, &err); live.ok()) {
+        ::close(*live);
+        return makeError(ErrorCode::InvalidArgument, "the keyring is already unlocked (a key agent is running)",
+                         "run \"coffer lock\" first to unlock it again");
+    }
+    if (err == ECONNREFUSED)
+        removeStaleSocket(path); // a killed agent's socket
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::memcpy(addr.sun_path, path.c_str(), path.string().size());
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return makeError(ErrorCode::Io, std::string("cannot make a socket: ") + std::strerror(errno));
+    const mode_t oldMask = ::umask(077);
+    const int bound = ::bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
+    const int bindErr = errno;
+    ::umask(oldMask);
+    if (bound != 0 || ::listen(fd, 16) != 0) {
+        ::close(fd);
+        return makeError(ErrorCode::Io, "the key agent cannot listen on \"" + path.string() +
+                                            "\": " + std::strerror(bound != 0 ? bindErr : errno));
+    }
+    return fd;
+}
+
+class Session {
+public:
+    explicit Session(Keyring keyring) : m_keyring(std::move(keyring)), m_identities(m_keyring.decryptionIdentities()) {}
+    bool locked() const { return m_locked; }
+
+    AgentMessage answer(const AgentMessage& request)
+    {
+        switch (request.op) {
+        case AgentOp::Hello: {
+            const std::string text = m_keyring.publicText();
+            return {AgentOp::Ok, crypto::SecureBytes(text.begin(), text.end())};
+        }
+        case AgentOp::Unwrap:
+            return unwrap(request.payload);
+        case AgentOp::Sign:
+            return sign(request.payload);
+        case AgentOp::Lock:
+            m_locked = true;
+            return {AgentOp::Ok, {}};
+        default:
+            return failure(makeError(ErrorCode::InvalidArgument, "an unknown request"));
+        }
+    }
+
+private:
+    AgentMessage unwrap(const crypto::SecureBytes& payload) const
+    {
+        auto stanza = decodeStanza(payload);
+        if (!stanza.ok())
+            return failure(stanza.error());
+        for (const auto& id : m_identities) {
+            auto u = id->unwrap(*stanza);
+            if (!u.ok())
+                return failure(u.error());
+            if (u->outcome == crypto::UnwrapOutcome::Opened && u->fileKey)
+                return {AgentOp::Ok, encodeUnwrapped(*u->fileKey, u->audience)};
+        }
+        return {AgentOp::NotMine, {}};
+    }
+
+    AgentMessage sign(const crypto::SecureBytes& payload) const
+    {
+        const crypto::Signer* signer = m_keyring.signer();
+        if (!signer)
+            return failure(makeError(ErrorCode::InvalidArgument, "the keyring holds no identity that signs"));
+        const crypto::ByteView message(payload.data(), payload.size());
+        if (!crypto::isIndexSignatureMessage(message)) // never a signing oracle for other messages
+            return failure(makeError(ErrorCode::InvalidArgument, "it signs container indexes only"));
+        auto sig = signer->signMessage(message);
+        if (!sig.ok())
+            return failure(sig.error());
+        return {AgentOp::Ok, crypto::SecureBytes(sig->begin(), sig->end())};
+    }
+
+    Keyring m_keyring;
+    crypto::IdentityList m_identities;
+    bool m_locked = false;
+};
+
+void serveConnection(int fd, Session& session)
+{
+    if (!peerIsUs(fd))
+        return; // another user: closed at once, not one byte read or written
+    auto request = readMessage(fd, kRequestTimeout);
+    if (!request.ok())
+        return;
+    (void)writeMessage(fd, session.answer(*request));
+}
+
+} // namespace
+
+Status serveAgent(Keyring keyring, const fs::path& socketPath, const AgentOptions& options,
+                  const std::function<void()>& ready)
+{
+    const sigset_t waitMask = catchStopSignals();
+    auto listening = listenOn(socketPath);
+    COFFER_TRY(listening);
+    const int fd = *listening;
+    struct stat bound {};
+    ::lstat(socketPath.c_str(), &bound);
+    {
+        Session session(std::move(keyring));
+        ready();
+        using Clock = std::chrono::steady_clock;
+        auto lastUse = Clock::now();
+        while (!g_stop && !session.locked()) {
+            timespec wait{};
+            timespec* timeout = nullptr;
+            if (options.idle.count() > 0) {
+                const auto left =
+                    options.idle - std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - lastUse);
+                if (left.count() <= 0)
+                    break;
+                wait.tv_sec = static_cast<time_t>(left.count() / 1000);
+                wait.tv_nsec = static_cast<long>((left.count() % 1000) * 1000000);
+                timeout = &wait;
+            }
+            pollfd p{fd, POLLIN, 0};
+            const int n = ::ppoll(&p, 1, timeout, &waitMask);
+            if (n <= 0)
+                continue; // a signal (g_stop), or the idle time: checked above
+            const int conn = ::accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
+            if (conn < 0) {
+                if (errno == EINTR || errno == EAGAIN || errno == ECONNABORTED)
+                    continue;
+                break; // the socket is unusable: lock rather than spin
+            }
+            const bool ours = peerIsUs(conn);
+            serveConnection(conn, session);
+            ::close(conn);
+            if (ours)
+                lastUse = Clock::now(); // another user's knocking keeps nothing open
+        }
+    } // the session's keyring and identities are wiped here
+    ::close(fd);
+    // Remove the socket only if it is still the one this agent made.
+    struct stat now {};
+    if (::lstat(socketPath.c_str(), &now) == 0 && now.st_ino == bound.st_ino && now.st_dev == bound.st_dev)
+        ::unlink(socketPath.c_str());
+    return Status::success();
+}
+
+} // namespace coffer::agent

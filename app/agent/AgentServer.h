@@ -1,0 +1,27 @@
+// The key agent's server (docs/AGENT.md): holds an unlocked keyring, answers
+// requests from processes of the same user only (SO_PEERCRED), opens stanzas
+// and signs index signatures itself, and locks (wipes the keys, removes its
+// socket, returns) after the idle time, on a Lock request and on SIGTERM,
+// SIGINT or SIGHUP.
+#pragma once
+
+#include "Keyring.h"
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+
+namespace coffer::agent {
+
+struct AgentOptions {
+    /// Locks after this long without a request; zero: never.
+    std::chrono::milliseconds idle = std::chrono::minutes(15);
+};
+
+/// Binds the socket (a live agent there is an error; a dead one's socket is
+/// removed), calls `ready()` once it listens, then serves until it locks.
+/// The keyring is wiped when this returns.
+Status serveAgent(Keyring keyring, const std::filesystem::path& socketPath, const AgentOptions& options,
+                  const std::function<void()>& ready);
+
+} // namespace coffer::agent
