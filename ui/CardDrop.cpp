@@ -1,5 +1,6 @@
 #include "CardDrop.h"
 
+#include "QrImage.h"
 #include "RecipientKey.h"
 #include "UntrustedText.h"
 
@@ -66,6 +67,17 @@ CardDrop CardDrops::fromFile(const QString& path)
     const QFileInfo info(path);
     if (!info.isFile())
         return {{}, tr("“%1” is not a file. Drop a card file, or the card's text.").arg(info.fileName())};
+    if (QrImages::isImageFile(path)) {
+        const QrRead qr = QrImages::readFile(path);
+        if (!qr.problem.isEmpty())
+            return {{}, qr.problem};
+        if (qr.texts.isEmpty())
+            return {{},
+                    tr("No QR code was found in “%1”. Use a sharp picture of their card's QR code (in Coffer: "
+                       "My card), or ask for the card as text.")
+                        .arg(info.fileName())};
+        return fromText(qr.texts.join(QLatin1Char('\n')));
+    }
     if (info.size() > kMaxBytes)
         return {{},
                 tr("“%1” is too large to be a card (a card file is one line of text). Drop the card file "

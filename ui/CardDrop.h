@@ -1,6 +1,6 @@
 // A card received by a drop or a paste on the contacts window (issue 23):
-// card text (coffer1…, or an age key age1…), or a small text file holding
-// one (a .card file). What arrives is hostile: a file over 16 KiB, bytes that
+// card text (coffer1…, or an age key age1…), a small text file holding one
+// (a .card file), or a picture of its QR code (QrImage.h). What arrives is hostile: a file over 16 KiB, bytes that
 // are not text, no card or several cards are refused with a reason; the one
 // card found then goes through AddContactDialog, which shows its fingerprint
 // and has the user confirm the name (a name with control characters is not

@@ -10,10 +10,12 @@
 #include "ContactsDialog.h"
 #include "ContactsModel.h"
 #include "Keys.h"
+#include "QrCodeWidget.h"
 
 #include <QClipboard>
 #include <QDragEnterEvent>
 #include <QGuiApplication>
+#include <QImage>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMimeData>
@@ -26,6 +28,7 @@ namespace coffer::test::ui {
 
 namespace {
 
+namespace fs = std::filesystem;
 using coffer::ui::AddContactDialog;
 using coffer::ui::ContactsDialog;
 using coffer::ui::KeyringSession;
@@ -157,6 +160,60 @@ TEST_F(CardDropTest, HostileDropsAreRefusedWithAReason)
         EXPECT_TRUE(dialog.messageText().contains(QString::fromUtf8(c.says)))
             << c.name << ": " << dialog.messageText().toStdString();
         EXPECT_FALSE(dialog.messageText().contains(QChar(0x1b))) << c.name;
+    }
+    EXPECT_TRUE(keyringOf(*m_context).contacts().empty());
+}
+
+TEST_F(CardDropTest, APictureOfTheCardsQrCodeAddsTheContact)
+{
+    m_context = makeUnlockedContext("Alice", "alice passphrase");
+    const auto bob = crypto::SecretIdentity::generate("Bob");
+    coffer::ui::QrCodeWidget qr; // what My card shows
+    ASSERT_TRUE(qr.setText(QString::fromStdString(bob.publicText())));
+    qr.resize(400, 400);
+    ASSERT_TRUE(qr.grab().save(workPath("bob-card.png")));
+    // A picture file named as anything: its content decides.
+    fs::copy_file(work() / "bob-card.png", work() / "photo.dat");
+
+    ContactsDialog dialog(*m_context);
+    dialog.show();
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(workPath("photo.dat"))});
+    ASSERT_TRUE(dropOn(&dialog, mime));
+    auto* add = dialog.findChild<AddContactDialog*>();
+    ASSERT_NE(add, nullptr) << dialog.messageText().toStdString();
+    EXPECT_EQ(fingerprintShown(add).toStdString(), fingerprintOf(bob));
+    confirm(dialog, add, QStringLiteral("Bob"));
+    EXPECT_NE(keyringOf(*m_context).findContact("Bob"), nullptr);
+}
+
+TEST_F(CardDropTest, PicturesWithoutACardOrTooLargeAreRefused)
+{
+    m_context = makeUnlockedContext("Alice", "alice passphrase");
+    QImage blank(300, 200, QImage::Format_RGB32);
+    blank.fill(Qt::white);
+    ASSERT_TRUE(blank.save(workPath("blank.png")));
+    // A picture that claims 100000 x 100000 pixels: refused from its header, never decoded.
+    writeFile(work() / "bomb.pgm", "P5\n100000 100000\n255\n" + std::string(64, '\x7f'));
+    coffer::ui::QrCodeWidget qr;
+    ASSERT_TRUE(qr.setText(QStringLiteral("hello, not a card")));
+    qr.resize(300, 300);
+    ASSERT_TRUE(qr.grab().save(workPath("other-qr.png")));
+
+    ContactsDialog dialog(*m_context);
+    dialog.show();
+    const std::pair<const char*, const char*> cases[] = {
+        {"blank.png", "No QR code was found"},
+        {"bomb.pgm", "far too large"},
+        {"other-qr.png", "No card was found"},
+    };
+    for (const auto& [file, says] : cases) {
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(workPath(file))});
+        dropOn(&dialog, mime);
+        EXPECT_EQ(dialog.findChild<AddContactDialog*>(), nullptr) << file;
+        EXPECT_TRUE(dialog.messageText().contains(QString::fromUtf8(says)))
+            << file << ": " << dialog.messageText().toStdString();
     }
     EXPECT_TRUE(keyringOf(*m_context).contacts().empty());
 }
