@@ -2,12 +2,14 @@
 
 #include "ArmoredContainer.h"
 #include "ErrorText.h"
+#include "Header.h"
 #include "MessageBox.h"
 #include "PathText.h"
 #include "UntrustedText.h"
 
 #include <QClipboard>
 #include <QDesktopServices>
+#include <QFile>
 #include <QFileInfo>
 #include <QGuiApplication>
 #include <QMenu>
@@ -41,10 +43,14 @@ void ShareButton::setFile(const QString& path)
     m_path = path;
     const QFileInfo info(path);
     const bool small = info.isFile() && info.size() <= static_cast<qint64>(kMaxArmoredContainer);
-    m_copyText->setEnabled(small);
-    m_copyText->setToolTip(small ? tr("Paste it into any message; the recipient opens it with Coffer's "
-                                      "\"Open from clipboard\"")
-                                 : tr("Only a container of 64 KiB or less can be copied as text"));
+    QFile file(path);
+    const QByteArray version = QByteArray::fromStdString(std::string(crypto::kVersionLine)) + '\n';
+    const bool coffer = file.open(QIODevice::ReadOnly) && file.read(version.size()) == version;
+    m_copyText->setEnabled(small && coffer);
+    m_copyText->setToolTip(!coffer  ? tr("Only a Coffer container can be copied as text; attach this file instead")
+                           : !small ? tr("Only a container of 64 KiB or less can be copied as text")
+                                    : tr("Paste it into any message; the recipient opens it with Coffer's "
+                                         "\"Open from clipboard\""));
 }
 
 ShareButton::Launcher& ShareButton::launcher()

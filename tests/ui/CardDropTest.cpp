@@ -162,6 +162,8 @@ TEST_F(CardDropTest, HostileDropsAreRefusedWithAReason)
         EXPECT_FALSE(dialog.messageText().contains(QChar(0x1b))) << c.name;
     }
     EXPECT_TRUE(keyringOf(*m_context).contacts().empty());
+    if (const QByteArray dir = qgetenv("COFFER_SCREENSHOT_DIR"); !dir.isEmpty())
+        dialog.grab().save(QString::fromLocal8Bit(dir) + QStringLiteral("/contacts-refused.png"));
 }
 
 TEST_F(CardDropTest, APictureOfTheCardsQrCodeAddsTheContact)

@@ -184,6 +184,13 @@ TEST_F(ShareTest, CopyAsTextIsOfferedOnlyUpTo64KiB)
     std::unique_ptr<ContainerWindow> window(openLoaded(*context, work() / "big.coffer"));
     EXPECT_FALSE(window->shareButton()->copyTextAction()->isEnabled());
     EXPECT_TRUE(window->shareButton()->copyTextAction()->toolTip().contains(QStringLiteral("64 KiB")));
+
+    // Not a Coffer container (an age file, say): only as a file.
+    writeFile(work() / "notes.txt.age", "age-encryption.org/v1\n");
+    ShareButton other;
+    other.setFile(workPath("notes.txt.age"));
+    EXPECT_FALSE(other.copyTextAction()->isEnabled());
+    EXPECT_TRUE(other.copyTextAction()->toolTip().contains(QStringLiteral("Only a Coffer container")));
 }
 
 TEST_F(ShareTest, HostileArmorIsRefusedClearlyAndLeavesNothing)
@@ -308,10 +315,15 @@ TEST_F(ShareTest, RendersTheShareMenu)
                 toQString(work()), toQString(container), toQString(container));
     const QImage viewShot = view.grab().toImage();
     EXPECT_FALSE(viewShot.isNull());
+    coffer::ui::MainWindow main(*context);
+    main.show();
+    EXPECT_EQ(main.pasteAction()->shortcut(), QKeySequence(QStringLiteral("Ctrl+Shift+V")));
+    const QImage mainShot = main.grab().toImage();
     if (const QByteArray dir = qgetenv("COFFER_SCREENSHOT_DIR"); !dir.isEmpty()) {
         windowShot.save(QString::fromLocal8Bit(dir) + QStringLiteral("/share-window.png"));
         menuShot.save(QString::fromLocal8Bit(dir) + QStringLiteral("/share-menu.png"));
         viewShot.save(QString::fromLocal8Bit(dir) + QStringLiteral("/share-finished.png"));
+        mainShot.save(QString::fromLocal8Bit(dir) + QStringLiteral("/share-main.png"));
     }
 }
 
