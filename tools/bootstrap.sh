@@ -24,6 +24,7 @@ packages=(
   zsh fish patchelf qt6-wayland python3 python3-cryptography
   libarchive-dev # the tar inside a .tar.age (issue 20)
   libfuse3-dev fuse3 # coffer mount (issue 21)
+  libzbar-dev # a card's QR code in a picture dropped on Contacts (issue 23)
 )
 
 as_root() {

@@ -2,16 +2,20 @@
 
 #include "AboutDialog.h"
 #include "AppContext.h"
+#include "ArmoredContainer.h"
 #include "ContactsDialog.h"
 #include "ContainerWindow.h"
 #include "DropZone.h"
 #include "EncryptDialog.h"
+#include "ErrorText.h"
 #include "FileDialogs.h"
 #include "FirstRunDialog.h"
 #include "IdleWatcher.h"
 #include "JobRunner.h"
 #include "MainWindow.h"
+#include "MessageBox.h"
 #include "MyCardDialog.h"
+#include "PathText.h"
 #include "SettingsDialog.h"
 #include "UnlockDialog.h"
 
@@ -46,6 +50,8 @@ AppController::AppController(AppContext& context, QObject* parent)
     m_main->setAttribute(Qt::WA_DeleteOnClose, false);
     connect(m_main, &MainWindow::encryptRequested, this, [this](const QStringList& f) { openEncryptDialog(f); });
     connect(m_main, &MainWindow::openRequested, this, [this](const QString& p) { openContainer(p); });
+    connect(m_main, &MainWindow::openClipboardRequested, this, &AppController::openClipboard);
+    connect(m_main, &MainWindow::openTextRequested, this, &AppController::openArmoredText);
     connect(m_main, &MainWindow::contactsRequested, this, &AppController::showContacts);
     connect(m_main, &MainWindow::myCardRequested, this, &AppController::showMyCard);
     connect(m_main, &MainWindow::settingsRequested, this, &AppController::showSettings);
@@ -140,6 +146,14 @@ ContainerWindow* AppController::openContainer(const QString& path)
                                               tr("Coffer and age files (*.coffer *.age);;All files (*)"));
     if (chosen.isEmpty())
         return nullptr;
+    if (isArmoredContainerFile(toPath(chosen))) {
+        auto text = readArmoredText(toPath(chosen));
+        if (!text.ok()) {
+            MessageBox::warning(m_main, tr("Could not open the text"), ErrorText::describe(text.error()).text());
+            return nullptr;
+        }
+        return openArmoredText(QString::fromStdString(*text));
+    }
     auto* window = new ContainerWindow(m_context, chosen, m_main);
     connect(window, &ContainerWindow::addContactRequested, this, [this](const QString& card) {
         if (ContactsDialog* contacts = showContacts())

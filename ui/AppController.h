@@ -43,6 +43,12 @@ public:
     EncryptDialog* openEncryptDialog(const QStringList& files);
     /// Empty `path`: ask which. Null if the user chose none.
     ContainerWindow* openContainer(const QString& path);
+    /// A container copied as text (AppControllerShare.cpp): decoded into a
+    /// private folder (removed when its window closes) and opened. Null,
+    /// after a message that says what to do, if the text is not one.
+    ContainerWindow* openArmoredText(const QString& text);
+    /// openArmoredText() of the clipboard's text.
+    ContainerWindow* openClipboard();
     ContactsDialog* showContacts();
     MyCardDialog* showMyCard();
     SettingsDialog* showSettings();

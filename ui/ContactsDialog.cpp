@@ -2,15 +2,21 @@
 
 #include "AddContactDialog.h"
 #include "AppContext.h"
+#include "CardDrop.h"
 #include "ContactsModel.h"
 #include "MessageBox.h"
 #include "NoticePanel.h"
 #include "UntrustedText.h"
 #include "VerifyContactDialog.h"
 
+#include <QClipboard>
+#include <QDragEnterEvent>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QLabel>
 #include <QPushButton>
+#include <QShortcut>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -43,9 +49,16 @@ ContactsDialog::ContactsDialog(AppContext& context, QWidget* parent)
     auto* row = new QHBoxLayout;
     row->addWidget(m_view, 1);
     row->addLayout(buttons);
+    auto* hint = new QLabel(tr("To add a contact, you can also drop their card or card file here, or paste "
+                               "the card (Ctrl+V)."));
+    hint->setWordWrap(true);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(row, 1);
+    layout->addWidget(hint);
     layout->addWidget(m_notice);
+    setAcceptDrops(true);
+    auto* paste = new QShortcut(QKeySequence::Paste, this);
+    connect(paste, &QShortcut::activated, this, &ContactsDialog::pasteCard);
 
     connect(m_add, &QPushButton::clicked, this, [this]() { addContact(); });
     connect(m_rename, &QPushButton::clicked, this, &ContactsDialog::renameSelected);
@@ -123,6 +136,34 @@ void ContactsDialog::addContact(const QString& key)
         m_context.keyring().update([c = *contact](Keyring& k) { return k.addContact(c); });
     });
     dialog->open();
+}
+
+void ContactsDialog::receiveCard(const QMimeData* mime)
+{
+    const CardDrop got = CardDrops::fromMimeData(mime);
+    if (!got.ok()) {
+        m_notice->showMessage(NoticePanel::Kind::Error, got.problem);
+        return;
+    }
+    m_notice->clearMessage();
+    addContact(got.card);
+}
+
+void ContactsDialog::pasteCard()
+{
+    receiveCard(QGuiApplication::clipboard()->mimeData());
+}
+
+void ContactsDialog::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (CardDrops::mayHoldCard(event->mimeData()))
+        event->acceptProposedAction();
+}
+
+void ContactsDialog::dropEvent(QDropEvent* event)
+{
+    event->acceptProposedAction();
+    receiveCard(event->mimeData());
 }
 
 void ContactsDialog::renameSelected()

@@ -1,9 +1,11 @@
 // Contacts: the list (name, verified, fingerprint), Add, Rename, Verify and
-// Remove. Changes are saved to the keyring off the GUI thread.
+// Remove. Changes are saved to the keyring off the GUI thread. A card dropped
+// or pasted on the window (text or a card file, CardDrop.h) opens Add with it.
 #pragma once
 
 #include <QDialog>
 
+class QMimeData;
 class QPushButton;
 class QTableView;
 
@@ -31,6 +33,14 @@ public slots:
     void renameSelected();
     void verifySelected();
     void removeSelected();
+    /// A card dropped or pasted: Add with it, or a notice saying why not.
+    void receiveCard(const QMimeData* mime);
+    /// receiveCard() of the clipboard (Ctrl+V).
+    void pasteCard();
+
+protected:
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
 
 private:
     QString selectedName() const;

@@ -18,6 +18,7 @@
 #include "OpenEntry.h"
 #include "PathText.h"
 #include "SecretInput.h"
+#include "ShareButton.h"
 #include "SignatureBanner.h"
 #include "Texts.h"
 #include "UntrustedText.h"
@@ -89,7 +90,8 @@ ContainerWindow::ContainerWindow(AppContext& context, const QString& path, QWidg
       m_passphraseOpen(new QPushButton(tr("&Open"))), m_model(new ContainerModel(this)),
       m_filterBar(new EntryFilterBar), m_view(new QTreeView), m_opener(new EntryOpener(context, path, this)),
       m_extractSelected(new QPushButton(tr("Extract &selected…"))), m_extractAll(new QPushButton(tr("Extract &all…"))),
-      m_buttonRow(new QWidget), m_progress(new JobProgressWidget), m_runner(new JobRunner(this))
+      m_buttonRow(new QWidget), m_share(new ShareButton), m_progress(new JobProgressWidget),
+      m_runner(new JobRunner(this))
 {
     m_age = isAgePath(path);
     setAttribute(Qt::WA_DeleteOnClose);
@@ -146,6 +148,8 @@ ContainerWindow::ContainerWindow(AppContext& context, const QString& path, QWidg
     buttons->addWidget(m_extractAll);
     buttons->addWidget(MountAction::attach(
         path, [this] { return makeIdentities(m_context, m_passphrase); }, this));
+    m_share->setFile(path);
+    buttons->addWidget(m_share);
     buttons->addWidget(close);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_title);
@@ -168,6 +172,9 @@ ContainerWindow::ContainerWindow(AppContext& context, const QString& path, QWidg
     connect(m_opener, &EntryOpener::failed, this, [this](const QString& message) {
         if (!message.isEmpty())
             m_message->showMessage(NoticePanel::Kind::Error, message);
+    });
+    connect(m_share, &ShareButton::reported, this, [this](bool ok, const QString& text) {
+        m_message->showMessage(ok ? NoticePanel::Kind::Success : NoticePanel::Kind::Error, text);
     });
     connect(m_filterBar, &EntryFilterBar::filterChanged, m_model, &ContainerModel::setFilter);
     connect(m_filterBar, &EntryFilterBar::moveIntoList, this, &ContainerWindow::enterList);

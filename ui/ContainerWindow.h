@@ -5,7 +5,8 @@
 // the passphrase inside the window. A file opens with a double click or Enter
 // and entries drag out (OpenEntry.h); the box above the tree finds entries
 // (EntryFilter.h). An age file opens in the same window
-// (ContainerWindowAge.cpp): its contents, "not signed", Extract.
+// (ContainerWindowAge.cpp): its contents, "not signed", Extract. "Share…"
+// sends the container on (ShareButton.h).
 #pragma once
 
 #include "Extract.h"
@@ -30,6 +31,7 @@ class EntryOpener;
 class JobProgressWidget;
 class JobRunner;
 class NoticePanel;
+class ShareButton;
 class SignatureBanner;
 
 class ContainerWindow : public QWidget {
@@ -51,6 +53,7 @@ public:
     QPushButton* extractAllButton() const { return m_extractAll; }
     JobRunner* runner() const { return m_runner; }
     JobProgressWidget* progressView() const { return m_progress; }
+    ShareButton* shareButton() const { return m_share; }
     EntryFilterBar* filterBar() const { return m_filterBar; }
     EntryOpener* opener() const { return m_opener; }
     /// Removes the copies of opened files at once, changed or not (Coffer locks).
@@ -108,6 +111,7 @@ private:
     QPushButton* m_extractSelected;
     QPushButton* m_extractAll;
     QWidget* m_buttonRow;
+    ShareButton* m_share;
     JobProgressWidget* m_progress;
     JobRunner* m_runner;
 };

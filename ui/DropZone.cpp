@@ -1,6 +1,8 @@
 #include "DropZone.h"
 
 #include "AgeSupport.h"
+#include "ArmoredContainer.h"
+#include "PathText.h"
 
 #include <QDragEnterEvent>
 #include <QFileInfo>
@@ -26,6 +28,12 @@ QStringList localPaths(const QMimeData* mime)
     return paths;
 }
 
+// Dropped text that is not a list of files (a selection from a mail or a chat).
+bool holdsText(const QMimeData* mime)
+{
+    return mime && !mime->hasUrls() && mime->hasText();
+}
+
 } // namespace
 
 DropZone::DropZone(QWidget* parent) : QFrame(parent)
@@ -35,8 +43,8 @@ DropZone::DropZone(QWidget* parent) : QFrame(parent)
     setCursor(Qt::PointingHandCursor);
     setAccessibleName(tr("Drop zone"));
     setAccessibleDescription(
-        tr("Drop files or folders to encrypt; drop a .coffer or .age file to open it. Press Enter to "
-           "choose files to encrypt."));
+        tr("Drop files or folders to encrypt; drop a .coffer or .age file, or text copied from Coffer, to "
+           "open it. Press Enter to choose files to encrypt."));
     setToolTip(tr("Drop files here, or press Enter to choose them"));
 }
 
@@ -44,7 +52,7 @@ bool DropZone::isContainerPath(const QString& path)
 {
     const QFileInfo info(path);
     return (!info.isDir() && info.suffix().compare(QLatin1String("coffer"), Qt::CaseInsensitive) == 0) ||
-           isAgePath(path);
+           isAgePath(path) || (info.isFile() && isArmoredContainerFile(toPath(path)));
 }
 
 void DropZone::routePaths(const QStringList& paths, QStringList* containers, QStringList* toEncrypt)
@@ -74,9 +82,22 @@ QSize DropZone::minimumSizeHint() const
     return QSize(fontMetrics().averageCharWidth() * 40, fontMetrics().height() * 8);
 }
 
+bool DropZone::handleMimeData(const QMimeData* mime)
+{
+    if (holdsText(mime)) {
+        emit openTextRequested(mime->text());
+        return true;
+    }
+    const QStringList paths = localPaths(mime);
+    if (paths.isEmpty())
+        return false;
+    handlePaths(paths);
+    return true;
+}
+
 void DropZone::dragEnterEvent(QDragEnterEvent* event)
 {
-    if (localPaths(event->mimeData()).isEmpty())
+    if (localPaths(event->mimeData()).isEmpty() && !holdsText(event->mimeData()))
         return event->ignore();
     event->acceptProposedAction();
     m_hovered = true;
@@ -85,7 +106,7 @@ void DropZone::dragEnterEvent(QDragEnterEvent* event)
 
 void DropZone::dragMoveEvent(QDragMoveEvent* event)
 {
-    if (!localPaths(event->mimeData()).isEmpty())
+    if (!localPaths(event->mimeData()).isEmpty() || holdsText(event->mimeData()))
         event->acceptProposedAction();
 }
 
@@ -99,11 +120,9 @@ void DropZone::dropEvent(QDropEvent* event)
 {
     m_hovered = false;
     update();
-    const QStringList paths = localPaths(event->mimeData());
-    if (paths.isEmpty())
+    if (!handleMimeData(event->mimeData()))
         return event->ignore();
     event->acceptProposedAction();
-    handlePaths(paths);
 }
 
 void DropZone::keyPressEvent(QKeyEvent* event)
@@ -156,7 +175,7 @@ void DropZone::paintEvent(QPaintEvent*)
     y += bigMetrics.height();
     p.setFont(font());
     p.drawText(QRectF(area.left(), y, area.width(), fontMetrics().height() * 1.2), Qt::AlignCenter,
-               tr("drop a .coffer or .age file to open it"));
+               tr("drop a .coffer or .age file, or text copied from Coffer, to open it"));
     y += fontMetrics().height() * 1.2;
     QColor hint = pal.color(QPalette::PlaceholderText);
     p.setPen(hint);

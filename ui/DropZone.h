@@ -1,9 +1,12 @@
 // The main window's large drop target: files and folders start the Encrypt
-// flow, .coffer files open. Focusable: Enter or Space chooses files instead.
+// flow, .coffer files (and files holding armored text, FORMAT.md §14) open;
+// dropped text holding the armor opens too. Focusable: Enter or Space chooses files instead.
 #pragma once
 
 #include <QFrame>
 #include <QStringList>
+
+class QMimeData;
 
 namespace coffer::ui {
 
@@ -18,6 +21,8 @@ public:
     static bool isContainerPath(const QString& path);
     /// Emits the signals for these paths, as a drop would.
     void handlePaths(const QStringList& paths);
+    /// Emits the signals for this drop (files, or text); false if it holds neither.
+    bool handleMimeData(const QMimeData* mime);
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
@@ -25,6 +30,8 @@ public:
 signals:
     void encryptRequested(const QStringList& paths);
     void openRequested(const QString& container);
+    /// Dropped text (not a file): an armored container, checked by whoever opens it.
+    void openTextRequested(const QString& text);
     /// Enter, Space or a click: the user wants to choose files.
     void activated();
 

@@ -181,7 +181,7 @@ void EncryptDialog::onFinished()
                    .arg(Texts::files(outcome.files), Texts::size(outcome.bytes),
                         displayable(QDir::toNativeSeparators(path)));
     }
-    m_progress->finish(outcome, text, folder, path);
+    m_progress->finish(outcome, text, folder, path, path);
     if (m_closeWhenDone)
         QDialog::reject();
 }

@@ -2,6 +2,7 @@
 
 #include "ErrorText.h"
 #include "NoticePanel.h"
+#include "ShareButton.h"
 #include "Texts.h"
 #include "UntrustedText.h"
 
@@ -57,7 +58,7 @@ JobProgressWidget::JobProgressWidget(QWidget* parent)
     : QWidget(parent), m_title(new QLabel(this)), m_bar(new QProgressBar(this)), m_detail(new QLabel(this)),
       m_current(new QLabel(this)), m_result(new NoticePanel(this)), m_cancel(new QPushButton(tr("&Cancel"), this)),
       m_showFolder(new QPushButton(tr("&Show in folder"), this)), m_copyPath(new QPushButton(tr("Copy &path"), this)),
-      m_close(new QPushButton(tr("C&lose"), this))
+      m_share(new ShareButton(this)), m_close(new QPushButton(tr("C&lose"), this))
 {
     QFont titleFont = m_title->font();
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.25);
@@ -74,7 +75,7 @@ JobProgressWidget::JobProgressWidget(QWidget* parent)
 
     auto* buttons = new QHBoxLayout;
     buttons->addStretch(1);
-    for (QPushButton* b : {m_showFolder, m_copyPath, m_cancel, m_close})
+    for (QPushButton* b : {static_cast<QPushButton*>(m_share), m_showFolder, m_copyPath, m_cancel, m_close})
         buttons->addWidget(b);
 
     auto* layout = new QVBoxLayout(this);
@@ -94,6 +95,9 @@ JobProgressWidget::JobProgressWidget(QWidget* parent)
     connect(m_showFolder, &QPushButton::clicked, this,
             [this]() { QDesktopServices::openUrl(QUrl::fromLocalFile(m_folder)); });
     connect(m_copyPath, &QPushButton::clicked, this, [this]() { QGuiApplication::clipboard()->setText(m_path); });
+    connect(m_share, &ShareButton::reported, this, [this](bool ok, const QString& text) {
+        m_result->showMessage(ok ? NoticePanel::Kind::Success : NoticePanel::Kind::Error, text);
+    });
 }
 
 void JobProgressWidget::begin(const QString& title)
@@ -109,6 +113,7 @@ void JobProgressWidget::begin(const QString& title)
     m_cancel->show();
     m_showFolder->hide();
     m_copyPath->hide();
+    m_share->hide();
     m_close->hide();
     m_speed.reset();
     m_clock.start();
@@ -146,7 +151,7 @@ void JobProgressWidget::setProgress(const Progress& progress)
 }
 
 void JobProgressWidget::finish(const JobOutcome& outcome, const QString& successText, const QString& folder,
-                               const QString& path)
+                               const QString& path, const QString& shareFile)
 {
     m_folder = folder;
     m_path = path;
@@ -161,9 +166,11 @@ void JobProgressWidget::finish(const JobOutcome& outcome, const QString& success
         for (const auto& w : outcome.warnings)
             text += QLatin1Char('\n') + tr("Note: %1").arg(displayable(w)); // warnings quote paths
         m_result->showMessage(NoticePanel::Kind::Success, text);
-        m_showFolder->setVisible(!folder.isEmpty());
+        m_share->setFile(shareFile);
+        m_share->setVisible(!shareFile.isEmpty());
+        m_showFolder->setVisible(!folder.isEmpty() && shareFile.isEmpty());
         m_copyPath->setVisible(!path.isEmpty());
-        (m_showFolder->isVisible() ? m_showFolder : m_close)->setFocus();
+        (m_share->isVisible() ? m_share : m_showFolder->isVisible() ? m_showFolder : m_close)->setFocus();
     } else {
         const UserMessage m = ErrorText::describe(*outcome.error);
         m_result->showMessage(outcome.cancelled() ? NoticePanel::Kind::Info : NoticePanel::Kind::Error, m.text());

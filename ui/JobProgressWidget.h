@@ -1,6 +1,6 @@
 // The progress view shared by encrypt and extract: a bar, speed, time left,
 // the current file and Cancel; at the end the result with "Show in folder"
-// and "Copy path".
+// and "Copy path", or for a container just made "Share…" (ShareButton.h).
 #pragma once
 
 #include "Job.h"
@@ -18,6 +18,7 @@ class QPushButton;
 namespace coffer::ui {
 
 class NoticePanel;
+class ShareButton;
 
 /// Speed over the last few seconds, and the time left at that speed.
 class SpeedMeter {
@@ -42,9 +43,12 @@ public:
     void begin(const QString& title);
     void setProgress(const Progress& progress);
     /// `folder` is shown by "Show in folder"; `path` is copied by "Copy path".
-    void finish(const JobOutcome& outcome, const QString& successText, const QString& folder, const QString& path);
+    /// With `shareFile` (a container just made), "Share…" replaces "Show in folder".
+    void finish(const JobOutcome& outcome, const QString& successText, const QString& folder, const QString& path,
+                const QString& shareFile = {});
 
     QPushButton* cancelButton() const { return m_cancel; }
+    ShareButton* shareButton() const { return m_share; }
     QString resultText() const;
 
 signals:
@@ -60,6 +64,7 @@ private:
     QPushButton* m_cancel;
     QPushButton* m_showFolder;
     QPushButton* m_copyPath;
+    ShareButton* m_share;
     QPushButton* m_close;
     QElapsedTimer m_clock;
     SpeedMeter m_speed;

@@ -32,8 +32,11 @@ MainWindow::MainWindow(AppContext& context, QWidget* parent)
     m_encrypt = addToolAction(QStringLiteral("encrypt"), tr("&Encrypt…"), QKeySequence(tr("Ctrl+E")),
                               tr("Choose files or folders to encrypt"));
     m_open = addToolAction(QStringLiteral("open"), tr("&Open…"), QKeySequence::Open, tr("Open a .coffer container"));
+    m_paste = addToolAction(QStringLiteral("open"), tr("&Paste"), QKeySequence(tr("Ctrl+Shift+V")),
+                            tr("Open from clipboard: a container copied as text"));
     toolbar->addAction(m_encrypt);
     toolbar->addAction(m_open);
+    toolbar->addAction(m_paste);
     toolbar->addSeparator();
     m_contacts = addToolAction(QStringLiteral("contacts"), tr("&Contacts"), QKeySequence(tr("Ctrl+K")),
                                tr("The people you share with, and their cards"));
@@ -73,6 +76,7 @@ MainWindow::MainWindow(AppContext& context, QWidget* parent)
 
     connect(m_encrypt, &QAction::triggered, this, [this]() { emit encryptRequested({}); });
     connect(m_open, &QAction::triggered, this, [this]() { emit openRequested({}); });
+    connect(m_paste, &QAction::triggered, this, &MainWindow::openClipboardRequested);
     connect(m_contacts, &QAction::triggered, this, &MainWindow::contactsRequested);
     connect(m_myCard, &QAction::triggered, this, &MainWindow::myCardRequested);
     connect(m_settings, &QAction::triggered, this, &MainWindow::settingsRequested);
@@ -80,6 +84,7 @@ MainWindow::MainWindow(AppContext& context, QWidget* parent)
     connect(m_about, &QAction::triggered, this, &MainWindow::aboutRequested);
     connect(m_dropZone, &DropZone::encryptRequested, this, &MainWindow::encryptRequested);
     connect(m_dropZone, &DropZone::openRequested, this, &MainWindow::openRequested);
+    connect(m_dropZone, &DropZone::openTextRequested, this, &MainWindow::openTextRequested);
     connect(m_dropZone, &DropZone::activated, this, [this]() { emit encryptRequested({}); });
     connect(m_recent, &RecentContainers::openRequested, this, &MainWindow::openRequested);
     connect(&context.keyring(), &KeyringSession::keyringChanged, this, &MainWindow::refreshIdentity);
@@ -125,20 +130,14 @@ void MainWindow::paintEvent(QPaintEvent* event)
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)
 {
-    if (event->mimeData()->hasUrls())
+    if (event->mimeData()->hasUrls() || event->mimeData()->hasText())
         event->acceptProposedAction();
 }
 
 void MainWindow::dropEvent(QDropEvent* event)
 {
-    QStringList paths;
-    for (const QUrl& url : event->mimeData()->urls())
-        if (url.isLocalFile())
-            paths << url.toLocalFile();
-    if (paths.isEmpty())
-        return;
-    event->acceptProposedAction();
-    m_dropZone->handlePaths(paths);
+    if (m_dropZone->handleMimeData(event->mimeData()))
+        event->acceptProposedAction();
 }
 
 } // namespace coffer::ui

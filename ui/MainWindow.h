@@ -1,5 +1,5 @@
 // The main window: a large drop zone, the recent containers, a toolbar
-// (Encrypt…, Open…, Contacts, My card, Settings, Lock, About) and a status bar that
+// (Encrypt…, Open…, Paste (open from clipboard), Contacts, My card, Settings, Lock, About) and a status bar that
 // shows portable mode. It only asks for flows; AppController runs them.
 #pragma once
 
@@ -21,12 +21,17 @@ public:
 
     DropZone* dropZone() const { return m_dropZone; }
     QAction* aboutAction() const { return m_about; }
+    QAction* pasteAction() const { return m_paste; }
 
 signals:
     /// Empty: ask which files.
     void encryptRequested(const QStringList& paths);
     /// Empty: ask which container.
     void openRequested(const QString& path);
+    /// "Open from clipboard": a container copied as text (FORMAT.md §14).
+    void openClipboardRequested();
+    /// Text dropped on the window: opened if it is an armored container.
+    void openTextRequested(const QString& text);
     void contactsRequested();
     void myCardRequested();
     void settingsRequested();
@@ -50,6 +55,7 @@ private:
     QLabel* m_identity;
     QAction* m_encrypt = nullptr;
     QAction* m_open = nullptr;
+    QAction* m_paste = nullptr;
     QAction* m_contacts = nullptr;
     QAction* m_myCard = nullptr;
     QAction* m_settings = nullptr;

@@ -23,6 +23,8 @@ public:
     std::vector<std::string> all(const std::string& name) const;
     std::optional<std::string> one(const std::string& name) const;
     const std::vector<std::string>& positional() const { return m_positional; }
+    /// Points a positional argument elsewhere (an armored input decoded to a file).
+    void setPositional(std::size_t index, std::string value) { m_positional.at(index) = std::move(value); }
 
 private:
     std::multimap<std::string, std::string> m_values;

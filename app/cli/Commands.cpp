@@ -1,6 +1,7 @@
 #include "Commands.h"
 
 #include "AgeCommands.h"
+#include "ArmoredInput.h"
 #include "Cli.h"
 #include "CliSupport.h"
 #include "CommandTable.h"
@@ -336,6 +337,9 @@ int commandDecrypt(const std::vector<std::string>& argv)
         return usageError(args.error(), kDecryptUsage);
     if (args.positional().size() != 1)
         return usageError("name one container to decrypt", kDecryptUsage);
+    std::optional<OpenCopies> armored; // an armored input, decoded while the command runs
+    if (auto st = dearmorArgument(args, armored); !st.ok())
+        return reportError(st.error());
     if (isAgeInput(args.positional()[0]))
         return decryptAgeCommand(args);
     if (args.one("--output") == "-")
@@ -373,6 +377,9 @@ int commandList(const std::vector<std::string>& argv)
         return usageError("list needs a container file (it reads only the end of it); to see what a stream "
                           "holds, decrypt it",
                           kListUsage);
+    std::optional<OpenCopies> armored;
+    if (auto st = dearmorArgument(args, armored); !st.ok())
+        return reportError(st.error());
     if (isAgeInput(args.positional()[0]))
         return listAgeCommand(args);
     if (auto st = checkContainerFirst(args.positional()[0]); !st.ok())
@@ -422,6 +429,9 @@ int commandInspect(const std::vector<std::string>& argv)
         return usageError(args.ok() ? "name one container" : args.error(), usageOf("inspect"));
     if (args.positional()[0] == "-")
         return usageError("inspect needs a container file", usageOf("inspect"));
+    std::optional<OpenCopies> armored;
+    if (auto st = dearmorArgument(args, armored); !st.ok())
+        return reportError(st.error());
     if (isAgeInput(args.positional()[0]))
         return inspectAgeCommand(args.positional()[0]);
     auto info = inspectContainer(args.positional()[0]);

@@ -2,7 +2,6 @@
 // together in the order age.md gives (FORMAT.md §13).
 #include "Age.h"
 
-#include "AgeArmor.h"
 #include "AgeHeader.h"
 #include "AgeRecipients.h"
 #include "AgeStream.h"
@@ -63,7 +62,7 @@ Status AgeDecryptor::Impl::openSource()
         return failed(AgeFailure::Header, makeError(ErrorCode::Damaged, "this age file is empty"));
     lines = raw.get();
     if (!startsWith(*start, kBinaryPrefix)) {
-        armor = std::make_unique<ArmorReader>(*raw);
+        armor = std::make_unique<ArmorReader>(*raw, kAgeArmor);
         armored = std::make_unique<LineSource>(*armor);
         lines = armored.get();
     }
@@ -227,7 +226,7 @@ Result<std::unique_ptr<AgeEncryptor>> AgeEncryptor::open(ByteSink& output, const
     auto impl = std::make_unique<Impl>();
     ByteSink* sink = &output;
     if (armor) {
-        impl->armor = std::make_unique<ArmorWriter>(output);
+        impl->armor = std::make_unique<ArmorWriter>(output, kAgeArmor);
         sink = impl->armor.get();
     }
     Bytes nonce(kPayloadNonceSize);

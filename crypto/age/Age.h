@@ -5,6 +5,7 @@
 // signature, no index, no compression. Everything here is Botan and C++ only.
 #pragma once
 
+#include "Armor.h"
 #include "ByteStream.h"
 #include "Primitives.h"
 #include "Result.h"
@@ -20,8 +21,8 @@
 namespace coffer::crypto::age {
 
 inline constexpr std::string_view kVersionLine = "age-encryption.org/v1";
-inline constexpr std::string_view kArmorBegin = "-----BEGIN AGE ENCRYPTED FILE-----";
-inline constexpr std::string_view kArmorEnd = "-----END AGE ENCRYPTED FILE-----";
+inline constexpr std::string_view kArmorBegin = kAgeArmor.begin;
+inline constexpr std::string_view kArmorEnd = kAgeArmor.end;
 inline constexpr std::size_t kAgeChunkSize = 64 * 1024;
 /// age's own ceiling for the scrypt work factor on decryption (log2 N).
 inline constexpr int kMaxScryptWorkFactor = 22;

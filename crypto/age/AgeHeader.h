@@ -7,6 +7,7 @@
 
 #include "Age.h"
 #include "ByteStream.h"
+#include "LineSource.h"
 #include "Primitives.h"
 
 #include <optional>
@@ -30,27 +31,6 @@ struct AgeHeader {
 /// Longest header Coffer reads: far above any real one (a post-quantum stanza
 /// is 1.5 KiB), so a hostile file cannot make us buffer without end.
 inline constexpr std::size_t kMaxHeaderSize = 1024 * 1024;
-
-/// A source that can be read line by line (the header) and then as plain
-/// bytes (the payload), with what was read ahead given back first.
-class LineSource final : public ByteSource {
-public:
-    explicit LineSource(ByteSource& input) : m_input(input) {}
-    /// The bytes up to the next LF (not included); nullopt at a clean end of
-    /// input. Fails (Damaged) on a line longer than `max` or an input that
-    /// ends inside a line.
-    Result<std::optional<std::string>> readLine(std::size_t max);
-    /// Up to `count` bytes without consuming them (fewer only at the end).
-    Result<ByteView> peek(std::size_t count);
-    Result<std::size_t> read(MutableByteView buffer) override;
-
-private:
-    Status fill(std::size_t count);
-    ByteSource& m_input;
-    Bytes m_buffer;
-    std::size_t m_pos = 0;
-    bool m_eof = false;
-};
 
 /// Reads and checks the header's syntax. On failure `why` is Header.
 Result<AgeHeader> parseHeader(LineSource& input, AgeFailure& why);

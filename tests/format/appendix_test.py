@@ -362,6 +362,24 @@ def check_tampering(coffer, scratch, a2, c2, key, nonce, secret, seed):
         check(f"A.2 {name}: coffer list exit code", r.returncode, want)
 
 
+def check_armor(fmt, coffer, scratch, c1, secret, files):
+    """§14: the example is A.1 armored by these rules, and `coffer list` reads it."""
+    sec = open(fmt, encoding="utf-8").read().split("## 14.")[1].split("## Appendix A")[0]
+    example = block(sec, "Example:").lstrip("\n")
+    enc = base64.b64encode(c1).decode()  # standard base64 with padding
+    lines = [enc[i:i + 64] for i in range(0, len(enc), 64)]
+    want = "-----BEGIN COFFER ENCRYPTED FILE-----\n" + "\n".join(lines) + "\n-----END COFFER ENCRYPTED FILE-----\n"
+    check("§14 example is A.1 armored", example, want)
+    os.makedirs(scratch, exist_ok=True)
+    keyfile = os.path.join(scratch, "key")
+    open(keyfile, "w").write(secret + "\n")
+    path = os.path.join(scratch, "a1.coffer.txt")
+    open(path, "w").write(example)
+    r = run(coffer, ["list", "-i", keyfile, path], os.path.join(scratch, "home"))
+    check("§14 example: coffer list exit code", r.returncode, 0)
+    check("§14 example: coffer list names every entry", sorted(p for p in files if p in r.stdout), sorted(files))
+
+
 def main():
     fmt, coffer, scratch = sys.argv[1:4]
     os.umask(0o022)
@@ -384,6 +402,7 @@ def main():
     check_coffer(coffer, scratch, "A.1", c1, secret, passphrase, files, None)
     check_coffer(coffer, scratch, "A.2", c2, secret, passphrase, files, stated)
     check_tampering(coffer, os.path.join(scratch, "tamper"), a2, c2, key, nonce, secret, seed)
+    check_armor(fmt, coffer, os.path.join(scratch, "armor"), c1, secret, files)
     print(f"{len(FAILED)} failed" + (": " + ", ".join(FAILED) if FAILED else ""))
     return 1 if FAILED else 0
 
