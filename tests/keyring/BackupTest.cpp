@@ -3,6 +3,7 @@
 // hostile or mistyped input refused with a message that says what to check.
 #include "Backup.h"
 #include "Encrypt.h"
+#include "KeyringFile.h"
 #include "KeyringHarness.h"
 #include "PaperKey.h"
 
@@ -212,6 +213,29 @@ TEST(BackupHostile, MalformedKeyringTextInsideIsRefused)
         EXPECT_EQ(r.error().code, ErrorCode::Damaged) << body << message(r.error());
         EXPECT_NE(r.error().message.find("the backup"), std::string::npos) << message(r.error());
     }
+}
+
+TEST(BackupHostile, AHugeEntryIsRefusedBeforeItIsRead)
+{
+    // The passphrase is the attacker's too when the backup is planted: the
+    // declared size must not make Coffer allocate what it says.
+    TempDir dir;
+    {
+        std::vector<std::uint8_t> big(kMaxKeyringTextBytes + 1, 'x');
+        writeBytes(dir / "in" / kBackupEntryName, big);
+    }
+    EncryptRequest req;
+    req.inputs = {dir / "in" / kBackupEntryName};
+    req.passphrase = kBackupPass;
+    req.argon2 = kCheapKdf;
+    req.compression = Compression::Off;
+    req.output = dir / "huge.coffer";
+    JobControl job;
+    ASSERT_TRUE(encryptFiles(req, job).ok());
+    auto r = readBackup(dir / "huge.coffer", kBackupPass);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, ErrorCode::LimitExceeded) << message(r.error());
+    EXPECT_NE(r.error().message.find("larger than Coffer reads"), std::string::npos) << message(r.error());
 }
 
 TEST(BackupRestore, RefusesADifferentIdentityAndMergesTheSameOne)
