@@ -81,8 +81,16 @@ void AppController::showGate()
 {
     if (m_gate)
         return;
-    QDialog* gate = m_context.keyring().exists() ? static_cast<QDialog*>(new UnlockDialog(m_context, m_main))
-                                                 : new FirstRunDialog(m_context, m_main);
+    QDialog* gate = nullptr;
+    if (m_context.keyring().exists()) {
+        gate = new UnlockDialog(m_context, m_main);
+    } else {
+        auto* firstRun = new FirstRunDialog(m_context, m_main);
+        connect(
+            firstRun, &FirstRunDialog::backupRequested, this, [this]() { showMyCard()->showBackup(); },
+            Qt::QueuedConnection);
+        gate = firstRun;
+    }
     gate->setAttribute(Qt::WA_DeleteOnClose);
     connect(gate, &QDialog::accepted, this, &AppController::onGateAccepted);
     connect(gate, &QDialog::rejected, qApp, &QApplication::quit, Qt::QueuedConnection);

@@ -1,7 +1,11 @@
 #include "FirstRunDialog.h"
 
 #include "AppContext.h"
+#include "Background.h"
+#include "Backup.h"
+#include "ErrorText.h"
 #include "ImportKeyPage.h"
+#include "MessageBox.h"
 #include "NoticePanel.h"
 #include "PassphraseFields.h"
 
@@ -68,6 +72,7 @@ FirstRunDialog::FirstRunDialog(AppContext& context, QWidget* parent)
 
     connect(m_tabs, &QTabWidget::currentChanged, this, &FirstRunDialog::refreshButton);
     connect(m_tabs, &QTabWidget::currentChanged, this, &FirstRunDialog::fitCurrentTab);
+    connect(m_import, &ImportKeyPage::backupLoaded, this, &FirstRunDialog::fitCurrentTab);
     connect(buttons, &QDialogButtonBox::accepted, this, &FirstRunDialog::submit);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(&context.keyring(), &KeyringSession::createFinished, this, &FirstRunDialog::onCreated);
@@ -118,6 +123,8 @@ void FirstRunDialog::submit()
         return showProblem(tr("Paste your secret key, or load it from a file."));
     if (!m_passphrase->isAcceptable())
         return showProblem(tr("Choose a keyring passphrase of at least 8 characters and type it the same twice."));
+    if (importing && m_import->backupFile())
+        return restoreBackup();
     if (!checkContactName(name.toStdString()).ok() && !name.isEmpty())
         return showProblem(tr("Use a shorter name without tabs or control characters."));
 
@@ -140,20 +147,58 @@ void FirstRunDialog::submit()
     } else {
         keyring.setIdentity(crypto::SecretIdentity::generate(name.toStdString()));
     }
-    m_waiting = true;
-    m_continue->setEnabled(false);
-    m_notice->showMessage(NoticePanel::Kind::Info, tr("Saving your keyring…"));
+    m_creatingNew = !importing;
+    setWaiting(true, tr("Saving your keyring…"));
     m_context.keyring().create(std::move(keyring), m_passphrase->takePassphrase());
+}
+
+void FirstRunDialog::setWaiting(bool waiting, const QString& message)
+{
+    m_waiting = waiting;
+    m_continue->setEnabled(!waiting);
+    if (waiting)
+        m_notice->showMessage(NoticePanel::Kind::Info, message);
+    else
+        m_continue->setDefault(true);
+}
+
+/// Opens the loaded backup with its passphrase (Argon2id off the GUI thread),
+/// then saves what it holds as the new keyring.
+void FirstRunDialog::restoreBackup()
+{
+    if (m_import->backupPassphraseField()->text().isEmpty())
+        return showProblem(tr("Type the passphrase of the backup: the one chosen when the backup was made."));
+    const std::filesystem::path file = *m_import->backupFile();
+    auto pass = std::make_shared<crypto::SecureString>(m_import->takeBackupPassphrase());
+    m_creatingNew = false;
+    setWaiting(true, tr("Opening the backup…"));
+    runInBackground(
+        this, [file, pass]() { return readBackup(file, *pass); },
+        [this](Result<Keyring> restored) {
+            setWaiting(false);
+            if (!restored.ok())
+                return m_notice->showMessage(NoticePanel::Kind::Error, ErrorText::describe(restored.error()).text());
+            Keyring keyring;
+            if (auto merged = mergeRestored(keyring, *restored); !merged.ok())
+                return m_notice->showMessage(NoticePanel::Kind::Error, QString::fromStdString(merged.error().message));
+            setWaiting(true, tr("Saving your keyring…"));
+            m_context.keyring().create(std::move(keyring), m_passphrase->takePassphrase());
+        });
 }
 
 void FirstRunDialog::onCreated(bool ok, const QString& message)
 {
     if (!m_waiting)
         return;
-    m_waiting = false;
-    m_continue->setEnabled(true);
-    m_continue->setDefault(true);
+    setWaiting(false);
     if (ok) {
+        // Asked once, right after the identity is made: the moment a backup is cheapest.
+        if (m_creatingNew &&
+            MessageBox::question(this, tr("Back up your identity?"),
+                                 tr("Your identity exists only on this computer. If it is lost, nothing sent to "
+                                    "you can be opened again. Back it up now (a file or a page to print)?"),
+                                 QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes) == QMessageBox::Yes)
+            emit backupRequested();
         accept();
         return;
     }

@@ -1,6 +1,7 @@
 // First run: create an identity (name and a keyring passphrase typed twice,
 // with a strength hint) or import one (a Coffer secret key or an age
-// identity). The keyring is saved off the GUI thread.
+// identity, a paper key or a backup file). The keyring is saved off the GUI
+// thread; after a new identity is made, it asks once whether to back it up.
 #pragma once
 
 #include "FittedDialog.h"
@@ -32,11 +33,17 @@ public:
 public slots:
     void submit();
 
+signals:
+    /// A new identity was made and the user chose to back it up now.
+    void backupRequested();
+
 private:
     void refreshButton();
     void fitCurrentTab();
     void onCreated(bool ok, const QString& message);
     void showProblem(const QString& text);
+    void restoreBackup();
+    void setWaiting(bool waiting, const QString& message = {});
 
     AppContext& m_context;
     QTabWidget* m_tabs;
@@ -46,6 +53,7 @@ private:
     NoticePanel* m_notice;
     QPushButton* m_continue;
     bool m_waiting = false;
+    bool m_creatingNew = false;
 };
 
 } // namespace coffer::ui

@@ -1,7 +1,9 @@
 #include "ImportKeyPage.h"
 
+#include "Backup.h"
 #include "FileDialogs.h"
 #include "KeyChoice.h"
+#include "PaperKey.h"
 #include "PathText.h"
 #include "SecretInput.h"
 #include "UntrustedText.h"
@@ -20,11 +22,17 @@ namespace coffer::ui {
 
 ImportKeyPage::ImportKeyPage(QWidget* parent)
     : QWidget(parent), m_text(new QPlainTextEdit), m_load(new QPushButton(tr("&Load from file…"))),
-      m_loaded(new QLabel), m_name(new QLineEdit)
+      m_loaded(new QLabel), m_name(new QLineEdit), m_backupPassLabel(new QLabel(tr("Backup &passphrase:"))),
+      m_backupPass(new QLineEdit)
 {
+    makeSecretField(m_backupPass);
+    m_backupPass->setAccessibleName(tr("Backup passphrase"));
+    m_backupPassLabel->setBuddy(m_backupPass);
+    m_backupPassLabel->hide();
+    m_backupPass->hide();
     m_text->setUndoRedoEnabled(false);
     m_text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    m_text->setPlaceholderText(tr("COFFER-SECRET-KEY-1… or AGE-SECRET-KEY-1…"));
+    m_text->setPlaceholderText(tr("COFFER-SECRET-KEY-1…, AGE-SECRET-KEY-1… or the lines of a paper key"));
     m_text->setAccessibleName(tr("Secret key to import"));
     m_text->setTabChangesFocus(true);
     m_text->setContextMenuPolicy(Qt::NoContextMenu);
@@ -35,9 +43,10 @@ ImportKeyPage::ImportKeyPage(QWidget* parent)
     m_loaded->setWordWrap(true);
     m_loaded->hide();
 
-    auto* intro = new QLabel(tr("Paste your secret key, or load the file that holds it. A Coffer secret key "
-                                "becomes your identity; an age identity lets you open containers sent to it, and "
-                                "Coffer makes a new identity beside it to sign and share a card."));
+    auto* intro = new QLabel(tr("Paste your secret key or the lines of your paper key, or load the file that "
+                                "holds it or your backup file. A Coffer secret key becomes your identity; an age "
+                                "identity lets you open containers sent to it, and Coffer makes a new identity "
+                                "beside it to sign and share a card."));
     intro->setWordWrap(true);
     auto* warning = new QLabel(tr("Never send your secret key to anyone."));
     warning->setWordWrap(true);
@@ -46,6 +55,7 @@ ImportKeyPage::ImportKeyPage(QWidget* parent)
     loadRow->addStretch(0);
     loadRow->addWidget(m_load);
     auto* form = new QFormLayout;
+    form->addRow(m_backupPassLabel, m_backupPass);
     form->addRow(tr("Your &name:"), m_name);
 
     auto* layout = new QVBoxLayout(this);
@@ -58,8 +68,8 @@ ImportKeyPage::ImportKeyPage(QWidget* parent)
 
     connect(m_text, &QPlainTextEdit::textChanged, this, &ImportKeyPage::changed);
     connect(m_load, &QPushButton::clicked, this, [this]() {
-        const QString path = FileDialogs::getOpenFileName(this, tr("Load a secret key"), QString(),
-                                                          tr("Key files (*.txt *.key);;All files (*)"));
+        const QString path = FileDialogs::getOpenFileName(this, tr("Load a secret key or a backup"), QString(),
+                                                          tr("Keys and backups (*.txt *.key *.coffer);;All files (*)"));
         if (!path.isEmpty())
             loadFile(path);
     });
@@ -67,6 +77,23 @@ ImportKeyPage::ImportKeyPage(QWidget* parent)
 
 void ImportKeyPage::loadFile(const QString& path)
 {
+    if (looksLikeContainer(toPath(path))) {
+        // A backup: its passphrase opens it when the user continues.
+        m_backupFile = toPath(path);
+        m_fileSecret.reset();
+        m_text->clear();
+        m_text->setEnabled(false);
+        m_backupPassLabel->show();
+        m_backupPass->show();
+        m_backupPass->setFocus();
+        m_name->setEnabled(false); // the backup's card carries its name
+        m_loaded->setText(
+            tr("Backup loaded from %1. Type its passphrase below.").arg(displayable(QFileInfo(path).fileName())));
+        m_loaded->show();
+        emit changed();
+        emit backupLoaded();
+        return;
+    }
     auto secret = readSecretFile(toPath(path));
     if (!secret.ok()) {
         m_loaded->setText(tr("Could not read %1. Check the file and its permissions.").arg(path));
@@ -74,6 +101,10 @@ void ImportKeyPage::loadFile(const QString& path)
         return;
     }
     m_fileSecret = std::move(*secret);
+    m_backupFile.reset();
+    m_backupPassLabel->hide();
+    m_backupPass->hide();
+    m_name->setEnabled(true);
     m_text->clear();
     m_text->setEnabled(false);
     m_loaded->setText(tr("Key loaded from %1.").arg(displayable(QFileInfo(path).fileName())));
@@ -88,12 +119,26 @@ int ImportKeyPage::heightForWidth(int width) const
 
 bool ImportKeyPage::hasInput() const
 {
-    return m_fileSecret.has_value() || !m_text->toPlainText().trimmed().isEmpty();
+    return m_backupFile.has_value() || m_fileSecret.has_value() || !m_text->toPlainText().trimmed().isEmpty();
 }
 
 QString ImportKeyPage::nameForIdentity() const
 {
     return m_name->text().trimmed();
+}
+
+crypto::SecureString ImportKeyPage::takeBackupPassphrase()
+{
+    return takeSecret(m_backupPass);
+}
+
+/// The paper key's error (which line to check) in the GUI's words.
+QString ImportKeyPage::paperKeyProblem(const Error& error)
+{
+    QString text = QString::fromStdString(error.message);
+    if (!text.isEmpty())
+        text[0] = text[0].toUpper();
+    return tr("%1. Compare what you typed with the printed page, then try again.").arg(text);
 }
 
 Result<std::vector<crypto::SecretIdentity>> ImportKeyPage::takeIdentities()
@@ -102,6 +147,14 @@ Result<std::vector<crypto::SecretIdentity>> ImportKeyPage::takeIdentities()
     m_fileSecret.reset();
     m_text->setEnabled(true);
     m_loaded->hide();
+    if (looksLikePaperKey(text)) {
+        auto id = parsePaperKey(text);
+        if (!id.ok())
+            return makeError(ErrorCode::InvalidArgument, paperKeyProblem(id.error()).toStdString());
+        std::vector<crypto::SecretIdentity> one;
+        one.push_back(std::move(*id));
+        return one;
+    }
     auto ids = crypto::parseIdentityFile(text);
     if (!ids.ok() || ids->empty())
         return makeError(ErrorCode::InvalidArgument,

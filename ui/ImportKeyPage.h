@@ -1,11 +1,14 @@
 // First run, "Import a key": a Coffer secret key or an age identity, pasted
-// or read from a file. The text goes straight into wiped memory.
+// or read from a file; a paper key's text, pasted or read from a file; or a
+// backup file (KEYRING.md "Backups") with its passphrase. The text goes
+// straight into wiped memory.
 #pragma once
 
 #include "Keys.h"
 
 #include <QWidget>
 
+#include <filesystem>
 #include <optional>
 
 class QLabel;
@@ -28,20 +31,32 @@ public:
     QString nameForIdentity() const;
     QPlainTextEdit* keyField() const { return m_text; }
     QLineEdit* nameField() const { return m_name; }
-    /// Reads a key file (as "Load from file…" does).
+    /// The backup file loaded instead of a key, if any.
+    std::optional<std::filesystem::path> backupFile() const { return m_backupFile; }
+    QLineEdit* backupPassphraseField() const { return m_backupPass; }
+    /// Takes the backup's passphrase (and clears the field).
+    crypto::SecureString takeBackupPassphrase();
+    /// Reads a key file, a paper key or a backup file (as "Load from file…" does).
     void loadFile(const QString& path);
     /// None while another tab is shown, so the first-run dialog fits the tab in front.
     int heightForWidth(int width) const override;
 
 signals:
     void changed();
+    /// A backup file was loaded: the page grew a passphrase row.
+    void backupLoaded();
 
 private:
+    static QString paperKeyProblem(const Error& error);
+
     QPlainTextEdit* m_text;
     QPushButton* m_load;
     QLabel* m_loaded;
     QLineEdit* m_name;
+    QLabel* m_backupPassLabel;
+    QLineEdit* m_backupPass;
     std::optional<crypto::SecureString> m_fileSecret;
+    std::optional<std::filesystem::path> m_backupFile;
 };
 
 } // namespace coffer::ui

@@ -1,17 +1,22 @@
 #include "MyCardDialog.h"
 
 #include "AppContext.h"
+#include "BackupDialog.h"
 #include "FileDialogs.h"
+#include "KeyringSession.h"
+#include "NoticePanel.h"
 #include "QrCodeWidget.h"
 #include "UntrustedText.h"
 
 #include <QClipboard>
+#include <QDateTime>
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QFontDatabase>
 #include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLocale>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSaveFile>
@@ -22,7 +27,8 @@ namespace coffer::ui {
 MyCardDialog::MyCardDialog(AppContext& context, QWidget* parent)
     : QDialog(parent), m_cardView(new QPlainTextEdit), m_qr(new QrCodeWidget), m_fingerprintLabel(new QLabel),
       m_status(new QLabel), m_copy(new QPushButton(tr("&Copy card"))), m_save(new QPushButton(tr("&Save…"))),
-      m_ageField(new QPlainTextEdit), m_copyAge(new QPushButton(tr("Copy &age address")))
+      m_ageField(new QPlainTextEdit), m_copyAge(new QPushButton(tr("Copy &age address"))),
+      m_backup(new QPushButton(tr("&Back up…"))), m_lastBackup(new QLabel), m_context(context)
 {
     setWindowTitle(tr("My card — Coffer"));
     setAccessibleName(tr("My card"));
@@ -64,6 +70,10 @@ MyCardDialog::MyCardDialog(AppContext& context, QWidget* parent)
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close);
     buttons->addButton(m_copy, QDialogButtonBox::ActionRole);
     buttons->addButton(m_save, QDialogButtonBox::ActionRole);
+    buttons->addButton(m_backup, QDialogButtonBox::ActionRole);
+    m_lastBackup->setTextFormat(Qt::PlainText);
+    m_lastBackup->setWordWrap(true);
+    m_lastBackup->setAccessibleName(tr("Last backup"));
 
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(intro);
@@ -76,6 +86,7 @@ MyCardDialog::MyCardDialog(AppContext& context, QWidget* parent)
     layout->addWidget(fingerprintCaption);
     layout->addWidget(m_fingerprintLabel);
     addAgeAddress(layout);
+    layout->addWidget(m_lastBackup);
     layout->addWidget(m_status);
     layout->addWidget(buttons);
     // Tab in the order the buttons are shown, not the order they were made.
@@ -83,14 +94,54 @@ MyCardDialog::MyCardDialog(AppContext& context, QWidget* parent)
     setTabOrder(m_ageField, m_copyAge);
     setTabOrder(m_copyAge, m_copy);
     setTabOrder(m_copy, m_save);
-    setTabOrder(m_save, buttons->button(QDialogButtonBox::Close));
+    setTabOrder(m_save, m_backup);
+    setTabOrder(m_backup, buttons->button(QDialogButtonBox::Close));
 
     connect(m_copy, &QPushButton::clicked, this, &MyCardDialog::copyCard);
     connect(m_save, &QPushButton::clicked, this, &MyCardDialog::saveCard);
     connect(m_copyAge, &QPushButton::clicked, this, &MyCardDialog::copyAgeAddress);
+    connect(m_backup, &QPushButton::clicked, this, &MyCardDialog::showBackup);
+    connect(&context.keyring(), &KeyringSession::keyringChanged, this, &MyCardDialog::refreshLastBackup);
+    refreshLastBackup();
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     setMinimumWidth(fontMetrics().averageCharWidth() * 70);
     m_copy->setDefault(true); // last: a button finds its dialog through parents it has only now
+}
+
+QString MyCardDialog::lastBackupText() const
+{
+    return m_lastBackup->text();
+}
+
+void MyCardDialog::refreshLastBackup()
+{
+    const Keyring* keyring = m_context.keyring().keyring();
+    const std::int64_t when = keyring ? keyring->lastBackupAt() : 0;
+    QPalette palette = m_lastBackup->palette();
+    if (when > 0) {
+        const QDate date = QDateTime::fromSecsSinceEpoch(when).date();
+        m_lastBackup->setText(
+            tr("Last backup: %1").arg(QLocale(QLocale::English).toString(date, QStringLiteral("d MMMM yyyy"))));
+        m_lastBackup->setPalette(QPalette());
+        return;
+    }
+    m_lastBackup->setText(tr("Never backed up. If this computer is lost, so is everything sent to you: "
+                             "choose Back up… to keep a copy of your key somewhere safe."));
+    palette.setColor(QPalette::WindowText, NoticePanel::accentColor(NoticePanel::Kind::Warning));
+    m_lastBackup->setPalette(palette);
+}
+
+BackupDialog* MyCardDialog::showBackup()
+{
+    if (!m_backupDialog) {
+        m_backupDialog = new BackupDialog(m_context, this);
+        m_backupDialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(m_backupDialog, &QObject::destroyed, this, [this]() { m_backupDialog = nullptr; });
+    }
+    m_backupDialog->show();
+    m_backupDialog->raise();
+    m_backupDialog->activateWindow();
+    return m_backupDialog;
 }
 
 void MyCardDialog::copyCard()

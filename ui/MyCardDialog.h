@@ -1,6 +1,6 @@
 // My card: the card text to share, its QR code, the fingerprint to read
 // aloud, Copy and Save; and the age address (age1... of the same X25519 key)
-// for people who use age.
+// for people who use age; when the identity was last backed up, and "Back up…".
 #pragma once
 
 #include <QDialog>
@@ -13,6 +13,7 @@ class QVBoxLayout;
 namespace coffer::ui {
 
 class AppContext;
+class BackupDialog;
 class QrCodeWidget;
 
 class MyCardDialog : public QDialog {
@@ -29,14 +30,20 @@ public:
     QString ageAddress() const { return m_ageAddress; }
     QPlainTextEdit* ageAddressField() const { return m_ageField; }
     QPushButton* copyAgeAddressButton() const { return m_copyAge; }
+    QPushButton* backupButton() const { return m_backup; }
+    /// "Last backup: 5 December 2026" or "Never backed up…".
+    QString lastBackupText() const;
 
 public slots:
     void copyCard();
     void saveCard();
     void copyAgeAddress();
+    /// Opens "Back up your identity" (one window, raised if open).
+    BackupDialog* showBackup();
 
 private:
     void addAgeAddress(QVBoxLayout* layout);
+    void refreshLastBackup();
 
     QString m_card;
     QString m_fingerprint;
@@ -50,6 +57,10 @@ private:
     QPushButton* m_save;
     QPlainTextEdit* m_ageField;
     QPushButton* m_copyAge;
+    QPushButton* m_backup;
+    QLabel* m_lastBackup;
+    AppContext& m_context;
+    BackupDialog* m_backupDialog = nullptr;
 };
 
 } // namespace coffer::ui

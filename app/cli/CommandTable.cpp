@@ -93,11 +93,24 @@ std::vector<CommandInfo> makeTable()
          "coffer inspect report.coffer"},
         {"id",
          commandId,
-         "create [--name NAME]\nshow\nexport\nimport FILE|-\npasswd",
+         "create [--name NAME]\nshow\nexport\nbackup [-o FILE] [--with-contacts] [--paper-text FILE|-] [--force]\n"
+         "import FILE|-\npasswd",
          "Your identity in the keyring: make it, show your card, back it up, change its passphrase.",
-         {{"--name", nullptr, "NAME", "your name on your card (create)"}, kKeyringPassphraseFile, kHelp},
-         "show prints your card (share it freely); export prints your SECRET key.",
-         "coffer id create --name \"Ann\"\ncoffer id show"},
+         {{"--name", nullptr, "NAME", "your name on your card (create)"},
+          {"--output", "-o", "FILE", "the backup file (backup; default: coffer-backup-NAME-DATE.coffer here)"},
+          {"--with-contacts", nullptr, nullptr, "put your contacts in the backup too (backup)"},
+          {"--paper-text", nullptr, "FILE|-", "write the paper key's text, to print (backup)"},
+          {"--backup-passphrase-file", nullptr, "FILE", "the backup's passphrase from FILE (backup, import)"},
+          {"--force", nullptr, nullptr, "replace an existing backup or paper key file (backup)"},
+          kKeyringPassphraseFile,
+          kHelp},
+         "show prints your card (share it freely); export prints your SECRET key.\n"
+         "backup writes your identity (and with --with-contacts your contacts) into a\n"
+         "container under a passphrase you choose now; --paper-text writes it as text\n"
+         "to print (the GUI's \"Paper backup...\" prints it with a QR code as PDF or\n"
+         "PNG). import takes a key file, a backup file or a paper key's text.",
+         "coffer id create --name \"Ann\"\ncoffer id backup -o /media/usb/ann.coffer --with-contacts\n"
+         "coffer id import /media/usb/ann.coffer"},
         {"contacts",
          commandContacts,
          "add KEY|FILE [--name NAME]\nlist [--names-only] [--no-prompt]\nshow NAME\n"

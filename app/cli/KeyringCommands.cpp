@@ -1,4 +1,6 @@
 // coffer id ..., coffer contacts ..., coffer rekey: the keyring from the CLI.
+#include "Backup.h"
+#include "BackupCommands.h"
 #include "Cli.h"
 #include "CliSupport.h"
 #include "CommandTable.h"
@@ -6,6 +8,7 @@
 #include "ContainerReader.h"
 #include "DisplayText.h"
 #include "KeyChoice.h"
+#include "PaperKey.h"
 #include "Rekey.h"
 #include "Terminal.h"
 
@@ -73,9 +76,13 @@ int idImport(const Args& args)
 {
     if (args.positional().size() != 2)
         return usageError("name the file that holds the secret key (or - for standard input)", kIdUsage);
+    if (args.positional()[1] != "-" && looksLikeContainer(args.positional()[1]))
+        return idImportBackupFile(args);
     auto text = readSecretFile(args.positional()[1] == "-" ? "/dev/stdin" : args.positional()[1]);
     if (!text.ok())
         return reportError(text.error());
+    if (looksLikePaperKey(*text))
+        return idImportPaperKey(args, *text);
     auto ids = crypto::parseIdentityFile(*text);
     if (!ids.ok())
         return reportError(ids.error());
@@ -124,13 +131,15 @@ int commandId(const std::vector<std::string>& argv)
     if (!args.ok() || args.positional().empty())
         return usageError(args.ok() ? "say what to do with your identity" : args.error(), kIdUsage);
     const std::string& what = args.positional()[0];
-    static const std::set<std::string> kKnown = {"create", "import", "passwd", "show", "export"};
+    static const std::set<std::string> kKnown = {"create", "import", "passwd", "show", "export", "backup"};
     if (!kKnown.count(what)) // before asking for any passphrase
         return usageError("unknown id command \"" + what + "\"", kIdUsage);
     if (what == "create")
         return idCreate(args);
     if (what == "import")
         return idImport(args);
+    if (what == "backup")
+        return idBackup(args);
     if (what == "passwd") {
         if (auto st = checkKeyringExists(); !st.ok())
             return reportError(st.error());

@@ -168,7 +168,7 @@ Result<Listing> listContainer(const fs::path& container, const crypto::IdentityL
 }
 
 Result<crypto::SecureBytes> readStoredEntry(const fs::path& container, const crypto::IdentityList& identities,
-                                            const std::string& path)
+                                            const std::string& path, std::uint64_t maxBytes)
 {
     auto reader = IndexedReader::open(container, identities);
     COFFER_TRY(reader);
@@ -177,6 +177,8 @@ Result<crypto::SecureBytes> readStoredEntry(const fs::path& container, const cry
         return damaged("\"" + path + "\" is missing");
     if (e->info.kind != EntryKind::File || e->info.codec != Codec::Stored)
         return damaged("\"" + path + "\" is not a stored file");
+    if (e->info.size > maxBytes)
+        return makeError(ErrorCode::LimitExceeded, "\"" + path + "\" is larger than Coffer reads for it");
     crypto::SecureBytes data(static_cast<std::size_t>(e->info.size));
     JobControl job;
     COFFER_TRY(reader->readRange(*e, 0, data, job)); // into wiped memory only

@@ -20,9 +20,11 @@ struct Listing {
 /// Reads only the header, the final chunk(s) and the index.
 Result<Listing> listContainer(const std::filesystem::path& container, const crypto::IdentityList& identities);
 
-/// Reads one stored (uncompressed) file entry into wiped memory (the keyring).
+/// Reads one stored (uncompressed) file entry into wiped memory (the keyring);
+/// refuses (LimitExceeded) an entry larger than `maxBytes`.
 Result<crypto::SecureBytes> readStoredEntry(const std::filesystem::path& container,
-                                            const crypto::IdentityList& identities, const std::string& path);
+                                            const crypto::IdentityList& identities, const std::string& path,
+                                            std::uint64_t maxBytes = UINT64_MAX);
 
 struct ExtractRequest {
     std::filesystem::path container; // "-" reads standard input front to back

@@ -145,6 +145,19 @@ crypto::IdentityList Keyring::decryptionIdentities() const
     return list;
 }
 
+Keyring Keyring::copy(bool withContacts) const
+{
+    Keyring k;
+    if (m_identity)
+        k.m_identity = m_identity->clone();
+    for (const auto& id : m_ageIdentities)
+        k.m_ageIdentities.push_back(id.clone());
+    if (withContacts)
+        k.m_contacts = m_contacts;
+    k.m_lastBackupAt = m_lastBackupAt;
+    return k;
+}
+
 crypto::SecureString Keyring::serialise() const
 {
     crypto::SecureString out(kMagic);
@@ -161,6 +174,8 @@ crypto::SecureString Keyring::serialise() const
         out += id.encode();
         out += '\n';
     }
+    if (m_lastBackupAt > 0)
+        out += "backed-up\t" + std::to_string(m_lastBackupAt) + "\n";
     for (const auto& c : m_contacts) {
         out += "contact\t" + c.key + "\t" + (c.verified ? "1" : "0") + "\t" + std::to_string(c.addedAt) + "\t" +
                c.name + "\n";
@@ -285,6 +300,12 @@ Result<Keyring> Keyring::parse(std::string_view text)
                 return corrupt("a contact's name is not text");
             if (!k.insertContact(std::move(c)).ok())
                 return corrupt("a contact is listed twice");
+        } else if (parts[0] == "backed-up" && parts.size() == 2) {
+            // Optional (keyrings saved before backups existed have none).
+            const std::string when(parts[1]);
+            if (when.empty() || when.size() > 18 || when.find_first_not_of("0123456789") != std::string::npos)
+                return corrupt("the date of the last backup is not a number");
+            k.m_lastBackupAt = std::atoll(when.c_str());
         } else {
             return corrupt("an unknown line");
         }

@@ -55,6 +55,13 @@ public:
     /// The contact whose card has these signing and encryption keys.
     const Contact* findBySigningKey(const crypto::PublicKey32& ed25519) const;
 
+    /// When the identity was last backed up (seconds since the epoch), 0 if never.
+    std::int64_t lastBackupAt() const { return m_lastBackupAt; }
+    void setLastBackupAt(std::int64_t when) { m_lastBackupAt = when; }
+
+    /// A copy (the secrets cloned into wiped memory), with or without the contacts.
+    Keyring copy(bool withContacts) const;
+
     /// Every identity that can open containers (for decryption).
     crypto::IdentityList decryptionIdentities() const;
 
@@ -85,6 +92,7 @@ private:
     std::vector<Contact> m_contacts;
     std::shared_ptr<const HeldKeys> m_held;
     std::vector<crypto::PublicKey32> m_heldAgeKeys; // the age identities' public keys, when held
+    std::int64_t m_lastBackupAt = 0;
 };
 
 } // namespace coffer

@@ -1,8 +1,7 @@
 #include "KeyringStore.h"
 
-#include "ArchiveWriter.h"
-#include "Extract.h"
 #include "FileIO.h"
+#include "KeyringFile.h"
 
 #include <QLockFile>
 #include <QString>
@@ -73,9 +72,7 @@ bool KeyringStore::exists() const
 
 Result<Keyring> KeyringStore::loadFile(const fs::path& file, const crypto::SecureString& passphrase) const
 {
-    crypto::IdentityList ids;
-    ids.push_back(std::make_unique<crypto::PassphraseIdentity>(passphrase));
-    auto text = readStoredEntry(file, ids, kEntryName);
+    auto text = readKeyringText(file, passphrase, kEntryName);
     if (!text.ok()) {
         if (text.error().code == ErrorCode::WrongPassphrase || text.error().code == ErrorCode::Io)
             return text.error();
@@ -104,29 +101,7 @@ Result<LoadedKeyring> KeyringStore::load(const crypto::SecureString& passphrase)
 Status KeyringStore::writeFile(const fs::path& file, const Keyring& keyring,
                                const crypto::SecureString& passphrase) const
 {
-    auto out = AtomicOutput::create(file, true, 0600);
-    COFFER_TRY(out);
-    FdSink sink(out->fd(), out->partPath());
-    crypto::RecipientList recipients;
-    recipients.push_back(std::make_unique<crypto::PassphraseRecipient>(passphrase, m_kdf));
-    auto sealed = crypto::sealHeader(recipients);
-    COFFER_TRY(sealed);
-    COFFER_TRY(sink.write(crypto::asBytes(sealed->text)));
-    auto payload = crypto::PayloadWriter::create(sealed->fileKey.view(), sink);
-    COFFER_TRY(payload);
-    JobControl job;
-    ArchiveWriter writer(*payload, Compression::Off, job);
-    const crypto::SecureString text = keyring.serialise();
-    EntryInfo info;
-    info.path = kEntryName;
-    info.mode = 0600;
-    info.mtimeSeconds = static_cast<std::int64_t>(::time(nullptr));
-    COFFER_TRY(writer.writeMemoryFile(info, crypto::asBytes(text)));
-    COFFER_TRY(writer.finish({}));
-    COFFER_TRY(payload->finish());
-    auto committed = out->commit();
-    COFFER_TRY(committed);
-    return Status::success();
+    return writeKeyringFile(file, keyring, passphrase, m_kdf, kEntryName, true);
 }
 
 Status KeyringStore::backupCurrent() const

@@ -46,7 +46,8 @@ _coffer()
     decrypt) opts+=" -i --identity -p --passphrase --passphrase-file -o --output --only --force
                      --keyring-passphrase-file" ;;
     list) opts+=" -i --identity -p --passphrase --passphrase-file -l --long --keyring-passphrase-file" ;;
-    id) opts+=" --name --keyring-passphrase-file" ;;
+    id) opts+=" --name -o --output --with-contacts --paper-text --backup-passphrase-file --force
+              --keyring-passphrase-file" ;;
     contacts) opts+=" --name --fingerprint --names-only --no-prompt --keyring-passphrase-file" ;;
     rekey) opts+=" -r --recipient -p --passphrase --passphrase-file --add -i --identity -o --output --force
                    --keyring-passphrase-file" ;;
@@ -67,7 +68,8 @@ _coffer()
         mapfile -t COMPREPLY < <(compgen -W "coffer age" -- "$cur")
         return
         ;;
-    -o | --output | -i | --identity | -R | --recipients-file | --passphrase-file | --keyring-passphrase-file | --executable)
+    -o | --output | -i | --identity | -R | --recipients-file | --passphrase-file | --keyring-passphrase-file | --executable | \
+        --paper-text | --backup-passphrase-file)
         compopt -o filenames 2>/dev/null
         mapfile -t COMPREPLY < <(compgen -f -- "$cur")
         return
@@ -84,7 +86,7 @@ _coffer()
     id | contacts | integrate | help)
         if ((cword == 2)); then
             local subs=$commands
-            [[ $cmd == id ]] && subs="create show export import passwd"
+            [[ $cmd == id ]] && subs="create show export backup import passwd"
             [[ $cmd == contacts ]] && subs="add list show verify rename remove"
             [[ $cmd == integrate ]] && subs="install uninstall status"
             mapfile -t COMPREPLY < <(compgen -W "$subs" -- "$cur")

@@ -46,7 +46,7 @@ complete -c coffer -n "not __fish_seen_subcommand_from $commands" -l version -d 
 complete -c coffer -s h -l help -d 'print the help'
 
 # Subcommands and their arguments.
-complete -c coffer -n "__fish_seen_subcommand_from id; and not __fish_seen_subcommand_from create show export import passwd" -f -a 'create show export import passwd'
+complete -c coffer -n "__fish_seen_subcommand_from id; and not __fish_seen_subcommand_from create show export backup import passwd" -f -a 'create show export backup import passwd'
 complete -c coffer -n "__fish_seen_subcommand_from contacts; and not __fish_seen_subcommand_from add list show verify rename remove" -f -a 'add list show verify rename remove'
 complete -c coffer -n "__fish_seen_subcommand_from integrate; and not __fish_seen_subcommand_from install uninstall status" -f -a 'install uninstall status'
 complete -c coffer -n "__fish_seen_subcommand_from help" -f -a "$commands"
@@ -55,6 +55,11 @@ complete -c coffer -n __coffer_contact_argument -f -a '(__coffer_contact_names)'
 # Options, by command.
 complete -c coffer -n "__fish_seen_subcommand_from keygen" -s o -l output -r -d 'the key file to write'
 complete -c coffer -n "__fish_seen_subcommand_from keygen id contacts" -l name -x -d 'a name'
+complete -c coffer -n "__fish_seen_subcommand_from backup" -s o -l output -r -d 'the backup file'
+complete -c coffer -n "__fish_seen_subcommand_from backup" -l with-contacts -d 'put your contacts in the backup too'
+complete -c coffer -n "__fish_seen_subcommand_from backup" -l paper-text -r -d 'write the paper key text, to print'
+complete -c coffer -n "__fish_seen_subcommand_from backup import" -l backup-passphrase-file -r -d 'the backup passphrase from FILE'
+complete -c coffer -n "__fish_seen_subcommand_from backup" -l force -d 'replace an existing backup file'
 complete -c coffer -n "__fish_seen_subcommand_from encrypt rekey" -s r -l recipient -x -a '(__coffer_contact_names)' -d 'a recipient: card, age key or contact'
 complete -c coffer -n "__fish_seen_subcommand_from encrypt" -s R -l recipients-file -r -d 'recipients, one per line'
 complete -c coffer -n "__fish_seen_subcommand_from encrypt decrypt list rekey" -s p -l passphrase -d 'ask for a passphrase'

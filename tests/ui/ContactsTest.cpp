@@ -283,7 +283,7 @@ TEST_F(ContactsTest, TabFollowsTheButtonsAsShownInMyCardAndAbout)
     for (const auto& [widget, name] : tabChain(&card))
         names << name;
     EXPECT_EQ(names.join(" | ").toStdString(),
-              "Your card | Your age address | Copy age address | Copy card | Save… | Close");
+              "Your card | Your age address | Copy age address | Copy card | Save… | Back up… | Close");
     coffer::ui::AboutDialog about;
     about.show();
     names.clear();

@@ -4,6 +4,7 @@
 #include "AgeTour.h"
 #include "AppContext.h"
 #include "AppController.h"
+#include "BackupDialog.h"
 #include "ContactsDialog.h"
 #include "ContainerModel.h"
 #include "ContainerWindow.h"
@@ -241,6 +242,10 @@ int ScreenshotTour::run(AppContext& context, const QString& outputDir)
 
     MyCardDialog* card = controller.showMyCard();
     savePng(card, outputDir, QStringLiteral("08-my-card"));
+    BackupDialog* backup = card->showBackup();
+    backup->passphraseFields()->firstField()->setText(QStringLiteral("correct horse battery"));
+    savePng(backup, outputDir, QStringLiteral("08b-back-up"));
+    backup->close();
     card->close();
     SettingsDialog* settings = controller.showSettings();
     savePng(settings, outputDir, QStringLiteral("09-settings"));
