@@ -56,18 +56,6 @@ Result<std::chrono::milliseconds> idleTime(const Args& args)
     return std::chrono::milliseconds(std::int64_t{ok && minutes >= 0 ? minutes : 15} * 60 * 1000);
 }
 
-void detach()
-{
-    ::setsid();
-    if (::chdir("/") != 0)
-        return;
-    const int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-    for (int fd = 0; null >= 0 && fd <= 2; ++fd)
-        ::dup2(null, fd);
-    if (null > 2)
-        ::close(null);
-}
-
 void tellUnlock(int& fd, int code)
 {
     if (fd < 0)
@@ -211,7 +199,7 @@ int commandAgent(const std::vector<std::string>& argv)
     ::mlockall(MCL_CURRENT);
     const Status served = agent::serveAgent(std::move(*keyring), *socket, agent::AgentOptions{*idle}, [&] {
         tellUnlock(ready, kExitOk);
-        detach();
+        detachFromTerminal();
     });
     if (!served.ok())
         return fail(served.error());

@@ -12,6 +12,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <fcntl.h>
 #include <fstream>
 #include <sstream>
 #include <sys/stat.h>
@@ -133,6 +134,18 @@ void endJob(JobControl& job)
         clearProgress();
     for (const auto& w : job.warnings())
         std::fprintf(stderr, "warning: %s\n", displayable(w).c_str());
+}
+
+void detachFromTerminal()
+{
+    ::setsid();
+    if (::chdir("/") != 0)
+        return;
+    const int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+    for (int fd = 0; null >= 0 && fd <= 2; ++fd)
+        ::dup2(null, fd);
+    if (null > 2)
+        ::close(null);
 }
 
 Result<std::string> readTextFile(const std::string& path)

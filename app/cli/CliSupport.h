@@ -22,6 +22,9 @@ Result<std::string> readTextFile(const std::string& path);
 
 void beginJob(JobControl& job);
 void endJob(JobControl& job);
+/// Into the background (a daemon: the agent, a mount): a session of its own,
+/// no working folder, standard input and outputs to /dev/null.
+void detachFromTerminal();
 
 /// Runs `work(job)` with Ctrl-C wired to cancel and a progress bar on a terminal.
 template <typename Work> auto runJob(Work work)

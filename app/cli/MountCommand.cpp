@@ -53,19 +53,6 @@ fs::path absoluteFolder(const fs::path& dir)
     return ec ? fs::absolute(dir).lexically_normal() : canonical;
 }
 
-/// Into the background: no terminal, no working folder, stdio to /dev/null.
-void detach()
-{
-    ::setsid();
-    if (::chdir("/") != 0)
-        return;
-    const int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-    for (int fd = 0; null >= 0 && fd <= 2; ++fd)
-        ::dup2(null, fd);
-    if (null > 2)
-        ::close(null);
-}
-
 /// Opens the container, mounts it and serves it; `ready(code)` runs when the
 /// folder is usable (0) or the mount failed (the exit code).
 int mountAndServe(const Args& args, const std::string& container, const fs::path& dir,
@@ -116,7 +103,7 @@ int mountInBackground(const Args& args, const std::string& container, const fs::
         if (word < 0)
             return;
         if (code == kExitOk)
-            detach();
+            detachFromTerminal();
         const auto byte = static_cast<unsigned char>(code);
         [[maybe_unused]] const ssize_t n = ::write(word, &byte, 1);
         ::close(word);
