@@ -1,6 +1,7 @@
 #include "AppController.h"
 
 #include "AboutDialog.h"
+#include "AgentClient.h"
 #include "AppContext.h"
 #include "ArmoredContainer.h"
 #include "ContactsDialog.h"
@@ -237,6 +238,8 @@ void AppController::lock()
     }
     m_idle->setTimeoutMs(0);
     m_context.keyring().lock();
+    // The person locked (or walked away): the CLI's key agent locks too.
+    agent::lockAgentOf(m_context.keyring().keyringPath());
     showGate();
 }
 

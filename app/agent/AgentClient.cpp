@@ -144,4 +144,10 @@ bool lockAgent(const fs::path& socket)
     return reply.ok() && reply->op == AgentOp::Ok;
 }
 
+bool lockAgentOf(const fs::path& keyringPath)
+{
+    auto socket = agentSocketPath(keyringPath, false);
+    return socket.ok() && lockAgent(*socket);
+}
+
 } // namespace coffer::agent

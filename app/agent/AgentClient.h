@@ -29,5 +29,7 @@ std::optional<Keyring> keyringFromAgent(const std::filesystem::path& keyringPath
 
 /// Asks the agent to lock. False if no agent answered.
 bool lockAgent(const std::filesystem::path& socket);
+/// The same for the agent of the keyring at `keyringPath` (the GUI's Lock).
+bool lockAgentOf(const std::filesystem::path& keyringPath);
 
 } // namespace coffer::agent
