@@ -149,13 +149,18 @@ void EncryptDialog::startEncryption()
         signer = std::make_shared<crypto::SecretIdentity>(keyring->identity()->clone());
     request->signer = signer.get();
 
+    runEncryption([request, signer](JobControl& job) { return outcomeOf(encryptFiles(*request, job)); });
+}
+
+void EncryptDialog::runEncryption(JobRunner::Work work)
+{
     m_validation->clearMessage();
     showProgressPage();
     const QStringList inputs = m_files->paths();
     m_progress->begin(inputs.size() == 1 ? tr("Encrypting “%1”…").arg(QFileInfo(inputs.first()).fileName())
                                          : tr("Encrypting %n item(s)…", nullptr, static_cast<int>(inputs.size())));
     m_context.jobStarted();
-    m_runner->start([request, signer](JobControl& job) { return outcomeOf(encryptFiles(*request, job)); });
+    m_runner->start(std::move(work));
 }
 
 void EncryptDialog::showProgressPage()

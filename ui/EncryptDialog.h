@@ -3,6 +3,8 @@
 // The work runs on a worker thread (JobRunner) so the window stays responsive.
 #pragma once
 
+#include "JobRunner.h"
+
 #include <QDialog>
 #include <QStringList>
 
@@ -15,7 +17,6 @@ class EncryptOptions;
 class FileListEditor;
 class FormatChooser;
 class JobProgressWidget;
-class JobRunner;
 class NoticePanel;
 class RecipientPicker;
 
@@ -46,6 +47,8 @@ private:
     void showValidation(const QString& text);
     void onFinished();
     void showProgressPage();
+    /// Shows the progress page ("Encrypting …") and runs `work`.
+    void runEncryption(JobRunner::Work work);
     void startAgeEncryption(); // EncryptDialogAge.cpp
 
     AppContext& m_context;

@@ -41,13 +41,7 @@ void EncryptDialog::startAgeEncryption()
     request->links = m_options->links();
     request->output = toPath(m_options->outputPath());
 
-    m_validation->clearMessage();
-    showProgressPage();
-    const QStringList inputs = m_files->paths();
-    m_progress->begin(inputs.size() == 1 ? tr("Encrypting “%1”…").arg(QFileInfo(inputs.first()).fileName())
-                                         : tr("Encrypting %n item(s)…", nullptr, static_cast<int>(inputs.size())));
-    m_context.jobStarted();
-    m_runner->start(ageEncryptJob(std::move(request)));
+    runEncryption(ageEncryptJob(std::move(request)));
 }
 
 } // namespace coffer::ui
