@@ -128,7 +128,10 @@ echo "bench-passphrase" > keyring.pass
 "$coffer" id create --name Bench --keyring-passphrase-file keyring.pass > /dev/null 2>&1
 self=$("$coffer" id show --keyring-passphrase-file keyring.pass 2>/dev/null)
 if "$coffer" help unlock >/dev/null 2>&1; then
-  # The key agent (issue 22): unlocked once, then no passphrase per command.
+  # The key agent (issue 22): unlocked once, then no passphrase per command;
+  # its socket in a runtime folder of the bench's own (as bench/agent.sh).
+  export XDG_RUNTIME_DIR="$work/run"
+  mkdir -m 700 "$XDG_RUNTIME_DIR"
   "$coffer" unlock --keyring-passphrase-file keyring.pass >/dev/null 2>&1
   trap '"$coffer" lock >/dev/null 2>&1 || true; gpgconf --kill gpg-agent 2>/dev/null || true; rm -rf "$work"' EXIT
   coffer_signed="'$coffer' encrypt -r $self -o out/random.coffer random.bin"
