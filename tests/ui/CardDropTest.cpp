@@ -33,18 +33,6 @@ using coffer::ui::AddContactDialog;
 using coffer::ui::ContactsDialog;
 using coffer::ui::KeyringSession;
 
-bool dropOn(QWidget* target, QMimeData& mime)
-{
-    const QPoint center = target->rect().center();
-    QDragEnterEvent enter(center, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-    QApplication::sendEvent(target, &enter);
-    if (!enter.isAccepted())
-        return false;
-    QDropEvent drop(QPointF(center), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-    QApplication::sendEvent(target, &drop);
-    return drop.isAccepted();
-}
-
 class CardDropTest : public UiTest {
 protected:
     // Confirms the name in the open Add dialog and waits for the save.
@@ -77,7 +65,7 @@ TEST_F(CardDropTest, DroppedCardTextShowsTheFingerprintAndAddsTheContact)
     dialog.show();
     QMimeData mime;
     mime.setText(QStringLiteral("Hi Alice, here is my card:\n%1\n").arg(QString::fromStdString(bob.publicText())));
-    ASSERT_TRUE(dropOn(&dialog, mime));
+    ASSERT_TRUE(dropMimeData(&dialog, mime));
     auto* add = dialog.findChild<AddContactDialog*>();
     ASSERT_NE(add, nullptr) << dialog.messageText().toStdString();
     EXPECT_EQ(fingerprintShown(add).toStdString(), fingerprintOf(bob));
@@ -97,7 +85,7 @@ TEST_F(CardDropTest, ADroppedCardFileAndAPastedCardAreAddedToo)
 
     QMimeData file;
     file.setUrls({QUrl::fromLocalFile(workPath("carol.card"))});
-    ASSERT_TRUE(dropOn(&dialog, file));
+    ASSERT_TRUE(dropMimeData(&dialog, file));
     auto* add = dialog.findChild<AddContactDialog*>();
     ASSERT_NE(add, nullptr) << dialog.messageText().toStdString();
     EXPECT_EQ(fingerprintShown(add).toStdString(), fingerprintOf(carol));
@@ -155,7 +143,7 @@ TEST_F(CardDropTest, HostileDropsAreRefusedWithAReason)
     for (const Case& c : cases) {
         QMimeData mime;
         c.fill(mime);
-        dropOn(&dialog, mime);
+        dropMimeData(&dialog, mime);
         EXPECT_EQ(dialog.findChild<AddContactDialog*>(), nullptr) << c.name;
         EXPECT_TRUE(dialog.messageText().contains(QString::fromUtf8(c.says)))
             << c.name << ": " << dialog.messageText().toStdString();
@@ -181,7 +169,7 @@ TEST_F(CardDropTest, APictureOfTheCardsQrCodeAddsTheContact)
     dialog.show();
     QMimeData mime;
     mime.setUrls({QUrl::fromLocalFile(workPath("photo.dat"))});
-    ASSERT_TRUE(dropOn(&dialog, mime));
+    ASSERT_TRUE(dropMimeData(&dialog, mime));
     auto* add = dialog.findChild<AddContactDialog*>();
     ASSERT_NE(add, nullptr) << dialog.messageText().toStdString();
     EXPECT_EQ(fingerprintShown(add).toStdString(), fingerprintOf(bob));
@@ -212,7 +200,7 @@ TEST_F(CardDropTest, PicturesWithoutACardOrTooLargeAreRefused)
     for (const auto& [file, says] : cases) {
         QMimeData mime;
         mime.setUrls({QUrl::fromLocalFile(workPath(file))});
-        dropOn(&dialog, mime);
+        dropMimeData(&dialog, mime);
         EXPECT_EQ(dialog.findChild<AddContactDialog*>(), nullptr) << file;
         EXPECT_TRUE(dialog.messageText().contains(QString::fromUtf8(says)))
             << file << ": " << dialog.messageText().toStdString();

@@ -35,14 +35,7 @@ bool dropFiles(QWidget* target, const QStringList& paths)
     for (const QString& p : paths)
         urls << QUrl::fromLocalFile(p);
     mime.setUrls(urls);
-    const QPoint center = target->rect().center();
-    QDragEnterEvent enter(center, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-    QApplication::sendEvent(target, &enter);
-    if (!enter.isAccepted())
-        return false;
-    QDropEvent drop(QPointF(center), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-    QApplication::sendEvent(target, &drop);
-    return drop.isAccepted();
+    return dropMimeData(target, mime);
 }
 
 class DropTest : public UiTest {

@@ -67,18 +67,6 @@ protected:
     std::function<void(const QUrl&)> m_savedOpener;
 };
 
-bool dropMime(QWidget* target, QMimeData& mime)
-{
-    const QPoint center = target->rect().center();
-    QDragEnterEvent enter(center, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-    QApplication::sendEvent(target, &enter);
-    if (!enter.isAccepted())
-        return false;
-    QDropEvent drop(QPointF(center), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-    QApplication::sendEvent(target, &drop);
-    return drop.isAccepted();
-}
-
 ContainerWindow* waitLoaded(ContainerWindow* window)
 {
     if (!window)
@@ -245,7 +233,7 @@ TEST_F(ShareTest, DroppedTextAndADroppedTextFileOpen)
 
     QMimeData asText;
     asText.setText(text);
-    ASSERT_TRUE(dropMime(controller.mainWindow()->dropZone(), asText));
+    ASSERT_TRUE(dropMimeData(controller.mainWindow()->dropZone(), asText));
     auto* fromText = waitLoaded(findTopLevel<ContainerWindow>());
     ASSERT_NE(fromText, nullptr) << MessageBox::lastText().toStdString();
     EXPECT_TRUE(shownPaths(*fromText).contains(QStringLiteral("report/notes.txt")));
@@ -254,7 +242,7 @@ TEST_F(ShareTest, DroppedTextAndADroppedTextFileOpen)
     writeFile(work() / "from-mail.txt", text.toStdString());
     QMimeData asFile;
     asFile.setUrls({QUrl::fromLocalFile(workPath("from-mail.txt"))});
-    ASSERT_TRUE(dropMime(controller.mainWindow()->dropZone(), asFile));
+    ASSERT_TRUE(dropMimeData(controller.mainWindow()->dropZone(), asFile));
     auto* fromFile = waitLoaded(findTopLevel<ContainerWindow>());
     ASSERT_NE(fromFile, nullptr) << MessageBox::lastText().toStdString();
     EXPECT_TRUE(shownPaths(*fromFile).contains(QStringLiteral("report/data.bin")));

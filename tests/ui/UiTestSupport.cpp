@@ -7,9 +7,13 @@
 #include "MessageBox.h"
 #include "PathText.h"
 
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QFile>
 #include <QLineEdit>
+#include <QMimeData>
 #include <QTest>
+#include <QWidget>
 
 #include <cstdlib>
 #include <fstream>
@@ -162,6 +166,18 @@ std::vector<std::string> filesUnder(const fs::path& root)
     if (undoable || !restored.isEmpty())
         return ::testing::AssertionFailure() << "undo brings back \"" << restored.toStdString() << "\"";
     return ::testing::AssertionSuccess();
+}
+
+bool dropMimeData(QWidget* target, QMimeData& mime)
+{
+    const QPoint center = target->rect().center();
+    QDragEnterEvent enter(center, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(target, &enter);
+    if (!enter.isAccepted())
+        return false;
+    QDropEvent drop(QPointF(center), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(target, &drop);
+    return drop.isAccepted();
 }
 
 } // namespace coffer::test::ui

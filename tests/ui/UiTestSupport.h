@@ -22,12 +22,19 @@ class QLineEdit;
 #include <string>
 #include <vector>
 
+class QMimeData;
+class QWidget;
+
 namespace coffer::test::ui {
 
 using coffer::ui::AppContext;
 
 /// Creates the application (offscreen) once and puts the seams in test mode.
 void ensureApplication();
+
+/// Sends a drag-enter and, if accepted, a drop of `mime` on `target`'s centre,
+/// as a file manager would; true if the drop was accepted.
+bool dropMimeData(QWidget* target, QMimeData& mime);
 
 /// True once `spy` has seen its signal (now or within `timeoutMs`).
 bool waitFor(QSignalSpy& spy, int timeoutMs = 60000);
