@@ -42,8 +42,32 @@ Result<AgeRecipients> ageRecipientsOf(const AgeEncryptRequest& request)
     return r;
 }
 
+/// Reads a source file straight into the age chunks: exactly its size, from
+/// offset 0, stopping when the job is cancelled.
+class SourceReader final : public crypto::ByteSource {
+public:
+    SourceReader(int fd, const fs::path& name, JobControl& job) : m_fd(fd), m_name(name), m_job(job) {}
+    Result<std::size_t> read(MutableByteView buffer) override
+    {
+        if (m_job.isCancelled())
+            return makeError(ErrorCode::Cancelled, "cancelled");
+        auto got = preadFull(m_fd, buffer, m_offset, m_name);
+        COFFER_TRY(got);
+        if (*got != buffer.size())
+            return changedWhileReading(m_name);
+        m_offset += *got;
+        return *got;
+    }
+
+private:
+    int m_fd;
+    const fs::path& m_name;
+    JobControl& m_job;
+    std::uint64_t m_offset = 0;
+};
+
 /// The one file of a single-file age file, read as the scan saw it.
-Status writeSingle(ScanStream& scan, ByteSink& sink, JobControl& job)
+Status writeSingle(ScanStream& scan, AgeEncryptor& age, JobControl& job)
 {
     auto batch = scan.next();
     COFFER_TRY(scan.status());
@@ -53,13 +77,8 @@ Status writeSingle(ScanStream& scan, ByteSink& sink, JobControl& job)
     UniqueFd fd;
     EntryInfo info = source.info;
     COFFER_TRY(openSource(source, fd, info));
-    Bytes piece;
-    const auto data = [&](ByteView d) -> Status {
-        if (job.isCancelled())
-            return makeError(ErrorCode::Cancelled, "cancelled");
-        return sink.write(d);
-    };
-    COFFER_TRY(readRange(fd.get(), source.source, 0, info.size, piece, data));
+    SourceReader reader(fd.get(), source.source, job);
+    COFFER_TRY(age.writeFrom(reader, info.size));
     return checkEndOfFile(fd.get(), info.size, source.source);
 }
 

@@ -248,6 +248,13 @@ Status AgeEncryptor::write(ByteView data)
     return m_impl->payload->write(data);
 }
 
+Status AgeEncryptor::writeFrom(ByteSource& source, std::uint64_t size)
+{
+    if (m_impl->finished)
+        return makeError(ErrorCode::Internal, "write after finish");
+    return m_impl->payload->writeFrom(source, size);
+}
+
 Status AgeEncryptor::finish()
 {
     if (m_impl->finished)

@@ -113,6 +113,9 @@ public:
                                                       bool armor = false);
     ~AgeEncryptor() override;
     Status write(ByteView data) override;
+    /// Reads exactly `size` bytes of plaintext from `source` into the chunks
+    /// with no copy in between (StreamWriter::writeFrom).
+    Status writeFrom(ByteSource& source, std::uint64_t size);
     Status finish();
 
     struct Impl;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 
 namespace coffer::crypto::age {
 
@@ -71,6 +72,8 @@ struct StreamWriter::Impl {
     }
     Status writeSealed();
     Status dispatch(bool final);
+    /// Gives `put` the room left in the current chunk until it puts nothing.
+    Status fill(std::uint64_t size, const std::function<Result<std::size_t>(MutableByteView room)>& put);
 };
 
 StreamWriter::StreamWriter(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
@@ -134,24 +137,42 @@ Status StreamWriter::Impl::dispatch(bool final)
     return Status::success();
 }
 
-Status StreamWriter::write(ByteView data)
+Status StreamWriter::Impl::fill(std::uint64_t size, const std::function<Result<std::size_t>(MutableByteView room)>& put)
 {
-    auto& d = *m_impl;
-    if (d.finished)
+    if (finished)
         return makeError(ErrorCode::Internal, "write after finish");
-    while (!data.empty()) {
-        if (d.batches[d.filling].used == kStreamBatchChunks * kAgeChunkSize)
-            COFFER_TRY(d.dispatch(false));
-        auto& b = d.batches[d.filling];
+    // A full batch goes out only once more data is due (dispatch()), so the
+    // size is known up front: a source cannot be asked whether it has more.
+    while (size > 0) {
+        if (batches[filling].used == kStreamBatchChunks * kAgeChunkSize)
+            COFFER_TRY(dispatch(false));
+        auto& b = batches[filling];
         const std::size_t inChunk = b.used % kAgeChunkSize;
-        const std::size_t take = std::min(data.size(), kAgeChunkSize - inChunk);
+        const std::size_t room = static_cast<std::size_t>(std::min<std::uint64_t>(size, kAgeChunkSize - inChunk));
         const std::size_t at = (b.used / kAgeChunkSize) * kSealedAgeChunkSize + inChunk;
-        growBuffer(b.buffer, at + take, kBatchBytes);
-        std::memcpy(b.buffer.data() + at, data.data(), take);
-        b.used += take;
-        data = data.subspan(take);
+        growBuffer(b.buffer, at + room, kBatchBytes);
+        auto got = put(MutableByteView(b.buffer.data() + at, room));
+        COFFER_TRY(got);
+        if (*got == 0 || *got > room)
+            return makeError(ErrorCode::Io, "the input ended early");
+        b.used += *got;
+        size -= *got;
     }
     return Status::success();
+}
+
+Status StreamWriter::write(ByteView data)
+{
+    return m_impl->fill(data.size(), [&data](MutableByteView room) -> Result<std::size_t> {
+        std::memcpy(room.data(), data.data(), room.size());
+        data = data.subspan(room.size());
+        return room.size();
+    });
+}
+
+Status StreamWriter::writeFrom(ByteSource& source, std::uint64_t size)
+{
+    return m_impl->fill(size, [&source](MutableByteView room) { return source.read(room); });
 }
 
 Status StreamWriter::finish()

@@ -29,6 +29,9 @@ public:
     static Result<std::unique_ptr<StreamWriter>> create(ByteView payloadKey, ByteSink& sink);
     ~StreamWriter();
     Status write(ByteView data);
+    /// Reads exactly `size` bytes from `source` straight into the chunks: no
+    /// copy between reading and sealing. Fails if the source ends early.
+    Status writeFrom(ByteSource& source, std::uint64_t size);
     Status finish();
 
     struct Impl;
