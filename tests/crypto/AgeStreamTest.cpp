@@ -250,3 +250,60 @@ TEST(AgeStream, ReportsAReadErrorAfterTheChunksBeforeIt)
         EXPECT_TRUE(std::equal(released.begin(), released.end(), plain.begin()));
     }
 }
+
+namespace {
+
+// Gives at most `step` bytes per read, then reports its end.
+class SteppedSource final : public ByteSource {
+public:
+    SteppedSource(ByteView data, std::size_t step) : m_data(data), m_step(step) {}
+    Result<std::size_t> read(MutableByteView out) override
+    {
+        const std::size_t n = std::min({out.size(), m_step, m_data.size()});
+        std::copy_n(m_data.begin(), n, out.begin());
+        m_data = m_data.subspan(n);
+        return n;
+    }
+
+private:
+    ByteView m_data;
+    std::size_t m_step;
+};
+
+} // namespace
+
+TEST(AgeStream, ReadsASourceStraightIntoTheChunksAtTheEdges)
+{
+    // writeFrom() fills the chunks in place; at exactly a batch's worth (32
+    // chunks) the final chunk must be that batch's last, not an empty extra.
+    Fixture f;
+    for (const std::size_t size : std::vector<std::size_t>{1, kChunk, kChunk + 1, 32 * kChunk, 64 * kChunk + 5}) {
+        const Bytes plain = patternBytes(size, static_cast<std::uint32_t>(size) + 3);
+        AgeMemorySink sink;
+        auto encryptor = AgeEncryptor::open(sink, f.recipients());
+        ASSERT_TRUE(encryptor.ok());
+        ASSERT_TRUE((*encryptor)->write(ByteView(plain).first(1)).ok()); // write() and writeFrom() mix
+        SteppedSource source(ByteView(plain).subspan(1), 40000);
+        const Status read = (*encryptor)->writeFrom(source, size - 1);
+        ASSERT_TRUE(read.ok()) << read.error().message;
+        ASSERT_TRUE((*encryptor)->finish().ok());
+        const std::size_t chunks = (size + kChunk - 1) / kChunk;
+        EXPECT_EQ(sink.bytes.size() - payloadOffset(sink.bytes), size + 16 * chunks) << size;
+        const AgeOutcome got = decryptAge(sink.bytes, f.keys(), 4096, 5000);
+        EXPECT_EQ(got.failure, AgeFailure::None) << size;
+        EXPECT_TRUE(got.released == plain) << size;
+    }
+}
+
+TEST(AgeStream, RefusesASourceThatEndsBeforeItsSize)
+{
+    Fixture f;
+    const Bytes plain = patternBytes(3 * kChunk);
+    AgeMemorySink sink;
+    auto encryptor = AgeEncryptor::open(sink, f.recipients());
+    ASSERT_TRUE(encryptor.ok());
+    SteppedSource source(plain, kChunk);
+    const Status read = (*encryptor)->writeFrom(source, plain.size() + 1);
+    ASSERT_FALSE(read.ok());
+    EXPECT_NE(read.error().message.find("ended early"), std::string::npos) << read.error().message;
+}
