@@ -39,24 +39,43 @@ QString settingsGroup(const std::string& key)
 
 } // namespace
 
+namespace {
+
+/// A file type Coffer opens: its extension, ProgID, MIME type and name.
+struct FileType {
+    const char* extension;
+    const char* progId;
+    const char* mimeType;
+    const char* name;
+};
+
+constexpr FileType kFileTypes[] = {
+    {".coffer", kProgId, "application/x-coffer", "Coffer container"},
+    {".age", kAgeProgId, "application/x-age-encrypted", "age encrypted file"},
+};
+
+} // namespace
+
 std::vector<RegistryValue> registryTable(const std::string& exe)
 {
     const std::string icon = exe + ",0";
     const std::string command = "\"" + exe + "\" \"%1\"";
-    const std::string progId = kProgId;
-    std::vector<RegistryValue> t = {
+    std::vector<RegistryValue> t;
+    for (const FileType& type : kFileTypes) {
+        const std::string ext = type.extension;
+        const std::string progId = type.progId;
         // The extension: its ProgID, MIME type, and Coffer among its "Open with" programs.
-        {".coffer", "", progId},
-        {".coffer", "Content Type", "application/x-coffer"},
-        {".coffer\\OpenWithProgids", progId, ""},
+        t.push_back({ext, "", progId});
+        t.push_back({ext, "Content Type", type.mimeType});
+        t.push_back({ext + "\\OpenWithProgids", progId, ""});
         // The ProgID: name, icon, and the default "open" verb.
-        {progId, "", "Coffer container"},
-        {progId + "\\DefaultIcon", "", icon},
-        {progId + "\\shell", "", "open"},
-        {progId + "\\shell\\open", "", "Open with Coffer"},
-        {progId + "\\shell\\open", "Icon", icon},
-        {progId + "\\shell\\open\\command", "", command},
-    };
+        t.push_back({progId, "", type.name});
+        t.push_back({progId + "\\DefaultIcon", "", icon});
+        t.push_back({progId + "\\shell", "", "open"});
+        t.push_back({progId + "\\shell\\open", "", "Open with Coffer"});
+        t.push_back({progId + "\\shell\\open", "Icon", icon});
+        t.push_back({progId + "\\shell\\open\\command", "", command});
+    }
     // "Encrypt with Coffer" on every file and every folder. Explorer starts one
     // process per selected item; the single-instance hand-off gathers them.
     for (const std::string base : {"*", "Directory"}) {
@@ -71,8 +90,14 @@ std::vector<RegistryValue> registryTable(const std::string& exe)
 
 std::vector<std::string> registryOwnedKeys()
 {
-    return {".coffer", kProgId, std::string("*\\shell\\") + kEncryptVerb,
-            std::string("Directory\\shell\\") + kEncryptVerb};
+    std::vector<std::string> keys;
+    for (const FileType& type : kFileTypes) {
+        keys.push_back(type.extension);
+        keys.push_back(type.progId);
+    }
+    keys.push_back(std::string("*\\shell\\") + kEncryptVerb);
+    keys.push_back(std::string("Directory\\shell\\") + kEncryptVerb);
+    return keys;
 }
 
 std::string renderRegFile(const std::string& exe)
@@ -92,16 +117,27 @@ std::string renderRegFile(const std::string& exe)
 
 std::string renderUnregFile()
 {
+    // A .reg file cannot ask who holds an extension now: it deletes .coffer
+    // (ours), and of .age only Coffer's "Open with" entry and its ProgID.
     std::string out = "Windows Registry Editor Version 5.00\r\n";
-    for (const auto& key : registryOwnedKeys())
-        out += "\r\n[-" + std::string(kRegistryRoot) + "\\" + key + "]\r\n";
+    for (const auto& key : registryOwnedKeys()) {
+        if (key == ".age")
+            out += "\r\n[" + std::string(kRegistryRoot) + "\\.age\\OpenWithProgids]\r\n\"" + kAgeProgId + "\"=-\r\n";
+        else
+            out += "\r\n[-" + std::string(kRegistryRoot) + "\\" + key + "]\r\n";
+    }
     return out;
 }
 
 void writeRegistry(QSettings& classes, const std::string& exe)
 {
-    for (const auto& v : registryTable(exe))
+    const QString ageHolder = classes.value(settingsKey(".age", "")).toString();
+    const bool ageTaken = !ageHolder.isEmpty() && ageHolder != QLatin1String(kAgeProgId);
+    for (const auto& v : registryTable(exe)) {
+        if (ageTaken && v.key == ".age")
+            continue; // another program's .age (its ProgID, its type): Coffer is only offered beside it
         classes.setValue(settingsKey(v.key, v.name), QString::fromStdString(v.data));
+    }
     classes.sync();
 }
 
@@ -136,11 +172,16 @@ void removeRegistry(QSettings& classes, const std::vector<std::string>& createdP
 {
     const auto owned = registryOwnedKeys();
     for (const auto& key : owned) {
-        if (key == ".coffer") {
-            if (classes.value(settingsKey(key, "")).toString() == QLatin1String(kProgId))
+        const auto type = std::find_if(std::begin(kFileTypes), std::end(kFileTypes),
+                                       [&](const FileType& t) { return key == t.extension; });
+        if (type != std::end(kFileTypes)) {
+            if (classes.value(settingsKey(key, "")).toString() == QLatin1String(type->progId)) {
                 classes.remove(settingsGroup(key));
-            else
-                classes.remove(settingsKey(".coffer\\OpenWithProgids", kProgId));
+            } else {
+                classes.remove(settingsKey(key + "\\OpenWithProgids", type->progId));
+                if (groupIsEmpty(classes, key + "\\OpenWithProgids"))
+                    classes.remove(settingsGroup(key + "\\OpenWithProgids"));
+            }
             continue;
         }
         classes.remove(settingsGroup(key));

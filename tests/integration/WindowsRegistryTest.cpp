@@ -108,5 +108,31 @@ TEST(WindowsRegistry, AnExtensionAnotherProgramTookIsLeftToIt)
     EXPECT_FALSE(classes.contains(QStringLiteral("Coffer.Container/shell/open/command/.")));
 }
 
+TEST(WindowsRegistry, AgeFilesOpenWithCofferUnlessAnotherProgramHasThem)
+{
+    test::TempDir dir;
+    QSettings classes(QString::fromStdString((dir / "classes.ini").string()), QSettings::IniFormat);
+    // Nobody has .age: Coffer opens it.
+    writeRegistry(classes, kExe);
+    EXPECT_EQ(classes.value(QStringLiteral(".age/.")).toString(), QStringLiteral("Coffer.AgeFile"));
+    EXPECT_EQ(classes.value(QStringLiteral("Coffer.AgeFile/shell/open/command/.")).toString().toStdString(),
+              "\"" + kExe + "\" \"%1\"");
+    removeRegistry(classes);
+    EXPECT_FALSE(classes.contains(QStringLiteral(".age/.")));
+    EXPECT_FALSE(classes.contains(QStringLiteral("Coffer.AgeFile/shell/open/command/.")));
+
+    // Another program has .age: it keeps it, before and after; Coffer is only offered.
+    classes.setValue(QStringLiteral(".age/."), QStringLiteral("Other.Age"));
+    classes.setValue(QStringLiteral(".age/Content Type"), QStringLiteral("application/x-other"));
+    writeRegistry(classes, kExe);
+    EXPECT_EQ(classes.value(QStringLiteral(".age/.")).toString(), QStringLiteral("Other.Age"));
+    EXPECT_EQ(classes.value(QStringLiteral(".age/Content Type")).toString(), QStringLiteral("application/x-other"));
+    EXPECT_TRUE(classes.contains(QStringLiteral(".age/OpenWithProgids/Coffer.AgeFile")));
+    removeRegistry(classes);
+    EXPECT_EQ(classes.value(QStringLiteral(".age/.")).toString(), QStringLiteral("Other.Age"));
+    EXPECT_FALSE(classes.contains(QStringLiteral(".age/OpenWithProgids/Coffer.AgeFile")));
+    EXPECT_FALSE(classes.contains(QStringLiteral("Coffer.AgeFile/.")));
+}
+
 } // namespace
 } // namespace coffer::integration
