@@ -25,7 +25,6 @@ import tempfile
 
 MiB = 1 << 20
 PACK_LIMIT = 4 * MiB  # WRITER.md §3: files up to 4 MiB go into packs
-PACK_SIZES = [1 * MiB, 2 * MiB, 4 * MiB, 8 * MiB]  # then 15 MiB (WRITER.md §4)
 PACK_STEADY = 15 * MiB
 V2_PACK_MAX_MEMBERS = 65536  # FORMAT-v2 §3.4: a pack closes at 65,536 members
 V2_SEGMENT_MAX_ENTRIES = 65536  # FORMAT-v2 §3.5
@@ -109,7 +108,7 @@ def read(e):
         return f.read()
 
 
-def classify(entries, level1_probe):
+def classify(entries):
     for e in entries:
         if e.kind == 2:
             e.klass = "dir"
@@ -124,17 +123,23 @@ def classify(entries, level1_probe):
     return entries
 
 
-def plan_packs(members, max_members=None):
-    """Consecutive packable files -> packs of 1, 2, 4, 8, then 15 MiB (WRITER.md §4)."""
-    packs, cur, cur_size, n = [], [], 0, 0
+def plan_packs(members, max_members=None, threads=2):
+    """ArchiveWriter::writeEntries' plan (WRITER.md §4): a pack ends once its content reaches
+    min(cap, clamp(left / 2n, 1 MiB, 15 MiB)), cap doubling from 1 MiB, unless under 1 MiB
+    would be left behind; never past 16 MiB. v2 adds a cap on members (FORMAT-v2 §3.4)."""
+    left = sum(e.size for e in members)
+    packs, cur, size, cap = [], [], 0, MiB
     for e in members:
-        limit = PACK_SIZES[n] if n < len(PACK_SIZES) else PACK_STEADY
-        full = cur and (cur_size + e.size > limit or (max_members and len(cur) >= max_members))
-        if full:
+        left -= e.size
+        if cur and (size + e.size > 16 * MiB or (max_members and len(cur) >= max_members)):
             packs.append(cur)
-            cur, cur_size, n = [], 0, n + 1
+            cur, size, cap = [], 0, min(cap * 2, PACK_STEADY)
         cur.append(e)
-        cur_size += e.size
+        size += e.size
+        target = min(cap, max(MiB, min(PACK_STEADY, (size + left) // (2 * threads))))
+        if size >= target and left >= MiB:
+            packs.append(cur)
+            cur, size, cap = [], 0, min(cap * 2, PACK_STEADY)
     if cur:
         packs.append(cur)
     return packs
@@ -148,6 +153,8 @@ def big_file(e, cache):
     probe = data[:4 * MiB]
     if zstd(probe, 1) > 0.97 * len(probe):
         res = ("stored", len(data))
+    elif len(data) <= 16 * MiB:  # one frame, made like a pack's
+        res = ("zstd", pack_frame(data))
     else:
         res = ("zstd", sum(zstd(data[i:i + 8 * MiB], 3, ["--zstd=wlog=22"]) for i in range(0, len(data), 8 * MiB)))
     cache[e.path] = res
@@ -223,19 +230,14 @@ def v1_model(entries, frames, big, signed):
 
 # ---------------------------------------------------------------- v2 (FORMAT-v2.md §3)
 def v2_segment(seg, keep_ns, signed):
-    """Plaintext of one segment (FORMAT-v2.md §3.6): columns of one segment's entries."""
-    ents, packs, records = seg["entries"], seg["packs"], seg["records"]
-    flags = (1 if keep_ns else 0) | (2 if signed else 0)
+    """Plaintext of one segment (FORMAT-v2.md §3.5): its entries' fields, column by column."""
+    ents, pack, records = seg["entries"], seg["pack"], seg["records"]
+    flags = (1 if keep_ns and any(e.mtime_ns for e in ents) else 0) | (2 if signed else 0)
     out = bytearray(b"CFSG") + flags.to_bytes(4, "little")
-    out += varint(len(ents)) + varint(len(packs)) + varint(len(records))
-    kinds = bytearray()
-    prefix = bytearray()
-    suffix_len = bytearray()
-    suffix = bytearray()
-    modes = bytearray()
-    mtimes = bytearray()
-    nss = bytearray()
-    sizes = bytearray()
+    out += varint(len(ents)) + varint(len(records))
+    out += bytes([0xFF]) if pack is None else bytes([pack[0]]) + varint(pack[1])
+    kinds, prefix, suffix_len, suffix = bytearray(), bytearray(), bytearray(), bytearray()
+    modes, mtimes, nss, sizes = bytearray(), bytearray(), bytearray(), bytearray()
     prev_path, prev_t = b"", 0
     for e in ents:
         kinds.append({"dir": 0, "empty": 1, "packed": 2, "stored_packed": 2, "big": 3}[e.klass2])
@@ -250,72 +252,78 @@ def v2_segment(seg, keep_ns, signed):
         modes += varint(e.mode)
         mtimes += varint(zigzag(e.mtime_s - prev_t))
         prev_t = e.mtime_s
-        if keep_ns:
+        if flags & 1:
             nss += varint(e.mtime_ns)
         if e.klass2 in ("packed", "stored_packed", "big"):
             sizes += varint(e.size)
     out += kinds + prefix + suffix_len + suffix + modes + mtimes + nss + sizes
-    for codec, content_size, stored in packs:
-        out += bytes([codec]) + varint(content_size) + varint(stored)
     for stored in records:
         out += varint(stored)
-    if signed:  # SHA-256 per pack and per record file: random stand-ins of the same size
-        out += os.urandom(32 * (len(packs) + len(records)))
+    if signed:  # SHA-256 of the pack's content and of each record file: random stand-ins
+        out += os.urandom(32 * ((pack is not None) + len(records)))
     return bytes(out)
 
 
 def v2_model(entries, packs_v2, pack_stored, big, keep_ns, signed, level):
-    """Returns (plaintext length, metadata bytes, content bytes, plain index bytes)."""
-    first_of = {id(p[0]): i for i, p in enumerate(packs_v2)}
+    """Returns (container plaintext length, metadata bytes, content bytes, plain metadata bytes, segments).
+
+    The writer of FORMAT-v2.md §3.8: entries other than pack members wait in `pending`
+    (a big file's record and data go out at once); when a pack's last member is met,
+    the pack goes out, then one segment with the pending entries and the pack's members,
+    in scan order. 65,536 pending entries without a pack also close a segment.
+    """
+    pack_of = {}
+    for i, p in enumerate(packs_v2):
+        for m in p:
+            pack_of[id(m)] = i
     last_of = {id(p[-1]): i for i, p in enumerate(packs_v2)}
+    pos = {id(e): n for n, e in enumerate(entries)}
     meta = content = plain_meta = 0
     offset = 0
     segments = []
-    seg = {"entries": [], "packs": [], "records": []}
+    pending = []
 
-    def close():
-        nonlocal offset, meta, plain_meta
-        if not seg["entries"]:
-            return
+    def close(pack):
+        nonlocal offset, meta, plain_meta, content, pending
+        seg = {"entries": list(pending), "pack": None, "records": []}
+        if pack is not None:
+            p = packs_v2[pack]
+            codec, stored = pack_stored[pack]
+            meta += 9  # "CFPK", codec u8, content size u32
+            content += stored
+            offset += 9 + stored
+            seg["pack"] = (codec, stored)
+            seg["entries"] = sorted(seg["entries"] + p, key=lambda e: pos[id(e)])
+        seg["records"] = [big[e.path][1] for e in seg["entries"] if e.klass2 == "big"]
         plain = v2_segment(seg, keep_ns, signed)
         stored = zstd(plain, level)
         segments.append((offset, stored, len(plain), len(seg["entries"])))
         meta += 8 + stored  # "CFSG" + u32 stored length, then the frame
         plain_meta += len(plain)
         offset += 8 + stored
-        seg["entries"], seg["packs"], seg["records"] = [], [], []
+        pending = []
 
-    open_packs = 0
     for e in entries:
-        seg["entries"].append(e)
         if e.klass2 in ("packed", "stored_packed"):
-            i = first_of.get(id(e))
-            if i is not None:
-                p = packs_v2[i]
-                codec, stored = pack_stored[i]
-                seg["packs"].append((codec, sum(m.size for m in p), stored))
-                meta += 9  # "CFPK", codec u8, content size u32
-                content += stored
-                offset += 9 + stored
-                open_packs += 1
             if id(e) in last_of:
-                open_packs -= 1
-        elif e.klass2 == "big":
+                close(last_of[id(e)])
+            continue
+        pending.append(e)
+        if e.klass2 == "big":
             c, stored = big[e.path]
-            seg["records"].append(stored)
             meta += 30 + len(e.path)  # a v1 entry record stays in front of a big file
             content += stored
             offset += 30 + len(e.path) + stored
-        # A segment closes after a pack's last member, or at 65,536 entries.
-        if open_packs == 0 and (id(e) in last_of or len(seg["entries"]) >= V2_SEGMENT_MAX_ENTRIES):
-            close()
-    close()
-    # Final index (FORMAT-v2 §3.7): header, the segment table, recipients, signature.
+        if len(pending) >= V2_SEGMENT_MAX_ENTRIES:
+            close(None)
+    if pending or not segments:
+        close(None)
+    # Directory (FORMAT-v2.md §3.6): header, one row per segment, recipients, signature.
     ix = bytearray(b"CFIX" + (3).to_bytes(4, "little") + (3 if signed else 0).to_bytes(4, "little"))
-    ix += varint(len(segments))
+    ix += len(segments).to_bytes(4, "little") + len(entries).to_bytes(4, "little")
     for off, stored, plain, count in segments:
-        ix += off.to_bytes(8, "little") + stored.to_bytes(4, "little") + plain.to_bytes(4, "little") + count.to_bytes(4, "little")
-        ix += os.urandom(32) if signed else b""
+        ix += off.to_bytes(8, "little") + stored.to_bytes(4, "little") + plain.to_bytes(4, "little")
+        ix += count.to_bytes(4, "little") + (os.urandom(32) if signed else b"")
     ix += (1).to_bytes(4, "little") + bytes([1]) + os.urandom(32)
     if signed:
         ix += bytes([1]) + os.urandom(128)
@@ -330,7 +338,7 @@ def real_coffer(coffer, tree, agepub, tmp):
     out = os.path.join(tmp, "t.coffer")
     parent, name = os.path.split(os.path.normpath(tree))
     subprocess.run(["nice", "-n", "19", coffer, "encrypt", "-r", agepub, "--force", "--no-sign", "-o", out, name],
-                   cwd=parent, check=True, stdout=subprocess.DEVNULL, env=dict(os.environ, COFFER_HOME=os.path.join(tmp, "home")))
+                   cwd=parent, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ, COFFER_HOME=os.path.join(tmp, "home")))
     size = os.path.getsize(out)
     with open(out, "rb") as f:
         head = f.read(65536)
@@ -362,7 +370,7 @@ def make_tiny(base):
 
 
 def model_tree(tree, args, agepub, tmp):
-    entries = classify(walk(tree), None)
+    entries = classify(walk(tree))
     nfiles = sum(1 for e in entries if e.kind == 1)
     big = {}
     for e in entries:
@@ -401,13 +409,6 @@ def model_tree(tree, args, agepub, tmp):
                 stored = sum(m.size for m in p)
             packs_v2.append(p)
             pack_stored.append((codec, stored))
-    # Items in stream order need packs ordered by first member.
-    pos = {id(e): i for i, e in enumerate(entries)}
-    order = sorted(range(len(packs_v2)), key=lambda i: pos[id(packs_v2[i][0])])
-    packs_v2 = [packs_v2[i] for i in order]
-    pack_stored = [pack_stored[i] for i in order]
-    # Interleaved packs (a stored pack's members between a zstd pack's) would keep two open:
-    # the writer closes the segment once none is open (the model does the same).
 
     res = {"tree": tree, "files": nfiles, "entries": len(entries)}
     res["v1_plain"], res["v1_meta"], res["content"] = v1_plain, v1_meta, v1_content
@@ -481,18 +482,19 @@ def report(r, levels):
 
 
 def table(results, levels):
-    lv = 9 if 9 in levels else levels[0]
-    print(f"\n| tree | files | tar\\|zstd -3\\|age | real v1 | v1 model | v2 (level {lv}, ns dropped) | v2 / pipe | v2 keep ns | v2 signed | v1 meta B/file | v2 meta B/file |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    """The v2 estimate is also projected onto the real container: real - v1 model + v2 model."""
+    lv = 3 if 3 in levels else levels[0]
+    print(f"\n| tree | files | tar\\|zstd -3\\|age | v1, real coffer | v1 model | v2 model (zstd -{lv}) | "
+          "**v2 projected** | v2 signed | v2 without ns | metadata B/file v1 → v2 |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
-        v2 = r[("v2", lv, False, False)]
-        v2ns = r[("v2", lv, True, False)]
-        v2s = r[("v2", lv, False, True)]
-        real = r["real"] or 0
-        print(f"| {os.path.basename(r['tree'])} | {r['files']} | {r['pipe']} | {real} ({pct(real, r['pipe']):+.1f} %) | "
-              f"{r['v1']} ({pct(r['v1'], real) if real else 0:+.2f} % vs real) | {v2[0]} | "
-              f"{v2[0] / r['pipe']:.3f}x ({pct(v2[0], r['pipe']):+.2f} %) | {v2ns[0]} ({pct(v2ns[0], r['pipe']):+.2f} %) | "
-              f"{v2s[0]} ({pct(v2s[0], r['pipe']):+.2f} %) | {r['v1_meta'] / r['files']:.1f} | {v2[1] / r['files']:.2f} |")
+        v2, v2s, v2d = (r[("v2", lv, True, False)], r[("v2", lv, True, True)], r[("v2", lv, False, False)])
+        real = r["real"] or r["v1"]
+        proj = real - r["v1"] + v2[0]
+        print(f"| {os.path.basename(r['tree'])} | {r['files']:,} | {r['pipe']:,} | {real:,} ({real / r['pipe']:.2f}×, "
+              f"{pct(real, r['pipe']):+.1f} %) | {r['v1']:,} ({pct(r['v1'], real):+.2f} %) | {v2[0]:,} | "
+              f"**{proj:,} ({proj / r['pipe']:.3f}×, {pct(proj, r['pipe']):+.2f} %)** | "
+              f"{v2s[0] - v2[0]:+,} B | {v2d[0] - v2[0]:+,} B | {r['v1_meta'] / r['files']:.1f} → {v2[1] / r['files']:.2f} |")
 
 
 if __name__ == "__main__":
