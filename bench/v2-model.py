@@ -11,11 +11,11 @@
 #
 # Needs python3 (standard library only), zstd, tar, age, age-keygen. Content is
 # packed as Coffer does (WRITER.md §3-§4: files <= 4 MiB that compress go into
-# packs of 1, 2, 4, 8 then 15 MiB, zstd -3 with a 2^23 window and a 2^16 hash
-# table; bigger files in 8 MiB frames), so both formats share the content bytes
-# and differ only in what this script builds. Run it under `nice`.
+# packs planned as ArchiveWriter::writeEntries does, zstd -3 with a 2^23 window
+# and a 2^16 hash table; files of 4-16 MiB in one frame, bigger ones in 8 MiB
+# frames), so both formats share the content bytes and differ only in what
+# this script builds. Run it under `nice`.
 import argparse
-import hashlib
 import os
 import shutil
 import stat
@@ -27,7 +27,7 @@ MiB = 1 << 20
 PACK_LIMIT = 4 * MiB  # WRITER.md §3: files up to 4 MiB go into packs
 PACK_STEADY = 15 * MiB
 V2_PACK_MAX_MEMBERS = 65536  # FORMAT-v2 §3.4: a pack closes at 65,536 members
-V2_SEGMENT_MAX_ENTRIES = 65536  # FORMAT-v2 §3.5
+V2_SEGMENT_MAX_ENTRIES = 65536  # FORMAT-v2 §3.8: 65,536 pending entries close a segment
 COMPRESSED_EXT = {"7z", "aac", "apk", "avi", "bz2", "coffer", "docx", "epub", "flac", "gif", "gpg", "gz",
                   "heic", "jar", "jpeg", "jpg", "lz", "lzma", "m4a", "m4v", "mkv", "mov", "mp3", "mp4",
                   "odt", "ogg", "opus", "png", "pptx", "rar", "webm", "webp", "xz", "zip", "zst", "xlsx",
@@ -172,7 +172,6 @@ def v1_model(entries, frames, big, signed):
     meta = content = 0
     index = bytearray(b"CFIX" + (2 if signed else 1).to_bytes(4, "little") + (3 if signed else 0).to_bytes(4, "little"))
     index += len(entries).to_bytes(4, "little")
-
     body = bytearray()  # the fixed fields, to compress for real (numbers matter to zstd)
 
     def fields(e, codec, stored, offset):
