@@ -86,6 +86,16 @@ Result<std::size_t> FdSource::read(MutableByteView buffer)
     }
 }
 
+Result<std::size_t> StartedSource::read(MutableByteView buffer)
+{
+    if (m_given == m_start.size())
+        return m_rest.read(buffer);
+    const std::size_t n = std::min(buffer.size(), m_start.size() - m_given);
+    std::copy_n(m_start.begin() + static_cast<std::ptrdiff_t>(m_given), n, buffer.begin());
+    m_given += n;
+    return n;
+}
+
 namespace {
 
 /// Calls `io(done)` (a read of what is still missing) until `out` is full or it returns 0.

@@ -77,6 +77,21 @@ private:
     const JobControl* m_job;
 };
 
+/// Standard input with its first bytes already read (to tell an age file from
+/// a container): gives those bytes again, then the rest of the descriptor.
+class StartedSource final : public ByteSource {
+public:
+    StartedSource(Bytes start, int fd, std::filesystem::path name, const JobControl* job = nullptr)
+        : m_start(std::move(start)), m_rest(fd, std::move(name), job)
+    {}
+    Result<std::size_t> read(MutableByteView buffer) override;
+
+private:
+    Bytes m_start;
+    std::size_t m_given = 0;
+    FdSource m_rest;
+};
+
 /// Reads exactly out.size() bytes at `offset`; fewer only at end of file.
 Result<std::size_t> preadFull(int fd, MutableByteView out, std::uint64_t offset, const std::filesystem::path& name);
 /// Reads until `out` is full or the file ends; returns how many bytes it read.

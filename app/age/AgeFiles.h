@@ -48,6 +48,11 @@ Result<ExtractSummary> extractAge(const ExtractRequest& request, const crypto::a
 Result<ExtractSummary> extractAgeTo(const std::filesystem::path& path, const std::string& only,
                                     const crypto::age::AgeKeys& keys, crypto::ByteSink& out, JobControl& job);
 
+/// Writes the plaintext of the age file read from `in` (standard input) to
+/// `out` as it authenticates, chunk by chunk, as `age -d` does.
+Result<ExtractSummary> decryptAgeStream(crypto::ByteSource& in, const crypto::age::AgeKeys& keys, crypto::ByteSink& out,
+                                        JobControl& job);
+
 struct AgeEncryptRequest {
     std::vector<std::filesystem::path> inputs;
     std::vector<crypto::RecipientKey> recipients; // X25519 kinds: age keys and Coffer cards

@@ -290,6 +290,26 @@ Result<ExtractSummary> extractAge(const ExtractRequest& request, const AgeKeys& 
     return extractSingle(*age, request.container, request, job);
 }
 
+Result<ExtractSummary> decryptAgeStream(crypto::ByteSource& in, const AgeKeys& keys, crypto::ByteSink& out,
+                                        JobControl& job)
+{
+    AgeFailure why = AgeFailure::None;
+    auto decryptor = AgeDecryptor::open(in, keys, &why);
+    if (!decryptor.ok())
+        return ageError(decryptor.error(), why);
+    PlainErrors plain(**decryptor);
+    ExtractSummary summary;
+    COFFER_TRY(copyAll(
+        plain,
+        [&](ByteView d) {
+            summary.bytes += d.size();
+            return out.write(d);
+        },
+        job));
+    summary.files = 1;
+    return summary;
+}
+
 Result<ExtractSummary> extractAgeTo(const fs::path& path, const std::string& only, const AgeKeys& keys,
                                     crypto::ByteSink& out, JobControl& job)
 {

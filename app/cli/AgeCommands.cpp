@@ -4,6 +4,7 @@
 #include "CliSupport.h"
 #include "CommandTable.h"
 #include "DisplayText.h"
+#include "FileIO.h"
 #include "KeyChoice.h"
 #include "Terminal.h"
 
@@ -28,8 +29,9 @@ bool wantsPassphrase(const std::string& path)
 }
 
 /// -i FILE..., -p / --passphrase-file, else the keyring's keys. A file made
-/// with a passphrase (age allows no other stanza beside it) asks for it.
-Result<crypto::age::AgeKeys> chooseAgeKeys(const Args& args, const std::string& path)
+/// with a passphrase (age allows no other stanza beside it) asks for it;
+/// `scrypt` says whether this one was.
+Result<crypto::age::AgeKeys> chooseAgeKeys(const Args& args, bool scrypt)
 {
     crypto::age::AgeKeys keys;
     for (const auto& file : args.all("--identity"))
@@ -38,7 +40,7 @@ Result<crypto::age::AgeKeys> chooseAgeKeys(const Args& args, const std::string& 
         auto p = readPassphraseFile(*file);
         COFFER_TRY(p);
         keys.passphrase = std::move(*p);
-    } else if (args.has("--passphrase") || (keys.x25519.empty() && wantsPassphrase(path))) {
+    } else if (args.has("--passphrase") || (keys.x25519.empty() && scrypt)) {
         auto p = readPassphrase("Passphrase: ");
         COFFER_TRY(p);
         keys.passphrase = std::move(*p);
@@ -72,6 +74,41 @@ int decryptAgeToStandardOutput(const Args& args, const crypto::age::AgeKeys& key
 
 } // namespace
 
+Result<crypto::Bytes> readStandardInputStart()
+{
+    // Enough for the binary header's first two lines, or the armor's BEGIN
+    // line after leading blank space; a stream may be shorter.
+    crypto::Bytes start(4096);
+    auto n = readFull(STDIN_FILENO, start, "standard input");
+    COFFER_TRY(n);
+    start.resize(*n);
+    return start;
+}
+
+int decryptAgeFromStandardInput(const Args& args, crypto::Bytes start)
+{
+    if (args.one("--output") != "-")
+        return usageError("an age file from standard input has no name to extract it under: add -o - to write its "
+                          "content to standard output, or save it as a file first",
+                          usageOf("decrypt"));
+    if (!args.all("--only").empty() || args.has("--force"))
+        return usageError("--only and --force have no meaning for an age file from standard input", usageOf("decrypt"));
+    // age.md: an scrypt stanza is the header's only one, right after the version line.
+    static constexpr std::string_view kScryptHeader = "age-encryption.org/v1\n-> scrypt ";
+    const bool scrypt =
+        std::string_view(reinterpret_cast<const char*>(start.data()), start.size()).starts_with(kScryptHeader);
+    auto keys = chooseAgeKeys(args, scrypt);
+    if (!keys.ok())
+        return reportError(keys.error());
+    StartedSource in(std::move(start), STDIN_FILENO, "standard input");
+    FdSink out(STDOUT_FILENO, "standard output");
+    auto result = runJob([&](JobControl& job) { return decryptAgeStream(in, *keys, out, job); });
+    if (!result.ok())
+        return reportError(result.error());
+    noteUnsigned();
+    return kExitOk;
+}
+
 bool isAgeInput(const std::string& path)
 {
     return path != "-" && isAgeFile(path);
@@ -90,7 +127,7 @@ int decryptAgeCommand(const Args& args)
     if (!toStdout)
         if (auto st = checkOutputFolder(request.destination); !st.ok())
             return reportError(st.error());
-    auto keys = chooseAgeKeys(args, request.container.string());
+    auto keys = chooseAgeKeys(args, wantsPassphrase(request.container.string()));
     if (!keys.ok())
         return reportError(keys.error());
     if (toStdout)
@@ -108,7 +145,7 @@ int decryptAgeCommand(const Args& args)
 int listAgeCommand(const Args& args)
 {
     const std::string path = args.positional()[0];
-    auto keys = chooseAgeKeys(args, path);
+    auto keys = chooseAgeKeys(args, wantsPassphrase(path));
     if (!keys.ok())
         return reportError(keys.error());
     auto listing = runJob([&](JobControl& j) { return listAge(path, *keys, j); });

@@ -13,6 +13,12 @@ namespace coffer::cli {
 bool isAgeInput(const std::string& path);
 
 int decryptAgeCommand(const Args& args);
+/// The first bytes of standard input, read to tell an age file from a
+/// container (they are read again through StartedSource).
+Result<crypto::Bytes> readStandardInputStart();
+/// decrypt - of an age file (`start` already read): its content to standard
+/// output with -o -, as `age -d` does; a folder is refused (no name to give).
+int decryptAgeFromStandardInput(const Args& args, crypto::Bytes start);
 int listAgeCommand(const Args& args);
 int inspectAgeCommand(const std::string& path);
 /// What makes `encrypt --format age` a usage error (empty: nothing), checked

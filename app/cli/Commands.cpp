@@ -340,12 +340,22 @@ int commandDecrypt(const std::vector<std::string>& argv)
     std::optional<OpenCopies> armored; // an armored input, decoded while the command runs
     if (auto st = dearmorArgument(args, armored); !st.ok())
         return reportError(st.error());
+    crypto::Bytes inputStart; // of standard input, read to tell age from Coffer
+    if (args.positional()[0] == "-") {
+        auto start = readStandardInputStart();
+        if (!start.ok())
+            return reportError(start.error());
+        if (crypto::age::looksLikeAge(*start))
+            return decryptAgeFromStandardInput(args, std::move(*start));
+        inputStart = std::move(*start);
+    }
     if (isAgeInput(args.positional()[0]))
         return decryptAgeCommand(args);
     if (args.one("--output") == "-")
         return decryptToStandardOutput(args);
     ExtractRequest request;
     request.container = args.positional()[0];
+    request.inputStart = std::move(inputStart);
     request.destination = args.one("--output").value_or(".");
     request.only = args.all("--only");
     request.overwrite = args.has("--force");

@@ -136,7 +136,7 @@ Status extractRecord(SequentialReader& reader, const IndexEntry& entry, const Ex
 Result<ExtractSummary> extractFromStream(const ExtractRequest& request, const crypto::IdentityList& identities,
                                          JobControl& job)
 {
-    FdSource input(STDIN_FILENO, "standard input", &job);
+    StartedSource input(request.inputStart, STDIN_FILENO, "standard input", &job);
     auto reader = SequentialReader::open(input, identities);
     COFFER_TRY(reader);
     auto target = ExtractTarget::open(request.destination, request.overwrite);
