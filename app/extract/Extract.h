@@ -28,10 +28,10 @@ Result<crypto::SecureBytes> readStoredEntry(const std::filesystem::path& contain
 
 struct ExtractRequest {
     std::filesystem::path container; // "-" reads standard input front to back
-    crypto::Bytes inputStart;        // with "-": what was already read of standard input, to be read first
     std::filesystem::path destination;
     std::vector<std::string> only; // archive paths; a folder selects everything under it
     bool overwrite = false;
+    crypto::Bytes inputStart; // with "-": what was already read of standard input, to be read first
 };
 
 struct ExtractSummary {
