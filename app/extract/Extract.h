@@ -31,7 +31,7 @@ struct ExtractRequest {
     std::filesystem::path destination;
     std::vector<std::string> only; // archive paths; a folder selects everything under it
     bool overwrite = false;
-    crypto::Bytes inputStart; // with "-": what was already read of standard input, to be read first
+    crypto::Bytes inputStart{}; // with "-": what was already read of standard input, to be read first
 };
 
 struct ExtractSummary {
