@@ -1,5 +1,7 @@
 #include "KeyringSession.h"
 
+#include "AgentClient.h"
+#include "AgentLauncher.h"
 #include "Background.h"
 #include "ErrorText.h"
 
@@ -126,6 +128,23 @@ void KeyringSession::update(std::function<Status(Keyring&)> change)
                 m_keyring = std::move(*saved);
             emit updateFinished(true, QString());
             emit keyringChanged();
+        });
+}
+
+void KeyringSession::startAgent(std::filesystem::path program)
+{
+    if (!m_passphrase)
+        return;
+    auto pass = std::make_shared<crypto::SecureString>(*m_passphrase);
+    const quint64 generation = m_generation;
+    const std::filesystem::path keyring = keyringPath();
+    runInBackground(
+        this, [program, pass]() { return agent::unlockAgentWith(program, *pass); },
+        [this, generation, keyring](Result<int> code) {
+            const bool ok = code.ok() && *code == 0;
+            if (ok && generation != m_generation)
+                agent::lockAgentOf(keyring); // locked while the agent started: it must not outlive the lock
+            emit agentStarted(ok && generation == m_generation);
         });
 }
 
