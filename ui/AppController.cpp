@@ -78,7 +78,8 @@ void AppController::start(const QStringList& files)
     m_pendingFiles += files;
     centreOnScreen(m_main);
     m_main->show();
-    if (m_context.keyring().isUnlocked())
+    // A key agent of this keyring is unlocked (`coffer unlock`, another window): no passphrase.
+    if (m_context.keyring().isUnlocked() || m_context.keyring().unlockThroughAgent())
         onGateAccepted();
     else
         showGate();

@@ -83,6 +83,21 @@ void KeyringSession::unlock(crypto::SecureString passphrase)
         });
 }
 
+bool KeyringSession::unlockThroughAgent()
+{
+    if (isUnlocked() || m_busy)
+        return isUnlocked();
+    auto held = agent::keyringFromAgent(keyringPath());
+    if (!held)
+        return false;
+    ++m_generation;
+    m_keyring = std::move(*held);
+    m_passphrase.reset();
+    emit unlocked(false);
+    emit keyringChanged();
+    return true;
+}
+
 void KeyringSession::create(Keyring keyring, crypto::SecureString passphrase)
 {
     setBusy(true);
@@ -109,7 +124,10 @@ void KeyringSession::create(Keyring keyring, crypto::SecureString passphrase)
 void KeyringSession::update(std::function<Status(Keyring&)> change)
 {
     if (!m_passphrase) {
-        emit updateFinished(false, tr("The keyring is locked. Unlock it, then try again."));
+        emit updateFinished(false, isUnlocked() ? tr("Coffer was unlocked by another Coffer window or command, so it "
+                                                     "cannot save changes. Lock Coffer, unlock it with your "
+                                                     "passphrase, then try again.")
+                                                : tr("The keyring is locked. Unlock it, then try again."));
         return;
     }
     setBusy(true);

@@ -32,6 +32,10 @@ public:
     std::filesystem::path keyringPath() const;
 
     void unlock(crypto::SecureString passphrase);
+    /// Unlocks with the keyring a running key agent holds (its public parts
+    /// here, its secrets there), with no passphrase; false if none answers.
+    /// Changes to the keyring then need a passphrase unlock.
+    bool unlockThroughAgent();
     /// Saves a new keyring; on success the session is unlocked with it.
     void create(Keyring keyring, crypto::SecureString passphrase);
     /// Reloads under the store's lock, applies `change` and saves. `change`

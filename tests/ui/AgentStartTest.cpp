@@ -8,12 +8,17 @@
 
 #include "AppContext.h"
 #include "AppController.h"
+#include "EncryptDialog.h"
+#include "EncryptOptions.h"
+#include "JobProgressWidget.h"
+#include "JobRunner.h"
 #include "SettingsDialog.h"
 #include "UiTestSupport.h"
 #include "UnlockDialog.h"
 
 #include <QCheckBox>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTest>
 #include <QThreadPool>
@@ -23,6 +28,8 @@
 namespace {
 
 using namespace coffer::test::agent;
+using coffer::test::readFile;
+using coffer::test::writeFile;
 using coffer::test::ui::UiTest;
 using coffer::test::ui::waitFor;
 using coffer::ui::KeyringSession;
@@ -143,6 +150,54 @@ TEST_F(AgentStartTest, SettingsHasTheSwitchOnByDefaultAndSavesIt)
     EXPECT_FALSE(context.settings().keepKeysForOthers());
     coffer::ui::AppContext again;
     EXPECT_FALSE(again.settings().keepKeysForOthers()) << "not saved";
+}
+
+TEST_F(AgentStartTest, AWindowOpenedWhileTheAgentRunsAsksNoPassphraseAndSignsThroughIt)
+{
+    AgentUser u;
+    writeFile(u.root / "letter.txt", "Dear Bob\n");
+    const Outcome unlocked = u.unlock("--idle-timeout 600");
+    ASSERT_EQ(unlocked.code, kExitOk) << unlocked.output;
+    const fs::path socket = socketOf(u);
+    const pid_t pid = agentPid(socket);
+    ASSERT_GT(pid, 0);
+
+    coffer::ui::AppContext context;
+    coffer::ui::AppController controller(context);
+    controller.start();
+    EXPECT_EQ(controller.gateDialog(), nullptr) << "asked for the passphrase although the agent is unlocked";
+    const coffer::Keyring* held = context.keyring().keyring();
+    ASSERT_NE(held, nullptr);
+    EXPECT_TRUE(held->isHeld()) << "the secret keys must stay in the agent";
+    EXPECT_EQ(held->identity(), nullptr);
+
+    // Signed encryption: the agent signs; the signature verifies for the CLI.
+    const fs::path out = u.root / "letter.coffer";
+    {
+        coffer::ui::EncryptDialog dialog(context, {QString::fromStdString((u.root / "letter.txt").string())});
+        dialog.show();
+        EXPECT_TRUE(dialog.options()->sign()) << "signing must stay possible through the agent";
+        dialog.options()->setOutputPath(QString::fromStdString(out.string()));
+        QSignalSpy finished(dialog.runner(), &coffer::ui::JobRunner::finished);
+        QTest::mouseClick(dialog.encryptButton(), Qt::LeftButton);
+        ASSERT_TRUE(waitFor(finished));
+        ASSERT_TRUE(dialog.runner()->outcome().ok()) << dialog.progressView()->resultText().toStdString();
+    }
+    const Outcome dec = u.runWithPassphrase("decrypt -o " + q(u.root / "out") + " " + q(out));
+    ASSERT_EQ(dec.code, kExitOk) << dec.output;
+    EXPECT_TRUE(contains(dec.output, "signed by you")) << dec.output;
+    EXPECT_EQ(readFile(u.root / "out" / "letter.txt"), "Dear Bob\n");
+
+    // Changes need the passphrase: said plainly, nothing saved.
+    QSignalSpy updated(&context.keyring(), &KeyringSession::updateFinished);
+    context.keyring().update([](coffer::Keyring&) { return coffer::Status::success(); });
+    ASSERT_EQ(updated.count(), 1);
+    EXPECT_FALSE(updated.first().at(0).toBool());
+    EXPECT_TRUE(updated.first().at(1).toString().contains("unlock it with your passphrase"))
+        << updated.first().at(1).toString().toStdString();
+
+    controller.lock();
+    EXPECT_TRUE(eventually([&] { return !running(pid); })) << "the agent still runs after the window locked";
 }
 
 } // namespace
