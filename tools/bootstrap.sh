@@ -25,6 +25,7 @@ packages=(
   libarchive-dev # the tar inside a .tar.age (issue 20)
   libfuse3-dev fuse3 # coffer mount (issue 21)
   libzbar-dev # a card's QR code in a picture dropped on Contacts (issue 23)
+  dbus-daemon dbus-bin # agent_screen_lock_test: a private session bus, dbus-send (issue 22)
 )
 
 as_root() {

@@ -60,6 +60,12 @@ AppController::AppController(AppContext& context, QObject* parent)
     connect(m_main, &MainWindow::aboutRequested, this, &AppController::showAbout);
     connect(m_idle, &IdleWatcher::idle, this, &AppController::onIdle);
     connect(&context.settings(), &Settings::changed, this, &AppController::applySettings);
+    m_agentProgram = QCoreApplication::applicationDirPath() + QStringLiteral("/coffer");
+    // Unlocked with the passphrase: the key agent takes the keys for other windows and commands.
+    connect(&context.keyring(), &KeyringSession::unlockFinished, this, [this](bool ok) {
+        if (ok && m_context.settings().keepKeysForOthers())
+            m_context.keyring().startAgent(toPath(m_agentProgram));
+    });
 }
 
 AppController::~AppController()
@@ -72,7 +78,8 @@ void AppController::start(const QStringList& files)
     m_pendingFiles += files;
     centreOnScreen(m_main);
     m_main->show();
-    if (m_context.keyring().isUnlocked())
+    // A key agent of this keyring is unlocked (`coffer unlock`, another window): no passphrase.
+    if (m_context.keyring().isUnlocked() || m_context.keyring().unlockThroughAgent())
         onGateAccepted();
     else
         showGate();

@@ -58,6 +58,9 @@ public:
     void lock();
     /// A window that shows the keyring's data: lock() closes it, unless it runs a job.
     void track(QWidget* window);
+    /// The `coffer` command that starts the key agent after a passphrase
+    /// unlock (default: the one beside this program). Tests: their build's.
+    void setAgentProgram(const QString& program) { m_agentProgram = program; }
 
 private:
     void showGate();
@@ -76,6 +79,7 @@ private:
     QPointer<MyCardDialog> m_myCard;
     QPointer<SettingsDialog> m_settings;
     QPointer<AboutDialog> m_about;
+    QString m_agentProgram;
 };
 
 } // namespace coffer::ui

@@ -60,7 +60,8 @@ EncryptDialog::EncryptDialog(AppContext& context, const QStringList& files, QWid
 
     const Keyring* keyring = context.keyring().keyring();
     m_recipients->setKeyring(keyring);
-    const bool canSign = keyring && keyring->identity() && keyring->identity()->canSign();
+    const bool canSign = keyring && (keyring->identity() ? keyring->identity()->canSign()
+                                                         : keyring->signer() != nullptr); // held by the key agent
     m_options->setDefaults(context.settings().defaultCompression(), context.settings().signByDefault(), canSign);
     m_files->addPaths(files);
     refreshOutput();
@@ -142,12 +143,13 @@ void EncryptDialog::startEncryption()
     request->compression = m_options->compression();
     request->links = m_options->links();
     request->output = toPath(m_options->outputPath());
-    // The job signs with its own copy of the identity: an auto-lock may drop the keyring meanwhile.
-    std::shared_ptr<crypto::SecretIdentity> signer;
+    // The job signs with its own copy of the identity (or of the key agent's
+    // handle): an auto-lock may drop the keyring meanwhile.
+    std::shared_ptr<Keyring> signer;
     const Keyring* keyring = m_context.keyring().keyring();
-    if (m_options->sign() && keyring && keyring->identity())
-        signer = std::make_shared<crypto::SecretIdentity>(keyring->identity()->clone());
-    request->signer = signer.get();
+    if (m_options->sign() && keyring && keyring->signer())
+        signer = std::make_shared<Keyring>(keyring->copy(false));
+    request->signer = signer ? signer->signer() : nullptr;
 
     runEncryption([request, signer](JobControl& job) { return outcomeOf(encryptFiles(*request, job)); });
 }

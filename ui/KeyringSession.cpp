@@ -1,5 +1,7 @@
 #include "KeyringSession.h"
 
+#include "AgentClient.h"
+#include "AgentLauncher.h"
 #include "Background.h"
 #include "ErrorText.h"
 
@@ -81,6 +83,21 @@ void KeyringSession::unlock(crypto::SecureString passphrase)
         });
 }
 
+bool KeyringSession::unlockThroughAgent()
+{
+    if (isUnlocked() || m_busy)
+        return isUnlocked();
+    auto held = agent::keyringFromAgent(keyringPath());
+    if (!held)
+        return false;
+    ++m_generation;
+    m_keyring = std::move(*held);
+    m_passphrase.reset();
+    emit unlocked(false);
+    emit keyringChanged();
+    return true;
+}
+
 void KeyringSession::create(Keyring keyring, crypto::SecureString passphrase)
 {
     setBusy(true);
@@ -107,7 +124,10 @@ void KeyringSession::create(Keyring keyring, crypto::SecureString passphrase)
 void KeyringSession::update(std::function<Status(Keyring&)> change)
 {
     if (!m_passphrase) {
-        emit updateFinished(false, tr("The keyring is locked. Unlock it, then try again."));
+        emit updateFinished(false, isUnlocked() ? tr("Coffer was unlocked by another Coffer window or command, so it "
+                                                     "cannot save changes. Lock Coffer, unlock it with your "
+                                                     "passphrase, then try again.")
+                                                : tr("The keyring is locked. Unlock it, then try again."));
         return;
     }
     setBusy(true);
@@ -126,6 +146,23 @@ void KeyringSession::update(std::function<Status(Keyring&)> change)
                 m_keyring = std::move(*saved);
             emit updateFinished(true, QString());
             emit keyringChanged();
+        });
+}
+
+void KeyringSession::startAgent(std::filesystem::path program)
+{
+    if (!m_passphrase)
+        return;
+    auto pass = std::make_shared<crypto::SecureString>(*m_passphrase);
+    const quint64 generation = m_generation;
+    const std::filesystem::path keyring = keyringPath();
+    runInBackground(
+        this, [program, pass]() { return agent::unlockAgentWith(program, *pass); },
+        [this, generation, keyring](Result<int> code) {
+            const bool ok = code.ok() && *code == 0;
+            if (ok && generation != m_generation)
+                agent::lockAgentOf(keyring); // locked while the agent started: it must not outlive the lock
+            emit agentStarted(ok && generation == m_generation);
         });
 }
 

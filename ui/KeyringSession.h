@@ -32,6 +32,10 @@ public:
     std::filesystem::path keyringPath() const;
 
     void unlock(crypto::SecureString passphrase);
+    /// Unlocks with the keyring a running key agent holds (its public parts
+    /// here, its secrets there), with no passphrase; false if none answers.
+    /// Changes to the keyring then need a passphrase unlock.
+    bool unlockThroughAgent();
     /// Saves a new keyring; on success the session is unlocked with it.
     void create(Keyring keyring, crypto::SecureString passphrase);
     /// Reloads under the store's lock, applies `change` and saves. `change`
@@ -39,6 +43,11 @@ public:
     void update(std::function<Status(Keyring&)> change);
     /// Drops the keyring and the passphrase from memory.
     void lock();
+    /// Starts the key agent (`program unlock`, app/agent/AgentLauncher) with
+    /// this session's passphrase, off the GUI thread, so that other windows
+    /// and commands need none; agentStarted() says how it went. An agent that
+    /// comes up after lock() is locked at once. Nothing without a passphrase.
+    void startAgent(std::filesystem::path program);
 
     /// Tests: cheap Argon2id settings for every keyring this process saves.
     static void setKdfParamsForTests(std::optional<crypto::Argon2Params> params);
@@ -54,6 +63,7 @@ signals:
     /// Unlocked, locked or changed: views re-read keyring().
     void keyringChanged();
     void busyChanged(bool busy);
+    void agentStarted(bool ok);
 
 private:
     KeyringStore makeStore() const;

@@ -112,10 +112,12 @@ void MainWindow::refreshIdentity()
     QString who;
     if (k && k->identity())
         who = displayable(k->identity()->name());
+    else if (const auto card = k ? k->ownCard() : std::nullopt) // held by the key agent
+        who = displayable(card->name);
     m_identity->setText(!unlocked ? tr("Locked") : who.isEmpty() ? tr("Unlocked") : tr("Unlocked: %1").arg(who));
     m_identity->setAccessibleName(m_identity->text());
     m_contacts->setEnabled(unlocked);
-    m_myCard->setEnabled(unlocked && k->identity());
+    m_myCard->setEnabled(unlocked && k->ownCard());
     m_lock->setEnabled(unlocked);
 }
 

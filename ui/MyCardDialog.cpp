@@ -33,8 +33,8 @@ MyCardDialog::MyCardDialog(AppContext& context, QWidget* parent)
     setWindowTitle(tr("My card — Coffer"));
     setAccessibleName(tr("My card"));
     const Keyring* keyring = context.keyring().keyring();
-    if (keyring && keyring->identity() && keyring->identity()->card()) {
-        const crypto::ContactCard card = *keyring->identity()->card();
+    if (const auto own = keyring ? keyring->ownCard() : std::nullopt) { // here or held by the key agent
+        const crypto::ContactCard card = *own;
         m_card = QString::fromStdString(card.encode());
         m_fingerprint = QString::fromStdString(card.fingerprint());
         m_name = QString::fromStdString(card.name);
@@ -101,6 +101,10 @@ MyCardDialog::MyCardDialog(AppContext& context, QWidget* parent)
     connect(m_save, &QPushButton::clicked, this, &MyCardDialog::saveCard);
     connect(m_copyAge, &QPushButton::clicked, this, &MyCardDialog::copyAgeAddress);
     connect(m_backup, &QPushButton::clicked, this, &MyCardDialog::showBackup);
+    if (keyring && keyring->isHeld()) { // a backup holds the secret keys, which stay in the key agent
+        m_backup->setEnabled(false);
+        m_backup->setToolTip(tr("To back up, lock Coffer and unlock it with your passphrase."));
+    }
     connect(&context.keyring(), &KeyringSession::keyringChanged, this, &MyCardDialog::refreshLastBackup);
     refreshLastBackup();
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);

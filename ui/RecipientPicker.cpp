@@ -104,9 +104,9 @@ void RecipientPicker::setKeyring(const Keyring* keyring)
     m_model->clear();
     if (!keyring)
         return;
-    if (const auto* me = keyring->identity(); me && me->card()) {
-        const QString name = displayable(me->name());
-        addRow(name.isEmpty() ? tr("Me") : tr("Me (%1)").arg(name), tr("Me"), me->card()->encode(), true);
+    if (const auto me = keyring->ownCard()) { // here or held by the key agent
+        const QString name = displayable(me->name);
+        addRow(name.isEmpty() ? tr("Me") : tr("Me (%1)").arg(name), tr("Me"), me->encode(), true);
     }
     for (const Contact& c : keyring->contacts()) {
         const QString name = QString::fromStdString(c.name);

@@ -11,6 +11,7 @@ const char* kSign = "encrypt/sign";
 const char* kOutputFolder = "encrypt/outputFolder";
 const char* kAutoLock = "security/autoLockMinutes";
 const char* kRecent = "recent/containers";
+const char* kKeepKeys = "security/keepKeysForOthers";
 
 QString compressionName(Compression c)
 {
@@ -57,6 +58,17 @@ bool Settings::signByDefault() const
 void Settings::setSignByDefault(bool sign)
 {
     m_settings.setValue(kSign, sign);
+    emit changed();
+}
+
+bool Settings::keepKeysForOthers() const
+{
+    return m_settings.value(kKeepKeys, true).toBool();
+}
+
+void Settings::setKeepKeysForOthers(bool keep)
+{
+    m_settings.setValue(kKeepKeys, keep);
     emit changed();
 }
 

@@ -25,6 +25,10 @@ public:
     /// Minutes of inactivity before the keyring is locked; 0 = never.
     int autoLockMinutes() const;
     void setAutoLockMinutes(int minutes);
+    /// Unlocking the app starts the key agent too (issue 22), so other windows
+    /// and `coffer` commands need no passphrase until it locks; default on.
+    bool keepKeysForOthers() const;
+    void setKeepKeysForOthers(bool keep);
     /// Where new containers go; empty = next to the first input.
     QString defaultOutputFolder() const;
     void setDefaultOutputFolder(const QString& folder);

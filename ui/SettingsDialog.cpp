@@ -21,7 +21,9 @@ namespace coffer::ui {
 
 SettingsDialog::SettingsDialog(AppContext& context, QWidget* parent)
     : QDialog(parent), m_context(context), m_compression(new QComboBox),
-      m_sign(new QCheckBox(tr("&Sign new containers"))), m_autoLock(new QSpinBox), m_outputFolder(new QLineEdit)
+      m_sign(new QCheckBox(tr("&Sign new containers"))), m_autoLock(new QSpinBox),
+      m_keepKeys(new QCheckBox(tr("&Keep the keys unlocked for other Coffer windows and commands"))),
+      m_outputFolder(new QLineEdit)
 {
     setWindowTitle(tr("Settings — Coffer"));
     setAccessibleName(tr("Settings"));
@@ -39,6 +41,10 @@ SettingsDialog::SettingsDialog(AppContext& context, QWidget* parent)
     m_autoLock->setValue(s.autoLockMinutes());
     m_autoLock->setAccessibleName(tr("Lock after this many idle minutes"));
     m_autoLock->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed); // a number, not a line of text
+    m_keepKeys->setChecked(s.keepKeysForOthers());
+    m_keepKeys->setAccessibleName(tr("Keep the keys unlocked for other Coffer windows and commands"));
+    m_keepKeys->setToolTip(tr("Unlocking Coffer also unlocks \"coffer\" commands, without asking again, until "
+                              "Coffer locks, the screen locks or the idle time above passes."));
     m_outputFolder->setText(s.defaultOutputFolder());
     m_outputFolder->setPlaceholderText(tr("Next to the files being encrypted"));
     m_outputFolder->setAccessibleName(tr("Default folder for new containers"));
@@ -63,6 +69,7 @@ SettingsDialog::SettingsDialog(AppContext& context, QWidget* parent)
     auto* security = new QGroupBox(tr("Security"));
     auto* securityForm = new QFormLayout(security);
     securityForm->addRow(tr("&Lock when idle for:"), m_autoLock);
+    securityForm->addRow(QString(), m_keepKeys);
 
     const DataLocations& loc = context.locations();
     auto* storage = new QGroupBox(tr("Where Coffer keeps its data"));
@@ -100,7 +107,9 @@ SettingsDialog::SettingsDialog(AppContext& context, QWidget* parent)
             }
     for (QWidget* label : labels)
         label->setMinimumWidth(labelWidth);
-    setMinimumWidth(fontMetrics().averageCharWidth() * 86);
+    // At least this wide, and never narrower than the longest row (a minimum
+    // set here replaces the layout's own).
+    setMinimumWidth(qMax(fontMetrics().averageCharWidth() * 86, layout->minimumSize().width()));
 }
 
 void SettingsDialog::accept()
@@ -109,6 +118,7 @@ void SettingsDialog::accept()
     s.setDefaultCompression(static_cast<Compression>(m_compression->currentData().toInt()));
     s.setSignByDefault(m_sign->isChecked());
     s.setAutoLockMinutes(m_autoLock->value());
+    s.setKeepKeysForOthers(m_keepKeys->isChecked());
     s.setDefaultOutputFolder(m_outputFolder->text().trimmed());
     s.sync();
     QDialog::accept();

@@ -21,6 +21,7 @@ public:
 
     QCheckBox* signBox() const { return m_sign; }
     QSpinBox* autoLockBox() const { return m_autoLock; }
+    QCheckBox* keepKeysBox() const { return m_keepKeys; }
 
 public slots:
     void accept() override;
@@ -30,6 +31,7 @@ private:
     QComboBox* m_compression;
     QCheckBox* m_sign;
     QSpinBox* m_autoLock;
+    QCheckBox* m_keepKeys;
     QLineEdit* m_outputFolder;
 };
 

@@ -175,10 +175,14 @@ Status serveAgent(Keyring keyring, const fs::path& socketPath, const AgentOption
                 wait.tv_nsec = static_cast<long>((left.count() % 1000) * 1000000);
                 timeout = &wait;
             }
-            pollfd p{fd, POLLIN, 0};
-            const int n = ::ppoll(&p, 1, timeout, &waitMask);
+            pollfd p[2] = {{fd, POLLIN, 0}, {options.lockFd, POLLIN, 0}};
+            const int n = ::ppoll(p, options.lockFd >= 0 ? 2 : 1, timeout, &waitMask);
             if (n <= 0)
                 continue; // a signal (g_stop), or the idle time: checked above
+            if (options.lockFd >= 0 && p[1].revents != 0)
+                break; // the screen locked (or its watch broke: locking is the safe side)
+            if ((p[0].revents & POLLIN) == 0)
+                break; // the socket is unusable: lock rather than spin
             const int conn = ::accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
             if (conn < 0) {
                 if (errno == EINTR || errno == EAGAIN || errno == ECONNABORTED)

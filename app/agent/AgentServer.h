@@ -1,8 +1,8 @@
 // The key agent's server (docs/AGENT.md): holds an unlocked keyring, answers
 // requests from processes of the same user only (SO_PEERCRED), opens stanzas
 // and signs index signatures itself, and locks (wipes the keys, removes its
-// socket, returns) after the idle time, on a Lock request and on SIGTERM,
-// SIGINT or SIGHUP.
+// socket, returns) after the idle time, on a Lock request, when the screen
+// locks (AgentOptions::lockFd) and on SIGTERM, SIGINT or SIGHUP.
 #pragma once
 
 #include "Keyring.h"
@@ -16,6 +16,9 @@ namespace coffer::agent {
 struct AgentOptions {
     /// Locks after this long without a request; zero: never.
     std::chrono::milliseconds idle = std::chrono::minutes(15);
+    /// Locks when this descriptor becomes readable (the screen locked:
+    /// ScreenLockWatch); -1: none.
+    int lockFd = -1;
 };
 
 /// Binds the socket (a live agent there is an error; a dead one's socket is

@@ -11,6 +11,7 @@
 #include "CommandTable.h"
 #include "Commands.h"
 #include "Paths.h"
+#include "ScreenLockWatch.h"
 #include "Terminal.h"
 
 #include <QSettings>
@@ -197,7 +198,10 @@ int commandAgent(const std::vector<std::string>& argv)
         return fail(keyring.error());
     // Best effort: keep the keys out of swap (refused beyond RLIMIT_MEMLOCK; they are wiped either way).
     ::mlockall(MCL_CURRENT);
-    const Status served = agent::serveAgent(std::move(*keyring), *socket, agent::AgentOptions{*idle}, [&] {
+    // The desktop's screen lock locks the agent too; no session bus, no watch.
+    const auto screenLock = agent::ScreenLockWatch::start(agent::sessionBusAddress());
+    const agent::AgentOptions options{*idle, screenLock ? screenLock->fd() : -1};
+    const Status served = agent::serveAgent(std::move(*keyring), *socket, options, [&] {
         tellUnlock(ready, kExitOk);
         detachFromTerminal();
     });

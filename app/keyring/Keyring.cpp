@@ -155,6 +155,8 @@ Keyring Keyring::copy(bool withContacts) const
     if (withContacts)
         k.m_contacts = m_contacts;
     k.m_lastBackupAt = m_lastBackupAt;
+    k.m_held = m_held; // held by the key agent: the copy asks the same agent
+    k.m_heldAgeKeys = m_heldAgeKeys;
     return k;
 }
 
