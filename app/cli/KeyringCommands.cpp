@@ -54,6 +54,12 @@ Result<crypto::RecipientKey> cardArgument(const std::string& arg)
     return crypto::parseRecipientKey(*text);
 }
 
+/// A PNG, JPEG or GIF file (a photo of a paper key, given to the CLI by mistake).
+bool looksLikePicture(std::string_view bytes)
+{
+    return bytes.starts_with("\x89PNG\r\n\x1a\n") || bytes.starts_with("\xff\xd8\xff") || bytes.starts_with("GIF8");
+}
+
 int idCreate(const Args& args)
 {
     auto store = keyringStore();
@@ -83,6 +89,12 @@ int idImport(const Args& args)
         return reportError(text.error());
     if (looksLikePaperKey(*text))
         return idImportPaperKey(args, *text);
+    if (looksLikePicture(*text))
+        return reportError(makeError(ErrorCode::InvalidArgument,
+                                     "this is a picture; coffer id import reads text, not pictures",
+                                     "to restore from a photo of your paper key's QR code, choose \"Import a "
+                                     "key\" in Coffer's window, or read the code with a QR reader and import "
+                                     "its text"));
     auto ids = crypto::parseIdentityFile(*text);
     if (!ids.ok())
         return reportError(ids.error());
