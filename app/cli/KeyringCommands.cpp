@@ -7,10 +7,13 @@
 #include "Commands.h"
 #include "ContainerReader.h"
 #include "DisplayText.h"
+#include "IdentityCommands.h"
 #include "KeyChoice.h"
 #include "PaperKey.h"
 #include "Rekey.h"
 #include "Terminal.h"
+
+#include <QString>
 
 #include <cstdio>
 #include <ctime>
@@ -64,8 +67,7 @@ int idCreate(const Args& args)
 {
     auto store = keyringStore();
     if (store.exists())
-        return reportError(
-            makeError(ErrorCode::InvalidArgument, "you already have an identity in " + store.path().string()));
+        return idAdd(args); // another identity beside the ones there (--name required)
     auto passphrase = keyringPassphrase(args, true);
     if (!passphrase.ok())
         return reportError(passphrase.error());
@@ -143,7 +145,8 @@ int commandId(const std::vector<std::string>& argv)
     if (!args.ok() || args.positional().empty())
         return usageError(args.ok() ? "say what to do with your identity" : args.error(), kIdUsage);
     const std::string& what = args.positional()[0];
-    static const std::set<std::string> kKnown = {"create", "import", "passwd", "show", "export", "backup"};
+    static const std::set<std::string> kKnown = {"create", "import", "passwd", "show",   "export",
+                                                 "backup", "list",   "remove", "default"};
     if (!kKnown.count(what)) // before asking for any passphrase
         return usageError("unknown id command \"" + what + "\"", kIdUsage);
     if (what == "create")
@@ -152,6 +155,12 @@ int commandId(const std::vector<std::string>& argv)
         return idImport(args);
     if (what == "backup")
         return idBackup(args);
+    if (what == "list")
+        return idList(args);
+    if (what == "remove")
+        return idRemove(args);
+    if (what == "default")
+        return idDefault(args);
     if (what == "passwd") {
         if (auto st = checkKeyringExists(); !st.ok())
             return reportError(st.error());
@@ -172,12 +181,27 @@ int commandId(const std::vector<std::string>& argv)
     auto keyring = what == "show" ? openKeyring(args) : unlockKeyring(args);
     if (!keyring.ok())
         return reportError(keyring.error());
-    const auto card = keyring->ownCard();
+    auto card = keyring->ownCard();
     if (!card)
         return reportError(
             makeError(ErrorCode::InvalidArgument, "the keyring holds no Coffer identity", "run \"coffer id create\""));
     if (what == "show") {
-        printCard(*card, "Your fingerprint");
+        std::string label = "Your fingerprint";
+        if (args.positional().size() == 2) { // one of several identities, by name or fingerprint
+            card.reset();
+            for (const auto& [own, name] : keyring->ownCards())
+                if ((!name.empty() && QString::fromStdString(name).compare(QString::fromStdString(args.positional()[1]),
+                                                                           Qt::CaseInsensitive) == 0) ||
+                    own.fingerprint() == args.positional()[1]) {
+                    card = own;
+                    label = "Fingerprint of " + displayable(name);
+                }
+            if (!card)
+                return reportError(makeError(ErrorCode::InvalidArgument,
+                                             "you have no identity named \"" + args.positional()[1] + "\"",
+                                             "see your identities with: coffer id list"));
+        }
+        printCard(*card, label);
         // On standard error like the fingerprint: standard output stays the card alone.
         std::fprintf(stderr, "Your age address: %s\n", crypto::encodeAgeRecipient(card->x25519).c_str());
         return kExitOk;

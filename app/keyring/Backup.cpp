@@ -39,6 +39,8 @@ Status writeBackup(const fs::path& file, const Keyring& keyring, const crypto::S
         return makeError(ErrorCode::InvalidArgument, "the backup passphrase is empty",
                          "choose a passphrase for the backup");
     Keyring copy = keyring.copy(options.withContacts);
+    while (copy.identities().size() > 1) // one identity per backup: the default
+        COFFER_TRY(copy.removeIdentity(copy.identities().back().card()->fingerprint()));
     copy.setLastBackupAt(options.now);
     return writeKeyringFile(file, copy, passphrase, options.kdf, kBackupEntryName, options.overwrite);
 }
