@@ -390,11 +390,12 @@ Result<Keyring> Keyring::fromPublicText(std::string_view text, std::shared_ptr<c
             ageKeys.push_back(key);
         } else if (line.starts_with("card\t")) {
             const auto parts = splitTabs(line);
-            auto card = parts.size() == 3 ? crypto::ContactCard::decode(parts[1])
-                                          : Result<crypto::ContactCard>(corrupt("an own card"));
-            if (!card.ok() || crypto::sanitizeDisplayName(std::string(parts[2]), crypto::kMaxCardNameBytes) != parts[2])
+            auto card = parts.size() == 3 || parts.size() == 2 ? crypto::ContactCard::decode(parts[1])
+                                                               : Result<crypto::ContactCard>(corrupt("an own card"));
+            const std::string name(parts.size() == 3 ? parts[2] : std::string_view{}); // none from an older agent
+            if (!card.ok() || crypto::sanitizeDisplayName(name, crypto::kMaxCardNameBytes) != name)
                 return corrupt("the key agent sent an unreadable card");
-            heldCards.emplace_back(std::move(*card), std::string(parts[2]));
+            heldCards.emplace_back(std::move(*card), name);
         } else {
             contacts.append(line).append("\n");
         }
