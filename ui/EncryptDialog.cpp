@@ -62,6 +62,12 @@ EncryptDialog::EncryptDialog(AppContext& context, const QStringList& files, QWid
     m_recipients->setKeyring(keyring);
     const bool canSign = keyring && keyring->identity() && keyring->identity()->canSign();
     m_options->setDefaults(context.settings().defaultCompression(), context.settings().signByDefault(), canSign);
+    if (keyring) {
+        QList<QPair<QString, QString>> signers;
+        for (const auto& id : keyring->identities())
+            signers.append({displayable(id.name()), QString::fromStdString(id.card()->fingerprint())});
+        m_options->setSigners(signers);
+    }
     m_files->addPaths(files);
     refreshOutput();
 
@@ -145,8 +151,11 @@ void EncryptDialog::startEncryption()
     // The job signs with its own copy of the identity: an auto-lock may drop the keyring meanwhile.
     std::shared_ptr<crypto::SecretIdentity> signer;
     const Keyring* keyring = m_context.keyring().keyring();
-    if (m_options->sign() && keyring && keyring->identity())
-        signer = std::make_shared<crypto::SecretIdentity>(keyring->identity()->clone());
+    if (m_options->sign() && keyring && keyring->identity()) {
+        const QString chosen = m_options->signerFingerprint();
+        const auto* id = chosen.isEmpty() ? keyring->identity() : keyring->findIdentity(chosen.toStdString());
+        signer = std::make_shared<crypto::SecretIdentity>((id ? id : keyring->identity())->clone());
+    }
     request->signer = signer.get();
 
     runEncryption([request, signer](JobControl& job) { return outcomeOf(encryptFiles(*request, job)); });
