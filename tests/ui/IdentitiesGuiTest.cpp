@@ -8,8 +8,11 @@
 #include "Encrypt.h"
 #include "EncryptDialog.h"
 #include "EncryptOptions.h"
+#include "IdentityBar.h"
 #include "JobProgressWidget.h"
 #include "JobRunner.h"
+#include "MessageBox.h"
+#include "MyCardDialog.h"
 #include "NoticePanel.h"
 #include "PathText.h"
 #include "SignatureBanner.h"
@@ -116,6 +119,65 @@ TEST_F(IdentitiesGuiTest, WithOneIdentityThereIsNoSignAsBox)
     dialog.show();
     EXPECT_FALSE(dialog.options()->signAsBox()->isVisibleTo(&dialog));
     EXPECT_TRUE(dialog.options()->signerFingerprint().isEmpty());
+}
+
+TEST_F(IdentitiesGuiTest, MyCardListsTheIdentitiesMakesOneDefaultAndRemovesOneAfterAWarning)
+{
+    auto context = makeUnlockedContext("Alice", "alice passphrase");
+    coffer::ui::MyCardDialog dialog(*context);
+    dialog.show();
+    coffer::ui::IdentityBar* bar = dialog.identityBar();
+    EXPECT_FALSE(bar->combo()->isVisibleTo(&dialog)) << "one identity: no list";
+    EXPECT_TRUE(bar->newButton()->isVisibleTo(&dialog));
+    const QString aliceCard = dialog.cardText();
+
+    // New identity…: a name is asked, the new card is shown.
+    QSignalSpy saved(&context->keyring(), &KeyringSession::updateFinished);
+    coffer::ui::MessageBox::setNextText(QStringLiteral("Work"));
+    QTest::mouseClick(bar->newButton(), Qt::LeftButton);
+    ASSERT_TRUE(waitFor(saved));
+    ASSERT_EQ(keyringOf(*context).identities().size(), 2u);
+    const auto& work = keyringOf(*context).identities()[1];
+    EXPECT_TRUE(bar->combo()->isVisibleTo(&dialog));
+    EXPECT_EQ(bar->combo()->currentText(), "Work");
+    EXPECT_EQ(dialog.cardText().toStdString(), work.card()->encode());
+    EXPECT_EQ(dialog.fingerprint().toStdString(), work.card()->fingerprint());
+    EXPECT_TRUE(dialog.lastBackupText().contains("Never backed up"));
+    if (const char* dir = std::getenv("COFFER_ID_SHOTS"))
+        dialog.grab().save(QDir(QString::fromUtf8(dir)).filePath("my-card-identities.png"));
+
+    // A name taken already (any case) is refused, and says so.
+    saved.clear();
+    coffer::ui::MessageBox::setNextText(QStringLiteral("work"));
+    QTest::mouseClick(bar->newButton(), Qt::LeftButton);
+    ASSERT_TRUE(waitFor(saved));
+    EXPECT_EQ(keyringOf(*context).identities().size(), 2u);
+    EXPECT_TRUE(dialog.statusText().contains("already have an identity named")) << dialog.statusText().toStdString();
+
+    // Make default.
+    saved.clear();
+    QTest::mouseClick(bar->defaultButton(), Qt::LeftButton);
+    ASSERT_TRUE(waitFor(saved));
+    EXPECT_EQ(keyringOf(*context).identity()->name(), "Work");
+    EXPECT_EQ(bar->combo()->currentText(), "Work (default)");
+
+    // Remove… Alice: warned; No keeps it, Yes removes it.
+    bar->combo()->setCurrentIndex(1);
+    EXPECT_EQ(dialog.cardText(), aliceCard);
+    coffer::ui::MessageBox::setNextAnswer(QMessageBox::No);
+    QTest::mouseClick(bar->removeButton(), Qt::LeftButton);
+    EXPECT_TRUE(coffer::ui::MessageBox::lastText().contains("never backed up: containers sent to it can never be "
+                                                            "opened again"))
+        << coffer::ui::MessageBox::lastText().toStdString();
+    EXPECT_EQ(keyringOf(*context).identities().size(), 2u);
+    saved.clear();
+    coffer::ui::MessageBox::setNextAnswer(QMessageBox::Yes);
+    QTest::mouseClick(bar->removeButton(), Qt::LeftButton);
+    ASSERT_TRUE(waitFor(saved));
+    ASSERT_EQ(keyringOf(*context).identities().size(), 1u);
+    EXPECT_EQ(keyringOf(*context).identity()->name(), "Work");
+    EXPECT_FALSE(bar->combo()->isVisibleTo(&dialog));
+    EXPECT_EQ(dialog.fingerprint().toStdString(), keyringOf(*context).identity()->card()->fingerprint());
 }
 
 } // namespace
