@@ -108,10 +108,18 @@ int idImport(const Args& args)
     auto apply = [&](Keyring& k) -> Status {
         for (auto& id : *ids) {
             if (id.canSign()) {
-                if (k.identity())
-                    return makeError(ErrorCode::InvalidArgument,
-                                     "you already have a Coffer identity; Coffer keeps one");
-                k.setIdentity(id.clone());
+                if (!k.identity()) {
+                    k.setIdentity(id.clone());
+                    continue;
+                }
+                // Beside the identities there (KEYRING.md "Several identities"): it needs a name of its own.
+                auto named = id.clone();
+                if (const auto name = args.one("--name"))
+                    named.setName(*name);
+                if (named.name().empty())
+                    return makeError(ErrorCode::InvalidArgument, "you already have an identity",
+                                     "to hold this one beside it, name it: coffer id import FILE --name NAME");
+                COFFER_TRY(k.addIdentity(std::move(named)));
             } else {
                 COFFER_TRY(k.addAgeIdentity(id.clone()));
             }

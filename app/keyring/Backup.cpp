@@ -104,7 +104,7 @@ Result<RestoreCount> mergeRestored(Keyring& into, const Keyring& restored)
             if (!mine->card()->sameKeys(*id->card()))
                 return makeError(ErrorCode::InvalidArgument,
                                  "this keyring already holds another identity (" + mine->card()->fingerprint() +
-                                     "); Coffer keeps one identity per keyring",
+                                     "); a backup restores into a keyring holding the same identity or none",
                                  "restore into a new keyring (another COFFER_HOME), or move the present one away "
                                  "first");
         } else {

@@ -138,3 +138,22 @@ TEST(SeveralIdentitiesCli, RemovingAnIdentityWarnsAndWhatWasSentToItNoLongerOpen
     EXPECT_TRUE(contains(last.output, "it is your ONLY identity")) << last.output;
     EXPECT_TRUE(loadKeyring(s.ann).identities().empty());
 }
+
+TEST(SeveralIdentitiesCli, AnImportedSecretKeyBesideTheIdentityNeedsANameAndIsAdded)
+{
+    TwoIdentities s;
+    const auto home = crypto::SecretIdentity::generate("");
+    const crypto::SecureString key = home.encode();
+    writeFile(s.root / "home.key", std::string(key.begin(), key.end()) + "\n");
+    const Outcome nameless = s.ann.run("id import " + q(s.root / "home.key"));
+    EXPECT_EQ(nameless.code, kExitUsage) << nameless.output;
+    EXPECT_TRUE(contains(nameless.output, "--name NAME")) << nameless.output;
+    EXPECT_EQ(loadKeyring(s.ann).identities().size(), 2u);
+
+    const Outcome named = s.ann.run("id import " + q(s.root / "home.key") + " --name Home");
+    ASSERT_EQ(named.code, kExitOk) << named.output;
+    const Keyring k = loadKeyring(s.ann);
+    ASSERT_EQ(k.identities().size(), 3u);
+    EXPECT_EQ(k.identities()[2].name(), "Home");
+    EXPECT_EQ(k.identities()[2].card()->fingerprint(), home.card()->fingerprint());
+}
