@@ -98,8 +98,13 @@ void BackupDialog::report(bool ok, const QString& message)
 void BackupDialog::recordBackup()
 {
     const auto now = static_cast<std::int64_t>(QDateTime::currentSecsSinceEpoch());
-    m_context.keyring().update([now](Keyring& k) {
-        k.setLastBackupAt(now);
+    const std::string fingerprint = m_fingerprint;
+    m_context.keyring().update([now, fingerprint](Keyring& k) {
+        std::size_t index = 0; // the default, unless another identity was backed up
+        for (std::size_t i = 0; i < k.identities().size(); ++i)
+            if (k.identities()[i].card()->fingerprint() == fingerprint)
+                index = i;
+        k.setLastBackupAt(index, now);
         return Status::success();
     });
 }
@@ -126,6 +131,8 @@ void BackupDialog::saveBackup()
     // The save dialog has asked before replacing a file.
     options.overwrite = true;
     auto copy = std::make_shared<Keyring>(keyring->copy(options.withContacts));
+    if (!m_fingerprint.empty())
+        (void)copy->setDefaultIdentity(m_fingerprint); // writeBackup keeps the default only
     auto pass = std::make_shared<crypto::SecureString>(m_passphrase->takePassphrase());
     setBusy(true);
     m_notice->showMessage(NoticePanel::Kind::Info, tr("Saving the backup…"));
@@ -156,7 +163,8 @@ void BackupDialog::savePaper()
                                                       tr("PDF to print (*.pdf);;PNG image (*.png)"));
     if (path.isEmpty())
         return;
-    const QString error = savePaperBackup(path, *keyring->identity(), QDate::currentDate());
+    const auto* chosen = m_fingerprint.empty() ? nullptr : keyring->findIdentity(m_fingerprint);
+    const QString error = savePaperBackup(path, chosen ? *chosen : *keyring->identity(), QDate::currentDate());
     if (!error.isEmpty())
         return report(false, error);
     recordBackup();

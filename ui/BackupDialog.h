@@ -28,6 +28,8 @@ public:
     QPushButton* paperButton() const { return m_paper; }
     QString messageText() const;
     bool isBusy() const { return m_busy; }
+    /// Backs up the identity with this fingerprint (several identities); empty: the default.
+    void setIdentity(const QString& fingerprint) { m_fingerprint = fingerprint.toStdString(); }
 
 public slots:
     /// Asks where (FileDialogs), then writes the backup file in the background.
@@ -50,6 +52,7 @@ private:
     QPushButton* m_save;
     QPushButton* m_paper;
     NoticePanel* m_notice;
+    std::string m_fingerprint; // the identity to back up; empty: the default
     bool m_busy = false;
 };
 

@@ -63,6 +63,12 @@ EncryptDialog::EncryptDialog(AppContext& context, const QStringList& files, QWid
     const bool canSign = keyring && (keyring->identity() ? keyring->identity()->canSign()
                                                          : keyring->signer() != nullptr); // held by the key agent
     m_options->setDefaults(context.settings().defaultCompression(), context.settings().signByDefault(), canSign);
+    if (keyring) {
+        QList<QPair<QString, QString>> signers; // here or held by the key agent
+        for (const auto& [card, name] : keyring->ownCards())
+            signers.append({displayable(name), QString::fromStdString(card.fingerprint())});
+        m_options->setSigners(signers);
+    }
     m_files->addPaths(files);
     refreshOutput();
 
@@ -150,6 +156,17 @@ void EncryptDialog::startEncryption()
     if (m_options->sign() && keyring && keyring->signer())
         signer = std::make_shared<Keyring>(keyring->copy(false));
     request->signer = signer ? signer->signer() : nullptr;
+    if (signer && !m_options->signerFingerprint().isEmpty()) {
+        // The identity chosen in "Sign as", or none: never another one in its place.
+        auto chosen = signer->signerAs(m_options->signerFingerprint().toStdString());
+        if (!chosen.ok()) {
+            QMessageBox::warning(this, tr("Sign as"),
+                                 tr("The identity chosen to sign is no longer in your keyring. Choose another "
+                                    "one under \"Sign as\"."));
+            return;
+        }
+        request->signer = *chosen;
+    }
 
     runEncryption([request, signer](JobControl& job) { return outcomeOf(encryptFiles(*request, job)); });
 }

@@ -17,7 +17,8 @@ namespace coffer::ui {
 EncryptOptions::EncryptOptions(QWidget* parent)
     : QWidget(parent), m_usePassphrase(new QCheckBox(tr("Also protect with a &passphrase"), this)),
       m_passphrase(new PassphraseFields(this)),
-      m_sign(new QCheckBox(tr("&Sign, so they can tell it came from me"), this)),
+      m_sign(new QCheckBox(tr("&Sign, so they can tell it came from me"), this)), m_signAs(new QComboBox(this)),
+      m_signAsRow(new QWidget(this)),
       m_followLinks(new QCheckBox(tr("Include what symbolic &links inside the chosen folders point to"), this)),
       m_compression(new QComboBox(this)), m_output(new QLineEdit(this)), m_browse(new QPushButton(tr("&Browse…"), this))
 {
@@ -31,6 +32,14 @@ EncryptOptions::EncryptOptions(QWidget* parent)
     m_compression->addItem(tr("Maximum (smallest, slower)"), static_cast<int>(Compression::Max));
     m_compression->setAccessibleName(tr("Compression"));
     m_sign->setAccessibleName(tr("Sign the container"));
+    m_signAs->setAccessibleName(tr("Sign as"));
+    auto* signAsLabel = new QLabel(tr("Sign &as:"), m_signAsRow);
+    signAsLabel->setBuddy(m_signAs);
+    auto* signAsLayout = new QHBoxLayout(m_signAsRow);
+    signAsLayout->setContentsMargins(fontMetrics().averageCharWidth() * 4, 0, 0, 0);
+    signAsLayout->addWidget(signAsLabel);
+    signAsLayout->addWidget(m_signAs, 1);
+    m_signAsRow->hide();
     m_followLinks->setAccessibleName(tr("Follow symbolic links"));
     m_followLinks->setToolTip(tr("Off: links are left out. On: a link is stored as what it points to, if that "
                                  "lies inside the files and folders you chose."));
@@ -51,6 +60,7 @@ EncryptOptions::EncryptOptions(QWidget* parent)
     layout->addWidget(m_usePassphrase);
     layout->addWidget(m_passphrase);
     layout->addWidget(m_sign);
+    layout->addWidget(m_signAsRow);
     layout->addWidget(m_followLinks);
     layout->addLayout(form);
 
@@ -63,6 +73,7 @@ EncryptOptions::EncryptOptions(QWidget* parent)
         emit changed();
     });
     connect(m_passphrase, &PassphraseFields::changed, this, &EncryptOptions::changed);
+    connect(m_sign, &QCheckBox::toggled, m_signAs, &QWidget::setEnabled);
     connect(m_output, &QLineEdit::textEdited, this, [this]() {
         m_outputEdited = true;
         emit changed();
@@ -114,6 +125,23 @@ void EncryptOptions::setUsePassphrase(bool on)
 LinkPolicy EncryptOptions::links() const
 {
     return m_followLinks->isChecked() ? LinkPolicy::FollowInside : LinkPolicy::Skip;
+}
+
+void EncryptOptions::setSigners(const QList<QPair<QString, QString>>& signers)
+{
+    m_signAs->clear();
+    for (int i = 0; i < signers.size(); ++i) {
+        const QString name = signers[i].first.isEmpty() ? tr("(no name)") : signers[i].first;
+        m_signAs->addItem(i == 0 ? tr("%1 (default)").arg(name) : name, signers[i].second);
+        m_signAs->setItemData(i, signers[i].second, Qt::ToolTipRole);
+    }
+    m_signAsRow->setVisible(signers.size() > 1);
+    m_signAs->setEnabled(m_sign->isChecked());
+}
+
+QString EncryptOptions::signerFingerprint() const
+{
+    return m_signAsRow->isHidden() ? QString() : m_signAs->currentData().toString();
 }
 
 bool EncryptOptions::sign() const

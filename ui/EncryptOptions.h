@@ -1,5 +1,5 @@
-// The encrypt dialog's options: an optional passphrase (typed twice), Sign,
-// following links, compression and the output file.
+// The encrypt dialog's options: an optional passphrase (typed twice), Sign
+// (and "Sign as", with several identities), following links, compression and the output file.
 #pragma once
 
 #include "ArchiveWriter.h"
@@ -33,6 +33,12 @@ public:
     void setUsePassphrase(bool on);
     PassphraseFields* passphraseFields() const { return m_passphrase; }
     bool sign() const;
+    /// The identities that can sign, as (name, fingerprint), the default first: with two or
+    /// more a "Sign as" box shows them.
+    void setSigners(const QList<QPair<QString, QString>>& signers);
+    /// The fingerprint of the identity chosen in "Sign as" (empty: the default).
+    QString signerFingerprint() const;
+    QComboBox* signAsBox() const { return m_signAs; }
     /// Links are skipped, or followed inside the chosen inputs (the CLI's --follow-links).
     LinkPolicy links() const;
     Compression compression() const;
@@ -53,6 +59,8 @@ private:
     QCheckBox* m_usePassphrase;
     PassphraseFields* m_passphrase;
     QCheckBox* m_sign;
+    QComboBox* m_signAs;
+    QWidget* m_signAsRow;
     QCheckBox* m_followLinks;
     QComboBox* m_compression;
     QLineEdit* m_output;

@@ -5,6 +5,7 @@
 #include "KeyChoice.h"
 #include "PaperKey.h"
 #include "PathText.h"
+#include "QrImage.h"
 #include "SecretInput.h"
 #include "UntrustedText.h"
 
@@ -44,7 +45,8 @@ ImportKeyPage::ImportKeyPage(QWidget* parent)
     m_loaded->hide();
 
     auto* intro = new QLabel(tr("Paste your secret key or the lines of your paper key, or load the file that "
-                                "holds it or your backup file. A Coffer secret key becomes your identity; an age "
+                                "holds it, your backup file or a photo of your paper key's QR code. A Coffer secret "
+                                "key becomes your identity; an age "
                                 "identity lets you open containers sent to it, and Coffer makes a new identity "
                                 "beside it to sign and share a card."));
     intro->setWordWrap(true);
@@ -68,15 +70,44 @@ ImportKeyPage::ImportKeyPage(QWidget* parent)
 
     connect(m_text, &QPlainTextEdit::textChanged, this, &ImportKeyPage::changed);
     connect(m_load, &QPushButton::clicked, this, [this]() {
-        const QString path = FileDialogs::getOpenFileName(this, tr("Load a secret key or a backup"), QString(),
-                                                          tr("Keys and backups (*.txt *.key *.coffer);;All files (*)"));
+        const QString path =
+            FileDialogs::getOpenFileName(this, tr("Load a secret key or a backup"), QString(),
+                                         tr("Keys, backups and photos of a paper key (*.txt *.key *.coffer *.png "
+                                            "*.jpg *.jpeg);;All files (*)"));
         if (!path.isEmpty())
             loadFile(path);
     });
 }
 
+/// The paper key in a photo or scan of its page's QR code, or why none was found.
+Result<crypto::SecureString> ImportKeyPage::readQrPhoto(const QString& path)
+{
+    QrSecretRead qr = QrImages::readSecretFile(path);
+    if (!qr.problem.isEmpty())
+        return makeError(ErrorCode::InvalidArgument, qr.problem.toStdString());
+    for (auto& text : qr.texts)
+        if (looksLikePaperKey(text))
+            return std::move(text);
+    return makeError(ErrorCode::InvalidArgument,
+                     tr("Coffer found no paper key's QR code in “%1”. Take a sharper photo with the whole code in "
+                        "it, or type the lines printed below the code.")
+                         .arg(displayable(QFileInfo(path).fileName()))
+                         .toStdString());
+}
+
 void ImportKeyPage::loadFile(const QString& path)
 {
+    if (QrImages::isImageFile(path)) {
+        auto secret = readQrPhoto(path);
+        if (!secret.ok()) {
+            m_loaded->setText(QString::fromStdString(secret.error().message));
+            m_loaded->show();
+            return;
+        }
+        takeFileSecret(std::move(*secret),
+                       tr("Paper key read from the QR code in %1.").arg(displayable(QFileInfo(path).fileName())));
+        return;
+    }
     if (looksLikeContainer(toPath(path))) {
         // A backup: its passphrase opens it when the user continues.
         m_backupFile = toPath(path);
@@ -100,14 +131,19 @@ void ImportKeyPage::loadFile(const QString& path)
         m_loaded->show();
         return;
     }
-    m_fileSecret = std::move(*secret);
+    takeFileSecret(std::move(*secret), tr("Key loaded from %1.").arg(displayable(QFileInfo(path).fileName())));
+}
+
+void ImportKeyPage::takeFileSecret(crypto::SecureString secret, const QString& loaded)
+{
+    m_fileSecret = std::move(secret);
     m_backupFile.reset();
     m_backupPassLabel->hide();
     m_backupPass->hide();
     m_name->setEnabled(true);
     m_text->clear();
     m_text->setEnabled(false);
-    m_loaded->setText(tr("Key loaded from %1.").arg(displayable(QFileInfo(path).fileName())));
+    m_loaded->setText(loaded);
     m_loaded->show();
     emit changed();
 }
@@ -120,6 +156,11 @@ int ImportKeyPage::heightForWidth(int width) const
 bool ImportKeyPage::hasInput() const
 {
     return m_backupFile.has_value() || m_fileSecret.has_value() || !m_text->toPlainText().trimmed().isEmpty();
+}
+
+QString ImportKeyPage::loadedText() const
+{
+    return m_loaded->isHidden() ? QString() : m_loaded->text();
 }
 
 QString ImportKeyPage::nameForIdentity() const

@@ -1,6 +1,7 @@
 // First run, "Import a key": a Coffer secret key or an age identity, pasted
 // or read from a file; a paper key's text, pasted or read from a file; or a
-// backup file (KEYRING.md "Backups") with its passphrase. The text goes
+// backup file (KEYRING.md "Backups") with its passphrase; or a photo or scan
+// of the paper key's QR code (zbar, through QrImages). The text goes
 // straight into wiped memory.
 #pragma once
 
@@ -31,12 +32,14 @@ public:
     QString nameForIdentity() const;
     QPlainTextEdit* keyField() const { return m_text; }
     QLineEdit* nameField() const { return m_name; }
+    /// What the page says about the file loaded (or why it was not).
+    QString loadedText() const;
     /// The backup file loaded instead of a key, if any.
     std::optional<std::filesystem::path> backupFile() const { return m_backupFile; }
     QLineEdit* backupPassphraseField() const { return m_backupPass; }
     /// Takes the backup's passphrase (and clears the field).
     crypto::SecureString takeBackupPassphrase();
-    /// Reads a key file, a paper key or a backup file (as "Load from file…" does).
+    /// Reads a key file, a paper key, a photo of its QR code or a backup file (as "Load from file…" does).
     void loadFile(const QString& path);
     /// None while another tab is shown, so the first-run dialog fits the tab in front.
     int heightForWidth(int width) const override;
@@ -48,6 +51,8 @@ signals:
 
 private:
     static QString paperKeyProblem(const Error& error);
+    static Result<crypto::SecureString> readQrPhoto(const QString& path);
+    void takeFileSecret(crypto::SecureString secret, const QString& loaded);
 
     QPlainTextEdit* m_text;
     QPushButton* m_load;

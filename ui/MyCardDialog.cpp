@@ -3,6 +3,7 @@
 #include "AppContext.h"
 #include "BackupDialog.h"
 #include "FileDialogs.h"
+#include "IdentityBar.h"
 #include "KeyringSession.h"
 #include "NoticePanel.h"
 #include "QrCodeWidget.h"
@@ -28,40 +29,29 @@ MyCardDialog::MyCardDialog(AppContext& context, QWidget* parent)
     : QDialog(parent), m_cardView(new QPlainTextEdit), m_qr(new QrCodeWidget), m_fingerprintLabel(new QLabel),
       m_status(new QLabel), m_copy(new QPushButton(tr("&Copy card"))), m_save(new QPushButton(tr("&Save…"))),
       m_ageField(new QPlainTextEdit), m_copyAge(new QPushButton(tr("Copy &age address"))),
-      m_backup(new QPushButton(tr("&Back up…"))), m_lastBackup(new QLabel), m_context(context)
+      m_backup(new QPushButton(tr("&Back up…"))), m_lastBackup(new QLabel), m_identities(new IdentityBar(context)),
+      m_context(context)
 {
     setWindowTitle(tr("My card — Coffer"));
     setAccessibleName(tr("My card"));
-    const Keyring* keyring = context.keyring().keyring();
-    if (const auto own = keyring ? keyring->ownCard() : std::nullopt) { // here or held by the key agent
-        const crypto::ContactCard card = *own;
-        m_card = QString::fromStdString(card.encode());
-        m_fingerprint = QString::fromStdString(card.fingerprint());
-        m_name = QString::fromStdString(card.name);
-        m_ageAddress = QString::fromStdString(crypto::encodeAgeRecipient(card.x25519));
-    }
     auto* intro = new QLabel(tr("Share your card with the people who will send you files: copy it into a message, "
                                 "save it as a file, or let them scan the QR code. It holds only public keys. "
                                 "Then read your fingerprint to them so they can verify it."));
     intro->setWordWrap(true);
 
     const QFont fixed = QFontDatabase::systemFont(QFontDatabase::FixedFont);
-    m_cardView->setPlainText(m_card);
     m_cardView->setReadOnly(true);
     m_cardView->setFont(fixed);
     m_cardView->setWordWrapMode(QTextOption::WrapAnywhere);
     m_cardView->setAccessibleName(tr("Your card"));
     m_cardView->setTabChangesFocus(true);
     m_cardView->setMaximumHeight(m_cardView->fontMetrics().height() * 5);
-    m_qr->setText(m_card);
 
     QFont big = fixed;
     big.setPointSizeF(big.pointSizeF() * 1.4);
     big.setBold(true);
     m_fingerprintLabel->setFont(big);
-    m_fingerprintLabel->setText(m_fingerprint);
     m_fingerprintLabel->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
-    m_fingerprintLabel->setAccessibleName(tr("Your fingerprint: %1").arg(m_fingerprint));
     m_fingerprintLabel->setAlignment(Qt::AlignCenter);
     auto* fingerprintCaption = new QLabel(tr("Your fingerprint (read it aloud to compare):"));
     m_status->setTextFormat(Qt::PlainText);
@@ -76,6 +66,7 @@ MyCardDialog::MyCardDialog(AppContext& context, QWidget* parent)
     m_lastBackup->setAccessibleName(tr("Last backup"));
 
     auto* layout = new QVBoxLayout(this);
+    layout->addWidget(m_identities);
     layout->addWidget(intro);
     layout->addWidget(m_cardView);
     auto* qrRow = new QHBoxLayout;
@@ -101,15 +92,54 @@ MyCardDialog::MyCardDialog(AppContext& context, QWidget* parent)
     connect(m_save, &QPushButton::clicked, this, &MyCardDialog::saveCard);
     connect(m_copyAge, &QPushButton::clicked, this, &MyCardDialog::copyAgeAddress);
     connect(m_backup, &QPushButton::clicked, this, &MyCardDialog::showBackup);
-    if (keyring && keyring->isHeld()) { // a backup holds the secret keys, which stay in the key agent
+    if (const Keyring* keyring = context.keyring().keyring(); keyring && keyring->isHeld()) {
+        // A backup holds the secret keys, which stay in the key agent.
         m_backup->setEnabled(false);
         m_backup->setToolTip(tr("To back up, lock Coffer and unlock it with your passphrase."));
     }
     connect(&context.keyring(), &KeyringSession::keyringChanged, this, &MyCardDialog::refreshLastBackup);
-    refreshLastBackup();
+    connect(m_identities, &IdentityBar::currentChanged, this, &MyCardDialog::showIdentity);
+    connect(m_identities, &IdentityBar::message, m_status, &QLabel::setText);
+    showIdentity(m_identities->currentFingerprint());
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     setMinimumWidth(fontMetrics().averageCharWidth() * 70);
     m_copy->setDefault(true); // last: a button finds its dialog through parents it has only now
+}
+
+void MyCardDialog::showIdentity(const QString& fingerprint)
+{
+    const Keyring* keyring = m_context.keyring().keyring();
+    std::optional<crypto::ContactCard> shown; // here or held by the key agent; else the default
+    if (keyring) {
+        const auto cards = keyring->ownCards();
+        for (const auto& [card, name] : cards)
+            if (QString::fromStdString(card.fingerprint()) == fingerprint)
+                shown = card;
+        if (!shown && !cards.empty())
+            shown = cards.front().first;
+    }
+    m_card.clear();
+    m_fingerprint.clear();
+    m_name.clear();
+    m_ageAddress.clear();
+    if (shown) {
+        const crypto::ContactCard card = *shown;
+        m_card = QString::fromStdString(card.encode());
+        m_fingerprint = QString::fromStdString(card.fingerprint());
+        m_name = QString::fromStdString(card.name);
+        m_ageAddress = QString::fromStdString(crypto::encodeAgeRecipient(card.x25519));
+    }
+    m_cardView->setPlainText(m_card);
+    m_qr->setText(m_card);
+    m_fingerprintLabel->setText(m_fingerprint);
+    m_fingerprintLabel->setAccessibleName(tr("Your fingerprint: %1").arg(m_fingerprint));
+    m_ageField->setPlainText(m_ageAddress);
+    refreshLastBackup();
+}
+
+QString MyCardDialog::statusText() const
+{
+    return m_status->text();
 }
 
 QString MyCardDialog::lastBackupText() const
@@ -120,7 +150,11 @@ QString MyCardDialog::lastBackupText() const
 void MyCardDialog::refreshLastBackup()
 {
     const Keyring* keyring = m_context.keyring().keyring();
-    const std::int64_t when = keyring ? keyring->lastBackupAt() : 0;
+    std::int64_t when = keyring ? keyring->lastBackupAt() : 0;
+    if (keyring)
+        for (std::size_t i = 0; i < keyring->identities().size(); ++i)
+            if (QString::fromStdString(keyring->identities()[i].card()->fingerprint()) == m_fingerprint)
+                when = keyring->lastBackupAt(i);
     QPalette palette = m_lastBackup->palette();
     if (when > 0) {
         const QDate date = QDateTime::fromSecsSinceEpoch(when).date();
@@ -142,6 +176,7 @@ BackupDialog* MyCardDialog::showBackup()
         m_backupDialog->setAttribute(Qt::WA_DeleteOnClose);
         connect(m_backupDialog, &QObject::destroyed, this, [this]() { m_backupDialog = nullptr; });
     }
+    m_backupDialog->setIdentity(m_fingerprint); // the identity shown
     m_backupDialog->show();
     m_backupDialog->raise();
     m_backupDialog->activateWindow();
@@ -161,7 +196,6 @@ void MyCardDialog::addAgeAddress(QVBoxLayout* layout)
     auto* caption = new QLabel(tr("Your age address. People who use age can encrypt to you with it:"));
     caption->setWordWrap(true);
     // Wrapped like the card, so that all of it shows (62 characters).
-    m_ageField->setPlainText(m_ageAddress);
     m_ageField->setReadOnly(true);
     m_ageField->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_ageField->setWordWrapMode(QTextOption::WrapAnywhere);

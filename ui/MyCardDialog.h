@@ -1,6 +1,7 @@
 // My card: the card text to share, its QR code, the fingerprint to read
 // aloud, Copy and Save; and the age address (age1... of the same X25519 key)
 // for people who use age; when the identity was last backed up, and "Back up…".
+// With several identities, IdentityBar at the top chooses whose card is shown.
 #pragma once
 
 #include <QDialog>
@@ -14,6 +15,7 @@ namespace coffer::ui {
 
 class AppContext;
 class BackupDialog;
+class IdentityBar;
 class QrCodeWidget;
 
 class MyCardDialog : public QDialog {
@@ -31,6 +33,8 @@ public:
     QPlainTextEdit* ageAddressField() const { return m_ageField; }
     QPushButton* copyAgeAddressButton() const { return m_copyAge; }
     QPushButton* backupButton() const { return m_backup; }
+    IdentityBar* identityBar() const { return m_identities; }
+    QString statusText() const;
     /// "Last backup: 5 December 2026" or "Never backed up…".
     QString lastBackupText() const;
 
@@ -44,6 +48,8 @@ public slots:
 private:
     void addAgeAddress(QVBoxLayout* layout);
     void refreshLastBackup();
+    /// Shows the card of the identity with this fingerprint (the default if none matches).
+    void showIdentity(const QString& fingerprint);
 
     QString m_card;
     QString m_fingerprint;
@@ -59,6 +65,7 @@ private:
     QPushButton* m_copyAge;
     QPushButton* m_backup;
     QLabel* m_lastBackup;
+    IdentityBar* m_identities;
     AppContext& m_context;
     BackupDialog* m_backupDialog = nullptr;
 };

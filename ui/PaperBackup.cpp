@@ -84,7 +84,7 @@ void paintPaperBackup(QPainter& p, const QRectF& page, const crypto::SecretIdent
         "To restore:\n"
         "1. Install Coffer on the new computer.\n"
         "2. On its first start, choose \"Import a key\" and type the lines below, from COFFER-PAPER-KEY-1 to "
-        "FINGERPRINT (or scan the QR code and paste its text).\n"
+        "FINGERPRINT, or load a photo of the QR code.\n"
         "3. Or save the lines in a file and run: coffer id import FILE\n"
         "4. Check that Coffer shows the fingerprint printed below.");
     p.setFont(sized(serif, w / 50));

@@ -63,7 +63,8 @@ QString SignatureBanner::describe(const SignatureReport& report)
                   "made it; trust it only as far as you trust where it came from.");
         break;
     case SignerState::Me:
-        text = tr("Signed by you.");
+        text = report.ownIdentityName.empty() ? tr("Signed by you.")
+                                              : tr("Signed by you (%1).").arg(displayable(report.ownIdentityName));
         break;
     case SignerState::VerifiedContact:
         text = tr("Verified: signed by %1, whose fingerprint you compared.").arg(name);

@@ -49,15 +49,20 @@ private:
     fs::path m_socket;
 };
 
-class AgentKeys final : public HeldKeys {
+/// Signs through the agent as one held identity: the default (the message alone, as
+/// before several identities) or another (its Ed25519 key after the message).
+class AgentSigner final : public crypto::Signer {
 public:
-    AgentKeys(fs::path socket, std::optional<crypto::ContactCard> card)
-        : m_socket(std::move(socket)), m_card(std::move(card))
+    AgentSigner(fs::path socket, crypto::ContactCard card, bool isDefault)
+        : m_socket(std::move(socket)), m_card(std::move(card)), m_default(isDefault)
     {}
     std::optional<crypto::ContactCard> card() const override { return m_card; }
     Result<crypto::Signature64> signMessage(crypto::ByteView message) const override
     {
-        auto reply = askAgent(m_socket, {AgentOp::Sign, crypto::SecureBytes(message.begin(), message.end())});
+        crypto::SecureBytes request(message.begin(), message.end());
+        if (!m_default)
+            request.insert(request.end(), m_card.ed25519.begin(), m_card.ed25519.end());
+        auto reply = askAgent(m_socket, {AgentOp::Sign, std::move(request)});
         COFFER_TRY(reply);
         if (reply->op == AgentOp::Failed)
             return decodeFailure(reply->payload);
@@ -66,10 +71,42 @@ public:
             return unexpected();
         std::copy(reply->payload.begin(), reply->payload.end(), sig.begin());
         // A signature that does not verify is never written into a container.
-        if (!m_card || !crypto::ed25519Verify(m_card->ed25519, message, sig))
+        if (!crypto::ed25519Verify(m_card.ed25519, message, sig))
             return makeError(ErrorCode::Damaged, "the key agent's signature does not verify",
                              "run \"coffer lock\" and \"coffer unlock\" again");
         return sig;
+    }
+
+private:
+    fs::path m_socket;
+    crypto::ContactCard m_card;
+    bool m_default;
+};
+
+class AgentKeys final : public HeldKeys {
+public:
+    /// `cards`: the held identities' cards, the default first.
+    AgentKeys(fs::path socket, const std::vector<crypto::ContactCard>& cards) : m_socket(std::move(socket))
+    {
+        for (std::size_t i = 0; i < cards.size(); ++i)
+            m_signers.push_back(std::make_unique<AgentSigner>(m_socket, cards[i], i == 0));
+    }
+    std::optional<crypto::ContactCard> card() const override
+    {
+        return m_signers.empty() ? std::nullopt : m_signers.front()->card();
+    }
+    Result<crypto::Signature64> signMessage(crypto::ByteView message) const override
+    {
+        if (m_signers.empty())
+            return makeError(ErrorCode::InvalidArgument, "the keyring holds no identity that signs");
+        return m_signers.front()->signMessage(message);
+    }
+    const crypto::Signer* signerAs(const crypto::PublicKey32& ed25519) const override
+    {
+        for (const auto& s : m_signers)
+            if (s->card()->ed25519 == ed25519)
+                return s.get();
+        return nullptr;
     }
     crypto::IdentityList identities() const override
     {
@@ -80,7 +117,7 @@ public:
 
 private:
     fs::path m_socket;
-    std::optional<crypto::ContactCard> m_card;
+    std::vector<std::unique_ptr<AgentSigner>> m_signers;
 };
 
 } // namespace
@@ -122,15 +159,20 @@ std::optional<Keyring> keyringFromAgent(const fs::path& keyringPath)
     if (!reply.ok() || reply->op != AgentOp::Ok)
         return std::nullopt;
     const std::string text(reply->payload.begin(), reply->payload.end());
-    std::optional<crypto::ContactCard> card;
+    // Each own card (the default first), on a "card" line with its name after a tab.
+    std::vector<crypto::ContactCard> cards;
     for (std::size_t at = 0; (at = text.find("\ncard\t", at)) != std::string::npos; ++at) {
         const auto start = at + 6;
-        auto decoded = crypto::ContactCard::decode(text.substr(start, text.find('\n', start) - start));
-        if (!decoded.ok() || card)
-            return std::nullopt; // an unreadable card, or two: not an agent we trust
-        card = std::move(*decoded);
+        const std::string line = text.substr(start, text.find('\n', start) - start);
+        auto decoded = crypto::ContactCard::decode(line.substr(0, line.find('\t')));
+        if (!decoded.ok())
+            return std::nullopt; // an unreadable card: not an agent we trust
+        for (const auto& c : cards)
+            if (c.ed25519 == decoded->ed25519 || c.x25519 == decoded->x25519)
+                return std::nullopt; // the same key twice
+        cards.push_back(std::move(*decoded));
     }
-    auto keyring = Keyring::fromPublicText(text, std::make_shared<AgentKeys>(*socket, std::move(card)));
+    auto keyring = Keyring::fromPublicText(text, std::make_shared<AgentKeys>(*socket, cards));
     if (!keyring.ok())
         return std::nullopt;
     return std::move(*keyring);

@@ -78,6 +78,9 @@ Result<int> listenOn(const fs::path& path)
     return fd;
 }
 
+/// A Sign request naming its signer: the signature message, then the Ed25519 key.
+constexpr std::size_t kSignAsSize = crypto::kSignatureLabel.size() + 1 + 32 + 32;
+
 class Session {
 public:
     explicit Session(Keyring keyring) : m_keyring(std::move(keyring)), m_identities(m_keyring.decryptionIdentities()) {}
@@ -120,10 +123,23 @@ private:
 
     AgentMessage sign(const crypto::SecureBytes& payload) const
     {
+        // The message alone signs as the default identity; followed by an Ed25519 public
+        // key, as the held identity with that key (several identities, AGENT.md).
         const crypto::Signer* signer = m_keyring.signer();
+        std::size_t size = payload.size();
+        if (size == kSignAsSize) {
+            size -= crypto::PublicKey32{}.size();
+            signer = nullptr;
+            for (const auto& id : m_keyring.identities())
+                if (std::equal(payload.begin() + static_cast<std::ptrdiff_t>(size), payload.end(),
+                               id.card()->ed25519.begin()))
+                    signer = &id;
+            if (!signer)
+                return failure(makeError(ErrorCode::InvalidArgument, "the agent holds no identity with that key"));
+        }
         if (!signer)
             return failure(makeError(ErrorCode::InvalidArgument, "the keyring holds no identity that signs"));
-        const crypto::ByteView message(payload.data(), payload.size());
+        const crypto::ByteView message(payload.data(), size);
         if (!crypto::isIndexSignatureMessage(message)) // never a signing oracle for other messages
             return failure(makeError(ErrorCode::InvalidArgument, "it signs container indexes only"));
         auto sig = signer->signMessage(message);

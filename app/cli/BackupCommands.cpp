@@ -128,10 +128,17 @@ int idBackup(const Args& args)
     auto loaded = store.load(*keyringPass);
     if (!loaded.ok())
         return reportError(loaded.error());
-    const Keyring& keyring = loaded->keyring;
-    if (!keyring.identity())
+    if (!loaded->keyring.identity())
         return reportError(makeError(ErrorCode::InvalidArgument, "the keyring holds no Coffer identity to back up",
                                      "create one first: coffer id create"));
+    // One identity per backup: the one named by --identity, or the default.
+    Keyring keyring = loaded->keyring.copy(true);
+    if (const auto which = args.one("--identity"))
+        if (auto st = keyring.setDefaultIdentity(*which); !st.ok())
+            return reportError(st.error());
+    const std::string fingerprint = keyring.identity()->card()->fingerprint();
+    while (keyring.identities().size() > 1)
+        (void)keyring.removeIdentity(keyring.identities().back().card()->fingerprint());
     BackupOptions options;
     options.withContacts = args.has("--with-contacts");
     options.overwrite = force;
@@ -161,8 +168,10 @@ int idBackup(const Args& args)
     }
     // Remember the date for "Last backup" (a failure here loses nothing that was written).
     const auto when = options.now;
-    auto updated = store.update(*keyringPass, [when](Keyring& k) {
-        k.setLastBackupAt(when);
+    auto updated = store.update(*keyringPass, [when, &fingerprint](Keyring& k) {
+        for (std::size_t i = 0; i < k.identities().size(); ++i)
+            if (k.identities()[i].card()->fingerprint() == fingerprint)
+                k.setLastBackupAt(i, when);
         return Status::success();
     });
     if (!updated.ok())

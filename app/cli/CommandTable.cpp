@@ -43,6 +43,7 @@ std::vector<CommandInfo> makeTable()
           {"--compression", nullptr, "auto|off|max", "zstd where it pays (auto, default), never, or hardest"},
           {"--force", nullptr, nullptr, "replace OUT if it exists"},
           {"--no-sign", nullptr, nullptr, "do not sign, even with an identity in the keyring"},
+          {"--sign-as", nullptr, "NAME|FINGERPRINT", "sign as this identity (default: the default identity)"},
           {"--follow-links", nullptr, nullptr, "store what symbolic links point to, if inside the chosen PATHs"},
           {"--follow-all-links", nullptr, nullptr, "store what symbolic links point to, wherever it is"},
           {"--format", nullptr, "coffer|age", "coffer (default), or an age file for people who use age"},
@@ -93,10 +94,13 @@ std::vector<CommandInfo> makeTable()
          "coffer inspect report.coffer"},
         {"id",
          commandId,
-         "create [--name NAME]\nshow\nexport\nbackup [-o FILE] [--with-contacts] [--paper-text FILE|-] [--force]\n"
-         "import FILE|-\npasswd",
-         "Your identity in the keyring: make it, show your card, back it up, change its passphrase.",
-         {{"--name", nullptr, "NAME", "your name on your card (create)"},
+         "create [--name NAME]\nlist\nshow [NAME]\nexport\n"
+         "backup [--identity NAME] [-o FILE] [--with-contacts] [--paper-text FILE|-] [--force]\n"
+         "import FILE|-\nremove NAME|FINGERPRINT [--yes]\ndefault NAME|FINGERPRINT\npasswd",
+         "Your identities in the keyring: make them, show your card, back up, remove, change the passphrase.",
+         {{"--name", nullptr, "NAME", "your name on your card (create; required for a second identity)"},
+          {"--identity", nullptr, "NAME", "the identity to back up (backup; default: the default identity)"},
+          {"--yes", nullptr, nullptr, "remove without asking (remove)"},
           {"--output", "-o", "FILE", "the backup file (backup; default: coffer-backup-NAME-DATE.coffer here)"},
           {"--with-contacts", nullptr, nullptr, "put your contacts in the backup too (backup)"},
           {"--paper-text", nullptr, "FILE|-", "write the paper key's text, to print (backup)"},
@@ -108,7 +112,11 @@ std::vector<CommandInfo> makeTable()
          "backup writes your identity (and with --with-contacts your contacts) into a\n"
          "container under a passphrase you choose now; --paper-text writes it as text\n"
          "to print (the GUI's \"Paper backup...\" prints it with a QR code as PDF or\n"
-         "PNG). import takes a key file, a backup file or a paper key's text.",
+         "PNG). import takes a key file, a backup file or a paper key's text.\n"
+         "You may hold several identities (Work, Personal): create adds one; the\n"
+         "default signs unless encrypt --sign-as chooses another; all of them open\n"
+         "what is sent to them. remove warns that containers sent to the identity\n"
+         "can no longer be opened unless it was backed up.",
          "coffer id create --name \"Ann\"\ncoffer id backup -o /media/usb/ann.coffer --with-contacts\n"
          "coffer id import /media/usb/ann.coffer"},
         {"contacts",

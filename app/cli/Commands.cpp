@@ -260,6 +260,17 @@ int commandEncrypt(const std::vector<std::string>& argv)
         if (auto st = loadKeyring(); !st.ok())
             return reportError(st.error());
         request.signer = keyring->signer(); // signed by default once an identity exists
+        if (const auto as = args.one("--sign-as")) {
+            auto chosen = keyring->signerAs(*as);
+            if (!chosen.ok())
+                return reportError(chosen.error());
+            request.signer = *chosen;
+        }
+    } else if (args.has("--sign-as")) {
+        return usageError(age                     ? "age files are not signed: leave out --sign-as"
+                          : args.has("--no-sign") ? "--sign-as and --no-sign contradict each other"
+                                                  : "there is no identity to sign as: run \"coffer id create\"",
+                          kEncryptUsage);
     }
     auto passphrase = newPassphraseFromArgs(args);
     if (!passphrase.ok())

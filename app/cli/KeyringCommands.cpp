@@ -7,10 +7,13 @@
 #include "Commands.h"
 #include "ContainerReader.h"
 #include "DisplayText.h"
+#include "IdentityCommands.h"
 #include "KeyChoice.h"
 #include "PaperKey.h"
 #include "Rekey.h"
 #include "Terminal.h"
+
+#include <QString>
 
 #include <cstdio>
 #include <ctime>
@@ -54,12 +57,17 @@ Result<crypto::RecipientKey> cardArgument(const std::string& arg)
     return crypto::parseRecipientKey(*text);
 }
 
+/// A PNG, JPEG or GIF file (a photo of a paper key, given to the CLI by mistake).
+bool looksLikePicture(std::string_view bytes)
+{
+    return bytes.starts_with("\x89PNG\r\n\x1a\n") || bytes.starts_with("\xff\xd8\xff") || bytes.starts_with("GIF8");
+}
+
 int idCreate(const Args& args)
 {
     auto store = keyringStore();
     if (store.exists())
-        return reportError(
-            makeError(ErrorCode::InvalidArgument, "you already have an identity in " + store.path().string()));
+        return idAdd(args); // another identity beside the ones there (--name required)
     auto passphrase = keyringPassphrase(args, true);
     if (!passphrase.ok())
         return reportError(passphrase.error());
@@ -83,6 +91,12 @@ int idImport(const Args& args)
         return reportError(text.error());
     if (looksLikePaperKey(*text))
         return idImportPaperKey(args, *text);
+    if (looksLikePicture(*text))
+        return reportError(makeError(ErrorCode::InvalidArgument,
+                                     "this is a picture; coffer id import reads text, not pictures",
+                                     "to restore from a photo of your paper key's QR code, choose \"Import a "
+                                     "key\" in Coffer's window, or read the code with a QR reader and import "
+                                     "its text"));
     auto ids = crypto::parseIdentityFile(*text);
     if (!ids.ok())
         return reportError(ids.error());
@@ -94,10 +108,18 @@ int idImport(const Args& args)
     auto apply = [&](Keyring& k) -> Status {
         for (auto& id : *ids) {
             if (id.canSign()) {
-                if (k.identity())
-                    return makeError(ErrorCode::InvalidArgument,
-                                     "you already have a Coffer identity; Coffer keeps one");
-                k.setIdentity(id.clone());
+                if (!k.identity()) {
+                    k.setIdentity(id.clone());
+                    continue;
+                }
+                // Beside the identities there (KEYRING.md "Several identities"): it needs a name of its own.
+                auto named = id.clone();
+                if (const auto name = args.one("--name"))
+                    named.setName(*name);
+                if (named.name().empty())
+                    return makeError(ErrorCode::InvalidArgument, "you already have an identity",
+                                     "to hold this one beside it, name it: coffer id import FILE --name NAME");
+                COFFER_TRY(k.addIdentity(std::move(named)));
             } else {
                 COFFER_TRY(k.addAgeIdentity(id.clone()));
             }
@@ -131,7 +153,8 @@ int commandId(const std::vector<std::string>& argv)
     if (!args.ok() || args.positional().empty())
         return usageError(args.ok() ? "say what to do with your identity" : args.error(), kIdUsage);
     const std::string& what = args.positional()[0];
-    static const std::set<std::string> kKnown = {"create", "import", "passwd", "show", "export", "backup"};
+    static const std::set<std::string> kKnown = {"create", "import", "passwd", "show",   "export",
+                                                 "backup", "list",   "remove", "default"};
     if (!kKnown.count(what)) // before asking for any passphrase
         return usageError("unknown id command \"" + what + "\"", kIdUsage);
     if (what == "create")
@@ -140,6 +163,12 @@ int commandId(const std::vector<std::string>& argv)
         return idImport(args);
     if (what == "backup")
         return idBackup(args);
+    if (what == "list")
+        return idList(args);
+    if (what == "remove")
+        return idRemove(args);
+    if (what == "default")
+        return idDefault(args);
     if (what == "passwd") {
         if (auto st = checkKeyringExists(); !st.ok())
             return reportError(st.error());
@@ -160,12 +189,27 @@ int commandId(const std::vector<std::string>& argv)
     auto keyring = what == "show" ? openKeyring(args) : unlockKeyring(args);
     if (!keyring.ok())
         return reportError(keyring.error());
-    const auto card = keyring->ownCard();
+    auto card = keyring->ownCard();
     if (!card)
         return reportError(
             makeError(ErrorCode::InvalidArgument, "the keyring holds no Coffer identity", "run \"coffer id create\""));
     if (what == "show") {
-        printCard(*card, "Your fingerprint");
+        std::string label = "Your fingerprint";
+        if (args.positional().size() == 2) { // one of several identities, by name or fingerprint
+            card.reset();
+            for (const auto& [own, name] : keyring->ownCards())
+                if ((!name.empty() && QString::fromStdString(name).compare(QString::fromStdString(args.positional()[1]),
+                                                                           Qt::CaseInsensitive) == 0) ||
+                    own.fingerprint() == args.positional()[1]) {
+                    card = own;
+                    label = "Fingerprint of " + displayable(name);
+                }
+            if (!card)
+                return reportError(makeError(ErrorCode::InvalidArgument,
+                                             "you have no identity named \"" + args.positional()[1] + "\"",
+                                             "see your identities with: coffer id list"));
+        }
+        printCard(*card, label);
         // On standard error like the fingerprint: standard output stays the card alone.
         std::fprintf(stderr, "Your age address: %s\n", crypto::encodeAgeRecipient(card->x25519).c_str());
         return kExitOk;

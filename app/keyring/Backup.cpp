@@ -39,6 +39,8 @@ Status writeBackup(const fs::path& file, const Keyring& keyring, const crypto::S
         return makeError(ErrorCode::InvalidArgument, "the backup passphrase is empty",
                          "choose a passphrase for the backup");
     Keyring copy = keyring.copy(options.withContacts);
+    while (copy.identities().size() > 1) // one identity per backup: the default
+        COFFER_TRY(copy.removeIdentity(copy.identities().back().card()->fingerprint()));
     copy.setLastBackupAt(options.now);
     return writeKeyringFile(file, copy, passphrase, options.kdf, kBackupEntryName, options.overwrite);
 }
@@ -102,7 +104,7 @@ Result<RestoreCount> mergeRestored(Keyring& into, const Keyring& restored)
             if (!mine->card()->sameKeys(*id->card()))
                 return makeError(ErrorCode::InvalidArgument,
                                  "this keyring already holds another identity (" + mine->card()->fingerprint() +
-                                     "); Coffer keeps one identity per keyring",
+                                     "); a backup restores into a keyring holding the same identity or none",
                                  "restore into a new keyring (another COFFER_HOME), or move the present one away "
                                  "first");
         } else {

@@ -82,8 +82,9 @@ Status addAgeKeysFromFile(const std::filesystem::path& file, crypto::age::AgeKey
 crypto::age::AgeKeys ageKeysFor(const Keyring* keyring, const std::optional<crypto::SecureString>& passphrase)
 {
     crypto::age::AgeKeys keys;
-    if (keyring && keyring->identity())
-        keys.x25519.push_back(x25519SecretOf(*keyring->identity()));
+    if (keyring)
+        for (const auto& id : keyring->identities())
+            keys.x25519.push_back(x25519SecretOf(id));
     if (keyring)
         for (const auto& id : keyring->ageIdentities())
             keys.x25519.push_back(x25519SecretOf(id));

@@ -1,5 +1,6 @@
-// The user's keys and address book (DESIGN §3): one identity (X25519 +
-// Ed25519), imported age identities, and contacts. Kept in memory only as
+// The user's keys and address book (DESIGN §3): one or more Coffer identities
+// (X25519 + Ed25519; the first is the default, which signs unless another is
+// chosen), imported age identities, and contacts. Kept in memory only as
 // wiped buffers; stored by KeyringStore as an encrypted Coffer container.
 #pragma once
 
@@ -28,6 +29,12 @@ class HeldKeys : public crypto::Signer {
 public:
     /// What opens containers with the held keys.
     virtual crypto::IdentityList identities() const = 0;
+    /// What signs as the held identity whose signing key is `ed25519`; nullptr if the
+    /// agent cannot (one from before several identities signs as its default only).
+    virtual const crypto::Signer* signerAs(const crypto::PublicKey32& ed25519) const
+    {
+        return card() && card()->ed25519 == ed25519 ? this : nullptr;
+    }
 };
 
 class Keyring {
@@ -36,10 +43,28 @@ public:
     Keyring(Keyring&&) = default;
     Keyring& operator=(Keyring&&) = default;
 
-    /// The Coffer identity (signs and decrypts), if one was created or imported.
-    const crypto::SecretIdentity* identity() const { return m_identity ? &*m_identity : nullptr; }
-    /// The identity's name is cleaned (no tabs or control characters, at most 64 bytes).
+    /// The default Coffer identity (signs and decrypts), if one was created or imported.
+    const crypto::SecretIdentity* identity() const { return m_identities.empty() ? nullptr : m_identities.data(); }
+    /// Every Coffer identity, the default first.
+    const std::vector<crypto::SecretIdentity>& identities() const { return m_identities; }
+    /// Sets the default identity (replacing the default, if any). The identity's name is cleaned
+    /// (no tabs or control characters, at most 64 bytes).
     void setIdentity(crypto::SecretIdentity identity);
+    /// Adds another identity (the default if it is the first); refuses one already here, a name
+    /// already taken (case-insensitive) and, beside another identity, an empty name.
+    Status addIdentity(crypto::SecretIdentity identity);
+    /// Removes an identity by name (case-insensitive) or fingerprint; removing the default makes
+    /// the next one the default.
+    Status removeIdentity(const std::string& nameOrFingerprint);
+    /// Makes an identity (by name or fingerprint) the default.
+    Status setDefaultIdentity(const std::string& nameOrFingerprint);
+    /// An identity by name (case-insensitive) or fingerprint.
+    const crypto::SecretIdentity* findIdentity(const std::string& nameOrFingerprint) const;
+    /// The own card (here or held by the agent) whose signing key is `ed25519`, and its name.
+    std::optional<crypto::ContactCard> findOwnCard(const crypto::PublicKey32& ed25519,
+                                                   std::string* name = nullptr) const;
+    /// Every own card (here or held by the agent), the default first, with its name.
+    std::vector<std::pair<crypto::ContactCard, std::string>> ownCards() const;
     /// Imported AGE-SECRET-KEY-1 identities: decrypt only.
     const std::vector<crypto::SecretIdentity>& ageIdentities() const { return m_ageIdentities; }
     Status addAgeIdentity(crypto::SecretIdentity identity);
@@ -55,9 +80,12 @@ public:
     /// The contact whose card has these signing and encryption keys.
     const Contact* findBySigningKey(const crypto::PublicKey32& ed25519) const;
 
-    /// When the identity was last backed up (seconds since the epoch), 0 if never.
-    std::int64_t lastBackupAt() const { return m_lastBackupAt; }
-    void setLastBackupAt(std::int64_t when) { m_lastBackupAt = when; }
+    /// When the default identity was last backed up (seconds since the epoch), 0 if never.
+    std::int64_t lastBackupAt() const { return m_backedUp.empty() ? m_lastBackupAt : m_backedUp[0]; }
+    void setLastBackupAt(std::int64_t when);
+    /// The same for identities()[i].
+    std::int64_t lastBackupAt(std::size_t i) const { return i < m_backedUp.size() ? m_backedUp[i] : 0; }
+    void setLastBackupAt(std::size_t i, std::int64_t when);
 
     /// A copy (the secrets cloned into wiped memory), with or without the contacts.
     Keyring copy(bool withContacts) const;
@@ -71,6 +99,8 @@ public:
     std::optional<crypto::ContactCard> ownCard() const;
     /// What signs for the user: the identity, or the agent holding it; nullptr if none can.
     const crypto::Signer* signer() const;
+    /// What signs as the identity with this name (case-insensitive) or fingerprint, here or held.
+    Result<const crypto::Signer*> signerAs(const std::string& nameOrFingerprint) const;
     /// True when the secrets are held by the key agent (identity() is then nullptr).
     bool isHeld() const { return m_held != nullptr; }
 
@@ -86,8 +116,12 @@ public:
 private:
     /// Adds a contact, refusing only duplicates (the name was checked by the caller).
     Status insertContact(Contact contact);
+    /// The index in m_identities of the identity with this name or fingerprint, or npos.
+    std::size_t indexOfIdentity(const std::string& nameOrFingerprint) const;
 
-    std::optional<crypto::SecretIdentity> m_identity;
+    std::vector<crypto::SecretIdentity> m_identities;                     // the default first
+    std::vector<std::int64_t> m_backedUp;                                 // each identity's last backup, 0 if never
+    std::vector<std::pair<crypto::ContactCard, std::string>> m_heldCards; // when held: every own card
     std::vector<crypto::SecretIdentity> m_ageIdentities;
     std::vector<Contact> m_contacts;
     std::shared_ptr<const HeldKeys> m_held;

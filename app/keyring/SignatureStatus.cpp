@@ -63,10 +63,13 @@ SignatureReport describeSignature(const ArchiveIndex& index, const Keyring* keyr
     report.signerCard = card.encode();
     report.signerFingerprint = card.fingerprint();
     checkAudience(index, report);
-    const auto me = keyring ? keyring->ownCard() : std::nullopt;
-    if (me && me->ed25519 == card.ed25519) {
+    std::string ownName;
+    if (keyring && keyring->findOwnCard(card.ed25519, &ownName)) {
+        // Any of the user's identities; its name when they hold several.
         report.state = SignerState::Me;
         report.signerName = "you";
+        if (keyring->ownCards().size() > 1 && !ownName.empty())
+            report.ownIdentityName = ownName;
     } else if (const Contact* c = keyring ? keyring->findBySigningKey(card.ed25519) : nullptr) {
         report.state = c->verified ? SignerState::VerifiedContact : SignerState::UnverifiedContact;
         report.signerName = c->name;
@@ -82,7 +85,7 @@ std::string signatureSummary(const SignatureReport& report)
     case SignerState::Unsigned:
         return "unsigned: Coffer cannot tell who made this container";
     case SignerState::Me:
-        return "signed by you";
+        return report.ownIdentityName.empty() ? "signed by you" : "signed by you (" + report.ownIdentityName + ")";
     case SignerState::VerifiedContact:
         return "signed by " + report.signerName + " (verified)";
     case SignerState::UnverifiedContact:

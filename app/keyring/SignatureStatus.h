@@ -21,8 +21,9 @@ enum class SignerState {
 
 struct SignatureReport {
     SignerState state = SignerState::Unsigned;
-    std::string signerName; // contact name, when known
-    std::string signerCard; // coffer1... of the signer
+    std::string signerName;      // contact name, when known
+    std::string ownIdentityName; // state Me, with several identities: which one signed
+    std::string signerCard;      // coffer1... of the signer
     std::string signerFingerprint;
     std::vector<std::string> intendedRecipients; // names where known, else keys
     /// False when the stanza that opened the container (the reader's X25519

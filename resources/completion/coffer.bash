@@ -41,12 +41,12 @@ _coffer()
     case $cmd in
     keygen) opts+=" -o --output --name" ;;
     encrypt) opts+=" -r --recipient -R --recipients-file -p --passphrase --passphrase-file -o --output
-                     --compression --force --no-sign --follow-links --follow-all-links --format -a --armor
+                     --compression --force --no-sign --sign-as --follow-links --follow-all-links --format -a --armor
                      --keyring-passphrase-file" ;;
     decrypt) opts+=" -i --identity -p --passphrase --passphrase-file -o --output --only --force
                      --keyring-passphrase-file" ;;
     list) opts+=" -i --identity -p --passphrase --passphrase-file -l --long --keyring-passphrase-file" ;;
-    id) opts+=" --name -o --output --with-contacts --paper-text --backup-passphrase-file --force
+    id) opts+=" --name --identity --yes -o --output --with-contacts --paper-text --backup-passphrase-file --force
               --keyring-passphrase-file" ;;
     contacts) opts+=" --name --fingerprint --names-only --no-prompt --keyring-passphrase-file" ;;
     rekey) opts+=" -r --recipient -p --passphrase --passphrase-file --add -i --identity -o --output --force
@@ -68,7 +68,13 @@ _coffer()
         mapfile -t COMPREPLY < <(compgen -W "coffer age" -- "$cur")
         return
         ;;
-    -o | --output | -i | --identity | -R | --recipients-file | --passphrase-file | --keyring-passphrase-file | --executable | \
+    --sign-as | --identity)
+        [[ $prev == --identity && $cmd != id ]] || return
+        compopt -o filenames 2>/dev/null
+        mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+        return
+        ;;
+    -o | --output | -i | -R | --recipients-file | --passphrase-file | --keyring-passphrase-file | --executable | \
         --paper-text | --backup-passphrase-file)
         compopt -o filenames 2>/dev/null
         mapfile -t COMPREPLY < <(compgen -f -- "$cur")
@@ -86,7 +92,7 @@ _coffer()
     id | contacts | integrate | help)
         if ((cword == 2)); then
             local subs=$commands
-            [[ $cmd == id ]] && subs="create show export backup import passwd"
+            [[ $cmd == id ]] && subs="create list show export backup import remove default passwd"
             [[ $cmd == contacts ]] && subs="add list show verify rename remove"
             [[ $cmd == integrate ]] && subs="install uninstall status"
             mapfile -t COMPREPLY < <(compgen -W "$subs" -- "$cur")

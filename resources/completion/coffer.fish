@@ -46,7 +46,7 @@ complete -c coffer -n "not __fish_seen_subcommand_from $commands" -l version -d 
 complete -c coffer -s h -l help -d 'print the help'
 
 # Subcommands and their arguments.
-complete -c coffer -n "__fish_seen_subcommand_from id; and not __fish_seen_subcommand_from create show export backup import passwd" -f -a 'create show export backup import passwd'
+complete -c coffer -n "__fish_seen_subcommand_from id; and not __fish_seen_subcommand_from create list show export backup import remove default passwd" -f -a 'create list show export backup import remove default passwd'
 complete -c coffer -n "__fish_seen_subcommand_from contacts; and not __fish_seen_subcommand_from add list show verify rename remove" -f -a 'add list show verify rename remove'
 complete -c coffer -n "__fish_seen_subcommand_from integrate; and not __fish_seen_subcommand_from install uninstall status" -f -a 'install uninstall status'
 complete -c coffer -n "__fish_seen_subcommand_from help" -f -a "$commands"
@@ -60,6 +60,8 @@ complete -c coffer -n "__fish_seen_subcommand_from backup" -l with-contacts -d '
 complete -c coffer -n "__fish_seen_subcommand_from backup" -l paper-text -r -d 'write the paper key text, to print'
 complete -c coffer -n "__fish_seen_subcommand_from backup import" -l backup-passphrase-file -r -d 'the backup passphrase from FILE'
 complete -c coffer -n "__fish_seen_subcommand_from backup" -l force -d 'replace an existing backup file'
+complete -c coffer -n "__fish_seen_subcommand_from backup" -l identity -x -d 'the identity to back up'
+complete -c coffer -n "__fish_seen_subcommand_from id; and __fish_seen_subcommand_from remove" -l yes -d 'remove without asking'
 complete -c coffer -n "__fish_seen_subcommand_from encrypt rekey" -s r -l recipient -x -a '(__coffer_contact_names)' -d 'a recipient: card, age key or contact'
 complete -c coffer -n "__fish_seen_subcommand_from encrypt" -s R -l recipients-file -r -d 'recipients, one per line'
 complete -c coffer -n "__fish_seen_subcommand_from encrypt decrypt list rekey" -s p -l passphrase -d 'ask for a passphrase'
@@ -68,6 +70,7 @@ complete -c coffer -n "__fish_seen_subcommand_from encrypt decrypt rekey" -s o -
 complete -c coffer -n "__fish_seen_subcommand_from encrypt" -l compression -x -a 'auto off max' -d 'zstd: auto, off or max'
 complete -c coffer -n "__fish_seen_subcommand_from encrypt decrypt rekey" -l force -d 'replace the output if it exists'
 complete -c coffer -n "__fish_seen_subcommand_from encrypt" -l no-sign -d 'do not sign'
+complete -c coffer -n "__fish_seen_subcommand_from encrypt" -l sign-as -x -d 'sign as this identity (name or fingerprint)'
 complete -c coffer -n "__fish_seen_subcommand_from encrypt" -l follow-links -d 'follow links inside the chosen paths'
 complete -c coffer -n "__fish_seen_subcommand_from encrypt" -l follow-all-links -d 'follow links wherever they point'
 complete -c coffer -n "__fish_seen_subcommand_from encrypt" -l format -x -a 'coffer age' -d 'coffer, or an age file'

@@ -157,3 +157,19 @@ TEST(BackupCli, HostileOrWrongInputsLeaveTheKeyringUntouched)
     EXPECT_TRUE(contains(other.output, "already holds another identity")) << other.output;
     EXPECT_EQ(readBytes(keyringFile), paperBefore);
 }
+
+TEST(BackupCli, APictureGivenToIdImportIsRefusedWithWhereToTakeIt)
+{
+    Lost s;
+    s.loseKeyring();
+    for (const char* name : {"paper.png", "paper.jpg"}) {
+        const std::string magic = std::string(name).ends_with(".png") ? std::string("\x89PNG\r\n\x1a\n", 8)
+                                                                      : std::string("\xff\xd8\xff\xe0", 4);
+        writeFile(s.root / name, magic + std::string(200, '\x01'));
+        const Outcome photo = s.ann.run("id import " + q(s.root / name));
+        EXPECT_EQ(photo.code, kExitUsage) << photo.output;
+        EXPECT_TRUE(contains(photo.output, "this is a picture")) << photo.output;
+        EXPECT_TRUE(contains(photo.output, "Import a key")) << photo.output;
+        EXPECT_FALSE(KeyringStore(s.ann.dataDir()).exists());
+    }
+}

@@ -15,11 +15,13 @@
 #include "PaperBackup.h"
 #include "PaperKey.h"
 #include "PassphraseFields.h"
+#include "QrCode.h"
 
 #include <QCheckBox>
 #include <QDir>
 #include <QImage>
 #include <QLineEdit>
+#include <QPainter>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QTabWidget>
@@ -236,6 +238,61 @@ TEST_F(BackupGuiTest, AfterCreatingAnIdentityCofferAsksOnceToBackItUp)
         EXPECT_TRUE(MessageBox::lastText().contains("Back it up now")) << MessageBox::lastText().toStdString();
         EXPECT_EQ(requested.size(), answer == QMessageBox::Yes ? 1 : 0);
     }
+}
+
+/// The paper page as a phone would see it: smaller, turned a little, on a grey desk, saved as JPEG.
+QString photographed(const QImage& page, const QString& path)
+{
+    const QImage turned = page.scaledToWidth(page.width() * 4 / 5, Qt::SmoothTransformation)
+                              .transformed(QTransform().rotate(4), Qt::SmoothTransformation);
+    QImage photo(turned.width() + 80, turned.height() + 80, QImage::Format_RGB32);
+    photo.fill(QColor(120, 118, 110));
+    QPainter p(&photo);
+    p.drawImage(40, 40, turned);
+    p.end();
+    EXPECT_TRUE(photo.save(path, "JPG", 85));
+    return path;
+}
+
+TEST_F(BackupGuiTest, APhotoOfThePaperPagesQrCodeRestores)
+{
+    auto context = makeUnlockedContext("Ann Example", kKeyringPass);
+    const std::string card = identityOf(*context).card()->encode();
+    const fs::path letter = sendTo(identityOf(*context));
+    const QImage page = coffer::ui::paperBackupImage(identityOf(*context), QDate(2026, 12, 5));
+    const QString photo = photographed(page, workPath("IMG_0042.jpg"));
+
+    // Pictures with no paper key's code in them are refused on the page; nothing is loaded.
+    QImage cardQr(400, 400, QImage::Format_RGB32);
+    {
+        QPainter p(&cardQr);
+        coffer::ui::paintQr(p, QRectF(0, 0, 400, 400), coffer::ui::encodeQr(card));
+    }
+    ASSERT_TRUE(cardQr.save(workPath("card.png"), "PNG"));
+    QImage blank(300, 200, QImage::Format_RGB32);
+    blank.fill(Qt::white);
+    ASSERT_TRUE(blank.save(workPath("blank.png"), "PNG"));
+
+    loseKeyring(*context);
+    FirstRunDialog first(*context);
+    first.show();
+    first.tabs()->setCurrentWidget(first.importPage());
+    for (const char* name : {"card.png", "blank.png"}) {
+        first.importPage()->loadFile(workPath(name));
+        EXPECT_FALSE(first.importPage()->hasInput()) << name;
+        EXPECT_TRUE(first.importPage()->loadedText().contains("found no paper key's QR code"))
+            << first.importPage()->loadedText().toStdString();
+    }
+
+    first.importPage()->loadFile(photo);
+    EXPECT_TRUE(first.importPage()->hasInput());
+    EXPECT_TRUE(first.importPage()->loadedText().contains("Paper key read from the QR code in IMG_0042.jpg"))
+        << first.importPage()->loadedText().toStdString();
+    shot(&first, "import-photo.png");
+    typeTwice(first.passphraseFields(), kKeyringPass);
+    ASSERT_TRUE(submitAndWait(first, *context)) << first.messageText().toStdString();
+    expectRestored(*context, card, letter);
+    EXPECT_EQ(identityOf(*context).name(), "Ann Example");
 }
 
 } // namespace
