@@ -282,8 +282,9 @@ TEST_F(ContactsTest, TabFollowsTheButtonsAsShownInMyCardAndAbout)
     QStringList names;
     for (const auto& [widget, name] : tabChain(&card))
         names << name;
+    // The identity bar is at the top: with one identity it shows only "New identity…".
     EXPECT_EQ(names.join(" | ").toStdString(),
-              "Your card | Your age address | Copy age address | Copy card | Save… | Back up… | Close");
+              "New identity… | Your card | Your age address | Copy age address | Copy card | Save… | Back up… | Close");
     coffer::ui::AboutDialog about;
     about.show();
     names.clear();
