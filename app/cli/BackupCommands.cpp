@@ -119,13 +119,10 @@ int idBackup(const Args& args)
                 return reportError(st.error());
     if (output && *output == "-")
         return usageError("a backup file cannot go to standard output: name it with -o FILE", usageOf("id"));
-    if (auto st = checkKeyringExists(); !st.ok())
-        return reportError(st.error());
-    auto store = keyringStore();
-    auto keyringPass = keyringPassphrase(args);
+    auto keyringPass = existingKeyringPassphrase(args);
     if (!keyringPass.ok())
         return reportError(keyringPass.error());
-    auto loaded = store.load(*keyringPass);
+    auto loaded = keyringStore().load(*keyringPass);
     if (!loaded.ok())
         return reportError(loaded.error());
     if (!loaded->keyring.identity())
@@ -168,7 +165,7 @@ int idBackup(const Args& args)
     }
     // Remember the date for "Last backup" (a failure here loses nothing that was written).
     const auto when = options.now;
-    auto updated = store.update(*keyringPass, [when, &fingerprint](Keyring& k) {
+    auto updated = keyringStore().update(*keyringPass, [when, &fingerprint](Keyring& k) {
         for (std::size_t i = 0; i < k.identities().size(); ++i)
             if (k.identities()[i].card()->fingerprint() == fingerprint)
                 k.setLastBackupAt(i, when);

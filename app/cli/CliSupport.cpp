@@ -284,6 +284,12 @@ Status checkKeyringExists()
                      "run \"coffer id create\" to make one (or \"coffer id import FILE\" for a key you have)");
 }
 
+Result<crypto::SecureString> existingKeyringPassphrase(const Args& args)
+{
+    COFFER_TRY(checkKeyringExists()); // before asking for a passphrase that cannot help
+    return keyringPassphrase(args);
+}
+
 Result<Keyring> unlockKeyring(const Args& args)
 {
     COFFER_TRY(checkKeyringExists()); // before asking for a passphrase that cannot help

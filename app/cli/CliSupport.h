@@ -59,6 +59,8 @@ KeyringStore keyringStore();
 Result<crypto::SecureString> keyringPassphrase(const Args& args, bool confirmNew = false);
 /// Fails, with a hint to create one, if there is no keyring (checked before any passphrase).
 Status checkKeyringExists();
+/// The passphrase of the keyring there is: checkKeyringExists(), then keyringPassphrase().
+Result<crypto::SecureString> existingKeyringPassphrase(const Args& args);
 /// Opens the keyring; says so on stderr when the backup had to be used.
 Result<Keyring> unlockKeyring(const Args& args);
 Result<Keyring> unlockWithPassphrase(const crypto::SecureString& passphrase);

@@ -49,13 +49,10 @@ bool confirmOnTerminal(const std::string& question)
 /// Loads, changes and saves the keyring under its passphrase.
 int changeKeyring(const Args& args, const std::function<Status(Keyring&)>& change)
 {
-    if (auto st = checkKeyringExists(); !st.ok())
-        return reportError(st.error());
-    auto store = keyringStore();
-    auto passphrase = keyringPassphrase(args);
+    auto passphrase = existingKeyringPassphrase(args);
     if (!passphrase.ok())
         return reportError(passphrase.error());
-    auto updated = store.update(*passphrase, change);
+    auto updated = keyringStore().update(*passphrase, change);
     if (!updated.ok())
         return reportError(updated.error());
     return kExitOk;
@@ -110,13 +107,10 @@ int idRemove(const Args& args)
     if (args.positional().size() != 2)
         return usageError("name the identity to remove (its name or fingerprint)", kIdUsage);
     const std::string& which = args.positional()[1];
-    if (auto st = checkKeyringExists(); !st.ok())
-        return reportError(st.error());
-    auto store = keyringStore();
-    auto passphrase = keyringPassphrase(args);
+    auto passphrase = existingKeyringPassphrase(args);
     if (!passphrase.ok())
         return reportError(passphrase.error());
-    auto loaded = store.load(*passphrase);
+    auto loaded = keyringStore().load(*passphrase);
     if (!loaded.ok())
         return reportError(loaded.error());
     const Keyring& keyring = loaded->keyring;
@@ -144,7 +138,7 @@ int idRemove(const Args& args)
             return kExitCancelled;
         }
     }
-    auto updated = store.update(*passphrase, [&](Keyring& k) { return k.removeIdentity(fingerprint); });
+    auto updated = keyringStore().update(*passphrase, [&](Keyring& k) { return k.removeIdentity(fingerprint); });
     if (!updated.ok())
         return reportError(updated.error());
     std::fprintf(stderr, "Removed the identity %s (%s).\n", name.c_str(), fingerprint.c_str());

@@ -170,17 +170,14 @@ int commandId(const std::vector<std::string>& argv)
     if (what == "default")
         return idDefault(args);
     if (what == "passwd") {
-        if (auto st = checkKeyringExists(); !st.ok())
-            return reportError(st.error());
-        auto store = keyringStore();
-        auto oldPass = keyringPassphrase(args);
+        auto oldPass = existingKeyringPassphrase(args);
         if (!oldPass.ok())
             return reportError(oldPass.error());
         Args fresh({}, {}, {}, {}); // the new passphrase is always asked on the terminal
         auto newPass = keyringPassphrase(fresh, true);
         if (!newPass.ok())
             return reportError(newPass.error());
-        if (auto st = store.changePassphrase(*oldPass, *newPass); !st.ok())
+        if (auto st = keyringStore().changePassphrase(*oldPass, *newPass); !st.ok())
             return reportError(st.error());
         std::fprintf(stderr, "The keyring passphrase was changed.\n");
         return kExitOk;
@@ -262,10 +259,7 @@ int commandContacts(const std::vector<std::string>& argv)
     static const std::set<std::string> kChanges = {"add", "remove", "rename", "verify"};
     if (!kChanges.count(what)) // before asking for any passphrase
         return usageError("unknown contacts command \"" + what + "\"", kContactsUsage);
-    if (auto st = checkKeyringExists(); !st.ok())
-        return reportError(st.error());
-    auto store = keyringStore();
-    auto passphrase = keyringPassphrase(args);
+    auto passphrase = existingKeyringPassphrase(args);
     if (!passphrase.ok())
         return reportError(passphrase.error());
     std::function<Status(Keyring&)> change;
@@ -315,7 +309,7 @@ int commandContacts(const std::vector<std::string>& argv)
     } else {
         return usageError("unknown or incomplete contacts command", kContactsUsage);
     }
-    auto updated = store.update(*passphrase, change);
+    auto updated = keyringStore().update(*passphrase, change);
     if (!updated.ok())
         return reportError(updated.error());
     std::fprintf(stderr, "Contacts saved.\n");
