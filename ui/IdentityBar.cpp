@@ -35,7 +35,6 @@ IdentityBar::IdentityBar(AppContext& context, QWidget* parent)
 {
     m_label->setBuddy(m_combo);
     m_combo->setAccessibleName(tr("Identity shown"));
-    m_new->setToolTip(tr("Make another identity, such as one for work, beside this one."));
     m_default->setToolTip(tr("The default identity signs what you encrypt and is shown first."));
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
