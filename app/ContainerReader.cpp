@@ -1,5 +1,7 @@
 #include "ContainerReader.h"
 
+#include "SegmentIndex.h"
+
 #include "PassphraseRecipient.h"
 #include "RekeyRecovery.h"
 #include "Zstd.h"
@@ -70,7 +72,8 @@ Result<ContainerInfo> inspectContainer(const fs::path& path)
     auto parsed = crypto::parseHeader(raw->bytes);
     COFFER_TRY(parsed);
     ContainerInfo info;
-    info.version = std::string(crypto::kVersionLine);
+    info.version = std::string(parsed->header.version == crypto::kFormatV2 ? crypto::kVersionLineV2
+                                                                             : crypto::kVersionLine);
     for (const auto& s : parsed->header.stanzas) {
         info.stanzaTypes.push_back(s.type);
         if (!info.argon2)
@@ -252,6 +255,12 @@ Result<ArchiveIndex> ContainerReader::readIndex()
     // The final chunk is opened first: it authenticates the payload length.
     COFFER_TRY(loadChunk(m_layout.chunkCount - 1));
     const std::uint64_t length = m_layout.plaintextLength;
+    if (m_header.parsed.header.version == crypto::kFormatV2) {
+        auto index = readSegmentedIndex(length, [this](std::uint64_t at, MutableByteView out) { return read(at, out); });
+        COFFER_TRY(index);
+        index->openedBy = m_header.openedBy;
+        return index;
+    }
     if (length < kTrailerSize)
         return damaged("the archive is too short to hold a trailer");
     Bytes trailerBytes(kTrailerSize);

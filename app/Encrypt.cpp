@@ -32,12 +32,13 @@ Result<crypto::RecipientList> recipientsOf(const EncryptRequest& request)
 Status writeContainer(const EncryptRequest& request, const crypto::RecipientList& recipients, ScanStream& scan,
                       ByteSink& sink, JobControl& job)
 {
-    auto sealed = crypto::sealHeader(recipients);
+    auto sealed = crypto::sealHeader(recipients, request.format);
     COFFER_TRY(sealed);
     COFFER_TRY(sink.write(crypto::asBytes(sealed->text)));
     auto payload = crypto::PayloadWriter::create(sealed->fileKey.view(), sink);
     COFFER_TRY(payload);
     ArchiveWriter writer(*payload, request.compression, job);
+    writer.setFormat(request.format);
     writer.setSigner(request.signer);
     COFFER_TRY(writer.writeEntries(scan));
     // The audience, in stanza order (FORMAT.md §5.2): each X25519 key, and

@@ -24,6 +24,9 @@ struct EncryptRequest {
     LinkPolicy links = LinkPolicy::Skip;
     /// Signs the container (on by default in the GUI and CLI once an identity exists).
     const crypto::Signer* signer = nullptr; // a SecretIdentity, or the key agent
+    /// The archive format written (FORMAT.md §2.1): v2; v1 only for tests that
+    /// check Coffer still reads what Coffer 0.1 wrote.
+    std::uint8_t format = crypto::kCurrentFormat;
 };
 
 struct EncryptSummary {

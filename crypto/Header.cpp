@@ -73,7 +73,7 @@ private:
 
 std::string serialiseHeaderForMac(const Header& header)
 {
-    std::string out(kVersionLine);
+    std::string out(header.version == kFormatV2 ? kVersionLineV2 : kVersionLine);
     out += '\n';
     for (const auto& stanza : header.stanzas) {
         out += "-> ";
@@ -149,15 +149,18 @@ Result<ParsedHeader> parseHeader(ByteView data)
     if (!version) {
         // No complete first line: a truncated container still starts like one.
         const std::size_t n = std::min<std::size_t>(kVersionLine.size(), text.size());
-        if (n > 0 && text.substr(0, n) == kVersionLine.substr(0, n))
-            return damaged("the header is truncated");
+        for (const std::string_view line : {kVersionLine, kVersionLineV2})
+            if (n > 0 && text.substr(0, n) == line.substr(0, n))
+                return damaged("the header is truncated");
         return makeError(ErrorCode::NotAContainer, "not a Coffer container");
     }
-    if (version->size() == kVersionLine.size() + 1 && version->substr(0, kVersionLine.size()) == kVersionLine &&
-        version->back() == '\r')
+    const auto crLine = [&](std::string_view line) {
+        return version->size() == line.size() + 1 && version->substr(0, line.size()) == line && version->back() == '\r';
+    };
+    if (crLine(kVersionLine) || crLine(kVersionLineV2))
         return damaged(
             "its line endings were changed to CR LF (the file was transferred as text); get the original file");
-    if (*version != kVersionLine) {
+    if (*version != kVersionLine && *version != kVersionLineV2) {
         if (version->substr(0, 7) == "coffer/")
             return makeError(ErrorCode::UnsupportedVersion,
                              "unsupported container version \"" + std::string(version->substr(0, 32)) + "\"");
@@ -165,6 +168,7 @@ Result<ParsedHeader> parseHeader(ByteView data)
     }
 
     ParsedHeader parsed;
+    parsed.header.version = *version == kVersionLineV2 ? kFormatV2 : kFormatV1;
     while (true) {
         const auto line = lines.next();
         if (!line)

@@ -14,7 +14,14 @@
 
 namespace coffer::crypto {
 
+/// The version line names the archive's format (FORMAT.md §2.1): v1 (Coffer
+/// 0.1) or v2 (compact metadata, §5). Everything else in the header is the same.
 inline constexpr std::string_view kVersionLine = "coffer/v1";
+inline constexpr std::string_view kVersionLineV2 = "coffer/v2";
+inline constexpr std::uint8_t kFormatV1 = 1;
+inline constexpr std::uint8_t kFormatV2 = 2;
+/// What Coffer writes.
+inline constexpr std::uint8_t kCurrentFormat = kFormatV2;
 inline constexpr std::size_t kMaxHeaderSize = 256 * 1024;
 inline constexpr std::size_t kMaxStanzas = 1024;
 inline constexpr std::size_t kMaxStanzaArgs = 16;
@@ -31,6 +38,7 @@ struct Stanza {
 };
 
 struct Header {
+    std::uint8_t version = kFormatV1; // kFormatV1 or kFormatV2: the version line
     std::vector<Stanza> stanzas;
     Digest32 mac{};
 };

@@ -11,15 +11,15 @@ Result<Stanza> Recipient::wrap(const FileKey& fileKey) const
     return std::move(wrapped->stanza);
 }
 
-Result<SealedHeader> sealHeader(const RecipientList& recipients)
+Result<SealedHeader> sealHeader(const RecipientList& recipients, std::uint8_t version)
 {
     FileKey fileKey;
     randomBytes(fileKey.mutableView());
-    return sealHeaderWithKey(std::move(fileKey), recipients);
+    return sealHeaderWithKey(std::move(fileKey), recipients, {}, 0, version);
 }
 
 Result<SealedHeader> sealHeaderWithKey(FileKey fileKey, const RecipientList& recipients, std::vector<Stanza> keep,
-                                       std::size_t exactLength)
+                                       std::size_t exactLength, std::uint8_t version)
 {
     std::erase_if(keep, [](const Stanza& s) { return s.type == kPadStanzaType; });
     if (recipients.empty() && keep.empty())
@@ -27,6 +27,7 @@ Result<SealedHeader> sealHeaderWithKey(FileKey fileKey, const RecipientList& rec
     if (recipients.size() + keep.size() > kMaxStanzas)
         return makeError(ErrorCode::LimitExceeded, "too many recipients (at most 1024)");
     SealedHeader sealed{std::move(fileKey), {}, {}, {}};
+    sealed.header.version = version;
     sealed.header.stanzas = std::move(keep);
     for (const auto& recipient : recipients) {
         auto wrapped = recipient->wrapWithAudience(sealed.fileKey);

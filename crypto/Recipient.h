@@ -76,13 +76,16 @@ struct SealedHeader {
 /// can rewrite the header in place (FORMAT.md §12.1).
 inline constexpr std::size_t kHeaderAlignment = 4096;
 inline constexpr std::size_t kRekeyRoom = 1024;
-Result<SealedHeader> sealHeader(const RecipientList& recipients);
+/// `version`: the format the payload holds (Header::version; kFormatV1 for
+/// payloads that are not archives, such as the keyring file).
+Result<SealedHeader> sealHeader(const RecipientList& recipients, std::uint8_t version = kFormatV1);
 /// Re-wraps an existing file key (rekey: header rewritten, payload untouched).
 /// `keep` stanzas are copied verbatim before the new recipients' stanzas (pad
 /// stanzas among them are dropped). `exactLength` > 0 asks for a header of
 /// exactly that many bytes (rekey in place); LimitExceeded if it cannot be.
+/// `version`: the old header's (the payload's format does not change).
 Result<SealedHeader> sealHeaderWithKey(FileKey fileKey, const RecipientList& recipients, std::vector<Stanza> keep = {},
-                                       std::size_t exactLength = 0);
+                                       std::size_t exactLength = 0, std::uint8_t version = kFormatV1);
 
 /// Finds the file key: tries every identity on every stanza, skips unknown
 /// stanza types, then checks the header MAC (FORMAT.md §2.4). `openedBy`, if

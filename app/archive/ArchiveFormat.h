@@ -58,9 +58,17 @@ struct IndexEntry {
     // For packed files (not stored in the index: derived while decoding it):
     std::size_t packEntry = 0;      // index of the pack entry in ArchiveIndex::entries
     std::uint64_t packPosition = 0; // where this file's bytes start in the pack's content
+    /// What precedes the data at `offset`: a v1 record ("CFEN", §5.1), nothing
+    /// (format v2's folders, empty files and pack members, described only by
+    /// their segment), or a v2 pack's 9-byte header ("CFPK", §5.8).
+    enum class Layout : std::uint8_t { Record, None, Pack } layout = Layout::Record;
 
     bool isPack() const { return info.kind == EntryKind::Pack; }
-    std::uint64_t dataOffset() const { return offset + info.recordHeaderSize(); }
+    std::uint64_t headerSize() const
+    {
+        return layout == Layout::Record ? info.recordHeaderSize() : layout == Layout::Pack ? 9 : 0;
+    }
+    std::uint64_t dataOffset() const { return offset + headerSize(); }
     std::uint64_t end() const { return dataOffset() + storedSize; }
 };
 
@@ -97,6 +105,10 @@ inline constexpr std::uint32_t kIndexVersion2 = 2;
 
 struct ArchiveIndex {
     std::uint32_t version = kIndexVersion1;
+    /// The container's format (the header's version line): 1, or 2 (compact
+    /// metadata: no records for folders, empty files and packed files; a
+    /// signature binds one SHA-256 per pack, kept on the pack's entry).
+    std::uint8_t format = 1;
     std::vector<IndexEntry> entries;
     std::vector<IndexRecipient> recipients;
     bool hasHashes = false;

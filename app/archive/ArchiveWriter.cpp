@@ -2,6 +2,7 @@
 
 #include "FileIO.h"
 #include "PackCompressor.h"
+#include "SegmentTable.h"
 #include "Signature.h"
 #include "SourceFile.h"
 #include "WorkerPool.h"
@@ -94,17 +95,17 @@ Status ArchiveWriter::put(ByteView data)
 Status ArchiveWriter::writeDirectory(const EntryInfo& info)
 {
     IndexEntry ie{info, 0, m_offset, std::nullopt};
-    if (m_signer)
+    if (m_signer && !v2())
         ie.sha256 = crypto::sha256({});
-    COFFER_TRY(put(encodeEntryRecordHeader(info)));
-    m_index.entries.push_back(std::move(ie));
-    return Status::success();
+    COFFER_TRY(putRecordOf(ie));
+    return pushEntry(std::move(ie));
 }
 
 namespace {
 
 constexpr std::uint64_t kLargestPack = 15 * 1024 * 1024; // room under the 16 MiB cap for the last member
 constexpr std::uint64_t kSmallestPack = 1024 * 1024;
+constexpr std::uint64_t kMaxPackPathBytes = 4 * 1024 * 1024; // v2: the paths of one pack's members
 
 std::uint64_t packTarget(std::uint64_t remaining, unsigned threads, std::uint64_t cap)
 {
@@ -132,13 +133,18 @@ Status ArchiveWriter::writeEntries(ScanStream& scan)
     const auto packable = [this](const SourceEntry& e) {
         return e.info.kind == EntryKind::File && e.info.size <= kSmallFileMax && wantsCompression(e.info);
     };
+    // v2 packs the small files that do not compress too, as they are (FORMAT.md §5.8).
+    const auto storable = [this](const SourceEntry& e) {
+        return v2() && e.info.kind == EntryKind::File && e.info.size > 0 && e.info.size <= kSmallFileMax;
+    };
     // Each pack thread holds a zstd context (9.5 MiB at level 3, 89.5 MiB at 19,
     // by ZSTD_estimateCStreamSize); each pack in flight (one more than threads)
     // and the one being written hold a frame (16 MiB when nothing
     // compresses): a few threads are enough.
     const unsigned threads = std::min(crypto::WorkerPool::shared().size(), m_compression == Compression::Max ? 2u : 4u);
     std::deque<ScanStream::Batch> batches; // outlives the packs, which point into it
-    PackCompressor packs(level(), threads, m_signer != nullptr, m_job);
+    using Hashes = PackCompressor::Hashes;
+    PackCompressor packs(level(), threads, !m_signer ? Hashes::None : v2() ? Hashes::PerPack : Hashes::PerMember, m_job);
 
     // Where packs end depends only on the entries, never on how far the scan
     // got: each decision waits until the entries ahead hold enough to pack
@@ -169,11 +175,32 @@ Status ArchiveWriter::writeEntries(ScanStream& scan)
         return Status::success();
     };
 
-    auto pack = std::make_unique<PackCompressor::Pack>();
+    // v2 bounds a pack's members and their paths too, so its segment stays small (FORMAT.md §5.8).
+    const auto newPack = [this](bool stored) {
+        auto p = std::make_unique<PackCompressor::Pack>();
+        p->packed = v2();
+        p->stored = stored;
+        return p;
+    };
+    std::uint64_t packPaths = 0;
+    std::uint64_t storedPaths = 0;
+    const auto memberFits = [&](const PackCompressor::Pack& p, std::uint64_t paths, const SourceEntry& e) {
+        return p.contentSize + e.info.size <= kMaxFrameContent &&
+               (!v2() || (p.members.size() < kMaxPackMembers && paths + e.info.path.size() <= kMaxPackPathBytes));
+    };
+    auto pack = newPack(false);
+    auto stored = newPack(true);
     const auto submit = [&]() -> Status {
         COFFER_TRY(submitPack(packs, std::move(pack)));
-        pack = std::make_unique<PackCompressor::Pack>();
+        pack = newPack(false);
+        packPaths = 0;
         cap = std::min(cap * 2, kLargestPack);
+        return Status::success();
+    };
+    const auto submitStored = [&]() -> Status {
+        COFFER_TRY(submitPack(packs, std::move(stored)));
+        stored = newPack(true);
+        storedPaths = 0;
         return Status::success();
     };
     while (true) {
@@ -191,10 +218,11 @@ Status ArchiveWriter::writeEntries(ScanStream& scan)
             COFFER_TRY(writeUnpacked(e));
         } else if (packable(e)) {
             ahead -= e.info.size;
-            if (pack->contentSize + e.info.size > kMaxFrameContent)
+            if (!memberFits(*pack, packPaths, e))
                 COFFER_TRY(submit());
             pack->members.push_back(&e);
             pack->contentSize += e.info.size;
+            packPaths += e.info.path.size();
             // A pack ends at its target, unless that would leave less than a
             // small pack behind (a pack of one is no pack).
             if (pack->contentSize >= packTarget(pack->contentSize + ahead, threads, cap) && ahead >= kSmallestPack)
@@ -203,6 +231,12 @@ Status ArchiveWriter::writeEntries(ScanStream& scan)
             auto alone = std::make_unique<PackCompressor::Pack>();
             alone->members.push_back(&e);
             COFFER_TRY(submitPack(packs, std::move(alone)));
+        } else if (storable(e)) {
+            if (!memberFits(*stored, storedPaths, e))
+                COFFER_TRY(submitStored());
+            stored->members.push_back(&e);
+            stored->contentSize += e.info.size;
+            storedPaths += e.info.path.size();
         } else if (e.info.size <= kSmallFileMax) {
             COFFER_TRY(writeUnpacked(e));
         } else {
@@ -212,6 +246,8 @@ Status ArchiveWriter::writeEntries(ScanStream& scan)
     }
     if (!pack->members.empty())
         COFFER_TRY(submit());
+    if (!stored->members.empty())
+        COFFER_TRY(submitStored());
     packs.close();
     while (!packs.empty())
         COFFER_TRY(writeNextPack(packs));
@@ -263,7 +299,7 @@ Status ArchiveWriter::writeStoredFile(const SourceEntry& entry)
     const auto writeRecord = [&](EntryInfo& info) -> Status {
         info.codec = Codec::Stored;
         ie.info = info;
-        COFFER_TRY(put(encodeEntryRecordHeader(info)));
+        COFFER_TRY(putRecordOf(ie));
         dataStart = m_offset;
         return Status::success();
     };
@@ -276,7 +312,7 @@ Status ArchiveWriter::writeStoredFile(const SourceEntry& entry)
     ie.storedSize = m_offset - dataStart;
     if (hash)
         ie.sha256 = hash->finish();
-    m_index.entries.push_back(std::move(ie));
+    COFFER_TRY(pushEntry(std::move(ie)));
     ++m_progress.filesDone;
     m_progress.bytesDone += info.size;
     m_progress.currentFile = info.path;
@@ -316,6 +352,8 @@ Status ArchiveWriter::writeMadePack(PackCompressor& packs, std::unique_ptr<PackC
             return writeStoredFrom(*pack->members.front(), pack->open.get(), info);
         return writeGrownFile(*pack->members.front(), pack->open.get(), info);
     }
+    if (v2() && pack->packed)
+        return writePackV2(packs, std::move(pack));
     const bool alone = pack->members.size() == 1;
     const std::uint64_t recordStart = m_offset;
     if (alone) {
@@ -360,10 +398,9 @@ Status ArchiveWriter::writeMemoryFile(const EntryInfo& info, ByteView data)
     IndexEntry ie{stored, data.size(), m_offset, std::nullopt};
     if (m_signer)
         ie.sha256 = crypto::sha256(data);
-    COFFER_TRY(put(encodeEntryRecordHeader(stored)));
+    COFFER_TRY(putRecordOf(ie));
     COFFER_TRY(put(data));
-    m_index.entries.push_back(std::move(ie));
-    return Status::success();
+    return pushEntry(std::move(ie));
 }
 
 Status ArchiveWriter::finish(const std::vector<IndexRecipient>& recipients)
@@ -372,6 +409,8 @@ Status ArchiveWriter::finish(const std::vector<IndexRecipient>& recipients)
     m_stream.reset(); // zstd's buffers go before the index is built
     COFFER_TRY(collectHashes());
     Bytes().swap(m_piece);
+    if (v2())
+        return finishV2(recipients);
     // Never write what readers must refuse (FORMAT.md §8).
     if (m_index.entries.size() > kMaxEntries)
         return makeError(ErrorCode::LimitExceeded, "a container holds at most 1,000,000 files and folders");
@@ -384,11 +423,7 @@ Status ArchiveWriter::finish(const std::vector<IndexRecipient>& recipients)
         m_index.version = kIndexVersion2; // the audience names passphrases too (§5.7)
         m_index.signature = IndexSignature{card->x25519, card->ed25519, {}};
         plain = encodeIndex(m_index);
-        // Everything before the signature itself is signed, the signer's keys included.
-        const ByteView signedPart = ByteView(plain).first(plain.size() - crypto::kEd25519SignatureSize);
-        const auto sig = m_signer->signMessage(crypto::indexSignatureMessage(signedPart));
-        COFFER_TRY(sig);
-        std::copy(sig->begin(), sig->end(), plain.end() - 64);
+        COFFER_TRY(signInPlace(plain, false));
     } else {
         plain = encodeIndex(m_index);
     }

@@ -4,6 +4,8 @@
 #pragma once
 
 #include "ArchiveFormat.h"
+#include "DirectoryFormat.h"
+#include "Header.h"
 #include "FileIO.h"
 #include "HashBehind.h"
 #include "InputScan.h"
@@ -27,6 +29,11 @@ public:
     ~ArchiveWriter();
     ArchiveWriter(const ArchiveWriter&) = delete;
     ArchiveWriter& operator=(const ArchiveWriter&) = delete;
+
+    /// The archive's format (FORMAT.md §5; the header's version line must
+    /// say the same): crypto::kFormatV1 (the default) or kFormatV2. Call
+    /// before writing.
+    void setFormat(std::uint8_t format) { m_format = format; }
 
     /// Sign the index with this identity; turns on per-entry SHA-256 (FORMAT.md
     /// §5.7), big files' on a thread of their own (HashBehind). Call before writing.
@@ -76,7 +83,27 @@ private:
     Status writeUnpacked(const SourceEntry& entry);
     Status writeGrownFile(const SourceEntry& entry, int fd, EntryInfo info);
     Status put(ByteView data);
+    bool v2() const { return m_format == crypto::kFormatV2; }
+    /// What goes before an entry's data: its record (v1, and v2's non-empty
+    /// files that are not in a pack), or nothing (v2's folders and empty
+    /// files: their segment describes them). Sets `entry.offset` and layout.
+    Status putRecordOf(IndexEntry& entry);
+    /// Adds a finished entry; in v2, closes a segment when enough wait (FORMAT.md §5.9).
+    Status pushEntry(IndexEntry entry);
+    /// v2: a pack (its header and frame, then its segment).
+    Status writePackV2(PackCompressor& packs, std::unique_ptr<PackCompressor::Pack> pack);
+    /// v2: the entries since the last segment, as a segment (FORMAT.md §5.5), and
+    /// then forgets them (their hashes collected first).
+    Status closeSegment();
+    /// v2: the last segment, the directory and the trailer.
+    Status finishV2(const std::vector<IndexRecipient>& recipients);
+    /// The signature block's signature over `plain` (all but its last 64 bytes).
+    Status signInPlace(Bytes& plain, bool v2Label);
 
+    std::uint8_t m_format = crypto::kFormatV1;
+    std::vector<SegmentRow> m_rows;       // v2: the segments written
+    std::uint64_t m_entriesWritten = 0;   // v2: entries in those segments
+    std::size_t m_nonMembers = 0;         // v2: entries since the last segment that are not in a pack
     crypto::PayloadWriter& m_payload;
     Compression m_compression;
     JobControl& m_job;

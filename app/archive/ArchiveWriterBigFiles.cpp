@@ -129,12 +129,12 @@ Status ArchiveWriter::writeMadeFrame(PackCompressor& packs, std::unique_ptr<Pack
     m_progress.bytesDone += frame->contentSize;
     m_progress.currentFile = m_bigFile->entry.info.path;
     if (frame->endsFile) {
-        IndexEntry& ie = m_bigFile->entry;
+        IndexEntry ie = std::move(m_bigFile->entry);
         ie.storedSize = m_offset - m_bigFile->dataStart;
         if (m_bigFile->hash)
             finishHashLater(std::move(m_bigFile->hash));
-        m_index.entries.push_back(std::move(ie));
         m_bigFile.reset();
+        COFFER_TRY(pushEntry(std::move(ie)));
         ++m_progress.filesDone;
         for (const SourceEntry* e : std::exchange(m_deferred, {}))
             COFFER_TRY(writeUnpacked(*e));
@@ -204,7 +204,7 @@ Status ArchiveWriter::writeStoredFrom(const SourceEntry& entry, int fd, EntryInf
 {
     info.codec = Codec::Stored;
     IndexEntry ie{info, info.size, m_offset, std::nullopt};
-    COFFER_TRY(put(encodeEntryRecordHeader(info)));
+    COFFER_TRY(putRecordOf(ie));
     std::shared_ptr<crypto::Sha256> hash;
     if (m_signer) // content hashes are what a signature binds
         hash = std::make_shared<crypto::Sha256>();
@@ -213,7 +213,7 @@ Status ArchiveWriter::writeStoredFrom(const SourceEntry& entry, int fd, EntryInf
     COFFER_TRY(checkEndOfFile(fd, info.size, entry.source));
     if (hash)
         finishHashLater(std::move(hash));
-    m_index.entries.push_back(std::move(ie));
+    COFFER_TRY(pushEntry(std::move(ie)));
     ++m_progress.filesDone;
     report();
     return Status::success();
@@ -229,7 +229,7 @@ Status ArchiveWriter::writeGrownFile(const SourceEntry& entry, int fd, EntryInfo
         return writeStoredFrom(entry, fd, info);
     info.codec = Codec::Zstd;
     IndexEntry ie{info, 0, m_offset, std::nullopt};
-    COFFER_TRY(put(encodeEntryRecordHeader(info)));
+    COFFER_TRY(putRecordOf(ie));
     const std::uint64_t dataStart = m_offset;
     std::optional<crypto::Sha256> hash;
     if (m_signer)
@@ -258,7 +258,7 @@ Status ArchiveWriter::writeGrownFile(const SourceEntry& entry, int fd, EntryInfo
     ie.storedSize = m_offset - dataStart;
     if (hash)
         ie.sha256 = hash->finish();
-    m_index.entries.push_back(std::move(ie));
+    COFFER_TRY(pushEntry(std::move(ie)));
     ++m_progress.filesDone;
     return Status::success();
 }

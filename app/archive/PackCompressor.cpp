@@ -10,8 +10,8 @@
 
 namespace coffer {
 
-PackCompressor::PackCompressor(int level, unsigned threads, bool hashes, const JobControl& job)
-    : m_hashes(hashes), m_job(job), m_level(level)
+PackCompressor::PackCompressor(int level, unsigned threads, Hashes hashes, const JobControl& job)
+    : m_hashes(hashes != Hashes::None), m_packHashes(hashes == Hashes::PerPack), m_job(job), m_level(level)
 {
     m_threads.start(std::max(threads, 1u), [this](unsigned) { loop(); });
 }
@@ -116,6 +116,7 @@ void PackCompressor::loop()
         }
         try {
             pack->status = pack->file                  ? makeFrame(*pack, worker)
+                           : pack->stored              ? makeStoredPack(*pack, worker)
                            : pack->members.size() == 1 ? makeAlone(*pack, worker)
                                                        : makePack(*pack, worker);
         } catch (const std::exception&) { // out of memory: fail the encryption, not the process
@@ -150,15 +151,16 @@ ZstdFrameStream::Output appendTo(Bytes& frame, std::uint64_t contentSize)
 
 } // namespace
 
-Status PackCompressor::makePack(Pack& pack, Worker& worker) const
+Status PackCompressor::readMembers(Pack& pack, Worker& worker, const SourceSink& out) const
 {
-    COFFER_TRY(worker.stream.beginFrame(pack.contentSize));
-    const auto out = appendTo(pack.frame, pack.contentSize);
+    std::optional<crypto::Sha256> packHash;
+    if (m_packHashes)
+        packHash.emplace();
     pack.entries.reserve(pack.members.size());
     for (const SourceEntry* member : pack.members) {
         COFFER_TRY(checkStop());
         std::optional<crypto::Sha256> hash;
-        if (m_hashes)
+        if (m_hashes && !m_packHashes)
             hash.emplace();
         // The frame declared the pack's size from the scan before its members
         // were read: a member whose size changed since would break that promise.
@@ -169,7 +171,9 @@ Status PackCompressor::makePack(Pack& pack, Worker& worker) const
         COFFER_TRY(readSmallFile(*member, info, worker.piece, sameAsScanned, [&](ByteView data) {
             if (hash)
                 hash->update(data);
-            return worker.stream.feed(data, out);
+            if (packHash)
+                packHash->update(data);
+            return out(data);
         }));
         info.codec = Codec::Packed;
         IndexEntry entry{info, 0, 0, std::nullopt};
@@ -177,7 +181,28 @@ Status PackCompressor::makePack(Pack& pack, Worker& worker) const
             entry.sha256 = hash->finish();
         pack.entries.push_back(std::move(entry));
     }
+    if (packHash)
+        pack.contentHash = packHash->finish();
+    return Status::success();
+}
+
+Status PackCompressor::makePack(Pack& pack, Worker& worker) const
+{
+    COFFER_TRY(worker.stream.beginFrame(pack.contentSize));
+    const auto out = appendTo(pack.frame, pack.contentSize);
+    COFFER_TRY(readMembers(pack, worker, [&](ByteView data) { return worker.stream.feed(data, out); }));
     return worker.stream.endFrame(out);
+}
+
+Status PackCompressor::makeStoredPack(Pack& pack, Worker& worker) const
+{
+    // Files that do not compress, side by side as they are (v2's codec 0):
+    // no record and no index entry of their own each.
+    pack.frame.reserve(static_cast<std::size_t>(pack.contentSize));
+    return readMembers(pack, worker, [&](ByteView data) {
+        pack.frame.insert(pack.frame.end(), data.begin(), data.end());
+        return Status::success();
+    });
 }
 
 Status PackCompressor::makeAlone(Pack& pack, Worker& worker) const

@@ -20,6 +20,7 @@
 #include <condition_variable>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace coffer {
@@ -38,6 +39,12 @@ public:
         // when opened; one over 4 MiB is compressed only if that pays.
         std::vector<const SourceEntry*> members;
         std::uint64_t contentSize = 0;
+        // Format v2 (FORMAT.md §5.8): `stored`: the frame is the members'
+        // bytes as they are (a pack of files that do not compress), made even
+        // of one member; `packed`: a pack even of one member (v1 writes a file
+        // alone as a record of its own).
+        bool stored = false;
+        bool packed = false;
         // Out: the frame, and each member as it was read (what fstat said;
         // codec Packed, or Zstd for a file alone; its SHA-256 if asked for).
         // A file alone that the caller writes itself comes back open at its
@@ -58,15 +65,20 @@ public:
 
         Status status = Status::success();
         Bytes frame;
+        // The SHA-256 of the whole content, with pack hashes asked for (v2's
+        // signed containers bind a pack by one hash, not one per member).
+        std::optional<crypto::Digest32> contentHash;
         std::vector<IndexEntry> entries;
         UniqueFd open;
         bool done = false; // guarded by the compressor's mutex; the rest is handed over with it
     };
 
-    /// `hashes`: compute each member's SHA-256 (signed containers).
+    enum class Hashes { None, PerMember, PerPack };
+    /// `hashes`: compute each member's SHA-256 (signed v1 containers) or each
+    /// pack's (signed v2 containers; a file alone still gets its own).
     /// Destroying it stops after the member each thread is reading; packs not
     /// yet returned are dropped.
-    PackCompressor(int level, unsigned threads, bool hashes, const JobControl& job);
+    PackCompressor(int level, unsigned threads, Hashes hashes, const JobControl& job);
     PackCompressor(const PackCompressor&) = delete;
     PackCompressor& operator=(const PackCompressor&) = delete;
 
@@ -86,6 +98,9 @@ private:
     struct Worker;
     void loop();
     Status makePack(Pack& pack, Worker& worker) const;
+    Status makeStoredPack(Pack& pack, Worker& worker) const;
+    /// Reads the members in order, each piece to `out`; fills `entries` (and hashes).
+    Status readMembers(Pack& pack, Worker& worker, const SourceSink& out) const;
     Status makeAlone(Pack& pack, Worker& worker) const;
     Status makeFrame(Pack& pack, Worker& worker) const;
     /// Compresses `size` bytes of `fd` from `start` into `pack.frame`, as one
@@ -95,6 +110,7 @@ private:
     Status checkStop() const;
 
     const bool m_hashes;
+    const bool m_packHashes;
     const JobControl& m_job;
     const int m_level;
     std::condition_variable m_made;               // a pack is made

@@ -62,7 +62,7 @@ Status PackJob::run(SmallFileWriter::Context& context, JobControl& job) const
         at = end;
         return Status::success();
     };
-    COFFER_TRY(decodePack(pack, stored, sink, job));
+    COFFER_TRY(decodePack(pack, stored, sink, job, contentHash));
     if (next != members.size())
         return damaged("the entry \"" + pack.path + "\" does not end where the index says");
     return Status::success();

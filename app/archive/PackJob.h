@@ -24,6 +24,8 @@ struct PackJob {
         std::optional<crypto::Digest32> sha256;
     };
     std::vector<Member> members;
+    /// Format v2, signed: the SHA-256 of the whole content (decodePack).
+    std::optional<crypto::Digest32> contentHash;
 
     /// Decompresses the pack, writing each member out as soon as its bytes
     /// are decoded (the whole 16 MiB never needs to be in memory at once).

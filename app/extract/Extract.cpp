@@ -61,7 +61,8 @@ private:
             const IndexEntry& packEntry = m_reader.index().entries[entry.packEntry];
             auto stored = m_reader.loadPack(packEntry, m_job);
             COFFER_TRY(stored);
-            m_pack = std::make_shared<PackJob>(PackJob{entry.packEntry, packEntry.info, std::move(*stored), {}});
+            m_pack = std::make_shared<PackJob>(
+                PackJob{entry.packEntry, packEntry.info, std::move(*stored), {}, packContentHash(packEntry)});
         }
         COFFER_TRY(m_reader.checkRecord(entry, m_job)); // its record; its bytes are in the pack
         m_pack->members.push_back({entry.info, static_cast<std::size_t>(entry.packPosition), entry.sha256});

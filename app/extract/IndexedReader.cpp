@@ -2,6 +2,7 @@
 
 #include "PackLoader.h"
 #include "Primitives.h"
+#include "SegmentTable.h"
 
 #include <algorithm>
 #include <optional>
@@ -38,13 +39,24 @@ const IndexEntry* IndexedReader::find(const std::string& path) const
 
 Status IndexedReader::readEntry(const IndexEntry& entry, const DataSink& sink, JobControl& job, bool raw)
 {
+    if (entry.layout == IndexEntry::Layout::None)
+        return Status::success(); // format v2: its segment says all there is
     RangeSource range(m_reader, entry.offset, entry.end());
     BufferedSource in(range,
                       static_cast<std::size_t>(std::min<std::uint64_t>(entry.end() - entry.offset, kBufferSize)));
-    auto info = readRecordHeader(in);
-    COFFER_TRY(info);
-    if (!(*info == entry.info))
-        return damaged("the entry \"" + entry.info.path + "\" does not match the index");
+    if (entry.layout == IndexEntry::Layout::Pack) {
+        std::uint8_t header[kPackHeaderSize];
+        COFFER_TRY(in.readExact(header));
+        auto pack = decodePackHeader(header);
+        COFFER_TRY(pack);
+        if (pack->codec != entry.info.codec || pack->contentSize != entry.info.size)
+            return damaged("a pack of small files does not match its segment");
+    } else {
+        auto info = readRecordHeader(in);
+        COFFER_TRY(info);
+        if (!(*info == entry.info))
+            return damaged("the entry \"" + entry.info.path + "\" does not match the index");
+    }
     EntryInfo asStored = entry.info;
     asStored.codec = Codec::Stored;
     asStored.size = entry.storedSize;
@@ -83,7 +95,7 @@ Result<ByteView> IndexedReader::packedBytes(const IndexEntry& file, PackContent&
     const IndexEntry& packEntry = m_index.entries[file.packEntry];
     auto stored = loadPack(packEntry, job);
     COFFER_TRY(stored);
-    COFFER_TRY(pack.decode(packEntry.info, *stored, job));
+    COFFER_TRY(pack.decode(packEntry, *stored, job));
     COFFER_TRY(checkRecord(file, job));
     const ByteView bytes = pack.member(file);
     if (file.sha256 && crypto::sha256(bytes) != *file.sha256)
@@ -124,6 +136,8 @@ Status IndexedReader::readRange(const IndexEntry& file, std::uint64_t offset, Mu
 // A stored file's record, checked byte for byte without reading its data.
 Status IndexedReader::checkStoredRecord(const IndexEntry& file)
 {
+    if (file.layout != IndexEntry::Layout::Record)
+        return Status::success(); // format v2's empty file: nothing to read
     Bytes record(file.info.recordHeaderSize());
     COFFER_TRY(m_reader.read(file.offset, record));
     if (record != encodeEntryRecordHeader(file.info))

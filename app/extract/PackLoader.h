@@ -16,7 +16,14 @@ inline constexpr std::uint64_t kMaxPackStored = kMaxPackContent + kMaxPackConten
 
 /// Decodes a pack's stored bytes (already authenticated) into `sink`, block by
 /// block; refuses a pack that ends before or after its declared content.
-Status decodePack(const EntryInfo& pack, ByteView stored, const DataSink& sink, JobControl& job);
+/// `contentHash` (format v2, signed): the SHA-256 the whole content must have;
+/// a mismatch fails at the end, after `sink` was given the bytes (a caller
+/// writing them out keeps them staged until then).
+Status decodePack(const EntryInfo& pack, ByteView stored, const DataSink& sink, JobControl& job,
+                  const std::optional<crypto::Digest32>& contentHash = std::nullopt);
+/// What a pack's content must hash to: format v2's signed pack hash, or none
+/// (v1 hashes each member instead).
+std::optional<crypto::Digest32> packContentHash(const IndexEntry& pack);
 
 /// The decoded content of one pack: at most 16 MiB.
 class PackContent {
@@ -24,10 +31,12 @@ public:
     /// Starts over for a pack of `size` bytes (filled through sink()).
     void renew(std::uint64_t size);
     DataSink sink();
-    /// Decodes `stored` (see decodePack) in place of what was held.
-    Status decode(const EntryInfo& pack, ByteView stored, JobControl& job);
+    /// Decodes `stored` (see decodePack) in place of what was held; on
+    /// failure nothing is held.
+    Status decode(const IndexEntry& pack, ByteView stored, JobControl& job);
     /// A member's bytes; its position and size were checked against the pack (PackTracker).
     ByteView member(const IndexEntry& e) const;
+    ByteView content() const { return m_content; }
 
 private:
     Bytes m_content;

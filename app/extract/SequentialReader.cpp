@@ -41,6 +41,7 @@ Status SequentialReader::readHeader(ByteSource& input, const crypto::IdentityLis
     m_payload.emplace(std::move(*payload));
     m_payloadSource.reader = &*m_payload;
     m_in.emplace(m_payloadSource);
+    m_v2 = opened->parsed.header.version == crypto::kFormatV2;
     return Status::success();
 }
 
@@ -63,6 +64,8 @@ Result<IndexEntry> SequentialReader::readRecord(JobControl& job)
 
 Result<const IndexEntry*> SequentialReader::next(JobControl& job)
 {
+    if (m_v2)
+        return nextV2(job);
     COFFER_TRY(skipData(job));
     while (true) {
         auto magic = m_in->peek(4);
@@ -86,6 +89,8 @@ Result<const IndexEntry*> SequentialReader::next(JobControl& job)
 
 Status SequentialReader::readData(const DataSink& sink, JobControl& job)
 {
+    if (m_v2 && !m_pending)
+        return Status::success(); // an empty file: its segment said all there is
     IndexEntry& e = m_seen.back();
     m_pending = false;
     crypto::Sha256 hash;
@@ -113,6 +118,8 @@ Status SequentialReader::skipData(JobControl& job)
 
 ByteView SequentialReader::readMember()
 {
+    if (m_v2) // its pack's hash was checked before it was given out
+        return m_pack.member(m_index.entries[m_current]);
     IndexEntry& e = m_seen.back();
     const ByteView bytes = m_pack.member(e);
     e.sha256 = crypto::sha256(bytes);
@@ -121,6 +128,8 @@ ByteView SequentialReader::readMember()
 
 Result<ArchiveIndex> SequentialReader::finish(JobControl& job)
 {
+    if (m_v2)
+        return finishV2(job);
     COFFER_TRY(skipData(job));
     COFFER_TRY(m_packs.finish());
     auto index = readIndex();
@@ -134,17 +143,29 @@ Result<ArchiveIndex> SequentialReader::finish(JobControl& job)
 Result<ArchiveIndex> SequentialReader::readIndex()
 {
     const std::uint64_t indexOffset = m_in->position();
+    auto tail = readTail(kMaxIndexPlainSize + kTrailerSize);
+    COFFER_TRY(tail);
+    return decodeTail(*tail, indexOffset);
+}
+
+Result<Bytes> SequentialReader::readTail(std::uint64_t limit)
+{
     Bytes tail;
     while (true) {
         auto view = m_in->peek();
         COFFER_TRY(view);
         if (view->empty())
             break;
-        if (tail.size() + view->size() > kMaxIndexPlainSize + kTrailerSize)
+        if (tail.size() + view->size() > limit)
             return makeError(ErrorCode::LimitExceeded, "the archive index is larger than 128 MiB");
         tail.insert(tail.end(), view->begin(), view->end());
         m_in->consume(view->size());
     }
+    return tail;
+}
+
+Result<ArchiveIndex> SequentialReader::decodeTail(const Bytes& tail, std::uint64_t indexOffset)
+{
     if (tail.size() < kTrailerSize)
         return damaged("the archive is too short to hold a trailer");
     auto trailer = decodeTrailer(ByteView(tail).last(kTrailerSize), m_in->position());

@@ -12,6 +12,7 @@
 #include "PackLoader.h"
 #include "PathRules.h"
 #include "PayloadStream.h"
+#include "SegmentIndex.h"
 
 #include <memory>
 #include <optional>
@@ -47,6 +48,17 @@ private:
     Result<IndexEntry> readRecord(JobControl& job);
     Result<ArchiveIndex> readIndex();
     Status checkAgainstRecords(const ArchiveIndex& index) const;
+    /// Everything after the entries, to the authenticated end (at most `limit` bytes).
+    Result<Bytes> readTail(std::uint64_t limit);
+    Result<ArchiveIndex> decodeTail(const Bytes& tail, std::uint64_t indexOffset);
+
+    // Format v2 (SequentialReaderV2.cpp): records come first in a region, then
+    // at most one pack, then the segment that names them all; folders, empty
+    // files and packed files are given out once their segment is checked.
+    Result<const IndexEntry*> nextV2(JobControl& job);
+    Status readPackV2(JobControl& job);
+    Status readSegmentV2();
+    Result<ArchiveIndex> finishV2(JobControl& job);
 
     struct PayloadSource final : ByteSource {
         Result<std::size_t> read(MutableByteView b) override { return reader->read(b); }
@@ -63,6 +75,20 @@ private:
     PackTracker m_packs;
     PackContent m_pack;     // the latest pack's content
     bool m_pending = false; // the current entry's data is still to be read
+
+    bool m_v2 = false;
+    ArchiveIndex m_index;                // v2: every entry of the segments read so far
+    std::vector<SegmentRow> m_rows;      // v2: the segments read, as the directory must list them
+    std::optional<bool> m_hashes;        // v2: whether the segments carry hashes (all alike)
+    std::uint64_t m_regionStart = 0;     // v2: where the current region began
+    struct SeenPack {
+        std::uint64_t offset = 0;
+        PackHeader header;
+        std::uint64_t stored = 0;
+    };
+    std::optional<SeenPack> m_seenPack;  // v2: the current region's pack
+    std::size_t m_give = 0;              // v2: the next entry of m_index to give out
+    std::size_t m_current = 0;           // v2: the one given out last
 };
 
 } // namespace coffer

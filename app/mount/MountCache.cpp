@@ -25,7 +25,7 @@ Result<const PackContent*> PackCache::get(IndexedReader& reader, std::size_t pac
     auto stored = reader.loadPack(packEntry, job);
     COFFER_TRY(stored);
     auto content = std::make_unique<PackContent>();
-    COFFER_TRY(content->decode(packEntry.info, *stored, job));
+    COFFER_TRY(content->decode(packEntry, *stored, job));
     m_held.push_back({pack, std::move(content)});
     return m_held.back().content.get();
 }

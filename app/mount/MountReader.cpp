@@ -54,7 +54,7 @@ Status MountReader::readOf(std::size_t entry, std::uint64_t offset, MutableByteV
 Status MountReader::readStored(std::size_t entry, std::uint64_t offset, MutableByteView out)
 {
     const IndexEntry& file = index().entries[entry];
-    if (!m_checked[entry]) {
+    if (!m_checked[entry] && file.layout == IndexEntry::Layout::Record) {
         Bytes record(file.info.recordHeaderSize());
         COFFER_TRY(m_reader.container().read(file.offset, record));
         if (record != encodeEntryRecordHeader(file.info))

@@ -227,11 +227,11 @@ Bytes zstdSkippableFrame(std::size_t payloadSize)
     return out;
 }
 
-Bytes sealContainer(ByteView plaintext, const crypto::SecretIdentity& identity)
+Bytes sealContainer(ByteView plaintext, const crypto::SecretIdentity& identity, std::uint8_t version)
 {
     crypto::RecipientList recipients;
     recipients.push_back(identity.makeRecipient());
-    auto sealed = crypto::sealHeader(recipients);
+    auto sealed = crypto::sealHeader(recipients, version);
     require(sealed.ok(), "sealHeader");
     MemorySink sink;
     require(sink.write(crypto::asBytes(sealed->text)).ok(), "header");
@@ -242,9 +242,10 @@ Bytes sealContainer(ByteView plaintext, const crypto::SecretIdentity& identity)
     return std::move(sink.bytes);
 }
 
-void writeContainer(const std::filesystem::path& path, ByteView plaintext, const crypto::SecretIdentity& identity)
+void writeContainer(const std::filesystem::path& path, ByteView plaintext, const crypto::SecretIdentity& identity,
+                    std::uint8_t version)
 {
-    const Bytes bytes = sealContainer(plaintext, identity);
+    const Bytes bytes = sealContainer(plaintext, identity, version);
     writeBytes(path, std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
 }
 

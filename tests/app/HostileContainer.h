@@ -6,6 +6,7 @@
 #pragma once
 
 #include "ArchiveFormat.h"
+#include "Header.h"
 #include "Keys.h"
 
 #include <filesystem>
@@ -80,8 +81,11 @@ Bytes zstdSkippableFrame(std::size_t payloadSize);
 
 /// The plaintext of a valid container, sealed to `identity` (X25519 stanza)
 /// and encrypted as the payload: a file any reader can open and authenticate.
-Bytes sealContainer(ByteView plaintext, const crypto::SecretIdentity& identity);
-void writeContainer(const std::filesystem::path& path, ByteView plaintext, const crypto::SecretIdentity& identity);
+/// `version`: the header's version line (crypto::kFormatV1 or kFormatV2).
+Bytes sealContainer(ByteView plaintext, const crypto::SecretIdentity& identity,
+                    std::uint8_t version = crypto::kFormatV1);
+void writeContainer(const std::filesystem::path& path, ByteView plaintext, const crypto::SecretIdentity& identity,
+                    std::uint8_t version = crypto::kFormatV1);
 
 /// An IdentityList holding just `identity`.
 crypto::IdentityList identitiesOf(const crypto::SecretIdentity& identity);

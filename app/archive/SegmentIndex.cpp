@@ -1,0 +1,201 @@
+#include "SegmentIndex.h"
+
+#include "Primitives.h"
+#include "Zstd.h"
+
+#include <cstring>
+
+namespace coffer {
+
+namespace {
+
+IndexEntry entryOf(SegmentEntry& s)
+{
+    IndexEntry e;
+    e.info.path = std::move(s.path);
+    e.info.mode = s.mode;
+    e.info.mtimeSeconds = s.mtimeSeconds;
+    e.info.mtimeNanoseconds = s.mtimeNanoseconds;
+    e.info.codec = Codec::Stored;
+    e.layout = IndexEntry::Layout::None;
+    return e;
+}
+
+// A record's header, read at its derived place, must say what the table says;
+// it alone says whether the data is compressed (codec 0 or 1, FORMAT.md §5.2).
+Status checkRecord(IndexEntry& e, const SegmentEntry& s, const PlainReader& read)
+{
+    Bytes record(kEntryFixedSize + e.info.path.size());
+    COFFER_TRY(read(e.offset, record));
+    auto fixed = decodeEntryRecordFixed(ByteView(record).first(kEntryFixedSize));
+    COFFER_TRY(fixed);
+    const EntryInfo& r = fixed->info;
+    if (r.kind != EntryKind::File || (r.codec != Codec::Stored && r.codec != Codec::Zstd))
+        return damaged("a record in format v2 is not a file's");
+    if (fixed->pathLength != e.info.path.size() ||
+        std::memcmp(record.data() + kEntryFixedSize, e.info.path.data(), e.info.path.size()) != 0 ||
+        r.size != s.size || r.mode != s.mode || r.mtimeSeconds != s.mtimeSeconds ||
+        r.mtimeNanoseconds != s.mtimeNanoseconds)
+        return damaged("the entry \"" + e.info.path + "\" does not match its segment");
+    if (r.codec == Codec::Stored && s.stored != s.size)
+        return damaged("a stored entry's length does not match its size");
+    e.info.kind = EntryKind::File;
+    e.info.codec = r.codec;
+    e.info.size = r.size;
+    return Status::success();
+}
+
+} // namespace
+
+Status SegmentAppender::append(SegmentTable table, std::uint64_t regionStart, std::uint64_t segmentOffset,
+                               const PlainReader& read)
+{
+    if (regionStart > segmentOffset)
+        return damaged("the segments overlap");
+    const bool hashes = m_index.hasHashes;
+    const crypto::Digest32 emptyHash = crypto::sha256({});
+    std::optional<std::size_t> packAt;
+    if (table.packCodec) {
+        IndexEntry pack;
+        pack.info.kind = EntryKind::Pack;
+        pack.info.codec = *table.packCodec;
+        pack.info.mode = 0;
+        pack.storedSize = table.packStored;
+        pack.layout = IndexEntry::Layout::Pack;
+        if (hashes)
+            pack.sha256 = table.packSha256;
+        packAt = m_index.entries.size();
+        m_index.entries.push_back(std::move(pack));
+    }
+    // The region: the records, in table order, then the pack (FORMAT.md §5.9).
+    std::uint64_t at = regionStart;
+    std::uint64_t members = 0;
+    for (SegmentEntry& s : table.entries) {
+        IndexEntry e = entryOf(s);
+        COFFER_TRY(m_paths.add(e.info.path, s.kind == SegmentKind::Directory));
+        switch (s.kind) {
+        case SegmentKind::Directory:
+            e.info.kind = EntryKind::Directory;
+            break;
+        case SegmentKind::EmptyFile:
+            e.info.kind = EntryKind::File;
+            break;
+        case SegmentKind::Member:
+            if (!packAt)
+                return damaged("a packed file has no pack");
+            e.info.kind = EntryKind::File;
+            e.info.codec = Codec::Packed;
+            e.info.size = s.size;
+            e.packEntry = *packAt;
+            e.packPosition = members;
+            members += s.size;
+            if (members > kMaxPackContent)
+                return damaged("a pack's files are larger than the pack can be");
+            break;
+        case SegmentKind::Record: {
+            const std::uint64_t header = kEntryFixedSize + e.info.path.size();
+            if (segmentOffset - at < header || segmentOffset - at - header < s.stored)
+                return damaged("a segment's data does not add up");
+            e.offset = at;
+            e.layout = IndexEntry::Layout::Record;
+            COFFER_TRY(checkRecord(e, s, read));
+            e.storedSize = s.stored;
+            if (hashes)
+                e.sha256 = s.sha256;
+            at += header + s.stored;
+            break;
+        }
+        }
+        if (hashes && !e.sha256 && e.info.codec != Codec::Packed)
+            e.sha256 = emptyHash; // a folder's or an empty file's: what v1 says of them
+        m_index.entries.push_back(std::move(e));
+    }
+    if (packAt) {
+        IndexEntry& pack = m_index.entries[*packAt];
+        if (members == 0)
+            return damaged("a pack holds bytes that belong to no file");
+        pack.info.size = members; // its header must say the same (checked when it is read)
+        pack.offset = at;
+        if (segmentOffset - at < kPackHeaderSize || segmentOffset - at - kPackHeaderSize < pack.storedSize)
+            return damaged("a segment's data does not add up");
+        if (pack.info.codec == Codec::Stored && pack.storedSize != members)
+            return damaged("a stored pack's length does not match its files");
+        at += kPackHeaderSize + pack.storedSize;
+    }
+    if (at != segmentOffset)
+        return damaged("a segment's data does not add up");
+    return Status::success();
+}
+
+Result<SegmentTable> readSegment(const SegmentRow& row, bool hashes, const PlainReader& read)
+{
+    Bytes head(kSegmentHeaderSize);
+    COFFER_TRY(read(row.offset, head));
+    auto stored = decodeSegmentHeader(head);
+    COFFER_TRY(stored);
+    if (*stored != row.storedLength)
+        return damaged("a segment is not what the directory says");
+    if (row.plainLength == 0 || row.plainLength > kMaxSegmentPlain)
+        return damaged("a segment's table has an impossible size");
+    Bytes frame(row.storedLength);
+    COFFER_TRY(read(row.offset + kSegmentHeaderSize, frame));
+    auto plain = decompressSingleFrame(frame, row.plainLength);
+    COFFER_TRY(plain);
+    if (plain->size() != row.plainLength)
+        return damaged("a segment is not what the directory says");
+    if (hashes && (!row.sha256 || crypto::sha256(*plain) != *row.sha256))
+        return damaged("a segment does not match its hash");
+    auto table = decodeSegmentTable(*plain, hashes);
+    COFFER_TRY(table);
+    if (table->entries.size() != row.entryCount)
+        return damaged("a segment is not what the directory says");
+    return table;
+}
+
+Result<ArchiveIndex> readSegmentedIndex(std::uint64_t length, const PlainReader& read)
+{
+    if (length < kTrailerSize)
+        return damaged("the archive is too short to hold a trailer");
+    Bytes trailerBytes(kTrailerSize);
+    COFFER_TRY(read(length - kTrailerSize, trailerBytes));
+    auto trailer = decodeTrailerV2(trailerBytes, length);
+    COFFER_TRY(trailer);
+    // decodeTrailerV2 bounded both lengths before this allocates.
+    Bytes compressed(static_cast<std::size_t>(trailer->indexLength));
+    COFFER_TRY(read(trailer->indexOffset, compressed));
+    auto plain = decompressSingleFrame(compressed, trailer->indexPlainLength);
+    COFFER_TRY(plain);
+    if (plain->size() != trailer->indexPlainLength)
+        return damaged("the directory's size does not match the trailer");
+    auto directory = decodeDirectory(*plain);
+    COFFER_TRY(directory);
+
+    ArchiveIndex index;
+    index.format = 2;
+    index.hasHashes = directory->hashes;
+    index.version = directory->signature ? kIndexVersion2 : kIndexVersion1;
+    index.recipients = std::move(directory->recipients);
+    index.signature = directory->signature;
+    std::uint64_t entries = 0;
+    for (const SegmentRow& row : directory->rows)
+        entries += row.entryCount;
+    index.entries.reserve(static_cast<std::size_t>(entries + directory->rows.size()));
+    PathSet paths;
+    paths.reserve(static_cast<std::size_t>(entries));
+    SegmentAppender appender(index, paths);
+    std::uint64_t regionStart = 0;
+    for (const SegmentRow& row : directory->rows) {
+        if (row.offset < regionStart || row.offset > trailer->indexOffset ||
+            trailer->indexOffset - row.offset < kSegmentHeaderSize + std::uint64_t(row.storedLength))
+            return damaged("the directory points outside the entries");
+        auto table = readSegment(row, index.hasHashes, read);
+        COFFER_TRY(table);
+        COFFER_TRY(appender.append(std::move(*table), regionStart, row.offset, read));
+        regionStart = row.offset + kSegmentHeaderSize + row.storedLength;
+    }
+    if (regionStart != trailer->indexOffset)
+        return damaged("the entries do not end where the directory begins");
+    return index;
+}
+
+} // namespace coffer

@@ -1,0 +1,44 @@
+// Format v2's index (FORMAT.md §5.5-5.9) turned into the ArchiveIndex every
+// reader works on: the directory's rows, each segment's table, and the
+// locations derived from their lengths (§5.9) — nothing stored twice, so
+// everything that does not add up is refused before a byte is given out.
+#pragma once
+
+#include "ArchiveFormat.h"
+#include "DirectoryFormat.h"
+#include "PathRules.h"
+#include "SegmentTable.h"
+
+#include <functional>
+
+namespace coffer {
+
+/// Reads authenticated plaintext [offset, offset + out.size()).
+using PlainReader = std::function<Status(std::uint64_t offset, crypto::MutableByteView out)>;
+
+/// Adds the entries of one segment to `index` (a pack entry first, then its
+/// entries in table order), with their locations derived from `regionStart`
+/// (where the segment's region begins) and checked to end at `segmentOffset`.
+/// A record's header is read through `read` (its codec is said only there)
+/// and must agree with the table. Paths go through `paths` (§5.5, across all
+/// segments).
+class SegmentAppender {
+public:
+    SegmentAppender(ArchiveIndex& index, PathSet& paths) : m_index(index), m_paths(paths) {}
+    Status append(SegmentTable table, std::uint64_t regionStart, std::uint64_t segmentOffset, const PlainReader& read);
+
+private:
+    ArchiveIndex& m_index;
+    PathSet& m_paths;
+};
+
+/// The index of a v2 container of `plaintextLength` bytes: trailer, directory
+/// (its signature verified), every segment (against its row). Listing reads
+/// nothing else but the records' headers.
+Result<ArchiveIndex> readSegmentedIndex(std::uint64_t plaintextLength, const PlainReader& read);
+
+/// Reads and checks one segment at `row` (its header, frame, lengths, count
+/// and hash).
+Result<SegmentTable> readSegment(const SegmentRow& row, bool hashes, const PlainReader& read);
+
+} // namespace coffer

@@ -1,0 +1,192 @@
+// Format v2 (FORMAT.md §5) end to end with real files: Coffer writes it, both
+// readers give every entry back, v1 containers still open, small files cost a
+// few bytes each, and a signed container binds each pack's content by hash.
+#include "ContainerReader.h"
+#include "ExtractHarness.h"
+#include "HostileContainer.h"
+#include "SampleTree.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+using namespace coffer;
+using namespace coffer::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Made {
+    TempDir dir;
+    fs::path source;
+    fs::path container;
+    crypto::SecretIdentity identity = crypto::SecretIdentity::generate("Alice");
+};
+
+Result<EncryptSummary> encryptTree(Made& m, const fs::path& tree, std::uint8_t format,
+                                   const crypto::SecretIdentity* signer = nullptr,
+                                   Compression compression = Compression::Auto)
+{
+    EncryptRequest request;
+    request.inputs = {tree};
+    request.recipients = {recipientFor(m.identity)};
+    request.output = m.dir / ("tree-v" + std::to_string(format) + ".coffer");
+    request.signer = signer;
+    request.format = format;
+    request.compression = compression;
+    JobControl job;
+    return encryptFiles(request, job);
+}
+
+std::string firstLine(const fs::path& file)
+{
+    std::ifstream in(file, std::ios::binary);
+    std::string line;
+    std::getline(in, line);
+    return line;
+}
+
+/// Many tiny files in a few folders, as issue 22's benchmark makes them.
+void makeTinyTree(const fs::path& root, int folders, int files)
+{
+    for (int d = 0; d < folders; ++d) {
+        const fs::path dir = root / ("d" + std::to_string(d));
+        fs::create_directories(dir);
+        for (int f = 0; f < files; ++f)
+            writeFile(dir / ("f" + std::to_string(f) + ".txt"),
+                      "tiny file " + std::to_string(d * files + f) + " of the test, ok\n");
+    }
+}
+
+/// The whole plaintext of `container`, read with `identity`.
+Bytes plaintextOf(const fs::path& container, const crypto::SecretIdentity& identity)
+{
+    auto reader = ContainerReader::open(container, identitiesOf(identity));
+    EXPECT_TRUE(reader.ok()) << reader.error().message;
+    Bytes plain(static_cast<std::size_t>(reader->plaintextLength()));
+    EXPECT_TRUE(reader->read(0, plain).ok());
+    return plain;
+}
+
+} // namespace
+
+TEST(FormatV2, CofferWritesV2AndBothReadersRestoreTheTree)
+{
+    for (const bool sign : {false, true}) {
+        SCOPED_TRACE(sign ? "signed" : "unsigned");
+        Made m;
+        m.source = m.dir / "tree";
+        makeSampleTree(m.source);
+        // A file over 4 MiB of each kind: compressed and stored records.
+        writeFile(m.source / "big.txt", std::string(5 << 20, 'x'));
+        writeFile(m.source / "big.bin", randomText(5 << 20, 7));
+        auto summary = encryptTree(m, m.source, crypto::kFormatV2, sign ? &m.identity : nullptr);
+        ASSERT_TRUE(summary.ok()) << summary.error().message;
+        EXPECT_EQ(firstLine(summary->output), "coffer/v2");
+        auto listing = listContainer(summary->output, identitiesOf(m.identity));
+        ASSERT_TRUE(listing.ok()) << listing.error().message;
+        EXPECT_EQ(listing->index.format, 2);
+        EXPECT_EQ(listing->index.signature.has_value(), sign);
+        // Small files are packed whether they compress or not; only big files have records.
+        EXPECT_EQ(findEntry(listing->index, "tree/photo.jpg")->info.codec, Codec::Packed);
+        EXPECT_EQ(findEntry(listing->index, "tree/readme.txt")->info.codec, Codec::Packed);
+        EXPECT_EQ(findEntry(listing->index, "tree/big.txt")->info.codec, Codec::Zstd);
+        EXPECT_EQ(findEntry(listing->index, "tree/big.bin")->info.codec, Codec::Stored);
+        for (const ReaderMode mode : kBothReaders) {
+            SCOPED_TRACE(readerName(mode));
+            const fs::path out = m.dir / (std::string("out-") + readerName(mode));
+            auto extracted = extractWith(mode, summary->output, out, identitiesOf(m.identity));
+            ASSERT_TRUE(extracted.ok()) << extracted.error().message;
+            EXPECT_EQ(describeTree(out / "tree"), describeTree(m.source));
+        }
+    }
+}
+
+TEST(FormatV2, ContainersOfFormatV1StillOpen)
+{
+    Made m;
+    m.source = m.dir / "tree";
+    makeSampleTree(m.source);
+    auto summary = encryptTree(m, m.source, crypto::kFormatV1, &m.identity);
+    ASSERT_TRUE(summary.ok()) << summary.error().message;
+    EXPECT_EQ(firstLine(summary->output), "coffer/v1");
+    for (const ReaderMode mode : kBothReaders) {
+        SCOPED_TRACE(readerName(mode));
+        const fs::path out = m.dir / (std::string("out-") + readerName(mode));
+        auto extracted = extractWith(mode, summary->output, out, identitiesOf(m.identity));
+        ASSERT_TRUE(extracted.ok()) << extracted.error().message;
+        EXPECT_EQ(extracted->index.format, 1);
+        EXPECT_EQ(describeTree(out / "tree"), describeTree(m.source));
+    }
+}
+
+TEST(FormatV2, TinyFilesCostAFewBytesEach)
+{
+    // 4,000 files of ~40 bytes: v1 spends ~55 bytes of metadata on each
+    // (FORMAT-v2.md §1), v2 a few.
+    Made m;
+    m.source = m.dir / "tiny";
+    makeTinyTree(m.source, 8, 500);
+    auto v1 = encryptTree(m, m.source, crypto::kFormatV1);
+    auto v2 = encryptTree(m, m.source, crypto::kFormatV2);
+    ASSERT_TRUE(v1.ok() && v2.ok());
+    const auto v1Bytes = fs::file_size(v1->output);
+    const auto v2Bytes = fs::file_size(v2->output);
+    EXPECT_LT(v2Bytes * 3, v1Bytes) << "v1 " << v1Bytes << " bytes, v2 " << v2Bytes;
+    // Header (4 KiB with its rekey room) and chunk tags aside, about 10 bytes a file at most.
+    EXPECT_LT(v2Bytes, 4096u + 4000u * 10u) << v2Bytes;
+}
+
+TEST(FormatV2, ThousandsOfEntriesSpanSeveralSegments)
+{
+    // More than a segment's 65,536 entries outside packs: empty files.
+    Made m;
+    m.source = m.dir / "empties";
+    fs::create_directories(m.source);
+    for (int i = 0; i < 70'000; ++i)
+        std::ofstream(m.source / ("e" + std::to_string(i)));
+    auto summary = encryptTree(m, m.source, crypto::kFormatV2);
+    ASSERT_TRUE(summary.ok()) << summary.error().message;
+    for (const ReaderMode mode : kBothReaders) {
+        SCOPED_TRACE(readerName(mode));
+        const fs::path out = m.dir / (std::string("out-") + readerName(mode));
+        auto extracted = extractWith(mode, summary->output, out, identitiesOf(m.identity));
+        ASSERT_TRUE(extracted.ok()) << extracted.error().message;
+        EXPECT_EQ(extracted->files, 70'000u);
+    }
+}
+
+TEST(FormatV2, ASignedPackWhoseContentChangedIsRefused)
+{
+    // Everyone the container is for knows its file key, and can re-encrypt
+    // another plaintext under the sender's signed directory. Only the pack's
+    // hash in the signed segment tells: a changed byte in a stored pack (no
+    // zstd checksum to trip over) must be refused by both readers.
+    Made m;
+    m.source = m.dir / "tree";
+    fs::create_directories(m.source);
+    writeFile(m.source / "a.jpg", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+    writeFile(m.source / "b.jpg", "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB");
+    auto summary = encryptTree(m, m.source, crypto::kFormatV2, &m.identity);
+    ASSERT_TRUE(summary.ok()) << summary.error().message;
+    Bytes plain = plaintextOf(summary->output, m.identity);
+    const std::string text(plain.begin(), plain.end());
+    const auto at = text.find("BBBBBBBB");
+    ASSERT_NE(at, std::string::npos);
+    plain[at] = 'C';
+    const fs::path forged = m.dir / "forged.coffer";
+    writeContainer(forged, plain, m.identity, crypto::kFormatV2);
+    // Listing reads no pack: it opens, and says who signed.
+    auto listing = listContainer(forged, identitiesOf(m.identity));
+    ASSERT_TRUE(listing.ok()) << listing.error().message;
+    ASSERT_TRUE(listing->index.signature.has_value());
+    for (const ReaderMode mode : kBothReaders) {
+        SCOPED_TRACE(readerName(mode));
+        const fs::path out = m.dir / (std::string("out-") + readerName(mode));
+        auto extracted = extractWith(mode, forged, out, identitiesOf(m.identity));
+        ASSERT_FALSE(extracted.ok());
+        EXPECT_EQ(extracted.error().code, ErrorCode::Damaged) << extracted.error().message;
+        EXPECT_NE(extracted.error().message.find("hash"), std::string::npos) << extracted.error().message;
+        EXPECT_FALSE(fs::exists(out / "tree" / "b.jpg"));
+    }
+}
