@@ -1,5 +1,6 @@
 #include "ArchiveFormat.h"
 
+#include "IndexAudience.h"
 #include "PathRules.h"
 #include "RecipientKey.h"
 #include "Signature.h"
@@ -17,7 +18,6 @@ constexpr char kTrailerMagic[4] = {'C', 'F', 'T', 'R'};
 constexpr std::uint32_t kVersion = 1;
 constexpr std::uint32_t kFlagHashes = 1;
 constexpr std::uint32_t kFlagSignature = 2;
-constexpr std::uint8_t kSignatureTypeEd25519 = 1;
 
 class Writer {
 public:
@@ -179,17 +179,7 @@ Bytes encodeIndex(const ArchiveIndex& index)
         if (index.hasHashes)
             w.raw(e.sha256->data(), 32);
     }
-    w.le(static_cast<std::uint32_t>(index.recipients.size()));
-    for (const auto& r : index.recipients) {
-        w.le(r.type);
-        w.raw(r.key.data(), r.key.size());
-    }
-    if (index.signature) {
-        w.le(kSignatureTypeEd25519);
-        w.raw(index.signature->signerX25519.data(), 32);
-        w.raw(index.signature->signerEd25519.data(), 32);
-        w.raw(index.signature->signature.data(), 64);
-    }
+    encodeAudience(out, index.recipients, index.signature);
     return out;
 }
 
@@ -256,41 +246,14 @@ Result<ArchiveIndex> decodeIndex(ByteView plain, std::uint64_t indexOffset)
     COFFER_TRY(packs.finish());
     if (expectedOffset != indexOffset)
         return damaged("the entries do not end where the index begins");
-    std::uint32_t recipientCount = 0;
-    if (!r.le(recipientCount) || recipientCount > crypto::kMaxStanzas)
-        return damaged("the index's recipient list is malformed");
-    for (std::uint32_t i = 0; i < recipientCount; ++i) {
-        IndexRecipient rec;
-        if (!r.le(rec.type))
-            return damaged("the index's recipient list is truncated");
-        // Types 1 and 2 are built in; type 2 (a passphrase's tag, §5.7) exists
-        // from index version 2 on. The type gives the key's length.
-        const auto known = crypto::findAudienceType(rec.type);
-        if (!known || version < known->minIndexVersion)
-            return damaged("the index names a recipient of unknown type");
-        rec.key.resize(known->length);
-        if (!r.raw(rec.key.data(), rec.key.size()))
-            return damaged("the index's recipient list is truncated");
-        if (std::find(index.recipients.begin(), index.recipients.end(), rec) != index.recipients.end())
-            return damaged("the index names a recipient twice");
-        index.recipients.push_back(rec);
-    }
-    if (flags & kFlagSignature) {
-        std::uint8_t type = 0;
-        IndexSignature sig;
-        if (!r.le(type) || !r.raw(sig.signerX25519.data(), 32) || !r.raw(sig.signerEd25519.data(), 32) ||
-            !r.raw(sig.signature.data(), 64))
-            return damaged("the signature block is truncated");
-        if (type != kSignatureTypeEd25519)
-            return makeError(ErrorCode::UnsupportedVersion, "the container is signed with an unknown kind of key");
-        // The signature covers everything before it, the signer's keys included,
-        // so no one can swap the signer's X25519 key under a valid signature.
-        const std::size_t signedLength = r.position() - sig.signature.size();
-        if (!crypto::verifyIndexSignature(sig.signerEd25519, plain.first(signedLength), sig.signature))
-            return damaged("the sender's signature does not match the content");
-        index.signature = sig;
-    }
-    if (!r.atEnd())
+    std::size_t position = r.position();
+    auto audience =
+        decodeAudience(plain, position, version, (flags & kFlagSignature) != 0, crypto::verifyIndexSignature);
+    if (!audience.ok())
+        return audience.error();
+    index.recipients = std::move(audience->recipients);
+    index.signature = audience->signature;
+    if (position != plain.size())
         return damaged("the index has trailing bytes");
     return index;
 }

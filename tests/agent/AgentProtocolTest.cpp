@@ -271,6 +271,11 @@ TEST(AgentServerSigning, SignsIndexSignatureMessagesAndNothingElse)
     auto sig = held->signer()->signMessage(message);
     ASSERT_TRUE(sig.ok()) << sig.error().message;
     EXPECT_TRUE(crypto::ed25519Verify(me.card()->ed25519, message, *sig));
+    // Format v2's directory signature message too (docs/FORMAT-v2.md §3.6).
+    const auto directory = crypto::directorySignatureMessage(crypto::Bytes{1, 2, 3});
+    auto directorySig = held->signer()->signMessage(directory);
+    ASSERT_TRUE(directorySig.ok()) << directorySig.error().message;
+    EXPECT_TRUE(crypto::ed25519Verify(me.card()->ed25519, directory, *directorySig));
 
     const std::string other = "transfer 1000 EUR to Mallory";
     auto refused = held->signer()->signMessage(

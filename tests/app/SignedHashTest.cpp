@@ -9,6 +9,7 @@
 #include "ExtractHarness.h"
 #include "Primitives.h"
 #include "SampleTree.h"
+#include "Signature.h"
 
 #include <gtest/gtest.h>
 
@@ -220,3 +221,56 @@ TEST(SignedHash, ABigStoredFileCostsLittleMoreSigned)
 }
 
 } // namespace
+
+// Format v2's directory is signed under its own label (docs/FORMAT-v2.md
+// §3.6): a v1 index signature never verifies as a v2 directory's, nor the
+// other way round, and a key agent signs either form and nothing else.
+TEST(SignedHash, AV1SignatureNeverVerifiesAsV2AndTheOtherWayRound)
+{
+    const auto signer = crypto::SecretIdentity::generate("Signer");
+    const auto ed25519 = signer.card()->ed25519;
+    const Bytes content{'s', 'i', 'g', 'n', 'e', 'd'};
+    const auto v1 = crypto::signIndex(signer, content);
+    const auto v2 = crypto::signDirectory(signer, content);
+    EXPECT_TRUE(crypto::verifyIndexSignature(ed25519, content, v1));
+    EXPECT_TRUE(crypto::verifyDirectorySignature(ed25519, content, v2));
+    EXPECT_FALSE(crypto::verifyDirectorySignature(ed25519, content, v1));
+    EXPECT_FALSE(crypto::verifyIndexSignature(ed25519, content, v2));
+
+    // A v1 index (version 2, signed, no entries) signed with each label.
+    const auto card = *signer.card();
+    ArchiveIndex index;
+    index.version = kIndexVersion2;
+    index.hasHashes = true;
+    index.recipients.emplace_back(crypto::kAudienceX25519, card.x25519);
+    index.signature = IndexSignature{card.x25519, card.ed25519, {}};
+    const auto signedWith = [&](crypto::Signature64 (*sign)(const crypto::SecretIdentity&, crypto::ByteView)) {
+        Bytes plain = encodeIndex(index);
+        const auto sig = sign(signer, crypto::ByteView(plain).first(plain.size() - 64));
+        std::copy(sig.begin(), sig.end(), plain.end() - 64);
+        return plain;
+    };
+    EXPECT_TRUE(decodeIndex(signedWith(crypto::signIndex), 0).ok());
+    auto refused = decodeIndex(signedWith(crypto::signDirectory), 0);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code, ErrorCode::Damaged);
+    EXPECT_NE(refused.error().message.find("signature"), std::string::npos);
+}
+
+TEST(SignedHash, TheAgentsMessageCheckAcceptsBothLabelsAndNothingElse)
+{
+    const Bytes content{1, 2, 3};
+    EXPECT_TRUE(crypto::isIndexSignatureMessage(crypto::indexSignatureMessage(content)));
+    EXPECT_TRUE(crypto::isIndexSignatureMessage(crypto::directorySignatureMessage(content)));
+    Bytes other = crypto::directorySignatureMessage(content);
+    other[8] = '3'; // "coffer/v3/signature"
+    EXPECT_FALSE(crypto::isIndexSignatureMessage(other));
+    other = crypto::directorySignatureMessage(content);
+    other[crypto::kDirectorySignatureLabel.size()] = 1; // no NUL after the label
+    EXPECT_FALSE(crypto::isIndexSignatureMessage(other));
+    other = crypto::directorySignatureMessage(content);
+    other.push_back(0); // longer than a digest
+    EXPECT_FALSE(crypto::isIndexSignatureMessage(other));
+    other.resize(other.size() - 2); // shorter
+    EXPECT_FALSE(crypto::isIndexSignatureMessage(other));
+}
