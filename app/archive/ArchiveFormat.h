@@ -105,10 +105,6 @@ inline constexpr std::uint32_t kIndexVersion2 = 2;
 
 struct ArchiveIndex {
     std::uint32_t version = kIndexVersion1;
-    /// The container's format (the header's version line): 1, or 2 (compact
-    /// metadata: no records for folders, empty files and packed files; a
-    /// signature binds one SHA-256 per pack, kept on the pack's entry).
-    std::uint8_t format = 1;
     std::vector<IndexEntry> entries;
     std::vector<IndexRecipient> recipients;
     bool hasHashes = false;
@@ -117,6 +113,10 @@ struct ArchiveIndex {
     /// Not encoded: who the stanza that opened this container was for (the
     /// reader's X25519 key, or the passphrase's tag), set by the reader.
     std::optional<IndexRecipient> openedBy;
+    /// The container's format (the header's version line): 1, or 2 (compact
+    /// metadata: no records for folders, empty files and packed files; a
+    /// signature binds one SHA-256 per pack, kept on the pack's entry).
+    std::uint32_t format = 1;
 };
 
 struct Trailer {
