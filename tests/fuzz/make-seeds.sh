@@ -7,7 +7,7 @@
 #
 #   tests/fuzz/make-seeds.sh COFFER SEEDTOOL OUTDIR
 #
-# OUTDIR gets one folder per target (header keys index archive container).
+# OUTDIR gets one folder per target (header keys index archive container age segment).
 set -euo pipefail
 
 if [ $# -ne 3 ]; then
@@ -24,7 +24,7 @@ export COFFER_HOME="$work/home"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
 export BOTAN_MLOCK_POOL_SIZE=0
 
-for t in header keys index archive container age; do mkdir -p "$out/$t"; done
+for t in header keys index archive container age segment; do mkdir -p "$out/$t"; done
 
 card=$("$tool" card)
 "$tool" secret > "$work/fixed.key"
@@ -73,6 +73,9 @@ seal with-passphrase -r "$card" --passphrase-file "$work/pass" --no-sign "$singl
 "$coffer" id create --name "Seed Signer" --keyring-passphrase-file "$work/pass" > "$work/signer.card" 2> /dev/null
 seal signed-tree -r "$card" --keyring-passphrase-file "$work/pass" "$tree"
 seal signed-single -r "$card" -r "$k1" --keyring-passphrase-file "$work/pass" "$single"
+
+# Format v2's tables, directories and trailer (no v2 writer yet: built by the tool).
+"$tool" segment "$out/segment"
 
 # Key texts.
 cp "$work/k1.card" "$out/keys/card-named"

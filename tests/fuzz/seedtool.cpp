@@ -9,8 +9,12 @@
 //   coffer_fuzz_seedtool index CONTAINER OUT     u64 index offset + index    (fuzz_index)
 //   coffer_fuzz_seedtool frame CONTAINER OUT     u64 index offset + zstd frame (fuzz_index)
 //   coffer_fuzz_seedtool trailer CONTAINER OUT   u64 plaintext length + trailer (fuzz_index)
+//   coffer_fuzz_seedtool segment OUTDIR          format v2 tables, directories, trailer (fuzz_segment)
 #include "ContainerReader.h"
+#include "DirectoryFormat.h"
 #include "FuzzSupport.h"
+#include "SegmentTable.h"
+#include "Signature.h"
 #include "Zstd.h"
 
 #include <cstring>
@@ -42,6 +46,71 @@ Bytes le64(std::uint64_t v)
     return out;
 }
 
+// Format v2 (docs/FORMAT-v2.md §3) has no writer yet: its seeds are built
+// here from the codecs, in fuzz_segment's layout (u64 plaintext length, a
+// flags byte, the bytes).
+int writeSegmentSeeds(const std::string& dir, const crypto::SecretIdentity& signer)
+{
+    const auto seed = [&](const std::string& name, std::uint64_t number, bool hashes, ByteView bytes) {
+        Bytes head = le64(number);
+        head.push_back(hashes ? 1 : 0);
+        put((dir + "/" + name).c_str(), head, bytes);
+    };
+    // FORMAT-v2 §3.13's example, then a table with every column.
+    SegmentTable example;
+    example.packCodec = Codec::Stored;
+    example.packStored = 8;
+    example.entries = {{SegmentKind::Directory, "docs", 0755, 1700000000, 0, 0, 0, std::nullopt},
+                       {SegmentKind::Member, "docs/a.txt", 0644, 1700000100, 0, 3, 0, std::nullopt},
+                       {SegmentKind::Member, "docs/b.txt", 0644, 1700000100, 0, 5, 0, std::nullopt},
+                       {SegmentKind::EmptyFile, "docs/empty", 0600, 1699999990, 0, 0, 0, std::nullopt}};
+    SegmentTable rich;
+    rich.hashes = true;
+    rich.packCodec = Codec::Zstd;
+    rich.packStored = 40;
+    rich.packSha256 = crypto::sha256(Bytes{1});
+    rich.entries = {{SegmentKind::Directory, "photos", 0700, 1700000000, 5, 0, 0, std::nullopt},
+                    {SegmentKind::Record, "photos/big.raw", 0600, 1700000002, 999'999'999, 5u << 20, 4000,
+                     crypto::sha256(Bytes{2})},
+                    {SegmentKind::Member, "photos/caf\xc3\xa9.txt", 0644, 1699999999, 0, 60, 0, std::nullopt},
+                    {SegmentKind::EmptyFile, "photos/empty", 0, 0, 0, 0, 0, std::nullopt}};
+    const Bytes exampleBytes = encodeSegmentTable(example);
+    const Bytes richBytes = encodeSegmentTable(rich);
+    seed("table-example", 0, false, exampleBytes);
+    seed("table-rich", 0, true, richBytes);
+    ZstdCompressor zstd(3);
+    Bytes frame;
+    if (!zstd.compress(richBytes, frame).ok())
+        return fail("zstd failed");
+    seed("table-rich-frame", 0, true, frame);
+
+    Directory d;
+    d.rows = {{0, 40, static_cast<std::uint32_t>(exampleBytes.size()), 4, std::nullopt},
+              {48, 60, static_cast<std::uint32_t>(richBytes.size()), 4, std::nullopt}};
+    d.recipients.emplace_back(crypto::kAudienceX25519, signer.x25519Public());
+    const Bytes unsignedDirectory = encodeDirectory(d);
+    seed("directory", 0, false, unsignedDirectory);
+    d.hashes = true;
+    d.rows[0].sha256 = crypto::sha256(exampleBytes);
+    d.rows[1].sha256 = crypto::sha256(richBytes);
+    const auto card = *signer.card();
+    d.signature = IndexSignature{card.x25519, card.ed25519, {}};
+    Bytes signedDirectory = encodeDirectory(d);
+    const auto sig = crypto::signDirectory(signer, ByteView(signedDirectory).first(signedDirectory.size() - 64));
+    std::copy(sig.begin(), sig.end(), signedDirectory.end() - 64);
+    seed("directory-signed", 0, true, signedDirectory);
+    if (!zstd.compress(signedDirectory, frame).ok())
+        return fail("zstd failed");
+    seed("directory-signed-frame", 0, true, frame);
+    const Bytes trailer = encodeTrailerV2({108, frame.size(), signedDirectory.size()});
+    seed("trailer", 108 + frame.size() + kTrailerSize, false, trailer);
+    Bytes headers = encodePackHeader({Codec::Stored, 8});
+    seed("pack-header", 0, false, headers);
+    headers = encodeSegmentHeader(40);
+    seed("segment-header", 0, false, headers);
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -57,8 +126,10 @@ int main(int argc, char** argv)
         std::cout << std::string_view(s.data(), s.size()) << "\n";
         return 0;
     }
+    if (cmd == "segment" && argc == 3)
+        return writeSegmentSeeds(argv[2], identity);
     if (argc != 4)
-        return fail("usage: card | secret | header|plaintext|index|frame|trailer CONTAINER OUT");
+        return fail("usage: card | secret | header|plaintext|index|frame|trailer CONTAINER OUT | segment OUTDIR");
     const auto ids = fuzz::fixedIdentities();
     if (cmd == "header") {
         std::ifstream in(argv[2], std::ios::binary);
