@@ -139,6 +139,8 @@ HOSTILE = [
     ("an unknown table flag", "table flags", change_table(0, lambda t: t.__setitem__(4, t[4] | 4))),
     ("a byte left over in a table", "bytes left over", change_table(0, lambda t: t.extend(b"\0"))),
     ("kind 4", "damaged: kind", change_table(0, lambda t: t.__setitem__(kinds_at(t), 4))),
+    ("member sizes that do not fill the stored pack", "differs from its members",
+     change_table(1, lambda t: t.__setitem__(len(t) - 2, t[-2] - 1))),
     ("the first entry's prefix not 0", "prefix", change_table(0, lambda t: t.__setitem__(kinds_at(t) + t[8], 1))),
 ]
 
@@ -189,6 +191,18 @@ def self_test():
         check("(0) another key: no key matched", "read", "no key matched")
     except Damaged as e:
         check("(0) another key: no key matched", str(e).split(":")[0], "no key matched")
+    signed = write_v2(tree, pub, signer=(sk, b"\x21" * 32))
+    for name, want, change in (
+            ("signed: a byte of the stored pack changed", "pack_sha256 mismatch",
+             at_plain(lambda p: p.rindex(b"CFPK") + 9, lambda p, i: p.__setitem__(i, p[i] ^ 1))),
+            ("signed: a bit of the signature's R flipped", "signature does not verify",
+             change_directory(lambda d: d.__setitem__(len(d) - 64, d[-64] ^ 1)))):
+        try:
+            read_v2(reseal(signed, sk, change), sk)
+            got = "accepted"
+        except Damaged as e:
+            got = str(e)
+        check(f"(0) hostile: {name}: refused ({got})", want in got, True)
     c = write_v2(tree, pub)
     for name, want, change in HOSTILE:
         try:
