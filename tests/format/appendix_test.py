@@ -10,6 +10,8 @@ usage: appendix_test.py FORMAT.md COFFER_BINARY SCRATCH_DIR
     wrap keys, payload keys, plaintext, index fields, signature) from the sections
     of FORMAT.md with Python's `cryptography` (Debian 12's 38.0.4 is enough), not
     with Coffer's code. Argon2id is checked only where the module has it (>= 44).
+    A.3 (format v2) is rebuilt by v2_interop.py, the second implementation; coffer
+    reads it once it reads v2 (until then that part says why it is skipped).
 """
 import base64
 import hashlib
@@ -41,9 +43,10 @@ def check(name, got, want):
 # --- reading the appendix -------------------------------------------------------------
 
 def sections(path):
-    text = open(path, encoding="utf-8").read().split("## Appendix A")[1]
-    a1, a2 = text.split("### A.2")
-    return a1, a2
+    text = open(path, encoding="utf-8").read().split("## Appendix A")[1].split("## Appendix B")[0]
+    a1, rest = text.split("### A.2")
+    a2, a3 = rest.split("### A.3")
+    return a1, a2, a3
 
 
 def value(sec, name, pattern=r"[0-9a-f]{24,}"):
@@ -380,10 +383,99 @@ def check_armor(fmt, coffer, scratch, c1, secret, files):
     check("§14 example: coffer list names every entry", sorted(p for p in files if p in r.stdout), sorted(files))
 
 
+# --- A.3: format v2 ------------------------------------------------------------------
+
+def stated_v2_files(a3):
+    """The table of files in A.3: {path: (kind, mode, (mtime_s, mtime_ns), content)}."""
+    tree = {}
+    for line in block(a3, "The files, in scan order").strip().splitlines()[1:]:
+        path, kind, mode, mtime_s, mtime_ns, *rest = line.split(None, 5)
+        content = rest[0] if rest else ""
+        if content.startswith("hex "):
+            data = bytes.fromhex(content[4:])
+        elif m := re.fullmatch(r'"(.*)" x (\d+) then "(.*)"', content):
+            data = m.group(1).encode() * int(m.group(2)) + m.group(3).encode().decode("unicode_escape").encode()
+        else:
+            data = content.strip('"').encode().decode("unicode_escape").encode()
+        tree[path] = (kind, int(mode, 8), (int(mtime_s), int(mtime_ns)), data)
+    return tree
+
+
+def coffer_writes_v2(coffer, scratch, card):
+    """Whether `coffer encrypt` writes a coffer/v2 header (the C++ v2 code has landed)."""
+    os.makedirs(scratch, exist_ok=True)
+    src, out = os.path.join(scratch, "probe.txt"), os.path.join(scratch, "probe.coffer")
+    open(src, "w").write("probe\n")
+    run(coffer, ["encrypt", "--no-sign", "-r", card, "-o", out, src], os.path.join(scratch, "home-probe"))
+    return os.path.exists(out) and open(out, "rb").readline().strip() == b"coffer/v2"
+
+
+def check_v2(a1, a3, coffer, scratch, xsk, xpub, secret, card):
+    """A.3 rebuilt from §5 by the second implementation, and read by coffer."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import v2_interop as v2
+    c3 = container(a3)
+    check("A.3 container length", len(c3), int(re.search(r"the whole container \((\d+) bytes", a3, re.I).group(1)))
+    check("A.3 recipient is A.1's key", value(a3, "recipient", r"A\.1's X25519 pub"), "A.1's X25519 pub")
+    fk = bytes([int(re.search(r"file key\s+32 bytes of 0x([0-9a-f]{2})", a3).group(1), 16)]) * 32
+    eph = bytes([int(re.search(r"ephemeral secret\s+32 bytes of 0x([0-9a-f]{2})", a3).group(1), 16)]) * 32
+    salt = bytes.fromhex(value(a3, "payload salt"))
+    tree = stated_v2_files(a3)
+    header = v2.write_header(fk, xpub, eph)
+    check("A.3 header (§2, §3.1)", header.decode(), block(a3, "Header (").lstrip("\n"))
+    check("A.3 header length", len(header), int(re.search(r"Header \((\d+) bytes", a3).group(1)))
+    check("A.3 container begins with the header", c3[:len(header)], header)
+    plain = hexblock(a3, "Archive plaintext")
+    check("A.3 payload is the plaintext sealed (§4)", c3[len(header):], v2.seal(fk, salt, plain))
+    try:
+        got = v2.read_v2(c3, xsk)
+    except v2.Damaged as e:
+        got = f"refused: {e}"
+    check("A.3 read_v2: every §5 rule holds, the files are as stated", got, tree)
+    body, d = v2.split_archive(plain)
+    check("A.3 directory content as shown (§5.2)", bytes(d), hexblock(a3, "Directory content"))
+    check("A.3 trailer as shown (§5.3)", plain[-32:], hexblock(a3, "Trailer ("))
+    rows = [struct.unpack_from("<QIII", d, 20 + 20 * k) for k in range(struct.unpack_from("<I", d, 12)[0])]
+    tables = [v2.zstd_one_frame(plain[o + 8:o + 8 + sl], 1, 1 << 24) for o, sl, _, _ in rows]
+    check("A.3 segment 0's table as shown", tables[0], hexblock(a3, "Segment 0's table"))
+    check("A.3 segment 1's table as shown", tables[1], hexblock(a3, "Segment 1's table"))
+    entries = {e["path"].decode(): e for e in v2.entries_of(tree)}
+    pack0 = struct.unpack_from("<I", plain, 5)[0], len(plain[9:rows[0][0]])
+    want0 = v2.encode_table([entries[p] for p in ("docs", "docs/empty", "docs/hello.txt", "docs/notes.md")],
+                            1, pack0[1], None, False)
+    check("A.3 segment 0's table rebuilt from the files (§5.9)", tables[0], want0)
+    want1 = v2.encode_table([entries["docs/logo.png"]], 0, 16, None, False)
+    check("A.3 segment 1's table rebuilt from the files (§5.9)", tables[1], want1)
+    version = subprocess.run(["zstd", "--version"], capture_output=True, text=True).stdout
+    if "v1.5.4" in version:  # the appendix's compressor: the whole container is rebuilt exactly
+        check("A.3 rebuilt by write_v2", v2.write_v2(tree, xpub, fixed=dict(
+            file_key=fk, ephemeral=eph, payload_salt=salt)), c3)
+    if not coffer_writes_v2(coffer, scratch, card):
+        print("skip A.3 with coffer: this coffer writes coffer/v1, so it does not read format v2 yet")
+        return
+    os.makedirs(scratch, exist_ok=True)
+    path, keyfile = os.path.join(scratch, "a3.coffer"), os.path.join(scratch, "key")
+    open(path, "wb").write(c3)
+    open(keyfile, "w").write(secret + "\n")
+    home = os.path.join(scratch, "home-a3")
+    r = run(coffer, ["list", "-i", keyfile, path], home)
+    check("A.3: coffer list exit code", (r.returncode, r.stderr[:300]), (0, r.stderr[:300]))
+    check("A.3: coffer list names every entry", sorted(p for p in tree if p in r.stdout), sorted(tree))
+    out = os.path.join(scratch, "a3-out")
+    r = run(coffer, ["decrypt", "-i", keyfile, "-o", out, path], home)
+    check("A.3: coffer decrypt exit code", (r.returncode, r.stderr[:300]), (0, r.stderr[:300]))
+    for p, (kind, mode, (s, ns), content) in tree.items():
+        full = os.path.join(out, p)
+        st = os.lstat(full) if os.path.lexists(full) else None
+        got = (st.st_mode & 0o777, open(full, "rb").read() if kind == "file" else b"",
+               divmod(st.st_mtime_ns, 10**9)) if st else None
+        check(f"A.3: {p} mode, content, mtime", got, (mode, content, (s, ns)))
+
+
 def main():
     fmt, coffer, scratch = sys.argv[1:4]
     os.umask(0o022)
-    a1, a2 = sections(fmt)
+    a1, a2, a3 = sections(fmt)
     c1, c2 = container(a1), container(a2)
     check("A.1 container length", len(c1), int(re.search(r"the whole container \((\d+) bytes", a1, re.I).group(1)))
     xsk, seed, xpub, edpub = keys(a1)
@@ -403,6 +495,8 @@ def main():
     check_coffer(coffer, scratch, "A.2", c2, secret, passphrase, files, stated)
     check_tampering(coffer, os.path.join(scratch, "tamper"), a2, c2, key, nonce, secret, seed)
     check_armor(fmt, coffer, os.path.join(scratch, "armor"), c1, secret, files)
+    check_v2(a1, a3, coffer, os.path.join(scratch, "v2"), xsk, xpub, secret,
+             value(a1, "card", r"coffer1\S+"))
     print(f"{len(FAILED)} failed" + (": " + ", ".join(FAILED) if FAILED else ""))
     return 1 if FAILED else 0
 
