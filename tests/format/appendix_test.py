@@ -450,9 +450,7 @@ def check_v2(a1, a3, coffer, scratch, xsk, xpub, secret, card):
     if "v1.5.4" in version:  # the appendix's compressor: the whole container is rebuilt exactly
         check("A.3 rebuilt by write_v2", v2.write_v2(tree, xpub, fixed=dict(
             file_key=fk, ephemeral=eph, payload_salt=salt)), c3)
-    if not coffer_writes_v2(coffer, scratch, card):
-        print("skip A.3 with coffer: this coffer writes coffer/v1, so it does not read format v2 yet")
-        return
+    check("coffer encrypt writes format v2 (§2.1)", coffer_writes_v2(coffer, scratch, card), True)
     os.makedirs(scratch, exist_ok=True)
     path, keyfile = os.path.join(scratch, "a3.coffer"), os.path.join(scratch, "key")
     open(path, "wb").write(c3)

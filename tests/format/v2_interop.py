@@ -10,8 +10,7 @@ command, never Coffer's code. The test:
   (a) a container made by write_v2 to a key from `coffer keygen` is listed and
       decrypted by the real `coffer`, and the files compared;
   (b) the real `coffer encrypt` makes a container of a tree, which read_v2 reads back.
-(a) and (b) need a Coffer that writes v2: while `coffer encrypt` still writes a
-`coffer/v1` header, the test says so and exits 77 (skipped) after (0) passed.
+A `coffer encrypt` that does not write a `coffer/v2` header fails the test.
 """
 import hashlib
 import os
@@ -279,9 +278,7 @@ def main():
     r = run(coffer, ["encrypt", "--no-sign", "-r", card, "-o", made, src], scratch)
     check("coffer encrypt: exit code", (r.returncode, r.stderr.decode()[:300]), (0, r.stderr.decode()[:300]))
     first = open(made, "rb").readline().strip() if os.path.exists(made) else b""
-    if first == b"coffer/v1":
-        print("SKIP: this coffer writes coffer/v1 containers; (a) and (b) need its format v2 reader and writer")
-        return 1 if FAILED else 77
+    check("coffer encrypt writes format v2 (§2.1)", first, b"coffer/v2")
     # (b) coffer writes, read_v2 reads
     report = {}
     try:
