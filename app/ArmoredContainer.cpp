@@ -59,9 +59,8 @@ Result<std::string> armorContainer(const fs::path& path)
     if (more)
         return makeError(ErrorCode::LimitExceeded, "the container is larger than 64 KiB, too large to copy as text",
                          "attach it to an e-mail or copy the file instead");
-    const std::string_view version = crypto::kVersionLine;
-    if (data->size() <= version.size() || !std::equal(version.begin(), version.end(), data->begin()) ||
-        (*data)[version.size()] != '\n')
+    if (!crypto::startsWithVersionLine(
+            std::string_view(reinterpret_cast<const char*>(data->data()), std::min<std::size_t>(data->size(), 16))))
         return makeError(ErrorCode::NotAContainer, "only a Coffer container can be copied as text");
     return crypto::encodeArmor(*data, crypto::kCofferArmor);
 }

@@ -71,6 +71,14 @@ private:
 
 } // namespace
 
+bool startsWithVersionLine(std::string_view start)
+{
+    for (const std::string_view line : {kVersionLine, kVersionLineV2})
+        if (start.size() > line.size() && start.substr(0, line.size()) == line && start[line.size()] == '\n')
+            return true;
+    return false;
+}
+
 std::string serialiseHeaderForMac(const Header& header)
 {
     std::string out(header.version == kFormatV2 ? kVersionLineV2 : kVersionLine);

@@ -22,6 +22,9 @@ inline constexpr std::uint8_t kFormatV1 = 1;
 inline constexpr std::uint8_t kFormatV2 = 2;
 /// What Coffer writes.
 inline constexpr std::uint8_t kCurrentFormat = kFormatV2;
+/// True if `start` begins with a version line Coffer reads, its LF included
+/// ("coffer/v1" or "coffer/v2"): a quick look at a file, not a check of it.
+bool startsWithVersionLine(std::string_view start);
 inline constexpr std::size_t kMaxHeaderSize = 256 * 1024;
 inline constexpr std::size_t kMaxStanzas = 1024;
 inline constexpr std::size_t kMaxStanzaArgs = 16;

@@ -44,8 +44,8 @@ void ShareButton::setFile(const QString& path)
     const QFileInfo info(path);
     const bool small = info.isFile() && info.size() <= static_cast<qint64>(kMaxArmoredContainer);
     QFile file(path);
-    const QByteArray version = QByteArray::fromStdString(std::string(crypto::kVersionLine)) + '\n';
-    const bool coffer = file.open(QIODevice::ReadOnly) && file.read(version.size()) == version;
+    const QByteArray start = file.open(QIODevice::ReadOnly) ? file.read(16) : QByteArray();
+    const bool coffer = crypto::startsWithVersionLine(std::string_view(start.constData(), std::size_t(start.size())));
     m_copyText->setEnabled(small && coffer);
     m_copyText->setToolTip(!coffer  ? tr("Only a Coffer container can be copied as text; attach this file instead")
                            : !small ? tr("Only a container of 64 KiB or less can be copied as text")

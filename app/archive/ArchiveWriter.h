@@ -104,6 +104,7 @@ private:
     std::vector<SegmentRow> m_rows;       // v2: the segments written
     std::uint64_t m_entriesWritten = 0;   // v2: entries in those segments
     std::size_t m_nonMembers = 0;         // v2: entries since the last segment that are not in a pack
+    std::size_t m_pendingPaths = 0;       // v2: and the bytes of their paths
     crypto::PayloadWriter& m_payload;
     Compression m_compression;
     JobControl& m_job;

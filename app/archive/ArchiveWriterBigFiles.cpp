@@ -99,8 +99,7 @@ Status ArchiveWriter::writeMadeFrame(PackCompressor& packs, std::unique_ptr<Pack
     // its last (no other record comes between: its frames were submitted in a row).
     if (frame->frameStart == 0) {
         IndexEntry& ie = frame->entries.front();
-        ie.offset = m_offset;
-        COFFER_TRY(put(encodeEntryRecordHeader(ie.info)));
+        COFFER_TRY(putRecordOf(ie));
         m_bigFile.emplace(BigFile{std::move(ie), m_offset, nullptr});
         if (m_signer) // content hashes are what a signature binds
             m_bigFile->hash = std::make_shared<crypto::Sha256>();

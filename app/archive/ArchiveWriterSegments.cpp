@@ -17,15 +17,21 @@ namespace {
 // Segment tables and the directory at the pack threads' level (FORMAT-v2.md
 // §4: level 9 saves 0.3 byte per file for twice the time).
 constexpr int kTableLevel = 3;
-// A segment closes after this many entries that are not in a pack (§5.9).
+// A segment closes after this many entries that are not in a pack, or this
+// many bytes of their paths (FORMAT.md §5.10): its table stays under 16 MiB.
 constexpr std::size_t kSegmentPending = 65536;
+constexpr std::size_t kSegmentPendingPaths = 4 * 1024 * 1024;
+// Times far outside what a file system keeps are brought within ±2^62
+// seconds: consecutive times then differ by less than 2^63, as the table's
+// deltas need (§5.9).
+constexpr std::int64_t kTimeBound = std::int64_t(1) << 62;
 
 SegmentEntry segmentEntry(IndexEntry& e, bool hashes)
 {
     SegmentEntry s;
     s.path = std::move(e.info.path);
     s.mode = e.info.mode;
-    s.mtimeSeconds = e.info.mtimeSeconds;
+    s.mtimeSeconds = std::clamp(e.info.mtimeSeconds, -kTimeBound, kTimeBound);
     s.mtimeNanoseconds = e.info.mtimeNanoseconds;
     if (e.info.kind == EntryKind::Directory) {
         s.kind = SegmentKind::Directory;
@@ -49,6 +55,8 @@ SegmentEntry segmentEntry(IndexEntry& e, bool hashes)
 Status ArchiveWriter::putRecordOf(IndexEntry& entry)
 {
     entry.offset = m_offset;
+    if (v2()) // the record says what its segment will
+        entry.info.mtimeSeconds = std::clamp(entry.info.mtimeSeconds, -kTimeBound, kTimeBound);
     if (v2() && (entry.info.kind == EntryKind::Directory || entry.info.size == 0)) {
         entry.layout = IndexEntry::Layout::None;
         return Status::success();
@@ -58,8 +66,9 @@ Status ArchiveWriter::putRecordOf(IndexEntry& entry)
 
 Status ArchiveWriter::pushEntry(IndexEntry entry)
 {
+    m_pendingPaths += entry.info.path.size();
     m_index.entries.push_back(std::move(entry));
-    if (v2() && ++m_nonMembers >= kSegmentPending && !m_bigFile)
+    if (v2() && (++m_nonMembers >= kSegmentPending || m_pendingPaths >= kSegmentPendingPaths) && !m_bigFile)
         return closeSegment();
     return Status::success();
 }
@@ -120,6 +129,7 @@ Status ArchiveWriter::closeSegment()
     }
     m_index.entries.clear();
     m_nonMembers = 0;
+    m_pendingPaths = 0;
     m_entriesWritten += table.entries.size();
     // Never write what readers must refuse (FORMAT.md §8): said early, not after the last file.
     if (m_entriesWritten > kMaxEntries)

@@ -65,9 +65,9 @@ TEST(RoundTrip, ListingShowsEveryEntryWithItsCodec)
     // in packs); the set of entries is what the listing must show.
     std::sort(paths.begin(), paths.end());
     EXPECT_EQ(paths, expected);
-    // Small compressible files share a pack; a known compressed format is stored.
+    // Small files share packs (format v2: a known compressed format in a stored pack).
     EXPECT_EQ(findEntry(listing->index, "tree/readme.txt")->info.codec, Codec::Packed);
-    EXPECT_EQ(findEntry(listing->index, "tree/photo.jpg")->info.codec, Codec::Stored);
+    EXPECT_EQ(findEntry(listing->index, "tree/photo.jpg")->info.codec, Codec::Packed);
     EXPECT_EQ(findEntry(listing->index, "tree/empty.txt")->info.codec, Codec::Stored);
     EXPECT_EQ(findEntry(listing->index, "tree/sub")->info.kind, EntryKind::Directory);
     EXPECT_EQ(findEntry(listing->index, "tree/sub")->info.mode, 0750);

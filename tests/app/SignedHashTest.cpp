@@ -85,6 +85,9 @@ struct Tree {
         request.recipients = {recipientFor(identity)};
         request.output = output;
         request.signer = sign ? &identity : nullptr;
+        // The v1 layout (a hash per file) that this test walks; format v2's
+        // per-pack hashes are covered by FormatV2Test.
+        request.format = crypto::kFormatV1;
         JobControl job;
         return encryptFiles(request, job);
     }
@@ -198,6 +201,7 @@ TEST(SignedHash, ABigStoredFileCostsLittleMoreSigned)
             request.output = dir / name;
             request.overwrite = true;
             request.signer = sign ? &identity : nullptr;
+            request.format = crypto::kFormatV1; // the layout this test walks
             JobControl job;
             const auto start = std::chrono::steady_clock::now();
             auto done = encryptFiles(request, job);

@@ -18,7 +18,7 @@ TEST(CliVersion, PrintsTheProgramNameAndExitsZero)
     const Outcome r = coffer("--version");
     EXPECT_EQ(r.code, kExitOk) << r.output;
     EXPECT_EQ(r.output.rfind("coffer ", 0), 0u) << r.output;
-    EXPECT_NE(r.output.find("format v1"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("format v2"), std::string::npos) << r.output;
 }
 
 TEST(CliHelp, ListsTheCommandsAndTheExitCodes)

@@ -114,7 +114,7 @@ TEST_F(ListTest, InspectNeedsNoKeyAndDescribesTheHeader)
     ASSERT_EQ(r.code, kExitOk) << r.errors;
     const auto lines = linesOf(r.output);
     ASSERT_GE(lines.size(), 9u) << r.output;
-    EXPECT_EQ(lines[0], "format: coffer/v1");
+    EXPECT_EQ(lines[0], "format: coffer/v2");
     EXPECT_EQ(lines[1], "stanzas: 4");
     EXPECT_EQ(lines[2], "  X25519");
     EXPECT_EQ(lines[3], "  X25519");

@@ -311,7 +311,7 @@ TEST_F(RefusalTest, AFileThatIsNotAContainerIsRefused)
 TEST_F(RefusalTest, AnUnsupportedVersionIsRefused)
 {
     Split s(s_good);
-    s.lines[0] = "coffer/v2";
+    s.lines[0] = "coffer/v3";
     expectRefused(s.join(), keyA(), kExitNotSupported, "unsupported container version");
 }
 

@@ -256,6 +256,12 @@ TEST(LinuxInstall, XdgMimeKnowsTheTypeAndTheDefaultHandler)
     EXPECT_EQ(trimmed(run("gio info -a standard::content-type " + shellQuote(unnamed.string()) +
                           " 2>/dev/null | sed -n 's/.*standard::content-type: //p'")),
               "application/x-coffer");
+    // What Coffer writes now (format v2) is known by its content too.
+    const fs::path unnamedV2 = home.root() / "no-extension-v2";
+    writeFile(unnamedV2, "coffer/v2\n-> X25519 abc\n--- mac\n");
+    EXPECT_EQ(trimmed(run("gio info -a standard::content-type " + shellQuote(unnamedV2.string()) +
+                          " 2>/dev/null | sed -n 's/.*standard::content-type: //p'")),
+              "application/x-coffer");
     EXPECT_EQ(trimmed(run("xdg-mime query default application/x-coffer")), "coffer.desktop");
     const std::string gioMime = run("gio mime application/x-coffer");
     EXPECT_NE(gioMime.find("Default application for “application/x-coffer”: coffer.desktop"), std::string::npos)

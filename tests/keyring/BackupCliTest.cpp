@@ -126,6 +126,7 @@ TEST(BackupCli, HostileOrWrongInputsLeaveTheKeyringUntouched)
         req.passphrase = secret("a backup only Ann knows");
         req.argon2 = kCheapKdf;
         req.compression = Compression::Off;
+        req.format = crypto::kFormatV1; // what a backup is (KeyringFile): its entry is a stored record
         req.output = s.root / "odd.coffer";
         req.overwrite = true;
         JobControl job;
