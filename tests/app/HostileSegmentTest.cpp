@@ -237,7 +237,7 @@ TEST(HostileSegment, ARecordAfterThePackInARegion)
     ExtractScene scene;
     HostileArchiveV2 a;
     a.region().pack({{"a.txt", "aaaa"}}).record("big.txt", "record");
-    expectRefusedV2(scene, a.plaintext(), ErrorCode::Damaged, "", "follows a pack");
+    expectRefusedV2(scene, a.plaintext(), ErrorCode::Damaged, "an entry record has a bad magic", "follows a pack");
 }
 
 // Check: a pack no segment closes (file reader: the entries do not end where
@@ -383,6 +383,6 @@ TEST(HostileSegment, APackWhoseFrameDeclaresMoreThanItsMembers)
         a.regions[0].lastPart().data =
             declared ? zstdFrame(crypto::asBytes(bomb)) : zstdFrameWithoutSize(crypto::asBytes(bomb));
         a.regions[0].table.packStored = a.regions[0].lastPart().data.size();
-        expectRefusedV2(scene, a.plaintext(), ErrorCode::Damaged, "");
+        expectRefusedV2(scene, a.plaintext(), ErrorCode::Damaged, "compressed data declares a wrong size");
     }
 }
