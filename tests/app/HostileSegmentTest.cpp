@@ -6,8 +6,11 @@
 // outside, no staging left); its comment names the check it covers, which was
 // disabled once to watch the test fail.
 #include "HostileContainerV2.h"
+#include "SegmentIndex.h"
 
 #include <gtest/gtest.h>
+
+#include <cstdlib>
 
 using namespace coffer;
 using namespace coffer::test;
@@ -44,11 +47,30 @@ Bytes bytes(std::size_t n, std::uint8_t v = 0)
 TEST(HostileSegment, ATruthfulBuildExtractsThroughBothReaders)
 {
     ExtractScene scene;
-    expectAcceptedV2(scene, baseline().plaintext());
-    expectAcceptedV2(scene, storedPack().plaintext());
     HostileArchiveV2 signedArchive = baseline();
     signedArchive.signer = &scene.identity;
-    expectAcceptedV2(scene, signedArchive.plaintext());
+    const std::vector<std::pair<std::string, Bytes>> builds = {
+        {"builder-baseline", baseline().plaintext()},
+        {"builder-stored-pack", storedPack().plaintext()},
+        {"builder-signed", signedArchive.plaintext()},
+    };
+    // COFFER_WRITE_FUZZ_SEEDS=DIR: also the seeds of tests/fuzz/fuzz_archive_v2.
+    const char* seeds = std::getenv("COFFER_WRITE_FUZZ_SEEDS");
+    for (const auto& [name, plain] : builds) {
+        SCOPED_TRACE(name);
+        const PlainReader read = [&plain = plain](std::uint64_t offset, crypto::MutableByteView out) {
+            if (offset > plain.size() || plain.size() - offset < out.size())
+                return Status(makeError(ErrorCode::Damaged, "past the end"));
+            std::copy_n(plain.begin() + static_cast<std::ptrdiff_t>(offset), out.size(), out.begin());
+            return Status::success();
+        };
+        auto index = readSegmentedIndex(plain.size(), read);
+        ASSERT_TRUE(index.ok()) << index.error().message;
+        EXPECT_EQ(index->signature.has_value(), name == "builder-signed");
+        expectAcceptedV2(scene, plain);
+        if (seeds)
+            writeBytes(std::filesystem::path(seeds) / name, std::vector<std::uint8_t>(plain.begin(), plain.end()));
+    }
 }
 
 // Check: SegmentAppender::append's "at != segmentOffset" after the pack (file
