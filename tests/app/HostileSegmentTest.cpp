@@ -408,3 +408,41 @@ TEST(HostileSegment, APackWhoseFrameDeclaresMoreThanItsMembers)
         expectRefusedV2(scene, a.plaintext(), ErrorCode::Damaged, "compressed data declares a wrong size");
     }
 }
+
+// Check: decodePack's "no bytes after the frame" (PackLoader, file reader) for a
+// zstd pack whose frame is followed by a byte the table counts; the stream
+// reader decodes the frame to its content size and meets the byte.
+TEST(HostileSegment, AZstdPackWithAByteAfterItsFrame)
+{
+    ExtractScene scene;
+    HostileArchiveV2 a = baseline();
+    a.regions[0].lastPart().data.push_back(0);
+    a.regions[0].table.packStored += 1;
+    expectRefusedV2(scene, a.plaintext(), ErrorCode::Damaged, "does not end where the index says",
+                    "not listed by a segment");
+}
+
+// Check: decodeTrailerV2's "the directory right before the trailer" and the
+// directory frame's size against the trailer's plain length.
+TEST(HostileSegment, ATrailerThatLiesAboutTheDirectory)
+{
+    ExtractScene scene;
+    struct Lie {
+        const char* what;
+        std::function<void(Trailer&)> edit;
+        const char* says;
+    };
+    const std::vector<Lie> lies = {
+        {"offset", [](Trailer& t) { t.indexOffset -= 1; }, "the trailer does not point at the index"},
+        {"length", [](Trailer& t) { t.indexLength += 1; }, "the trailer does not point at the index"},
+        {"plain length", [](Trailer& t) { t.indexPlainLength += 1; },
+         "the directory's size does not match the trailer"},
+    };
+    for (const Lie& lie : lies) {
+        SCOPED_TRACE(lie.what);
+        HostileArchiveV2 a = baseline();
+        a.editTrailer = lie.edit;
+        expectRefusedV2(scene, a.plaintext(), ErrorCode::Damaged, lie.says);
+        expectListRefusedV2(scene, a.plaintext(), ErrorCode::Damaged, lie.says);
+    }
+}
