@@ -311,6 +311,10 @@ Result<Trailer> decodeTrailer(ByteView bytes, std::uint64_t plaintextLength)
     if (!r.raw(magic, 4) || std::memcmp(magic, kTrailerMagic, 4) != 0)
         return damaged("the trailer has a bad magic");
     r.le(version);
+    // The header's version line is authenticated: format v2's trailer under
+    // "coffer/v1" was put there (FORMAT.md §9 item 28).
+    if (version == 2)
+        return damaged("the trailer's version does not match the header's");
     if (version != kVersion)
         return makeError(ErrorCode::UnsupportedVersion, "the archive has an unsupported version");
     r.le(t.indexOffset);

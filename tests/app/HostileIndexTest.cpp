@@ -129,8 +129,12 @@ TEST(HostileTrailer, RefusesABadMagicOrVersion)
     magic.editTrailerBytes = [](Bytes& b) { b[0] = 'X'; };
     scene.expectRefused(magic, ErrorCode::Damaged);
     HostileArchive version = sample();
-    version.editTrailerBytes = [](Bytes& b) { setLe(b, 4, 2, 4); };
+    version.editTrailerBytes = [](Bytes& b) { setLe(b, 4, 3, 4); };
     scene.expectRefused(version, ErrorCode::UnsupportedVersion);
+    // Format v2's trailer version under a coffer/v1 header is damaged, not newer (FORMAT.md §9 item 28).
+    HostileArchive v2 = sample();
+    v2.editTrailerBytes = [](Bytes& b) { setLe(b, 4, 2, 4); };
+    scene.expectRefused(v2, ErrorCode::Damaged);
 }
 
 TEST(HostileTrailer, RefusesBytesAfterTheTrailer)

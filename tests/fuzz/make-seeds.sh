@@ -7,7 +7,7 @@
 #
 #   tests/fuzz/make-seeds.sh COFFER SEEDTOOL OUTDIR
 #
-# OUTDIR gets one folder per target (header keys index archive container age segment).
+# OUTDIR gets one folder per target (header keys index archive archive_v2 container age segment).
 set -euo pipefail
 
 if [ $# -ne 3 ]; then
@@ -24,7 +24,7 @@ export COFFER_HOME="$work/home"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
 export BOTAN_MLOCK_POOL_SIZE=0
 
-for t in header keys index archive container age segment; do mkdir -p "$out/$t"; done
+for t in header keys index archive archive_v2 container age segment; do mkdir -p "$out/$t"; done
 
 card=$("$tool" card)
 "$tool" secret > "$work/fixed.key"
@@ -56,6 +56,9 @@ seal() { # seal NAME ARGS... : one container, and its cuts for the lower targets
   cp "$work/$name.coffer" "$out/container/$name"
   "$tool" header "$work/$name.coffer" "$out/header/$name"
   "$tool" plaintext "$work/$name.coffer" "$out/archive/$name"
+  if [ "$(head -n 1 "$work/$name.coffer")" = coffer/v2 ]; then
+    cp "$out/archive/$name" "$out/archive_v2/$name"
+  fi
   "$tool" index "$work/$name.coffer" "$out/index/$name.index"
   "$tool" frame "$work/$name.coffer" "$out/index/$name.frame"
   "$tool" trailer "$work/$name.coffer" "$out/index/$name.trailer"

@@ -3,7 +3,7 @@
 #
 #   tests/fuzz/run.sh [TARGET [SECONDS]]     default: every target, 60 s each
 #
-# TARGET is one of: header keys index archive container age segment (or "all").
+# TARGET is one of: header keys index archive archive_v2 container age segment (or "all").
 # Environment:
 #   COFFER_FUZZ_BUILD   the clang build folder (default: build-fuzz in the repository);
 #                       configured and built here if needed (CC=clang CXX=clang++,
@@ -19,7 +19,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${COFFER_FUZZ_BUILD:-$root/build-fuzz}
-targets=(header keys index archive container age segment)
+targets=(header keys index archive archive_v2 container age segment)
 want=${1:-all}
 seconds=${2:-60}
 if [ "$want" != all ]; then
@@ -50,7 +50,7 @@ cmake --build "$build" -j "$jobs" --target "${build_targets[@]}" > "$build.build
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export BOTAN_MLOCK_POOL_SIZE=0
-if [ ! -d "$build/fuzz-seeds/segment" ] || [ -z "$(ls -A "$build/fuzz-seeds/container" 2> /dev/null)" ]; then
+if [ ! -d "$build/fuzz-seeds/segment" ] || [ ! -d "$build/fuzz-seeds/archive_v2" ] || [ -z "$(ls -A "$build/fuzz-seeds/container" 2> /dev/null)" ]; then
   "$root/tests/fuzz/make-seeds.sh" "$coffer" "$build/tests/fuzz/coffer_fuzz_seedtool" "$build/fuzz-seeds"
 fi
 
