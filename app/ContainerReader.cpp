@@ -72,8 +72,8 @@ Result<ContainerInfo> inspectContainer(const fs::path& path)
     auto parsed = crypto::parseHeader(raw->bytes);
     COFFER_TRY(parsed);
     ContainerInfo info;
-    info.version = std::string(parsed->header.version == crypto::kFormatV2 ? crypto::kVersionLineV2
-                                                                             : crypto::kVersionLine);
+    info.version =
+        std::string(parsed->header.version == crypto::kFormatV2 ? crypto::kVersionLineV2 : crypto::kVersionLine);
     for (const auto& s : parsed->header.stanzas) {
         info.stanzaTypes.push_back(s.type);
         if (!info.argon2)
@@ -256,7 +256,8 @@ Result<ArchiveIndex> ContainerReader::readIndex()
     COFFER_TRY(loadChunk(m_layout.chunkCount - 1));
     const std::uint64_t length = m_layout.plaintextLength;
     if (m_header.parsed.header.version == crypto::kFormatV2) {
-        auto index = readSegmentedIndex(length, [this](std::uint64_t at, MutableByteView out) { return read(at, out); });
+        auto index =
+            readSegmentedIndex(length, [this](std::uint64_t at, MutableByteView out) { return read(at, out); });
         COFFER_TRY(index);
         index->openedBy = m_header.openedBy;
         return index;

@@ -17,8 +17,8 @@ std::string cofferVersion()
 std::string containerFormatVersion()
 {
     // The header's version line (FORMAT.md §2) of what Coffer writes.
-    const std::string_view line = crypto::kCurrentFormat == crypto::kFormatV2 ? crypto::kVersionLineV2
-                                                                              : crypto::kVersionLine;
+    const std::string_view line =
+        crypto::kCurrentFormat == crypto::kFormatV2 ? crypto::kVersionLineV2 : crypto::kVersionLine;
     return std::string(line.substr(line.find('/') + 1));
 }
 

@@ -144,7 +144,11 @@ Status ArchiveWriter::writeEntries(ScanStream& scan)
     const unsigned threads = std::min(crypto::WorkerPool::shared().size(), m_compression == Compression::Max ? 2u : 4u);
     std::deque<ScanStream::Batch> batches; // outlives the packs, which point into it
     using Hashes = PackCompressor::Hashes;
-    PackCompressor packs(level(), threads, !m_signer ? Hashes::None : v2() ? Hashes::PerPack : Hashes::PerMember, m_job);
+    PackCompressor packs(level(), threads,
+                         !m_signer ? Hashes::None
+                         : v2()    ? Hashes::PerPack
+                                   : Hashes::PerMember,
+                         m_job);
 
     // Where packs end depends only on the entries, never on how far the scan
     // got: each decision waits until the entries ahead hold enough to pack

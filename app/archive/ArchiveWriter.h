@@ -5,9 +5,9 @@
 
 #include "ArchiveFormat.h"
 #include "DirectoryFormat.h"
-#include "Header.h"
 #include "FileIO.h"
 #include "HashBehind.h"
+#include "Header.h"
 #include "InputScan.h"
 #include "Job.h"
 #include "Keys.h"
@@ -101,10 +101,10 @@ private:
     Status signInPlace(Bytes& plain, bool v2Label);
 
     std::uint8_t m_format = crypto::kFormatV1;
-    std::vector<SegmentRow> m_rows;       // v2: the segments written
-    std::uint64_t m_entriesWritten = 0;   // v2: entries in those segments
-    std::size_t m_nonMembers = 0;         // v2: entries since the last segment that are not in a pack
-    std::size_t m_pendingPaths = 0;       // v2: and the bytes of their paths
+    std::vector<SegmentRow> m_rows;     // v2: the segments written
+    std::uint64_t m_entriesWritten = 0; // v2: entries in those segments
+    std::size_t m_nonMembers = 0;       // v2: entries since the last segment that are not in a pack
+    std::size_t m_pendingPaths = 0;     // v2: and the bytes of their paths
     crypto::PayloadWriter& m_payload;
     Compression m_compression;
     JobControl& m_job;

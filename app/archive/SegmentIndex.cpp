@@ -33,9 +33,8 @@ Status checkRecord(IndexEntry& e, const SegmentEntry& s, const PlainReader& read
     if (r.kind != EntryKind::File || (r.codec != Codec::Stored && r.codec != Codec::Zstd))
         return damaged("a record in format v2 is not a file's");
     if (fixed->pathLength != e.info.path.size() ||
-        std::memcmp(record.data() + kEntryFixedSize, e.info.path.data(), e.info.path.size()) != 0 ||
-        r.size != s.size || r.mode != s.mode || r.mtimeSeconds != s.mtimeSeconds ||
-        r.mtimeNanoseconds != s.mtimeNanoseconds)
+        std::memcmp(record.data() + kEntryFixedSize, e.info.path.data(), e.info.path.size()) != 0 || r.size != s.size ||
+        r.mode != s.mode || r.mtimeSeconds != s.mtimeSeconds || r.mtimeNanoseconds != s.mtimeNanoseconds)
         return damaged("the entry \"" + e.info.path + "\" does not match its segment");
     if (r.codec == Codec::Stored && s.stored != s.size)
         return damaged("a stored entry's length does not match its size");

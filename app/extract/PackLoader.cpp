@@ -32,7 +32,7 @@ Status decodePack(const EntryInfo& pack, ByteView stored, const DataSink& sink, 
         return Status::success();
     };
     constexpr std::size_t kPiece = 256 * 1024; // a cancel is seen within a piece
-    if (pack.codec == Codec::Stored) { // format v2's pack of files that do not compress
+    if (pack.codec == Codec::Stored) {         // format v2's pack of files that do not compress
         if (stored.size() != pack.size)
             return damaged("a pack does not end where the index says");
         for (std::size_t at = 0; at < stored.size(); at += kPiece) {

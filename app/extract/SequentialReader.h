@@ -77,18 +77,18 @@ private:
     bool m_pending = false; // the current entry's data is still to be read
 
     bool m_v2 = false;
-    ArchiveIndex m_index;                // v2: every entry of the segments read so far
-    std::vector<SegmentRow> m_rows;      // v2: the segments read, as the directory must list them
-    std::optional<bool> m_hashes;        // v2: whether the segments carry hashes (all alike)
-    std::uint64_t m_regionStart = 0;     // v2: where the current region began
+    ArchiveIndex m_index;            // v2: every entry of the segments read so far
+    std::vector<SegmentRow> m_rows;  // v2: the segments read, as the directory must list them
+    std::optional<bool> m_hashes;    // v2: whether the segments carry hashes (all alike)
+    std::uint64_t m_regionStart = 0; // v2: where the current region began
     struct SeenPack {
         std::uint64_t offset = 0;
         PackHeader header;
         std::uint64_t stored = 0;
     };
-    std::optional<SeenPack> m_seenPack;  // v2: the current region's pack
-    std::size_t m_give = 0;              // v2: the next entry of m_index to give out
-    std::size_t m_current = 0;           // v2: the one given out last
+    std::optional<SeenPack> m_seenPack; // v2: the current region's pack
+    std::size_t m_give = 0;             // v2: the next entry of m_index to give out
+    std::size_t m_current = 0;          // v2: the one given out last
 };
 
 } // namespace coffer

@@ -101,7 +101,7 @@ Result<fs::path> rekeyContainer(const RekeyRequest& request, const crypto::Ident
         // Over the original: a header of the old one's length is written in its
         // place and the payload stays where it is (FORMAT.md §12.1).
         auto same = crypto::sealHeaderWithKey(opened.fileKey.clone(), recipients, keep, payloadOffset,
-                                                 opened.parsed.header.version);
+                                              opened.parsed.header.version);
         if (same.ok()) {
             UniqueFd rw(::open(request.input.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW));
             if (!rw.valid())
@@ -128,8 +128,8 @@ Result<fs::path> rekeyContainer(const RekeyRequest& request, const crypto::Ident
         // Too many new recipients for the old header's room, or no journal
         // could be made here (see rewriteHeaderInPlace): a new file, as below.
     }
-    auto sealed = crypto::sealHeaderWithKey(opened.fileKey.clone(), recipients, std::move(keep), 0,
-                                                opened.parsed.header.version);
+    auto sealed =
+        crypto::sealHeaderWithKey(opened.fileKey.clone(), recipients, std::move(keep), 0, opened.parsed.header.version);
     COFFER_TRY(sealed);
     auto out = AtomicOutput::create(request.output, request.overwrite || inPlace);
     COFFER_TRY(out);
