@@ -188,6 +188,9 @@ Status ArchiveWriter::writeEntries(ScanStream& scan)
     };
     std::uint64_t packPaths = 0;
     std::uint64_t storedPaths = 0;
+    // Stored packs grow from 1 MiB as zstd packs do, so every thread has
+    // files to read early instead of one thread reading thousands of them.
+    std::uint64_t storedCap = kSmallestPack;
     const auto memberFits = [&](const PackCompressor::Pack& p, std::uint64_t paths, const SourceEntry& e) {
         return p.contentSize + e.info.size <= kMaxFrameContent &&
                (!v2() || (p.members.size() < kMaxPackMembers && paths + e.info.path.size() <= kMaxPackPathBytes));
@@ -205,6 +208,7 @@ Status ArchiveWriter::writeEntries(ScanStream& scan)
         COFFER_TRY(submitPack(packs, std::move(stored)));
         stored = newPack(true);
         storedPaths = 0;
+        storedCap = std::min(storedCap * 2, kLargestPack);
         return Status::success();
     };
     while (true) {
@@ -241,6 +245,8 @@ Status ArchiveWriter::writeEntries(ScanStream& scan)
             stored->members.push_back(&e);
             stored->contentSize += e.info.size;
             storedPaths += e.info.path.size();
+            if (stored->contentSize >= storedCap)
+                COFFER_TRY(submitStored());
         } else if (e.info.size <= kSmallFileMax) {
             COFFER_TRY(writeUnpacked(e));
         } else {
