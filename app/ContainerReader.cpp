@@ -255,28 +255,16 @@ Result<ArchiveIndex> ContainerReader::readIndex()
     // The final chunk is opened first: it authenticates the payload length.
     COFFER_TRY(loadChunk(m_layout.chunkCount - 1));
     const std::uint64_t length = m_layout.plaintextLength;
+    const PlainReader plaintext = [this](std::uint64_t at, MutableByteView out) { return read(at, out); };
     if (m_header.parsed.header.version == crypto::kFormatV2) {
-        auto index =
-            readSegmentedIndex(length, [this](std::uint64_t at, MutableByteView out) { return read(at, out); });
+        auto index = readSegmentedIndex(length, plaintext);
         COFFER_TRY(index);
         index->openedBy = m_header.openedBy;
         return index;
     }
-    if (length < kTrailerSize)
-        return damaged("the archive is too short to hold a trailer");
-    Bytes trailerBytes(kTrailerSize);
-    COFFER_TRY(read(length - kTrailerSize, trailerBytes));
-    auto trailer = decodeTrailer(trailerBytes, length);
-    COFFER_TRY(trailer);
-    // decodeTrailer bounded both lengths (FORMAT.md §5.3) before this allocates.
-    Bytes compressed(static_cast<std::size_t>(trailer->indexLength));
-    COFFER_TRY(read(trailer->indexOffset, compressed));
-    auto plain = decompressSingleFrame(compressed, trailer->indexPlainLength);
-    COFFER_TRY(plain);
-    Bytes().swap(compressed); // gone before the entries are decoded: the peak is what a listing costs
-    if (plain->size() != trailer->indexPlainLength)
-        return damaged("the index size does not match the trailer");
-    auto index = decodeIndex(*plain, trailer->indexOffset);
+    auto last = readFinalFrame(length, plaintext, decodeTrailer, "the index size does not match the trailer");
+    COFFER_TRY(last);
+    auto index = decodeIndex(last->plain, last->trailer.indexOffset);
     COFFER_TRY(index);
     index->openedBy = m_header.openedBy;
     return index;

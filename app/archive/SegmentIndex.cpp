@@ -151,22 +151,32 @@ Result<SegmentTable> readSegment(const SegmentRow& row, bool hashes, const Plain
     return table;
 }
 
-Result<ArchiveIndex> readSegmentedIndex(std::uint64_t length, const PlainReader& read)
+Result<FinalFrame> readFinalFrame(std::uint64_t length, const PlainReader& read, TrailerDecoder decode,
+                                  const char* sizeMismatch)
 {
     if (length < kTrailerSize)
         return damaged("the archive is too short to hold a trailer");
     Bytes trailerBytes(kTrailerSize);
     COFFER_TRY(read(length - kTrailerSize, trailerBytes));
-    auto trailer = decodeTrailerV2(trailerBytes, length);
+    auto trailer = decode(trailerBytes, length);
     COFFER_TRY(trailer);
-    // decodeTrailerV2 bounded both lengths before this allocates.
+    // The decoder bounded both lengths (FORMAT.md §5.3) before this allocates.
     Bytes compressed(static_cast<std::size_t>(trailer->indexLength));
     COFFER_TRY(read(trailer->indexOffset, compressed));
     auto plain = decompressSingleFrame(compressed, trailer->indexPlainLength);
     COFFER_TRY(plain);
+    Bytes().swap(compressed); // gone before the entries are decoded: the peak is what a listing costs
     if (plain->size() != trailer->indexPlainLength)
-        return damaged("the directory's size does not match the trailer");
-    auto directory = decodeDirectory(*plain);
+        return damaged(sizeMismatch);
+    return FinalFrame{*trailer, std::move(*plain)};
+}
+
+Result<ArchiveIndex> readSegmentedIndex(std::uint64_t length, const PlainReader& read)
+{
+    auto last = readFinalFrame(length, read, decodeTrailerV2, "the directory's size does not match the trailer");
+    COFFER_TRY(last);
+    const Trailer* trailer = &last->trailer;
+    auto directory = decodeDirectory(last->plain);
     COFFER_TRY(directory);
 
     ArchiveIndex index;

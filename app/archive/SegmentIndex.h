@@ -32,6 +32,18 @@ private:
     PathSet& m_paths;
 };
 
+/// The trailer at the end of a plaintext of `length` bytes (decoded by
+/// `decode`, v1's or v2's, which bounds both lengths) and the one zstd frame
+/// it points at, decompressed: the index (v1) or the directory (v2).
+struct FinalFrame {
+    Trailer trailer;
+    Bytes plain;
+};
+using TrailerDecoder = Result<Trailer> (*)(ByteView bytes32, std::uint64_t plaintextLength);
+/// `sizeMismatch`: what a frame of another size than the trailer says is.
+Result<FinalFrame> readFinalFrame(std::uint64_t length, const PlainReader& read, TrailerDecoder decode,
+                                  const char* sizeMismatch);
+
 /// The index of a v2 container of `plaintextLength` bytes: trailer, directory
 /// (its signature verified), every segment (against its row). Listing reads
 /// nothing else but the records' headers.
