@@ -64,6 +64,33 @@ Digest32 hmacSha256(ByteView key, ByteView message)
     return d;
 }
 
+struct KeyedHash::Impl {
+    std::unique_ptr<Botan::MessageAuthenticationCode> mac;
+    std::array<std::uint8_t, 16> key{};
+    ~Impl() { Botan::secure_scrub_memory(key.data(), key.size()); }
+};
+
+KeyedHash::KeyedHash() : m_impl(std::make_unique<Impl>())
+{
+    m_impl->mac = Botan::MessageAuthenticationCode::create_or_throw("SipHash(2,4)");
+    randomBytes(m_impl->key);
+}
+
+KeyedHash::~KeyedHash() = default;
+KeyedHash::KeyedHash(KeyedHash&&) noexcept = default;
+KeyedHash& KeyedHash::operator=(KeyedHash&&) noexcept = default;
+
+std::uint64_t KeyedHash::operator()(std::string_view data) const
+{
+    std::array<std::uint8_t, 8> out{};
+    m_impl->mac->set_key(m_impl->key.data(), m_impl->key.size()); // Botan 2.19's SipHash forgets its key in final()
+    m_impl->mac->update(reinterpret_cast<const std::uint8_t*>(data.data()), data.size());
+    m_impl->mac->final(out.data());
+    std::uint64_t v = 0;
+    std::memcpy(&v, out.data(), out.size());
+    return v;
+}
+
 namespace {
 
 // Botan 2.19's HKDF silently truncates outputs longer than 255 * hash length

@@ -49,6 +49,22 @@ private:
 
 Digest32 hmacSha256(ByteView key, ByteView message);
 
+/// SipHash-2-4 under a key of its own, drawn from the CSPRNG when it is made:
+/// for tables of names an attacker chose, who cannot know the key and so
+/// cannot make names collide. Not thread-safe: one object per thread.
+class KeyedHash {
+public:
+    KeyedHash();
+    ~KeyedHash();
+    KeyedHash(KeyedHash&&) noexcept;
+    KeyedHash& operator=(KeyedHash&&) noexcept;
+    std::uint64_t operator()(std::string_view data) const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
 /// HKDF-SHA-256 (RFC 5869, extract and expand). Fails if `length` exceeds 255*32.
 Result<SecureBytes> hkdfSha256(ByteView ikm, ByteView salt, ByteView info, std::size_t length);
 /// HKDF-Expand-SHA-512 only (the prk is used as is). Fails if `length` exceeds 255*64.

@@ -74,6 +74,50 @@ Status checkArchivePath(std::string_view path)
     return Status::success();
 }
 
+PathSet::PathSet()
+{
+    grow(64);
+}
+
+void PathSet::reserve(std::size_t paths)
+{
+    std::size_t slots = m_slots.size();
+    while (slots / 4 * 3 < paths)
+        slots *= 2;
+    if (slots != m_slots.size())
+        grow(slots);
+}
+
+void PathSet::grow(std::size_t slots)
+{
+    std::vector<Slot> old = std::exchange(m_slots, std::vector<Slot>(slots));
+    const std::size_t mask = slots - 1;
+    for (const Slot& s : old) {
+        if (s.plain == 0)
+            continue;
+        std::size_t i = s.keyed & mask;
+        while (m_slots[i].plain != 0)
+            i = (i + 1) & mask;
+        m_slots[i] = s;
+    }
+}
+
+PathSet::Slot& PathSet::find(std::string_view path)
+{
+    const std::uint64_t keyed = m_hash(path);
+    const std::uint64_t plain = std::hash<std::string_view>{}(path) & ~std::uint64_t(3);
+    const std::size_t mask = m_slots.size() - 1;
+    for (std::size_t i = keyed & mask;; i = (i + 1) & mask) {
+        Slot& s = m_slots[i];
+        if (s.plain == 0) {
+            s.keyed = keyed; // where it goes: the caller sets the kind, or leaves it empty
+            return s;
+        }
+        if (s.keyed == keyed && (s.plain & ~std::uint64_t(3)) == plain)
+            return s;
+    }
+}
+
 Status PathSet::add(std::string_view path, bool isDirectory)
 {
     COFFER_TRY(checkArchivePath(path));
@@ -83,25 +127,39 @@ Status PathSet::add(std::string_view path, bool isDirectory)
     // overwrites or follows a link (FORMAT.md §5.5, §10).
     // Every ancestor is (or becomes) a directory; none may be a file. A parent
     // already known as a folder had its own ancestors checked when it came.
+    // A path adds itself and at most all its ancestors: room for them first,
+    // so that no slot found below moves.
+    reserve(m_used + 1 + static_cast<std::size_t>(std::count(path.begin(), path.end(), '/')));
+    const auto kindOf = [](const Slot& s) { return static_cast<Kind>(s.plain & 3); };
+    const auto claim = [&](Slot& s, std::string_view p, Kind kind) {
+        s.plain = (std::hash<std::string_view>{}(p) & ~std::uint64_t(3)) | static_cast<std::uint64_t>(kind);
+        ++m_used;
+    };
     const auto slash = path.rfind('/');
-    const auto parent = slash == std::string_view::npos ? m_paths.end() : m_paths.find(path.substr(0, slash));
-    const bool parentKnown = parent != m_paths.end() && parent->second != Kind::File;
+    bool parentKnown = false;
+    if (slash != std::string_view::npos) {
+        const Slot& parent = find(path.substr(0, slash));
+        parentKnown = parent.plain != 0 && kindOf(parent) != Kind::File;
+    }
     for (std::size_t pos = path.find('/'); !parentKnown && pos != std::string_view::npos;
          pos = path.find('/', pos + 1)) {
-        auto [it, inserted] = m_paths.try_emplace(std::string(path.substr(0, pos)), Kind::ImpliedDirectory);
-        if (!inserted && it->second == Kind::File)
+        Slot& s = find(path.substr(0, pos));
+        if (s.plain == 0)
+            claim(s, path.substr(0, pos), Kind::ImpliedDirectory);
+        else if (kindOf(s) == Kind::File)
             return unsafe(path, "a file of the same name is also used as a folder");
     }
-    auto [it, inserted] = m_paths.try_emplace(std::string(path), isDirectory ? Kind::Directory : Kind::File);
-    if (!inserted) {
-        if (it->second == Kind::ImpliedDirectory && isDirectory) {
-            it->second = Kind::Directory;
-            return Status::success();
-        }
-        return unsafe(path, it->second == Kind::ImpliedDirectory ? "a file of the same name is also used as a folder"
-                                                                 : "another entry has the same name");
+    Slot& s = find(path);
+    if (s.plain == 0) {
+        claim(s, path, isDirectory ? Kind::Directory : Kind::File);
+        return Status::success();
     }
-    return Status::success();
+    if (kindOf(s) == Kind::ImpliedDirectory && isDirectory) {
+        s.plain = (s.plain & ~std::uint64_t(3)) | static_cast<std::uint64_t>(Kind::Directory);
+        return Status::success();
+    }
+    return unsafe(path, kindOf(s) == Kind::ImpliedDirectory ? "a file of the same name is also used as a folder"
+                                                            : "another entry has the same name");
 }
 
 } // namespace coffer

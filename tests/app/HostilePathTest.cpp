@@ -209,3 +209,31 @@ TEST(HostilePath, AcceptsUnusualButSafeNames)
     archive.file("\xf0\x9f\x94\x92.txt", "g"); // U+1F512
     scene.expectAccepted(archive);
 }
+
+// PathSet keeps hashes, not names, in a table that grows (PathRules.h): after
+// growing many times over, it still tells every path from every other and
+// finds every duplicate and every file used as a folder.
+TEST(HostilePath, ASetOfAHundredThousandPathsStillFindsEveryCollision)
+{
+    PathSet paths;
+    const auto file = [](int d, int f) { return "top/d" + std::to_string(d) + "/f" + std::to_string(f) + ".txt"; };
+    for (int d = 0; d < 100; ++d) {
+        ASSERT_TRUE(paths.add("top/d" + std::to_string(d), true).ok());
+        for (int f = 0; f < 1000; ++f)
+            ASSERT_TRUE(paths.add(file(d, f), false).ok()) << file(d, f);
+    }
+    EXPECT_EQ(paths.size(), 100'000u + 100u + 1u); // "top" is implied
+    for (int d = 0; d < 100; d += 7)
+        for (int f = 0; f < 1000; f += 13) {
+            const auto again = paths.add(file(d, f), false);
+            ASSERT_FALSE(again.ok()) << file(d, f);
+            EXPECT_NE(again.error().message.find("same name"), std::string::npos);
+            const auto below = paths.add(file(d, f) + "/inside", false);
+            ASSERT_FALSE(below.ok()) << file(d, f);
+            EXPECT_NE(below.error().message.find("used as a folder"), std::string::npos);
+        }
+    EXPECT_FALSE(paths.add("top", false).ok()) << "a folder implied by its files became a file";
+    EXPECT_TRUE(paths.add("top", true).ok()) << "an implied folder listed once is not a duplicate";
+    EXPECT_FALSE(paths.add("top", true).ok());
+    EXPECT_EQ(paths.size(), 100'000u + 100u + 1u);
+}

@@ -159,3 +159,19 @@ TEST(Argon2id, RejectsParametersBelowTheMinimum)
     EXPECT_TRUE(argon2id("pw", salt, {1, 8, 1}).ok());
     EXPECT_TRUE(argon2id("pw", salt, {1, 32, 4}).ok());
 }
+
+// KeyedHash (SipHash-2-4 under a key of its own) names paths in PathSet: the
+// same name must hash the same on every call (Botan 2.19's SipHash forgets its
+// key after each one: the second call threw before it was set again), and two
+// sets must not share a key.
+TEST(KeyedHash, IsStableForOneKeyAndDiffersBetweenKeys)
+{
+    const crypto::KeyedHash a;
+    const crypto::KeyedHash b;
+    const std::uint64_t first = a("docs/report.txt");
+    EXPECT_EQ(a("docs/report.txt"), first);
+    EXPECT_EQ(a("docs/report.txt"), first);
+    EXPECT_NE(a("docs/report.txt2"), first);
+    EXPECT_NE(a(""), a(std::string_view("\0", 1)));
+    EXPECT_NE(b("docs/report.txt"), first) << "two hashes drew the same key";
+}
