@@ -29,6 +29,19 @@ extern "C" void onStopSignal(int)
     g_stop = 1;
 }
 
+} // namespace
+
+void blockStopSignals()
+{
+    sigset_t block;
+    sigemptyset(&block);
+    for (const int s : {SIGTERM, SIGINT, SIGHUP})
+        sigaddset(&block, s);
+    ::pthread_sigmask(SIG_BLOCK, &block, nullptr);
+}
+
+namespace {
+
 /// SIGTERM, SIGINT and SIGHUP are blocked except inside ppoll(), where they
 /// end the wait: no request is cut in half, and none is missed.
 sigset_t catchStopSignals()

@@ -21,6 +21,13 @@ struct AgentOptions {
     int lockFd = -1;
 };
 
+/// Blocks SIGTERM, SIGINT and SIGHUP in the calling thread, and so in every
+/// thread started from it afterwards (the keyring's unlock starts the worker
+/// pool): call it first thing. A stop signal can then only be taken inside
+/// serveAgent's wait, which it ends; one sent earlier waits for it. (Else a
+/// worker took it while the agent was busy, and the agent never stopped.)
+void blockStopSignals();
+
 /// Binds the socket (a live agent there is an error; a dead one's socket is
 /// removed), calls `ready()` once it listens, then serves until it locks.
 /// The keyring is wiped when this returns.

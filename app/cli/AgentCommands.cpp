@@ -165,6 +165,7 @@ int commandLock(const std::vector<std::string>& argv)
 
 int commandAgent(const std::vector<std::string>& argv)
 {
+    agent::blockStopSignals(); // before the unlock starts any thread
     Args args = parseArgs("agent", argv);
     if (!args.ok() || !args.positional().empty())
         return usageError(args.ok() ? "agent takes no file" : args.error(), usageOf("agent"));
