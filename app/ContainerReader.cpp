@@ -250,6 +250,19 @@ Status ContainerReader::read(std::uint64_t offset, MutableByteView out)
     return Status::success();
 }
 
+PlainReader ContainerReader::plaintext()
+{
+    return [this](std::uint64_t at, MutableByteView out) { return read(at, out); };
+}
+
+Result<SegmentWalk> ContainerReader::openSegments()
+{
+    if (!isSegmented())
+        return makeError(ErrorCode::Internal, "a v1 container has no segments");
+    COFFER_TRY(loadChunk(m_layout.chunkCount - 1)); // it authenticates the payload length
+    return SegmentWalk::open(m_layout.plaintextLength, plaintext());
+}
+
 Result<ArchiveIndex> ContainerReader::readIndex()
 {
     // The final chunk is opened first: it authenticates the payload length.

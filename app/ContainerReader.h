@@ -8,6 +8,7 @@
 #include "ChunkBatch.h"
 #include "FileIO.h"
 #include "Recipient.h"
+#include "SegmentIndex.h"
 
 #include <filesystem>
 #include <optional>
@@ -44,6 +45,12 @@ public:
     Status read(std::uint64_t offset, MutableByteView out);
     /// Reads and validates the trailer and index.
     Result<ArchiveIndex> readIndex();
+    /// Format v2 only (isSegmented()): the trailer and the directory, read
+    /// and verified; its segments are then walked through plaintext().
+    Result<SegmentWalk> openSegments();
+    bool isSegmented() const { return m_header.parsed.header.version == crypto::kFormatV2; }
+    /// read() as a function (valid while this reader stays where it is).
+    PlainReader plaintext();
     const std::filesystem::path& path() const { return m_path; }
     /// The header as opened: a rekey re-wraps this file key instead of
     /// unwrapping again (one Argon2id run for a passphrase, FORMAT.md §3.2).

@@ -171,39 +171,61 @@ Result<FinalFrame> readFinalFrame(std::uint64_t length, const PlainReader& read,
     return FinalFrame{*trailer, std::move(*plain)};
 }
 
-Result<ArchiveIndex> readSegmentedIndex(std::uint64_t length, const PlainReader& read)
+SegmentWalk::SegmentWalk(Trailer trailer, Directory directory)
+    : m_trailer(trailer), m_rows(std::move(directory.rows))
+{
+    m_header.format = 2;
+    m_header.hasHashes = directory.hashes;
+    m_header.version = directory.signature ? kIndexVersion2 : kIndexVersion1;
+    m_header.recipients = std::move(directory.recipients);
+    m_header.signature = directory.signature;
+    for (const SegmentRow& row : m_rows)
+        m_entryCount += row.entryCount;
+}
+
+Result<SegmentWalk> SegmentWalk::open(std::uint64_t length, const PlainReader& read)
 {
     auto last = readFinalFrame(length, read, decodeTrailerV2, "the directory's size does not match the trailer");
     COFFER_TRY(last);
-    const Trailer* trailer = &last->trailer;
     auto directory = decodeDirectory(last->plain);
     COFFER_TRY(directory);
+    return SegmentWalk(last->trailer, std::move(*directory));
+}
 
-    ArchiveIndex index;
-    index.format = 2;
-    index.hasHashes = directory->hashes;
-    index.version = directory->signature ? kIndexVersion2 : kIndexVersion1;
-    index.recipients = std::move(directory->recipients);
-    index.signature = directory->signature;
-    std::uint64_t entries = 0;
-    for (const SegmentRow& row : directory->rows)
-        entries += row.entryCount;
-    index.entries.reserve(static_cast<std::size_t>(entries + directory->rows.size()));
+Status SegmentWalk::walk(ArchiveIndex& into, const PlainReader& read,
+                         const std::function<Status(ArchiveIndex&)>& done) const
+{
+    into.format = m_header.format;
+    into.hasHashes = m_header.hasHashes;
+    into.version = m_header.version;
+    into.recipients = m_header.recipients;
+    into.signature = m_header.signature;
     PathSet paths;
-    paths.reserve(static_cast<std::size_t>(entries));
-    SegmentAppender appender(index, paths);
+    paths.reserve(static_cast<std::size_t>(m_entryCount));
+    SegmentAppender appender(into, paths);
     std::uint64_t regionStart = 0;
-    for (const SegmentRow& row : directory->rows) {
-        if (row.offset < regionStart || row.offset > trailer->indexOffset ||
-            trailer->indexOffset - row.offset < kSegmentHeaderSize + std::uint64_t(row.storedLength))
+    for (const SegmentRow& row : m_rows) {
+        if (row.offset < regionStart || row.offset > m_trailer.indexOffset ||
+            m_trailer.indexOffset - row.offset < kSegmentHeaderSize + std::uint64_t(row.storedLength))
             return damaged("the directory points outside the entries");
-        auto table = readSegment(row, index.hasHashes, read);
+        auto table = readSegment(row, into.hasHashes, read);
         COFFER_TRY(table);
         COFFER_TRY(appender.append(std::move(*table), regionStart, row.offset, read));
         regionStart = row.offset + kSegmentHeaderSize + row.storedLength;
+        COFFER_TRY(done(into));
     }
-    if (regionStart != trailer->indexOffset)
+    if (regionStart != m_trailer.indexOffset)
         return damaged("the entries do not end where the directory begins");
+    return Status::success();
+}
+
+Result<ArchiveIndex> readSegmentedIndex(std::uint64_t length, const PlainReader& read)
+{
+    auto walk = SegmentWalk::open(length, read);
+    COFFER_TRY(walk);
+    ArchiveIndex index;
+    index.entries.reserve(static_cast<std::size_t>(walk->entryCount() + walk->segmentCount()));
+    COFFER_TRY(walk->walk(index, read, [](ArchiveIndex&) { return Status::success(); }));
     return index;
 }
 

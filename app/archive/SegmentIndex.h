@@ -44,9 +44,38 @@ using TrailerDecoder = Result<Trailer> (*)(ByteView bytes32, std::uint64_t plain
 Result<FinalFrame> readFinalFrame(std::uint64_t length, const PlainReader& read, TrailerDecoder decode,
                                   const char* sizeMismatch);
 
-/// The index of a v2 container of `plaintextLength` bytes: trailer, directory
-/// (its signature verified), every segment (against its row). Listing reads
-/// nothing else but the records' headers.
+/// A v2 container's index, one segment at a time (FORMAT.md §5.9): open()
+/// reads the trailer and the directory (its signature verified); walk() then
+/// reads every segment in order, each checked against its row, its paths
+/// against all before them, so that a reader can go through a million entries
+/// without holding them all.
+class SegmentWalk {
+public:
+    static Result<SegmentWalk> open(std::uint64_t plaintextLength, const PlainReader& read);
+    /// What the directory says: format, hashes, version, recipients, the
+    /// verified signature; no entries.
+    const ArchiveIndex& header() const { return m_header; }
+    /// The entries the rows announce (checked against each segment as it is read).
+    std::uint64_t entryCount() const { return m_entryCount; }
+    std::size_t segmentCount() const { return m_rows.size(); }
+    /// Appends each segment's entries to `into` (its pack first: packEntry
+    /// counts in `into`), then calls `done(into)`, which may clear
+    /// into.entries to walk in the memory of one segment. `into` gets the
+    /// header's fields first. Walking again reads and checks everything again.
+    /// `read` reads the same plaintext as open()'s.
+    Status walk(ArchiveIndex& into, const PlainReader& read, const std::function<Status(ArchiveIndex&)>& done) const;
+
+private:
+    SegmentWalk(Trailer trailer, Directory directory);
+
+    Trailer m_trailer;
+    std::vector<SegmentRow> m_rows;
+    ArchiveIndex m_header;
+    std::uint64_t m_entryCount = 0;
+};
+
+/// The index of a v2 container of `plaintextLength` bytes, all of it: the
+/// directory and every segment. Listing reads nothing else but the records' headers.
 Result<ArchiveIndex> readSegmentedIndex(std::uint64_t plaintextLength, const PlainReader& read);
 
 /// Reads and checks one segment at `row` (its header, frame, lengths, count

@@ -31,7 +31,7 @@ public:
                 return makeError(ErrorCode::Cancelled, "cancelled");
             COFFER_TRY(extract(entry));
         }
-        return handOverPack();
+        return handOverPack(); // a pack is one segment's: the next segment counts its entries afresh
     }
 
 private:
@@ -90,12 +90,20 @@ private:
 Result<ExtractSummary> extractFromFile(const ExtractRequest& request, const crypto::IdentityList& identities,
                                        JobControl& job)
 {
-    auto reader = IndexedReader::open(request.container, identities);
+    // Segment by segment (FORMAT.md §5.9), in the memory of one: a first
+    // walk checks every segment and finds and counts the selection before
+    // anything is written, a second extracts.
+    auto reader = IndexedReader::openSegmented(request.container, identities);
     COFFER_TRY(reader);
     const ExtractPlan plan{request};
-    COFFER_TRY(plan.checkFound(reader->index().entries));
+    std::vector<bool> found;
     Progress counted;
-    plan.countSelected(reader->index(), counted);
+    COFFER_TRY(reader->eachSegment([&] {
+        plan.markFound(reader->index().entries, found);
+        plan.countSelected(reader->index(), counted);
+        return Status::success();
+    }));
+    COFFER_TRY(plan.checkFound(found));
     // Files take their places in finish(): one syncfs there makes every file durable at once.
     auto target = ExtractTarget::open(request.destination, request.overwrite);
     COFFER_TRY(target);
@@ -104,8 +112,9 @@ Result<ExtractSummary> extractFromFile(const ExtractRequest& request, const cryp
     // The index declares every size: a bomb is refused before its first byte (FORMAT.md §5.6).
     FreeSpaceGuard space(request.destination);
     COFFER_TRY(space.reserve(counted.bytesTotal, counted.filesTotal));
-    COFFER_TRY(FileExtraction(*reader, plan, out, job).run());
-    return out.finish(reader->takeIndex());
+    FileExtraction extraction(*reader, plan, out, job);
+    COFFER_TRY(reader->eachSegment([&] { return extraction.run(); }));
+    return out.finish(reader->takeIndex()); // its entries: all of a v1 index, none of v2's
 }
 
 /// One record from a stream into the staging folder. No index first on a
@@ -166,6 +175,22 @@ Result<Listing> listContainer(const fs::path& container, const crypto::IdentityL
     COFFER_TRY(reader);
     std::error_code ec;
     return Listing{reader->takeIndex(), static_cast<std::uint64_t>(fs::file_size(container, ec))};
+}
+
+Result<ArchiveIndex> listContainerEntries(const fs::path& container, const crypto::IdentityList& identities,
+                                          const std::function<void(const IndexEntry&)>& each)
+{
+    auto reader = IndexedReader::openSegmented(container, identities);
+    COFFER_TRY(reader);
+    COFFER_TRY(reader->eachSegment([&] {
+        for (const IndexEntry& e : reader->index().entries)
+            if (!e.isPack())
+                each(e);
+        return Status::success();
+    }));
+    ArchiveIndex index = reader->takeIndex();
+    index.entries.clear();
+    return index;
 }
 
 Result<crypto::SecureBytes> readStoredEntry(const fs::path& container, const crypto::IdentityList& identities,

@@ -7,6 +7,7 @@
 #include "Recipient.h"
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,14 @@ struct Listing {
 
 /// Reads only the header, the final chunk(s) and the index.
 Result<Listing> listContainer(const std::filesystem::path& container, const crypto::IdentityList& identities);
+
+/// The same, without holding the entries: `each` gets every file and folder
+/// (not the packs) in the container's order, a format v2 container read one
+/// segment at a time; every segment is checked before its entries are given.
+/// Returns the index without its entries (signature, recipients).
+Result<ArchiveIndex> listContainerEntries(const std::filesystem::path& container,
+                                          const crypto::IdentityList& identities,
+                                          const std::function<void(const IndexEntry&)>& each);
 
 /// Reads one stored (uncompressed) file entry into wiped memory (the keyring);
 /// refuses (LimitExceeded) an entry larger than `maxBytes`.
@@ -35,7 +44,7 @@ struct ExtractRequest {
 };
 
 struct ExtractSummary {
-    ArchiveIndex index; // what the container's index says (signature, recipients, entries)
+    ArchiveIndex index; // what the container's index says: signature, recipients (entries: v1's only)
     std::uint64_t files = 0;
     std::uint64_t bytes = 0;
     std::vector<std::filesystem::path> written; // what appeared in the destination: its new top-level names

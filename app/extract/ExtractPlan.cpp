@@ -25,12 +25,25 @@ bool ExtractPlan::selects(const std::string& path) const
 
 Status ExtractPlan::checkFound(const std::vector<IndexEntry>& entries) const
 {
-    for (const auto& o : request.only) {
-        const bool found = std::any_of(entries.begin(), entries.end(),
-                                       [&](const IndexEntry& e) { return isSelected(e.info.path, {o}); });
-        if (!found)
-            return makeError(ErrorCode::InvalidArgument, "\"" + o + "\" is not in this container");
-    }
+    std::vector<bool> found;
+    markFound(entries, found);
+    return checkFound(found);
+}
+
+void ExtractPlan::markFound(const std::vector<IndexEntry>& entries, std::vector<bool>& found) const
+{
+    found.resize(request.only.size());
+    for (std::size_t i = 0; i < request.only.size(); ++i)
+        found[i] = found[i] || std::any_of(entries.begin(), entries.end(), [&](const IndexEntry& e) {
+                       return !e.isPack() && isSelected(e.info.path, {request.only[i]});
+                   });
+}
+
+Status ExtractPlan::checkFound(const std::vector<bool>& found) const
+{
+    for (std::size_t i = 0; i < request.only.size(); ++i)
+        if (i >= found.size() || !found[i])
+            return makeError(ErrorCode::InvalidArgument, "\"" + request.only[i] + "\" is not in this container");
     return Status::success();
 }
 

@@ -21,6 +21,10 @@ struct ExtractPlan {
     bool selects(const std::string& path) const;
     /// Refuses a name in `only` that the container does not hold.
     Status checkFound(const std::vector<IndexEntry>& entries) const;
+    /// The same over a container read a part at a time: `found` (one flag
+    /// per name in `only`) is marked for each part, then checked.
+    void markFound(const std::vector<IndexEntry>& entries, std::vector<bool>& found) const;
+    Status checkFound(const std::vector<bool>& found) const;
     /// The selected files' count and size as the index declares them (hostile sizes saturate).
     void countSelected(const ArchiveIndex& index, Progress& progress) const;
 };

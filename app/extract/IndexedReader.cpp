@@ -30,6 +30,37 @@ Result<IndexedReader> IndexedReader::open(const std::filesystem::path& container
     return IndexedReader(std::move(*reader), std::move(*index));
 }
 
+Result<IndexedReader> IndexedReader::openSegmented(const std::filesystem::path& container,
+                                                   const crypto::IdentityList& identities)
+{
+    auto reader = ContainerReader::open(container, identities);
+    COFFER_TRY(reader);
+    if (!reader->isSegmented()) {
+        auto index = reader->readIndex();
+        COFFER_TRY(index);
+        return IndexedReader(std::move(*reader), std::move(*index));
+    }
+    auto walk = reader->openSegments();
+    COFFER_TRY(walk);
+    ArchiveIndex header = walk->header();
+    header.openedBy = reader->header().openedBy;
+    IndexedReader opened(std::move(*reader), std::move(header));
+    opened.m_walk = std::move(*walk);
+    return opened;
+}
+
+Status IndexedReader::eachSegment(const std::function<Status()>& each)
+{
+    if (!m_walk)
+        return each(); // the whole index is at hand
+    m_index.entries.clear();
+    return m_walk->walk(m_index, m_reader.plaintext(), [&](ArchiveIndex& segment) {
+        const Status done = each();
+        segment.entries.clear();
+        return done;
+    });
+}
+
 const IndexEntry* IndexedReader::find(const std::string& path) const
 {
     const auto it = std::find_if(m_index.entries.begin(), m_index.entries.end(),

@@ -10,6 +10,8 @@
 #include "EntryReader.h"
 
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <string>
 
 namespace coffer {
@@ -19,6 +21,15 @@ class PackContent;
 class IndexedReader {
 public:
     static Result<IndexedReader> open(const std::filesystem::path& container, const crypto::IdentityList& identities);
+    /// Opens a container to go through its entries one segment at a time
+    /// (eachSegment()), in the memory of one segment: a format v2 container's
+    /// directory is read and verified now, index() has no entries yet. A v1
+    /// container's index is read whole, as open() does (one segment).
+    static Result<IndexedReader> openSegmented(const std::filesystem::path& container,
+                                               const crypto::IdentityList& identities);
+    /// Calls `each` once per segment, in order, with index().entries holding
+    /// that segment's entries only (read and checked again on every call).
+    Status eachSegment(const std::function<Status()>& each);
 
     const ArchiveIndex& index() const { return m_index; }
     /// Moves the index out (a summary keeps it): the last call on this reader.
@@ -55,6 +66,7 @@ private:
 
     ContainerReader m_reader;
     ArchiveIndex m_index;
+    std::optional<SegmentWalk> m_walk; // openSegmented() on format v2
 };
 
 /// "... does not match its hash": a file whose content is not what the signed index says.

@@ -212,6 +212,12 @@ void expectListRefusedV2(const ExtractScene& scene, ByteView plain, ErrorCode co
     EXPECT_EQ(static_cast<int>(listing.error().code), static_cast<int>(code)) << listing.error().message;
     EXPECT_NE(listing.error().message.find(says), std::string::npos)
         << "\"" << listing.error().message << "\" does not say \"" << says << "\"";
+    // The listing that goes a segment at a time (coffer list) refuses it the same way.
+    const auto streamed = listContainerEntries(scene.container, identitiesOf(scene.identity), [](const IndexEntry&) {});
+    ASSERT_FALSE(streamed.ok()) << "the hostile archive was listed a segment at a time";
+    EXPECT_EQ(static_cast<int>(streamed.error().code), static_cast<int>(code)) << streamed.error().message;
+    EXPECT_NE(streamed.error().message.find(says), std::string::npos)
+        << "\"" << streamed.error().message << "\" does not say \"" << says << "\"";
 }
 
 void expectAcceptedV2(const ExtractScene& scene, ByteView plain)
