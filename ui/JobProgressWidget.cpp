@@ -103,6 +103,7 @@ JobProgressWidget::JobProgressWidget(QWidget* parent)
 void JobProgressWidget::begin(const QString& title)
 {
     m_title->setText(title);
+    m_bar->setRange(0, 1000);
     m_bar->setValue(0);
     m_detail->setText(tr("Starting…"));
     m_current->clear();
@@ -130,11 +131,26 @@ void JobProgressWidget::setProgress(const Progress& progress)
     if (now - m_lastShown < kRepaintIntervalMs)
         return;
     m_lastShown = now;
+    // Totals of 0: not known yet (a big tree still being looked through).
+    const bool totalsKnown = progress.bytesTotal > 0 || progress.filesTotal > 0;
+    m_bar->setRange(0, totalsKnown ? 1000 : 0); // 0..0: a busy bar
     if (progress.bytesTotal > 0)
         m_bar->setValue(static_cast<int>(1000.0 * static_cast<double>(progress.bytesDone) /
                                          static_cast<double>(progress.bytesTotal)));
     if (!m_cancel->isEnabled())
         return; // keep saying "Cancelling…"
+    const QString file = displayable(progress.currentFile);
+    if (!totalsKnown) {
+        QStringList parts;
+        parts << tr("%1 so far").arg(Texts::size(progress.bytesDone));
+        if (const double speed = m_speed.bytesPerSecond(); speed > 0)
+            parts << tr("%1 MiB/s").arg(speed / (1024.0 * 1024.0), 0, 'f', 1);
+        m_detail->setText(parts.join(QStringLiteral(" — ")));
+        const QString line = tr("File %1: %2").arg(progress.filesDone + 1).arg(file);
+        m_current->setText(m_current->fontMetrics().elidedText(line, Qt::ElideMiddle, qMax(m_current->width(), 200)));
+        m_current->setToolTip(file);
+        return;
+    }
     QStringList parts;
     parts << tr("%1 of %2").arg(Texts::size(progress.bytesDone), Texts::size(progress.bytesTotal));
     if (const double speed = m_speed.bytesPerSecond(); speed > 0) {
@@ -144,7 +160,6 @@ void JobProgressWidget::setProgress(const Progress& progress)
         parts << Texts::timeLeft(m_speed.secondsLeft(remaining));
     }
     m_detail->setText(parts.join(QStringLiteral(" — ")));
-    const QString file = displayable(progress.currentFile);
     const QString line = tr("File %1 of %2: %3").arg(progress.filesDone + 1).arg(progress.filesTotal).arg(file);
     m_current->setText(m_current->fontMetrics().elidedText(line, Qt::ElideMiddle, qMax(m_current->width(), 200)));
     m_current->setToolTip(file);
@@ -155,6 +170,7 @@ void JobProgressWidget::finish(const JobOutcome& outcome, const QString& success
 {
     m_folder = folder;
     m_path = path;
+    m_bar->setRange(0, 1000); // busy no more, whatever the totals were
     m_cancel->hide();
     m_close->show();
     m_current->hide();

@@ -76,11 +76,11 @@ private:
     Result<bool> probe(const SourceEntry& entry, int fd);
     /// A file over 4 MiB (as scanned): stored, or compressed in frames made
     /// by the pack threads; `lastEntry`: nothing follows it in the input.
-    Status writeBigFile(PackCompressor& packs, unsigned threads, const SourceEntry& entry, bool lastEntry);
+    Status writeBigFile(PackCompressor& packs, unsigned threads, const EntryRef& entry, bool lastEntry);
     Status writeMadeFrame(PackCompressor& packs, std::unique_ptr<PackCompressor::Pack> frame);
     /// A folder, or a small file that is not compressed: written now, or
     /// after the big file whose frames are being written.
-    Status writeUnpacked(const SourceEntry& entry);
+    Status writeUnpacked(const EntryRef& entry);
     Status writeGrownFile(const SourceEntry& entry, int fd, EntryInfo info);
     Status put(ByteView data);
     bool v2() const { return m_format == crypto::kFormatV2; }
@@ -120,7 +120,7 @@ private:
         std::shared_ptr<crypto::Sha256> hash; // updated on the hash thread
     };
     std::optional<BigFile> m_bigFile;
-    std::vector<const SourceEntry*> m_deferred; // met while m_bigFile was being written
+    std::vector<EntryRef> m_deferred; // met while m_bigFile was being written
     Bytes m_piece;                              // what files are read into
     const crypto::Signer* m_signer = nullptr;
     struct LaterHash { // a digest the hash thread makes, and its index entry

@@ -54,8 +54,9 @@ Result<bool> ArchiveWriter::probe(const SourceEntry& entry, int fd)
     return compressionPays(fd, entry.source, m_piece, *m_probe);
 }
 
-Status ArchiveWriter::writeBigFile(PackCompressor& packs, unsigned threads, const SourceEntry& entry, bool lastEntry)
+Status ArchiveWriter::writeBigFile(PackCompressor& packs, unsigned threads, const EntryRef& ref, bool lastEntry)
 {
+    const SourceEntry& entry = *ref;
     UniqueFd fd;
     EntryInfo info;
     COFFER_TRY(openSource(entry, fd, info));
@@ -80,7 +81,7 @@ Status ArchiveWriter::writeBigFile(PackCompressor& packs, unsigned threads, cons
         if (m_job.isCancelled())
             return makeError(ErrorCode::Cancelled, "cancelled");
         auto frame = std::make_unique<PackCompressor::Pack>();
-        frame->members.push_back(&entry);
+        frame->members.push_back(ref);
         frame->contentSize = frameTarget(info.size - start, threads, lastEntry);
         frame->file = file;
         frame->frameStart = start;
@@ -135,8 +136,8 @@ Status ArchiveWriter::writeMadeFrame(PackCompressor& packs, std::unique_ptr<Pack
         m_bigFile.reset();
         COFFER_TRY(pushEntry(std::move(ie)));
         ++m_progress.filesDone;
-        for (const SourceEntry* e : std::exchange(m_deferred, {}))
-            COFFER_TRY(writeUnpacked(*e));
+        for (const EntryRef& e : std::exchange(m_deferred, {}))
+            COFFER_TRY(writeUnpacked(e));
     }
     report();
     return Status::success();

@@ -266,7 +266,11 @@ void ScanStream::run(const std::vector<fs::path>& inputs, JobControl& job, LinkP
 {
     Scanner scanner(job, m_thread, [this](std::vector<SourceEntry>&& batch, std::uint64_t bytes, std::uint64_t files) {
         {
-            std::lock_guard lock(m_thread.mutex());
+            // The walk stays at most kQueuedBatches ahead of the writer: a tree
+            // of a million files is never held whole (the totals are known
+            // once the walk is that close to its end).
+            std::unique_lock lock(m_thread.mutex());
+            m_thread.wait(lock, [&] { return m_batches.size() < kQueuedBatches; });
             m_batches.push_back(std::move(batch));
             m_totalBytes = bytes;
             m_fileCount = files;
@@ -334,6 +338,7 @@ std::optional<ScanStream::Batch> ScanStream::next()
         return std::nullopt;
     Batch batch = std::move(m_batches.front());
     m_batches.pop_front();
+    m_thread.wakeOne(); // the walk may wait for room
     return batch;
 }
 

@@ -38,6 +38,10 @@ struct SourceEntry {
     ino_t inode = 0;
 };
 
+/// An entry the scan handed over, holding the batch it came in (an aliasing
+/// shared_ptr): a batch goes once its last entry is written, not at the end.
+using EntryRef = std::shared_ptr<const SourceEntry>;
+
 /// What the scan does with a symbolic link. A followed link is stored as what
 /// it points to, under the link's own name; the link itself is never stored.
 /// A link back into a folder that contains it (a loop) is always skipped, and
@@ -71,6 +75,8 @@ public:
 
 private:
     void run(const std::vector<std::filesystem::path>& inputs, JobControl& job, LinkPolicy links);
+
+    static constexpr std::size_t kQueuedBatches = 64; // of 256 entries: about 3 MiB
 
     mutable std::condition_variable m_ready;
     std::deque<Batch> m_batches;

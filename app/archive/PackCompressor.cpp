@@ -157,7 +157,7 @@ Status PackCompressor::readMembers(Pack& pack, Worker& worker, const SourceSink&
     if (m_packHashes)
         packHash.emplace();
     pack.entries.reserve(pack.members.size());
-    for (const SourceEntry* member : pack.members) {
+    for (const EntryRef& member : pack.members) {
         COFFER_TRY(checkStop());
         std::optional<crypto::Sha256> hash;
         if (m_hashes && !m_packHashes)

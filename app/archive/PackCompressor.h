@@ -37,7 +37,8 @@ public:
         // scanned (the frame declares it before they are read). One member is
         // not a pack but a file alone (up to 16 MiB), with the size it has
         // when opened; one over 4 MiB is compressed only if that pays.
-        std::vector<const SourceEntry*> members;
+        // Each keeps the scan's batch it lives in (InputScan.h: EntryRef).
+        std::vector<EntryRef> members;
         std::uint64_t contentSize = 0;
         // Format v2 (FORMAT.md §5.8): `stored`: the frame is the members'
         // bytes as they are (a pack of files that do not compress), made even

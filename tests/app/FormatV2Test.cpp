@@ -2,13 +2,19 @@
 // readers give every entry back, v1 containers still open, small files cost a
 // few bytes each, and a signed container binds each pack's content by hash.
 #include "ContainerReader.h"
+#include "Extract.h"
 #include "ExtractHarness.h"
+#include "IndexedReader.h"
 #include "HostileContainer.h"
 #include "SampleTree.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
 #include <fstream>
+#include <set>
+#include <thread>
 
 using namespace coffer;
 using namespace coffer::test;
@@ -189,4 +195,99 @@ TEST(FormatV2, ASignedPackWhoseContentChangedIsRefused)
         EXPECT_NE(extracted.error().message.find("hash"), std::string::npos) << extracted.error().message;
         EXPECT_FALSE(fs::exists(out / "tree" / "b.jpg"));
     }
+}
+
+TEST(FormatV2, ManyFilesAreReadASegmentAtATime)
+{
+    // 21,000 tiny files: packs of at most 8,192 members, so several segments,
+    // which listing and extraction from a file go through one at a time.
+    Made m;
+    m.source = m.dir / "tree";
+    makeTinyTree(m.source, 30, 700);
+    auto summary = encryptTree(m, m.source, crypto::kFormatV2);
+    ASSERT_TRUE(summary.ok()) << summary.error().message;
+
+    auto reader = IndexedReader::openSegmented(summary->output, identitiesOf(m.identity));
+    ASSERT_TRUE(reader.ok()) << reader.error().message;
+    EXPECT_TRUE(reader->index().entries.empty()) << "opening read the segments";
+    std::size_t segments = 0, largest = 0, entries = 0;
+    ASSERT_TRUE(reader
+                    ->eachSegment([&] {
+                        ++segments;
+                        largest = std::max(largest, reader->index().entries.size());
+                        entries += reader->index().entries.size();
+                        return Status::success();
+                    })
+                    .ok());
+    EXPECT_GE(segments, 3u);
+    EXPECT_LE(largest, 1u + 8192u + 31u) << "a segment held more than a pack, its members and the folders";
+
+    std::set<std::string> listed;
+    std::size_t given = 0;
+    auto header = listContainerEntries(summary->output, identitiesOf(m.identity), [&](const IndexEntry& e) {
+        EXPECT_FALSE(e.isPack());
+        listed.insert(e.info.path);
+        ++given;
+    });
+    ASSERT_TRUE(header.ok()) << header.error().message;
+    EXPECT_TRUE(header->entries.empty());
+    EXPECT_EQ(header->recipients.size(), 1u);
+    EXPECT_EQ(given, 21'000u + 31u);
+    EXPECT_EQ(listed.size(), given) << "an entry was given twice";
+    EXPECT_EQ(listed.count("tree/d29/f699.txt"), 1u);
+    EXPECT_LT(given, entries) << "the packs were given out as entries";
+
+    // A folder of the last segment, chosen alone: exactly its files.
+    TempDir out;
+    ExtractRequest request;
+    request.container = summary->output;
+    request.destination = out.path();
+    request.only = {"tree/d29"};
+    JobControl job;
+    auto extracted = extractContainer(request, identitiesOf(m.identity), job);
+    ASSERT_TRUE(extracted.ok()) << extracted.error().message;
+    EXPECT_EQ(extracted->files, 700u);
+    EXPECT_EQ(readFile(out / "tree/d29/f699.txt"), "tiny file " + std::to_string(29 * 700 + 699) + " of the test, ok\n");
+    EXPECT_FALSE(fs::exists(out / "tree/d28"));
+
+    // A name no segment holds: refused before anything is written.
+    TempDir none;
+    request.destination = none.path();
+    request.only = {"tree/d29/nothing.txt"};
+    auto refused = extractContainer(request, identitiesOf(m.identity), job);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code, ErrorCode::InvalidArgument) << refused.error().message;
+    EXPECT_TRUE(fs::is_empty(none.path()));
+}
+
+TEST(FormatV2, WhereManyTinyFilesArePackedDoesNotDependOnTheScansPace)
+{
+    // 20,000 entries: more than the writer looks ahead (16,384 entries) and
+    // than the scan may queue (64 batches). Once the first report waits until
+    // the scan has queued all it may, once nothing waits: the same archive.
+    Made m;
+    m.source = m.dir / "tree";
+    makeTinyTree(m.source, 40, 500);
+    const auto plainWith = [&](std::chrono::milliseconds wait) {
+        EncryptRequest request;
+        request.inputs = {m.source};
+        request.recipients = {recipientFor(m.identity)};
+        request.output = m.dir / ("paced-" + std::to_string(wait.count()) + ".coffer");
+        JobControl job;
+        bool waited = false;
+        job.setProgressCallback([&](const Progress&) {
+            if (!waited) {
+                std::this_thread::sleep_for(wait);
+                waited = true;
+            }
+        });
+        auto summary = encryptFiles(request, job);
+        EXPECT_TRUE(summary.ok()) << summary.error().message;
+        return summary.ok() ? plaintextOf(summary->output, m.identity) : Bytes{};
+    };
+    const Bytes slow = plainWith(std::chrono::milliseconds(300));
+    const Bytes fast = plainWith(std::chrono::milliseconds(0));
+    ASSERT_FALSE(slow.empty());
+    EXPECT_EQ(slow.size(), fast.size());
+    EXPECT_TRUE(slow == fast) << "the archives differ";
 }

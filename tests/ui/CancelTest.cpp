@@ -12,6 +12,8 @@
 #include "PathText.h"
 #include "StallProbe.h"
 
+#include <QLabel>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QTest>
 
@@ -117,5 +119,39 @@ TEST_F(CancelTest, TheEventLoopKeepsTurningDuringALargeEncryption)
 }
 
 } // namespace
+
+// A tree of more than ~16,000 entries is encrypted while the scan still looks
+// through it (the writer holds only what is close by): until the totals are
+// known, progress says how much so far on a busy bar, never "of 0 B".
+TEST_F(CancelTest, ProgressWithoutTotalsYetShowsABusyBarAndHowMuchSoFar)
+{
+    coffer::ui::JobProgressWidget view;
+    view.resize(500, 200);
+    view.show();
+    view.begin(QStringLiteral("Encrypting"));
+    Progress early;
+    early.bytesDone = 5 * 1024 * 1024;
+    early.filesDone = 3;
+    early.currentFile = "tree/d000/f003.txt";
+    view.setProgress(early);
+    const auto* bar = view.findChild<QProgressBar*>();
+    ASSERT_NE(bar, nullptr);
+    EXPECT_EQ(bar->maximum(), 0) << "not a busy bar";
+    QStringList texts;
+    for (const QLabel* label : view.findChildren<QLabel*>())
+        texts << label->text();
+    const QString all = texts.join('\n');
+    EXPECT_TRUE(all.contains(QStringLiteral("so far"))) << all.toStdString();
+    EXPECT_TRUE(all.contains(QStringLiteral("File 4: tree/d000/f003.txt"))) << all.toStdString();
+    EXPECT_FALSE(all.contains(QStringLiteral(" of 0"))) << all.toStdString();
+
+    QTest::qWait(250); // past the repaint interval
+    Progress later = early;
+    later.bytesTotal = 10 * 1024 * 1024;
+    later.filesTotal = 20;
+    view.setProgress(later);
+    EXPECT_EQ(bar->maximum(), 1000);
+    EXPECT_EQ(bar->value(), 500);
+}
 
 } // namespace coffer::test::ui
