@@ -154,16 +154,19 @@ Result<ExtractSummary> extractFromStream(const ExtractRequest& request, const cr
     Extraction out(std::move(*target), job);
     FreeSpaceGuard space(request.destination);
     const ExtractPlan plan{request};
+    std::vector<bool> found; // the stream's entries are not kept: the names asked for are found as they pass
     while (true) {
         auto entry = (*reader)->next(job);
         COFFER_TRY(entry);
         if (!*entry)
             break;
+        if (!request.only.empty())
+            plan.markFound((*entry)->info.path, found);
         COFFER_TRY(extractRecord(**reader, **entry, plan, out, space, job));
     }
     auto index = (*reader)->finish(job);
     COFFER_TRY(index);
-    COFFER_TRY(plan.checkFound(index->entries));
+    COFFER_TRY(plan.checkFound(found));
     return out.finish(std::move(*index));
 }
 

@@ -39,6 +39,13 @@ void ExtractPlan::markFound(const std::vector<IndexEntry>& entries, std::vector<
                    });
 }
 
+void ExtractPlan::markFound(const std::string& path, std::vector<bool>& found) const
+{
+    found.resize(request.only.size());
+    for (std::size_t i = 0; i < request.only.size(); ++i)
+        found[i] = found[i] || isSelected(path, {request.only[i]});
+}
+
 Status ExtractPlan::checkFound(const std::vector<bool>& found) const
 {
     for (std::size_t i = 0; i < request.only.size(); ++i)

@@ -24,6 +24,7 @@ struct ExtractPlan {
     /// The same over a container read a part at a time: `found` (one flag
     /// per name in `only`) is marked for each part, then checked.
     void markFound(const std::vector<IndexEntry>& entries, std::vector<bool>& found) const;
+    void markFound(const std::string& path, std::vector<bool>& found) const;
     Status checkFound(const std::vector<bool>& found) const;
     /// The selected files' count and size as the index declares them (hostile sizes saturate).
     void countSelected(const ArchiveIndex& index, Progress& progress) const;

@@ -39,6 +39,7 @@ public:
     /// The current packed file's bytes, from its pack; hashed likewise.
     ByteView readMember();
     /// Reads the index and trailer to the end and checks them against every record read.
+    /// Format v2: the index comes back without its entries (they were given out segment by segment).
     Result<ArchiveIndex> finish(JobControl& job);
 
 private:
@@ -77,7 +78,8 @@ private:
     bool m_pending = false; // the current entry's data is still to be read
 
     bool m_v2 = false;
-    ArchiveIndex m_index;            // v2: every entry of the segments read so far
+    ArchiveIndex m_index;            // v2: the entries of the segment being given out
+    std::uint64_t m_entriesBefore = 0; // v2: those of the segments before it
     std::vector<SegmentRow> m_rows;  // v2: the segments read, as the directory must list them
     std::optional<bool> m_hashes;    // v2: whether the segments carry hashes (all alike)
     std::uint64_t m_regionStart = 0; // v2: where the current region began

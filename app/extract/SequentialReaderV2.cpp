@@ -40,7 +40,7 @@ Result<const IndexEntry*> SequentialReader::nextV2(JobControl& job)
         if (startsWith(*magic, "CFEN")) {
             if (m_seenPack)
                 return damaged("a file's record follows a pack in the same region");
-            if (m_index.entries.size() + m_seen.size() >= kMaxEntries)
+            if (m_entriesBefore + m_index.entries.size() + m_seen.size() >= kMaxEntries)
                 return makeError(ErrorCode::LimitExceeded, "the archive has more than 1,000,000 entries");
             IndexEntry entry;
             entry.offset = m_in->position();
@@ -137,11 +137,16 @@ Status SequentialReader::readSegmentV2()
             }
         return damaged("a segment does not match the records before it");
     };
+    // Every entry of the segment before was given out: only one segment's
+    // entries are held (the paths of all are in m_paths, as hashes).
+    m_entriesBefore += m_index.entries.size();
+    m_index.entries.clear();
+    m_give = 0;
     m_index.hasHashes = hashes;
-    const std::size_t first = m_index.entries.size();
+    const std::size_t first = 0;
     SegmentAppender appender(m_index, m_paths);
     COFFER_TRY(appender.append(std::move(*table), m_regionStart, offset, recordAt));
-    if (m_index.entries.size() > kMaxEntries + m_rows.size() + 1)
+    if (m_entriesBefore + m_index.entries.size() > kMaxEntries + m_rows.size() + 1)
         return makeError(ErrorCode::LimitExceeded, "the archive has more than 1,000,000 entries");
 
     std::size_t record = 0;
@@ -198,6 +203,7 @@ Result<ArchiveIndex> SequentialReader::finishV2(JobControl& job)
     if (directory->rows != m_rows || (m_hashes && *m_hashes != directory->hashes))
         return damaged("the directory does not list the segments that were read");
     ArchiveIndex index = std::move(m_index);
+    index.entries.clear(); // the last segment's only: a stream's entries are not kept
     index.format = 2;
     index.hasHashes = directory->hashes;
     index.version = directory->signature ? kIndexVersion2 : kIndexVersion1;
