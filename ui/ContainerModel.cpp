@@ -160,13 +160,13 @@ QVariant ContainerModel::data(const QModelIndex& index, int role) const
         return {};
     const EntryNode* n = nodeFor(index);
     if (role == kPathRole)
-        return n->path;
+        return n->path();
     if (role == Qt::DecorationRole && index.column() == NameColumn)
         return m_icons.icon(n->folder ? QFileIconProvider::Folder : QFileIconProvider::File);
     if (role == Qt::TextAlignmentRole && index.column() == SizeColumn)
         return QVariant(Qt::AlignRight | Qt::AlignVCenter);
     if (role == Qt::ToolTipRole)
-        return displayable(n->path);
+        return displayable(n->path());
     if (role != Qt::DisplayRole && role != Qt::AccessibleTextRole)
         return {};
     switch (index.column()) {
@@ -201,7 +201,7 @@ QVariant ContainerModel::headerData(int section, Qt::Orientation orientation, in
 
 QString ContainerModel::archivePath(const QModelIndex& index) const
 {
-    return index.isValid() ? nodeFor(index)->path : QString();
+    return index.isValid() ? nodeFor(index)->path() : QString();
 }
 
 QModelIndex ContainerModel::indexOfPath(const QString& path) const

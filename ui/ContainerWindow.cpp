@@ -231,12 +231,20 @@ void ContainerWindow::load()
         this,
         [file, ids, cost]() {
             Attempt attempt;
-            attempt.listing = listContainer(file, *ids);
+            // Entries go into the tree as each segment is read and checked:
+            // the index itself is never held whole (a million entries).
+            EntryTreeBuilder builder;
+            auto header =
+                listContainerEntries(file, *ids, [&](const IndexEntry& e) { builder.add(e); });
             attempt.argon2 = *cost;
-            if (attempt.listing->ok()) {
-                attempt.tree = EntryTree::build((*attempt.listing)->index.entries);
-                attempt.order = EntryOrder::everything(*attempt.tree);
+            if (!header.ok()) {
+                attempt.listing = header.error();
+                return attempt;
             }
+            std::error_code ec;
+            attempt.listing = Listing{std::move(*header), static_cast<std::uint64_t>(std::filesystem::file_size(file, ec))};
+            attempt.tree = builder.finish();
+            attempt.order = EntryOrder::everything(*attempt.tree);
             return attempt;
         },
         [this](Attempt attempt) { onListed(std::move(attempt)); });
@@ -270,7 +278,7 @@ void ContainerWindow::onListed(Attempt attempt)
     }
     m_model->setTree(attempt.tree, std::move(*attempt.order));
     m_banner->setReport(describeSignature(listing->index, m_context.keyring().keyring()));
-    showLoaded(listing->index.entries.size());
+    showLoaded(attempt.tree->nodes.size());
 }
 
 void ContainerWindow::showLoaded(std::size_t entryCount)

@@ -47,7 +47,7 @@ EntryMatcher::EntryMatcher(const QString& text) : m_text(text.trimmed())
 
 bool EntryMatcher::matches(const EntryNode& node) const
 {
-    return matches(m_onPath ? node.path : node.name);
+    return matches(m_onPath ? node.path() : node.name);
 }
 
 bool EntryMatcher::matches(const QString& nameOrPath) const

@@ -16,7 +16,6 @@ EntryNode* addNode(EntryNode* parent, const QString& path, qsizetype slash, bool
 {
     auto node = std::make_unique<EntryNode>();
     node->name = slash < 0 ? path : path.mid(slash + 1);
-    node->path = path;
     node->folder = folder;
     node->parent = parent;
     parent->children.push_back(std::move(node));
@@ -139,31 +138,68 @@ bool before(const EntryNode* a, const EntryNode* b, SortKey key, bool descending
 
 } // namespace
 
+QString EntryNode::path() const
+{
+    std::vector<const EntryNode*> up;
+    for (const EntryNode* n = this; n && n->parent; n = n->parent)
+        up.push_back(n);
+    QString p;
+    for (auto it = up.rbegin(); it != up.rend(); ++it) {
+        if (!p.isEmpty())
+            p += QLatin1Char('/');
+        p += (*it)->name;
+    }
+    return p;
+}
+
+struct EntryTreeBuilder::State {
+    std::shared_ptr<EntryTree> tree = std::make_shared<EntryTree>();
+    FolderMap folders{*tree};
+    std::size_t added = 0;
+};
+
+EntryTreeBuilder::EntryTreeBuilder() : m_state(std::make_unique<State>())
+{
+    m_state->tree->root.folder = true;
+}
+
+EntryTreeBuilder::~EntryTreeBuilder() = default;
+
+void EntryTreeBuilder::add(const IndexEntry& e)
+{
+    const QString path = cleanPath(e.info.path);
+    if (e.isPack() || path.isEmpty())
+        return;
+    EntryTree& tree = *m_state->tree;
+    const qsizetype slash = path.lastIndexOf(QLatin1Char('/'));
+    EntryNode* node = e.info.kind == EntryKind::Directory
+                          ? m_state->folders.folder(path)
+                          : addNode(m_state->folders.parentOf(path, slash), path, slash, false);
+    node->mtime = e.info.mtimeSeconds;
+    if (e.info.kind == EntryKind::File) {
+        node->size = e.info.size;
+        ++tree.fileCount;
+        tree.totalBytes += e.info.size;
+    }
+    ++m_state->added;
+}
+
+std::shared_ptr<const EntryTree> EntryTreeBuilder::finish()
+{
+    EntryTree& tree = *m_state->tree;
+    sortByName(tree.root);
+    sumSizes(tree.root);
+    tree.nodes.reserve(m_state->added);
+    number(tree, tree.root);
+    return std::move(m_state->tree);
+}
+
 std::shared_ptr<const EntryTree> EntryTree::build(const std::vector<IndexEntry>& entries)
 {
-    auto tree = std::make_shared<EntryTree>();
-    tree->root.folder = true;
-    FolderMap folders(*tree);
-    for (const IndexEntry& e : entries) {
-        const QString path = cleanPath(e.info.path);
-        if (e.isPack() || path.isEmpty())
-            continue;
-        const qsizetype slash = path.lastIndexOf(QLatin1Char('/'));
-        EntryNode* node = e.info.kind == EntryKind::Directory
-                              ? folders.folder(path)
-                              : addNode(folders.parentOf(path, slash), path, slash, false);
-        node->mtime = e.info.mtimeSeconds;
-        if (e.info.kind == EntryKind::File) {
-            node->size = e.info.size;
-            ++tree->fileCount;
-            tree->totalBytes += e.info.size;
-        }
-    }
-    sortByName(tree->root);
-    sumSizes(tree->root);
-    tree->nodes.reserve(entries.size());
-    number(*tree, tree->root);
-    return tree;
+    EntryTreeBuilder builder;
+    for (const IndexEntry& e : entries)
+        builder.add(e);
+    return builder.finish();
 }
 
 EntryOrder EntryOrder::everything(const EntryTree& tree)

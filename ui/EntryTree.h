@@ -19,7 +19,6 @@ class EntryMatcher;
 
 struct EntryNode {
     QString name;
-    QString path;
     EntryNode* parent = nullptr;
     bool folder = false;
     std::uint64_t size = 0; // a folder: the sum of its files
@@ -27,6 +26,10 @@ struct EntryNode {
     int id = 0;                                       // its place in EntryTree::nodes
     int nameRank = 0;                                 // its place among its siblings by name, folders first
     std::vector<std::unique_ptr<EntryNode>> children; // by name, folders first
+
+    /// Its archive path ("sub/b.txt"), made from the names on the way up: a
+    /// node keeps no path of its own (a million nodes would keep ~100 MB).
+    QString path() const;
 };
 
 struct EntryTree {
@@ -37,6 +40,24 @@ struct EntryTree {
 
     /// Builds the tree from the index's '/'-separated paths (a worker may call it).
     static std::shared_ptr<const EntryTree> build(const std::vector<IndexEntry>& entries);
+};
+
+/// Builds a tree one entry at a time (as listContainerEntries gives them, a
+/// segment at a time: the index is never held whole). A worker may use it.
+class EntryTreeBuilder {
+public:
+    EntryTreeBuilder();
+    ~EntryTreeBuilder();
+    EntryTreeBuilder(const EntryTreeBuilder&) = delete;
+    EntryTreeBuilder& operator=(const EntryTreeBuilder&) = delete;
+
+    void add(const IndexEntry& entry);
+    /// The tree, sorted by name and numbered; the builder is spent.
+    std::shared_ptr<const EntryTree> finish();
+
+private:
+    struct State;
+    std::unique_ptr<State> m_state;
 };
 
 enum class SortKey { Name, Size, Modified };

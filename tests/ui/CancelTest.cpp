@@ -18,6 +18,7 @@
 #include <QTest>
 
 #include <cstdio>
+#include <cstdlib>
 
 namespace coffer::test::ui {
 
@@ -144,6 +145,8 @@ TEST_F(CancelTest, ProgressWithoutTotalsYetShowsABusyBarAndHowMuchSoFar)
     EXPECT_TRUE(all.contains(QStringLiteral("so far"))) << all.toStdString();
     EXPECT_TRUE(all.contains(QStringLiteral("File 4: tree/d000/f003.txt"))) << all.toStdString();
     EXPECT_FALSE(all.contains(QStringLiteral(" of 0"))) << all.toStdString();
+    if (const char* shots = std::getenv("COFFER_TEST_SHOTS")) // a picture to look at
+        view.grab().save(QString::fromLocal8Bit(shots) + QStringLiteral("/progress-busy.png"));
 
     QTest::qWait(250); // past the repaint interval
     Progress later = early;
