@@ -5,13 +5,26 @@
 #include <algorithm>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 #include <unistd.h>
 
 namespace coffer::test {
 
 namespace fs = std::filesystem;
+
+void waitOnFirstReport(JobControl& job, std::chrono::milliseconds wait)
+{
+    auto waited = std::make_shared<bool>(false);
+    job.setProgressCallback([waited, wait](const Progress&) {
+        if (!*waited) {
+            std::this_thread::sleep_for(wait);
+            *waited = true;
+        }
+    });
+}
 
 namespace {
 

@@ -7,11 +7,17 @@
 #include "HostileContainer.h"
 #include "TestSupport.h"
 
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 namespace coffer::test {
+
+/// Makes `job`'s first progress report sleep for `wait`: the scan runs on
+/// ahead meanwhile (as far as it may), which tests of a layout that must not
+/// depend on the scan's pace use to push the timing one way.
+void waitOnFirstReport(JobControl& job, std::chrono::milliseconds wait);
 
 enum class ReaderMode { File, Stream };
 const char* readerName(ReaderMode mode);

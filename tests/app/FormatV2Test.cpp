@@ -274,13 +274,7 @@ TEST(FormatV2, WhereManyTinyFilesArePackedDoesNotDependOnTheScansPace)
         request.recipients = {recipientFor(m.identity)};
         request.output = m.dir / ("paced-" + std::to_string(wait.count()) + ".coffer");
         JobControl job;
-        bool waited = false;
-        job.setProgressCallback([&](const Progress&) {
-            if (!waited) {
-                std::this_thread::sleep_for(wait);
-                waited = true;
-            }
-        });
+        waitOnFirstReport(job, wait);
         auto summary = encryptFiles(request, job);
         EXPECT_TRUE(summary.ok()) << summary.error().message;
         return summary.ok() ? plaintextOf(summary->output, m.identity) : Bytes{};

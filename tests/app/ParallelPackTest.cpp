@@ -476,13 +476,7 @@ TEST_F(ParallelPack, EncryptingTheSameTreeAgainGivesTheSameLayout)
     TempDir dir;
     const auto layout = [&](const char* name, std::chrono::milliseconds wait) -> std::optional<ArchiveIndex> {
         JobControl job;
-        bool waited = false;
-        job.setProgressCallback([&](const Progress&) {
-            if (!waited) {
-                std::this_thread::sleep_for(wait);
-                waited = true;
-            }
-        });
+        waitOnFirstReport(job, wait);
         auto encrypted = encrypt({s.in, s.links}, dir / name, s.identity, job);
         EXPECT_TRUE(encrypted.ok()) << encrypted.error().message;
         if (!encrypted.ok())
