@@ -234,15 +234,15 @@ void ContainerWindow::load()
             // Entries go into the tree as each segment is read and checked:
             // the index itself is never held whole (a million entries).
             EntryTreeBuilder builder;
-            auto header =
-                listContainerEntries(file, *ids, [&](const IndexEntry& e) { builder.add(e); });
+            auto header = listContainerEntries(file, *ids, [&](const IndexEntry& e) { builder.add(e); });
             attempt.argon2 = *cost;
             if (!header.ok()) {
                 attempt.listing = header.error();
                 return attempt;
             }
             std::error_code ec;
-            attempt.listing = Listing{std::move(*header), static_cast<std::uint64_t>(std::filesystem::file_size(file, ec))};
+            attempt.listing =
+                Listing{std::move(*header), static_cast<std::uint64_t>(std::filesystem::file_size(file, ec))};
             attempt.tree = builder.finish();
             attempt.order = EntryOrder::everything(*attempt.tree);
             return attempt;

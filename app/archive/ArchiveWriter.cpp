@@ -172,10 +172,10 @@ Status ArchiveWriter::writeEntries(ScanStream& scan)
     // their bytes, in every run alike.
     std::uint64_t cap = kSmallestPack;
     const auto lookahead = [&] { return cap * 2 * threads + kSmallFileMax; };
-    std::uint64_t ahead = 0;   // packable bytes received and not yet handled
-    std::size_t pending = 0;   // entries received and not yet handled
+    std::uint64_t ahead = 0; // packable bytes received and not yet handled
+    std::size_t pending = 0; // entries received and not yet handled
     bool scanEnded = false;
-    std::size_t entryAt = 0;   // in batches.front()
+    std::size_t entryAt = 0; // in batches.front()
     const auto pull = [&]() -> Status {
         while (!scanEnded && ((ahead < lookahead() && pending < kLookaheadEntries) || batches.empty())) {
             auto batch = scan.next();

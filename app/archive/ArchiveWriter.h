@@ -121,7 +121,7 @@ private:
     };
     std::optional<BigFile> m_bigFile;
     std::vector<EntryRef> m_deferred; // met while m_bigFile was being written
-    Bytes m_piece;                              // what files are read into
+    Bytes m_piece;                    // what files are read into
     const crypto::Signer* m_signer = nullptr;
     struct LaterHash { // a digest the hash thread makes, and its index entry
         std::size_t entry;

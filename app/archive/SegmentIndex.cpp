@@ -171,8 +171,7 @@ Result<FinalFrame> readFinalFrame(std::uint64_t length, const PlainReader& read,
     return FinalFrame{*trailer, std::move(*plain)};
 }
 
-SegmentWalk::SegmentWalk(Trailer trailer, Directory directory)
-    : m_trailer(trailer), m_rows(std::move(directory.rows))
+SegmentWalk::SegmentWalk(Trailer trailer, Directory directory) : m_trailer(trailer), m_rows(std::move(directory.rows))
 {
     m_header.format = 2;
     m_header.hasHashes = directory.hashes;

@@ -11,18 +11,19 @@
 #include "Extract.h"
 #include "FileIO.h"
 #include "KeyChoice.h"
+#include "ListingLines.h"
 #include "PassphraseRecipient.h"
 #include "SignatureStatus.h"
 #include "Terminal.h"
 
 #include <algorithm>
 #include <csignal>
-#include <cstring>
-#include <memory>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <fcntl.h>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <unistd.h>
 
@@ -391,69 +392,6 @@ int commandDecrypt(const std::vector<std::string>& argv)
     return kExitOk;
 }
 
-namespace {
-
-/// The lines of a listing, kept until they can be printed sorted by path:
-/// "path\0line" records in blocks of 1 MiB, and where each starts (a million
-/// entries in some tens of MiB: no string or entry of its own per line).
-class ListingLines {
-public:
-    explicit ListingLines(bool longFormat) : m_long(longFormat) {}
-
-    void add(const IndexEntry& e)
-    {
-        const bool dir = e.info.kind == EntryKind::Directory;
-        const std::string path = displayable(e.info.path); // the container's text, not ours
-        char head[64] = "";
-        if (m_long) {
-            // A time no calendar holds (the container chose it) shows as unknown.
-            char date[32] = "(unknown)";
-            const std::time_t t = static_cast<std::time_t>(e.info.mtimeSeconds);
-            std::tm local{};
-            if (::localtime_r(&t, &local) && std::strftime(date, sizeof date, "%Y-%m-%d %H:%M", &local) == 0)
-                std::strcpy(date, "(unknown)");
-            std::snprintf(head, sizeof head, "%c%03o %12llu  %-16s  ", dir ? 'd' : '-', e.info.mode,
-                          static_cast<unsigned long long>(e.info.size), date);
-        }
-        const std::size_t size = e.info.path.size() + 1 + std::strlen(head) + path.size() + (dir ? 2 : 1);
-        if (m_blocks.empty() || kBlock - m_used < size) {
-            m_blocks.push_back(std::make_unique<char[]>(std::max(kBlock, size)));
-            m_used = 0;
-        }
-        char* at = m_blocks.back().get() + m_used;
-        m_starts.push_back(at);
-        // Archive paths hold no NUL or newline (FORMAT.md §5.5): the key ends at the NUL, the line at the newline.
-        at = std::copy(e.info.path.begin(), e.info.path.end(), at);
-        *at++ = '\0';
-        at = std::copy(head, head + std::strlen(head), at);
-        at = std::copy(path.begin(), path.end(), at);
-        if (dir)
-            *at++ = '/';
-        *at++ = '\n';
-        m_used += size;
-    }
-
-    /// By path, as people read a folder; storage order is the writer's business.
-    void print()
-    {
-        std::sort(m_starts.begin(), m_starts.end(),
-                  [](const char* a, const char* b) { return std::strcmp(a, b) < 0; });
-        for (const char* record : m_starts) {
-            const char* line = record + std::strlen(record) + 1;
-            std::fwrite(line, 1, static_cast<std::size_t>(std::strchr(line, '\n') - line + 1), stdout);
-        }
-    }
-
-private:
-    static constexpr std::size_t kBlock = 1 << 20;
-    bool m_long;
-    std::vector<std::unique_ptr<char[]>> m_blocks;
-    std::size_t m_used = 0;
-    std::vector<const char*> m_starts;
-};
-
-} // namespace
-
 int commandList(const std::vector<std::string>& argv)
 {
     Args args = parseArgs("list", argv);
@@ -484,16 +422,6 @@ int commandList(const std::vector<std::string>& argv)
     printSignature(*index, keys->keyring);
     lines.print();
     return kExitOk;
-}
-
-
-void printEntries(const ArchiveIndex& index, bool longFormat)
-{
-    ListingLines lines(longFormat);
-    for (const auto& e : index.entries)
-        if (!e.isPack()) // storage, not a file
-            lines.add(e);
-    lines.print();
 }
 
 int commandInspect(const std::vector<std::string>& argv)

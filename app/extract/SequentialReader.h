@@ -78,11 +78,11 @@ private:
     bool m_pending = false; // the current entry's data is still to be read
 
     bool m_v2 = false;
-    ArchiveIndex m_index;            // v2: the entries of the segment being given out
+    ArchiveIndex m_index;              // v2: the entries of the segment being given out
     std::uint64_t m_entriesBefore = 0; // v2: those of the segments before it
-    std::vector<SegmentRow> m_rows;  // v2: the segments read, as the directory must list them
-    std::optional<bool> m_hashes;    // v2: whether the segments carry hashes (all alike)
-    std::uint64_t m_regionStart = 0; // v2: where the current region began
+    std::vector<SegmentRow> m_rows;    // v2: the segments read, as the directory must list them
+    std::optional<bool> m_hashes;      // v2: whether the segments carry hashes (all alike)
+    std::uint64_t m_regionStart = 0;   // v2: where the current region began
     struct SeenPack {
         std::uint64_t offset = 0;
         PackHeader header;

@@ -4,8 +4,8 @@
 #include "ContainerReader.h"
 #include "Extract.h"
 #include "ExtractHarness.h"
-#include "IndexedReader.h"
 #include "HostileContainer.h"
+#include "IndexedReader.h"
 #include "SampleTree.h"
 
 #include <gtest/gtest.h>
@@ -247,7 +247,8 @@ TEST(FormatV2, ManyFilesAreReadASegmentAtATime)
     auto extracted = extractContainer(request, identitiesOf(m.identity), job);
     ASSERT_TRUE(extracted.ok()) << extracted.error().message;
     EXPECT_EQ(extracted->files, 700u);
-    EXPECT_EQ(readFile(out / "tree/d29/f699.txt"), "tiny file " + std::to_string(29 * 700 + 699) + " of the test, ok\n");
+    EXPECT_EQ(readFile(out / "tree/d29/f699.txt"),
+              "tiny file " + std::to_string(29 * 700 + 699) + " of the test, ok\n");
     EXPECT_FALSE(fs::exists(out / "tree/d28"));
 
     // A name no segment holds: refused before anything is written.

@@ -160,8 +160,8 @@ TEST_F(IndexedReaderTest, SequentialReaderPullsEveryRecordThenChecksTheIndex)
     auto listing = IndexedReader::open(container, identitiesOf(identity));
     ASSERT_TRUE(listing.ok());
     const auto& all = listing->index().entries;
-    EXPECT_EQ(given, static_cast<std::size_t>(std::count_if(all.begin(), all.end(),
-                                                             [](const IndexEntry& e) { return !e.isPack(); })));
+    EXPECT_EQ(given, static_cast<std::size_t>(
+                         std::count_if(all.begin(), all.end(), [](const IndexEntry& e) { return !e.isPack(); })));
     // Format v2: the entries were given out a segment at a time and not kept.
     EXPECT_TRUE(index->entries.empty());
     EXPECT_EQ(index->recipients, listing->index().recipients);

@@ -219,7 +219,8 @@ TEST(ListManySegments, IsSortedByPathAndShowsATimeNoCalendarHoldsAsUnknown)
     struct stat st {};
     ASSERT_EQ(::stat(far.c_str(), &st), 0);
     const bool farKept = st.st_mtime == (std::int64_t(1) << 62); // a disk may clamp it (ext4: 2446)
-    const Outcome made = shell("cd " + q(dir.path()) + " && " + cofferCommand() + " encrypt -r " + key.card + " -o c.coffer tree");
+    const Outcome made =
+        shell("cd " + q(dir.path()) + " && " + cofferCommand() + " encrypt -r " + key.card + " -o c.coffer tree");
     ASSERT_EQ(made.code, kExitOk) << made.output;
 
     const Streams listed = cofferStreams("list -i " + q(key.file) + " " + q(dir / "c.coffer"));
