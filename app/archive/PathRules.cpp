@@ -129,11 +129,17 @@ Status PathSet::add(std::string_view path, bool isDirectory)
     // already known as a folder had its own ancestors checked when it came.
     // A path adds itself and at most all its ancestors: room for them first,
     // so that no slot found below moves.
-    reserve(m_used + 1 + static_cast<std::size_t>(std::count(path.begin(), path.end(), '/')));
+    // The table never holds more than kMaxPathSetPaths.
+    const std::size_t most = m_used + 1 + static_cast<std::size_t>(std::count(path.begin(), path.end(), '/'));
+    reserve(std::min(most, kMaxPathSetPaths));
     const auto kindOf = [](const Slot& s) { return static_cast<Kind>(s.plain & 3); };
-    const auto claim = [&](Slot& s, std::string_view p, Kind kind) {
+    const auto claim = [&](Slot& s, std::string_view p, Kind kind) -> Status {
+        if (m_used >= kMaxPathSetPaths)
+            return makeError(ErrorCode::LimitExceeded, "the archive names more than 2,000,000 files and folders "
+                                                       "(counting the folders its paths imply)");
         s.plain = (std::hash<std::string_view>{}(p) & ~std::uint64_t(3)) | static_cast<std::uint64_t>(kind);
         ++m_used;
+        return Status::success();
     };
     const auto slash = path.rfind('/');
     bool parentKnown = false;
@@ -145,15 +151,13 @@ Status PathSet::add(std::string_view path, bool isDirectory)
          pos = path.find('/', pos + 1)) {
         Slot& s = find(path.substr(0, pos));
         if (s.plain == 0)
-            claim(s, path.substr(0, pos), Kind::ImpliedDirectory);
+            COFFER_TRY(claim(s, path.substr(0, pos), Kind::ImpliedDirectory));
         else if (kindOf(s) == Kind::File)
             return unsafe(path, "a file of the same name is also used as a folder");
     }
     Slot& s = find(path);
-    if (s.plain == 0) {
-        claim(s, path, isDirectory ? Kind::Directory : Kind::File);
-        return Status::success();
-    }
+    if (s.plain == 0)
+        return claim(s, path, isDirectory ? Kind::Directory : Kind::File);
     if (kindOf(s) == Kind::ImpliedDirectory && isDirectory) {
         s.plain = (s.plain & ~std::uint64_t(3)) | static_cast<std::uint64_t>(Kind::Directory);
         return Status::success();

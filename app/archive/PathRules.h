@@ -13,6 +13,10 @@ namespace coffer {
 
 inline constexpr std::size_t kMaxPathBytes = 4096;
 inline constexpr std::size_t kMaxComponentBytes = 255;
+/// Paths one archive may name, the folders its paths imply included (a
+/// million entries whose folders are not listed may imply a thousand times
+/// more): PathSet's table stays under 64 MiB.
+inline constexpr std::size_t kMaxPathSetPaths = 2'000'000;
 
 /// True for a name Coffer gives its own bookkeeping beside the user's files
 /// (FORMAT.md §5.5): a staging folder ".coffer-extract-*" or a rekey journal

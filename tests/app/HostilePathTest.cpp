@@ -237,3 +237,23 @@ TEST(HostilePath, ASetOfAHundredThousandPathsStillFindsEveryCollision)
     EXPECT_FALSE(paths.add("top", true).ok());
     EXPECT_EQ(paths.size(), 100'000u + 100u + 1u);
 }
+
+// Folders a path implies count too: a million entries of 4 KiB whose
+// folders are not listed would imply two thousand each (billions of slots).
+// PathSet stops at kMaxPathSetPaths with a limit error, not out of memory.
+TEST(HostilePath, PathsThatImplyMillionsOfFoldersAreRefusedAtTheLimit)
+{
+    PathSet paths;
+    std::string deep;
+    for (int i = 0; i < 2000; ++i)
+        deep += "/a";
+    Status last = Status::success();
+    int added = 0;
+    for (; added < 2000 && last.ok(); ++added)
+        last = paths.add("k" + std::to_string(added) + deep, false);
+    ASSERT_FALSE(last.ok()) << "2000 paths of 2001 names each were all taken";
+    EXPECT_EQ(last.error().code, ErrorCode::LimitExceeded) << last.error().message;
+    EXPECT_NE(last.error().message.find("2,000,000"), std::string::npos) << last.error().message;
+    EXPECT_LE(paths.size(), kMaxPathSetPaths);
+    EXPECT_GT(added, 900);
+}
