@@ -277,6 +277,12 @@ Status ArchiveWriter::writeEntries(ScanStream& scan)
             COFFER_TRY(pull()); // the scan has ended, or another entry is at hand
             COFFER_TRY(writeBigFile(packs, threads, ref, batches.empty()));
         }
+        // Entries met during a big file's frames wait for its last one, each
+        // holding its batch: many of them (folders, empty files: nothing that
+        // makes a pack to move the frames along) wait for the frames instead.
+        if (m_deferred.size() >= kLookaheadEntries)
+            while (m_bigFile)
+                COFFER_TRY(writeNextPack(packs));
     }
     if (!pack->members.empty())
         COFFER_TRY(submit());
