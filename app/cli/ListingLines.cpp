@@ -26,11 +26,12 @@ void ListingLines::add(const IndexEntry& e)
                       static_cast<unsigned long long>(e.info.size), date);
     }
     const std::size_t size = e.info.path.size() + 1 + std::strlen(head) + path.size() + (dir ? 2 : 1);
-    if (m_blocks.empty() || kBlock - m_used < size) {
-        m_blocks.push_back(std::make_unique<char[]>(std::max(kBlock, size)));
-        m_used = 0;
+    if (m_room < size) { // a line of over 1 MiB gets a block of its own size
+        m_room = std::max(kBlock, size);
+        m_blocks.push_back(std::make_unique<char[]>(m_room));
+        m_next = m_blocks.back().get();
     }
-    char* at = m_blocks.back().get() + m_used;
+    char* at = m_next;
     m_starts.push_back(at);
     // Archive paths hold no NUL or newline (FORMAT.md §5.5): the key ends at the NUL, the line at the newline.
     at = std::copy(e.info.path.begin(), e.info.path.end(), at);
@@ -40,7 +41,8 @@ void ListingLines::add(const IndexEntry& e)
     if (dir)
         *at++ = '/';
     *at++ = '\n';
-    m_used += size;
+    m_next = at;
+    m_room -= size;
 }
 
 void ListingLines::print()

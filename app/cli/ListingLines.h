@@ -24,7 +24,8 @@ private:
     static constexpr std::size_t kBlock = 1 << 20;
     bool m_long;
     std::vector<std::unique_ptr<char[]>> m_blocks;
-    std::size_t m_used = 0;
+    char* m_next = nullptr; // where the next record goes in the last block
+    std::size_t m_room = 0; // and the bytes left there
     std::vector<const char*> m_starts;
 };
 
