@@ -7,6 +7,7 @@
 #include "Bech32.h"
 #include "Keys.h"
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -24,6 +25,15 @@
     } while (false)
 
 namespace coffer::fuzz {
+
+/// A little-endian 64-bit field of an input (trailers and segment headers).
+inline std::uint64_t le64(const std::uint8_t* p)
+{
+    std::uint64_t v = 0;
+    for (int i = 7; i >= 0; --i)
+        v = (v << 8) | p[i];
+    return v;
+}
 
 /// The fuzzing identity: a fixed, public test key (never use it for anything
 /// real). The seed containers of make-seeds.sh are encrypted to its card.

@@ -21,16 +21,9 @@
 #include <algorithm>
 
 using namespace coffer;
+using coffer::fuzz::le64;
 
 namespace {
-
-std::uint64_t le64(const std::uint8_t* p)
-{
-    std::uint64_t v = 0;
-    for (int i = 7; i >= 0; --i)
-        v = (v << 8) | p[i];
-    return v;
-}
 
 void checkTable(ByteView plain, bool hashes)
 {
