@@ -111,11 +111,20 @@ public:
         case AgentOp::Sign:
             return sign(request.payload);
         case AgentOp::Lock:
-            m_locked = true;
+            lock();
             return {AgentOp::Ok, {}};
         default:
             return failure(makeError(ErrorCode::InvalidArgument, "an unknown request"));
         }
+    }
+
+    /// Wipes the keys now, before "locked" is answered: once `coffer lock`
+    /// returns, no key is left in this process.
+    void lock()
+    {
+        m_locked = true;
+        m_identities.clear();
+        m_keyring = Keyring();
     }
 
 private:
@@ -166,14 +175,45 @@ private:
     bool m_locked = false;
 };
 
-void serveConnection(int fd, Session& session)
+/// The listening socket, closed and its path removed at most once.
+class Listener {
+public:
+    Listener(int fd, fs::path path) : m_fd(fd), m_path(std::move(path)) { ::lstat(m_path.c_str(), &m_bound); }
+    Listener(const Listener&) = delete;
+    Listener& operator=(const Listener&) = delete;
+    ~Listener() { close(); }
+
+    int fd() const { return m_fd; }
+
+    void close()
+    {
+        if (m_fd < 0)
+            return;
+        ::close(m_fd);
+        m_fd = -1;
+        // Remove the socket only if it is still the one this agent made.
+        struct stat now {};
+        if (::lstat(m_path.c_str(), &now) == 0 && now.st_ino == m_bound.st_ino && now.st_dev == m_bound.st_dev)
+            ::unlink(m_path.c_str());
+    }
+
+private:
+    int m_fd;
+    fs::path m_path;
+    struct stat m_bound {};
+};
+
+void serveConnection(int fd, Session& session, Listener& listener)
 {
     if (!peerIsUs(fd))
         return; // another user: closed at once, not one byte read or written
     auto request = readMessage(fd, kRequestTimeout);
     if (!request.ok())
         return;
-    (void)writeMessage(fd, session.answer(*request));
+    const AgentMessage reply = session.answer(*request);
+    if (session.locked())
+        listener.close(); // "locked" is answered once no one can reach this agent any more
+    (void)writeMessage(fd, reply);
 }
 
 } // namespace
@@ -184,9 +224,8 @@ Status serveAgent(Keyring keyring, const fs::path& socketPath, const AgentOption
     const sigset_t waitMask = catchStopSignals();
     auto listening = listenOn(socketPath);
     COFFER_TRY(listening);
-    const int fd = *listening;
-    struct stat bound {};
-    ::lstat(socketPath.c_str(), &bound);
+    Listener listener(*listening, socketPath);
+    const int fd = listener.fd();
     {
         Session session(std::move(keyring));
         ready();
@@ -219,17 +258,13 @@ Status serveAgent(Keyring keyring, const fs::path& socketPath, const AgentOption
                 break; // the socket is unusable: lock rather than spin
             }
             const bool ours = peerIsUs(conn);
-            serveConnection(conn, session);
+            serveConnection(conn, session, listener);
             ::close(conn);
             if (ours)
                 lastUse = Clock::now(); // another user's knocking keeps nothing open
         }
     } // the session's keyring and identities are wiped here
-    ::close(fd);
-    // Remove the socket only if it is still the one this agent made.
-    struct stat now {};
-    if (::lstat(socketPath.c_str(), &now) == 0 && now.st_ino == bound.st_ino && now.st_dev == bound.st_dev)
-        ::unlink(socketPath.c_str());
+    listener.close();
     return Status::success();
 }
 

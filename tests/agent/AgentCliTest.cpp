@@ -3,6 +3,7 @@
 // what they gave before; it refuses another uid, locks on `coffer lock`, on
 // its idle time and on SIGTERM, and a SIGKILLed agent's socket is noticed,
 // removed and never trusted. Real processes, a real socket, real Botan.
+#include "AgentClient.h"
 #include "AgentHarness.h"
 
 #include <sys/wait.h>
@@ -213,4 +214,20 @@ TEST(AgentCli, RefusesAnUnsafeFolderAndSaysSoWithoutXdgRuntimeDir)
     const Outcome noRuntime = u.run("unlock --keyring-passphrase-file " + q(u.person.passFile), false);
     EXPECT_NE(noRuntime.code, kExitOk) << noRuntime.output;
     EXPECT_TRUE(contains(noRuntime.output, "XDG_RUNTIME_DIR is not set")) << noRuntime.output;
+}
+
+TEST(AgentCli, WhenLockAnswersTheAgentHoldsNoKeyAndTakesNoCall)
+{
+    // A window locks and at once asks whether anything is still unlocked: the
+    // answer must be "no", not "for a few more milliseconds".
+    AgentUser u;
+    for (int round = 0; round < 20; ++round) {
+        const Outcome unlocked = u.unlock();
+        ASSERT_EQ(unlocked.code, kExitOk) << unlocked.output;
+        ASSERT_GT(agentPid(u.socket()), 0);
+        ASSERT_TRUE(coffer::agent::lockAgent(u.socket()));
+        ASSERT_EQ(agentPid(u.socket()), 0)
+            << "the agent still took a call after it said locked (round " << round << ")";
+        ASSERT_FALSE(fs::exists(u.socket()));
+    }
 }
