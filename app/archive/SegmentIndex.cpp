@@ -71,7 +71,8 @@ Status SegmentAppender::append(SegmentTable table, std::uint64_t regionStart, st
     std::uint64_t members = 0;
     for (SegmentEntry& s : table.entries) {
         IndexEntry e = entryOf(s);
-        COFFER_TRY(m_paths.add(e.info.path, s.kind == SegmentKind::Directory));
+        COFFER_TRY(m_paths ? m_paths->add(e.info.path, s.kind == SegmentKind::Directory)
+                           : checkArchivePath(e.info.path));
         switch (s.kind) {
         case SegmentKind::Directory:
             e.info.kind = EntryKind::Directory;
@@ -191,8 +192,8 @@ Result<SegmentWalk> SegmentWalk::open(std::uint64_t length, const PlainReader& r
     return SegmentWalk(last->trailer, std::move(*directory));
 }
 
-Status SegmentWalk::walk(ArchiveIndex& into, const PlainReader& read,
-                         const std::function<Status(ArchiveIndex&)>& done) const
+Status SegmentWalk::walk(ArchiveIndex& into, const PlainReader& read, const std::function<Status(ArchiveIndex&)>& done,
+                         PathCheck check) const
 {
     into.format = m_header.format;
     into.hasHashes = m_header.hasHashes;
@@ -200,8 +201,9 @@ Status SegmentWalk::walk(ArchiveIndex& into, const PlainReader& read,
     into.recipients = m_header.recipients;
     into.signature = m_header.signature;
     PathSet paths;
-    paths.reserve(static_cast<std::size_t>(m_entryCount));
-    SegmentAppender appender(into, paths);
+    if (check == PathCheck::AgainstAllBefore)
+        paths.reserve(static_cast<std::size_t>(m_entryCount));
+    SegmentAppender appender(into, check == PathCheck::AgainstAllBefore ? &paths : nullptr);
     std::uint64_t regionStart = 0;
     for (const SegmentRow& row : m_rows) {
         if (row.offset < regionStart || row.offset > m_trailer.indexOffset ||

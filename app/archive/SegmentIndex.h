@@ -21,15 +21,15 @@ using PlainReader = std::function<Status(std::uint64_t offset, crypto::MutableBy
 /// (where the segment's region begins) and checked to end at `segmentOffset`.
 /// A record's header is read through `read` (its codec is said only there)
 /// and must agree with the table. Paths go through `paths` (§5.5, across all
-/// segments).
+/// segments), or, with no set, through checkArchivePath() alone.
 class SegmentAppender {
 public:
-    SegmentAppender(ArchiveIndex& index, PathSet& paths) : m_index(index), m_paths(paths) {}
+    SegmentAppender(ArchiveIndex& index, PathSet* paths) : m_index(index), m_paths(paths) {}
     Status append(SegmentTable table, std::uint64_t regionStart, std::uint64_t segmentOffset, const PlainReader& read);
 
 private:
     ArchiveIndex& m_index;
-    PathSet& m_paths;
+    PathSet* m_paths;
 };
 
 /// The trailer at the end of a plaintext of `length` bytes (decoded by
@@ -49,6 +49,13 @@ Result<FinalFrame> readFinalFrame(std::uint64_t length, const PlainReader& read,
 /// reads every segment in order, each checked against its row, its paths
 /// against all before them, so that a reader can go through a million entries
 /// without holding them all.
+/// `PathCheck::SyntaxOnly` walks again what a whole walk of the same open
+/// container checked already: every segment is still read, authenticated and
+/// checked against its row (its hash), each path's syntax too, but the set of
+/// all paths (32 MiB for a million) is not built again. For showing only:
+/// extraction always checks the set.
+enum class PathCheck { AgainstAllBefore, SyntaxOnly };
+
 class SegmentWalk {
 public:
     static Result<SegmentWalk> open(std::uint64_t plaintextLength, const PlainReader& read);
@@ -63,7 +70,8 @@ public:
     /// into.entries to walk in the memory of one segment. `into` gets the
     /// header's fields first. Walking again reads and checks everything again.
     /// `read` reads the same plaintext as open()'s.
-    Status walk(ArchiveIndex& into, const PlainReader& read, const std::function<Status(ArchiveIndex&)>& done) const;
+    Status walk(ArchiveIndex& into, const PlainReader& read, const std::function<Status(ArchiveIndex&)>& done,
+                PathCheck check = PathCheck::AgainstAllBefore) const;
 
 private:
     SegmentWalk(Trailer trailer, Directory directory);

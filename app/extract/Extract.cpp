@@ -181,16 +181,23 @@ Result<Listing> listContainer(const fs::path& container, const crypto::IdentityL
 }
 
 Result<ArchiveIndex> listContainerEntries(const fs::path& container, const crypto::IdentityList& identities,
-                                          const std::function<void(const IndexEntry&)>& each)
+                                          const std::function<void(const IndexEntry&)>& each, ListingPass pass)
 {
     auto reader = IndexedReader::openSegmented(container, identities);
     COFFER_TRY(reader);
-    COFFER_TRY(reader->eachSegment([&] {
-        for (const IndexEntry& e : reader->index().entries)
-            if (!e.isPack())
-                each(e);
-        return Status::success();
-    }));
+    PathCheck check = PathCheck::AgainstAllBefore;
+    if (pass == ListingPass::CheckAllFirst && reader->isSegmented()) {
+        COFFER_TRY(reader->eachSegment([] { return Status::success(); }));
+        check = PathCheck::SyntaxOnly; // the same open file, every segment still checked against its hash
+    }
+    COFFER_TRY(reader->eachSegment(
+        [&] {
+            for (const IndexEntry& e : reader->index().entries)
+                if (!e.isPack())
+                    each(e);
+            return Status::success();
+        },
+        check));
     ArchiveIndex index = reader->takeIndex();
     index.entries.clear();
     return index;

@@ -25,9 +25,15 @@ Result<Listing> listContainer(const std::filesystem::path& container, const cryp
 /// (not the packs) in the container's order, a format v2 container read one
 /// segment at a time; every segment is checked before its entries are given.
 /// Returns the index without its entries (signature, recipients).
+/// `ListingPass::CheckAllFirst` gives no entry before the whole index was
+/// read and checked, then reads it again (SegmentWalk's PathCheck::SyntaxOnly):
+/// a little slower, but the set of all paths is gone before `each` starts
+/// keeping what it is given (the window's tree of a million entries).
+enum class ListingPass { Once, CheckAllFirst };
 Result<ArchiveIndex> listContainerEntries(const std::filesystem::path& container,
                                           const crypto::IdentityList& identities,
-                                          const std::function<void(const IndexEntry&)>& each);
+                                          const std::function<void(const IndexEntry&)>& each,
+                                          ListingPass pass = ListingPass::Once);
 
 /// Reads one stored (uncompressed) file entry into wiped memory (the keyring);
 /// refuses (LimitExceeded) an entry larger than `maxBytes`.

@@ -49,16 +49,19 @@ Result<IndexedReader> IndexedReader::openSegmented(const std::filesystem::path& 
     return opened;
 }
 
-Status IndexedReader::eachSegment(const std::function<Status()>& each)
+Status IndexedReader::eachSegment(const std::function<Status()>& each, PathCheck check)
 {
     if (!m_walk)
         return each(); // the whole index is at hand
     m_index.entries.clear();
-    return m_walk->walk(m_index, m_reader.plaintext(), [&](ArchiveIndex& segment) {
-        const Status done = each();
-        segment.entries.clear();
-        return done;
-    });
+    return m_walk->walk(
+        m_index, m_reader.plaintext(),
+        [&](ArchiveIndex& segment) {
+            const Status done = each();
+            segment.entries.clear();
+            return done;
+        },
+        check);
 }
 
 const IndexEntry* IndexedReader::find(const std::string& path) const

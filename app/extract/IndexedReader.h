@@ -29,8 +29,10 @@ public:
                                                const crypto::IdentityList& identities);
     /// Calls `each` once per segment, in order, with index().entries holding
     /// that segment's entries only (read and checked again on every call).
-    Status eachSegment(const std::function<Status()>& each);
+    Status eachSegment(const std::function<Status()>& each, PathCheck check = PathCheck::AgainstAllBefore);
 
+    /// A format v2 container opened with openSegmented(): walked a segment at a time.
+    bool isSegmented() const { return m_walk.has_value(); }
     const ArchiveIndex& index() const { return m_index; }
     /// Moves the index out (a summary keeps it): the last call on this reader.
     ArchiveIndex takeIndex() { return std::move(m_index); }

@@ -144,7 +144,7 @@ Status SequentialReader::readSegmentV2()
     m_give = 0;
     m_index.hasHashes = hashes;
     const std::size_t first = 0;
-    SegmentAppender appender(m_index, m_paths);
+    SegmentAppender appender(m_index, &m_paths);
     COFFER_TRY(appender.append(std::move(*table), m_regionStart, offset, recordAt));
     if (m_entriesBefore + m_index.entries.size() > kMaxEntries + m_rows.size() + 1)
         return makeError(ErrorCode::LimitExceeded, "the archive has more than 1,000,000 entries");

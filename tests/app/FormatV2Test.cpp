@@ -236,6 +236,16 @@ TEST(FormatV2, ManyFilesAreReadASegmentAtATime)
     EXPECT_EQ(listed.size(), given) << "an entry was given twice";
     EXPECT_EQ(listed.count("tree/d29/f699.txt"), 1u);
     EXPECT_LT(given, entries) << "the packs were given out as entries";
+    // Checked whole first, then read again (the window): the same entries, in the same order.
+    std::vector<std::string> once, checkedFirst;
+    ASSERT_TRUE(listContainerEntries(summary->output, identitiesOf(m.identity), [&](const IndexEntry& e) {
+                    once.push_back(e.info.path);
+                }).ok());
+    ASSERT_TRUE(listContainerEntries(
+                    summary->output, identitiesOf(m.identity),
+                    [&](const IndexEntry& e) { checkedFirst.push_back(e.info.path); }, ListingPass::CheckAllFirst)
+                    .ok());
+    EXPECT_EQ(checkedFirst, once);
 
     // A folder of the last segment, chosen alone: exactly its files.
     TempDir out;

@@ -218,6 +218,13 @@ void expectListRefusedV2(const ExtractScene& scene, ByteView plain, ErrorCode co
     EXPECT_EQ(static_cast<int>(streamed.error().code), static_cast<int>(code)) << streamed.error().message;
     EXPECT_NE(streamed.error().message.find(says), std::string::npos)
         << "\"" << streamed.error().message << "\" does not say \"" << says << "\"";
+    // The window's listing checks it all before it gives a single entry.
+    std::size_t given = 0;
+    const auto checkedFirst = listContainerEntries(
+        scene.container, identitiesOf(scene.identity), [&](const IndexEntry&) { ++given; }, ListingPass::CheckAllFirst);
+    ASSERT_FALSE(checkedFirst.ok()) << "the hostile archive was listed after checking it all";
+    EXPECT_EQ(static_cast<int>(checkedFirst.error().code), static_cast<int>(code)) << checkedFirst.error().message;
+    EXPECT_EQ(given, 0u) << "entries were given before the whole index was checked";
 }
 
 void expectAcceptedV2(const ExtractScene& scene, ByteView plain)
