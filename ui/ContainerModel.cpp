@@ -81,9 +81,9 @@ void ContainerModel::applyOrder(EntryOrder order)
     QModelIndexList after;
     after.reserve(before.size());
     for (const QModelIndex& old : before) {
-        const EntryNode* n = nodeFor(old);
-        const int row = order.rows[static_cast<std::size_t>(n->id)];
-        after << (row < 0 ? QModelIndex() : createIndex(row, old.column(), const_cast<EntryNode*>(n)));
+        const NodeId n = nodeFor(old);
+        const int row = order.row(*m_tree, n);
+        after << (row < 0 ? QModelIndex() : createIndex(row, old.column(), quintptr(n)));
     }
     m_order = std::move(order);
     changePersistentIndexList(before, after);
@@ -93,7 +93,7 @@ void ContainerModel::applyOrder(EntryOrder order)
 
 bool ContainerModel::isFolder(const QModelIndex& index) const
 {
-    return index.isValid() && nodeFor(index)->folder;
+    return index.isValid() && m_tree->node(nodeFor(index)).folder;
 }
 
 Qt::ItemFlags ContainerModel::flags(const QModelIndex& index) const
@@ -115,38 +115,37 @@ QMimeData* ContainerModel::mimeData(const QModelIndexList& indexes) const
     return m_dragSource && !paths.isEmpty() ? m_dragSource(paths) : nullptr;
 }
 
-const EntryNode* ContainerModel::nodeFor(const QModelIndex& index) const
+NodeId ContainerModel::nodeFor(const QModelIndex& index) const
 {
-    return index.isValid() ? static_cast<const EntryNode*>(index.internalPointer()) : &m_tree->root;
+    return index.isValid() ? static_cast<NodeId>(index.internalId()) : EntryTree::kRoot;
 }
 
 QModelIndex ContainerModel::index(int row, int column, const QModelIndex& parent) const
 {
-    const EntryNode* p = nodeFor(parent);
-    if (!p->folder)
+    const NodeId p = nodeFor(parent);
+    if (!m_tree->node(p).folder)
         return {};
-    const auto& shown = m_order.childrenOf(p, *m_tree);
-    if (row < 0 || column < 0 || column >= ColumnCount || row >= static_cast<int>(shown.size()))
+    if (row < 0 || column < 0 || column >= ColumnCount || row >= m_order.rowCount(*m_tree, p))
         return {};
-    return createIndex(row, column, const_cast<EntryNode*>(shown[static_cast<std::size_t>(row)]));
+    return createIndex(row, column, quintptr(m_order.child(*m_tree, p, row)));
 }
 
 QModelIndex ContainerModel::parent(const QModelIndex& child) const
 {
     if (!child.isValid())
         return {};
-    const EntryNode* p = nodeFor(child)->parent;
-    if (!p || p == &m_tree->root)
+    const NodeId p = m_tree->node(nodeFor(child)).parent;
+    if (p == EntryTree::kRoot)
         return {};
-    return createIndex(m_order.rows[static_cast<std::size_t>(p->id)], 0, const_cast<EntryNode*>(p));
+    return createIndex(m_order.row(*m_tree, p), 0, quintptr(p));
 }
 
 int ContainerModel::rowCount(const QModelIndex& parent) const
 {
-    const EntryNode* p = nodeFor(parent);
-    if (parent.column() > 0 || !p->folder)
+    const NodeId p = nodeFor(parent);
+    if (parent.column() > 0 || !m_tree->node(p).folder)
         return 0;
-    return static_cast<int>(m_order.childrenOf(p, *m_tree).size());
+    return m_order.rowCount(*m_tree, p);
 }
 
 int ContainerModel::columnCount(const QModelIndex&) const
@@ -158,20 +157,21 @@ QVariant ContainerModel::data(const QModelIndex& index, int role) const
 {
     if (!index.isValid())
         return {};
-    const EntryNode* n = nodeFor(index);
+    const NodeId id = nodeFor(index);
+    const EntryNode* n = &m_tree->node(id);
     if (role == kPathRole)
-        return n->path();
+        return m_tree->path(id);
     if (role == Qt::DecorationRole && index.column() == NameColumn)
         return m_icons.icon(n->folder ? QFileIconProvider::Folder : QFileIconProvider::File);
     if (role == Qt::TextAlignmentRole && index.column() == SizeColumn)
         return QVariant(Qt::AlignRight | Qt::AlignVCenter);
     if (role == Qt::ToolTipRole)
-        return displayable(n->path());
+        return displayable(m_tree->path(id));
     if (role != Qt::DisplayRole && role != Qt::AccessibleTextRole)
         return {};
     switch (index.column()) {
     case NameColumn:
-        return displayable(n->name); // the container's text, not ours
+        return displayable(m_tree->name(id).toString()); // the container's text, not ours
     case SizeColumn:
         return QLocale().formattedDataSize(static_cast<qint64>(n->size), 1, QLocale::DataSizeIecFormat);
     case ModifiedColumn:
@@ -201,18 +201,23 @@ QVariant ContainerModel::headerData(int section, Qt::Orientation orientation, in
 
 QString ContainerModel::archivePath(const QModelIndex& index) const
 {
-    return index.isValid() ? nodeFor(index)->path() : QString();
+    return index.isValid() ? m_tree->path(nodeFor(index)) : QString();
 }
 
 QModelIndex ContainerModel::indexOfPath(const QString& path) const
 {
     QModelIndex current;
     for (const QString& part : path.split(QLatin1Char('/'), Qt::SkipEmptyParts)) {
-        const auto& shown = m_order.childrenOf(nodeFor(current), *m_tree);
-        auto it = std::find_if(shown.begin(), shown.end(), [&](const EntryNode* child) { return child->name == part; });
-        if (it == shown.end())
+        const NodeId folder = nodeFor(current);
+        if (!m_tree->node(folder).folder)
             return {};
-        current = index(static_cast<int>(it - shown.begin()), 0, current);
+        const int rows = m_order.rowCount(*m_tree, folder);
+        int row = 0;
+        while (row < rows && m_tree->name(m_order.child(*m_tree, folder, row)) != part)
+            ++row;
+        if (row == rows)
+            return {};
+        current = index(row, 0, current);
     }
     return current;
 }

@@ -35,7 +35,7 @@ public:
     QString filter() const { return m_filter; }
     /// Entries whose own name matches the filter, and all entries.
     int matchCount() const { return m_order.matches; }
-    int entryCount() const { return static_cast<int>(m_tree->nodes.size()); }
+    int entryCount() const { return m_tree->entryCount(); }
     bool isFolder(const QModelIndex& index) const;
     /// Drag data for these archive paths (set by the window).
     void setDragSource(std::function<QMimeData*(const QStringList& paths)> source) { m_dragSource = std::move(source); }
@@ -64,7 +64,7 @@ signals:
     void orderChanged();
 
 private:
-    const EntryNode* nodeFor(const QModelIndex& index) const;
+    NodeId nodeFor(const QModelIndex& index) const;
     /// Works out the order for the current filter and sort on a worker.
     void reorder();
     void applyOrder(EntryOrder order);

@@ -231,10 +231,12 @@ void ContainerWindow::load()
         this,
         [file, ids, cost]() {
             Attempt attempt;
-            // Entries go into the tree as each segment is read and checked:
-            // the index itself is never held whole (a million entries).
+            // Entries go into the tree once every segment was read and
+            // checked (then read again): neither the index nor the set of its
+            // paths is ever held beside the tree (a million entries).
             EntryTreeBuilder builder;
-            auto header = listContainerEntries(file, *ids, [&](const IndexEntry& e) { builder.add(e); });
+            auto header = listContainerEntries(
+                file, *ids, [&](const IndexEntry& e) { builder.add(e); }, ListingPass::CheckAllFirst);
             attempt.argon2 = *cost;
             if (!header.ok()) {
                 attempt.listing = header.error();
@@ -278,7 +280,7 @@ void ContainerWindow::onListed(Attempt attempt)
     }
     m_model->setTree(attempt.tree, std::move(*attempt.order));
     m_banner->setReport(describeSignature(listing->index, m_context.keyring().keyring()));
-    showLoaded(attempt.tree->nodes.size());
+    showLoaded(attempt.tree->entryCount());
 }
 
 void ContainerWindow::showLoaded(std::size_t entryCount)

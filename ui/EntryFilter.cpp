@@ -45,9 +45,11 @@ EntryMatcher::EntryMatcher(const QString& text) : m_text(text.trimmed())
     }
 }
 
-bool EntryMatcher::matches(const EntryNode& node) const
+bool EntryMatcher::matches(const EntryTree& tree, std::uint32_t node) const
 {
-    return matches(m_onPath ? node.path() : node.name);
+    if (m_text.isEmpty())
+        return true;
+    return matches(m_onPath ? tree.path(node) : tree.name(node).toString());
 }
 
 bool EntryMatcher::matches(const QString& nameOrPath) const

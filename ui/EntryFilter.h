@@ -10,20 +10,22 @@
 #include <QString>
 #include <QWidget>
 
+#include <cstdint>
+
 class QLabel;
 class QLineEdit;
 class QTimer;
 
 namespace coffer::ui {
 
-struct EntryNode;
+class EntryTree;
 
 class EntryMatcher {
 public:
     explicit EntryMatcher(const QString& text);
 
     bool isEmpty() const { return m_text.isEmpty(); }
-    bool matches(const EntryNode& node) const;
+    bool matches(const EntryTree& tree, std::uint32_t node) const;
     bool matches(const QString& nameOrPath) const;
 
 private:

@@ -7,57 +7,11 @@
 #include <QtConcurrent/QtConcurrentMap>
 
 #include <algorithm>
+#include <numeric>
 
 namespace coffer::ui {
 
 namespace {
-
-EntryNode* addNode(EntryNode* parent, const QString& path, qsizetype slash, bool folder)
-{
-    auto node = std::make_unique<EntryNode>();
-    node->name = slash < 0 ? path : path.mid(slash + 1);
-    node->folder = folder;
-    node->parent = parent;
-    parent->children.push_back(std::move(node));
-    return parent->children.back().get();
-}
-
-/// Folders by path, made (with the folders above them) when first named.
-/// Only folders are looked up: the index names each path once (FORMAT.md
-/// §5.5), so a file is simply added to its folder.
-class FolderMap {
-public:
-    explicit FolderMap(EntryTree& tree) : m_tree(tree) {}
-
-    EntryNode* folder(const QString& path)
-    {
-        if (path.isEmpty())
-            return &m_tree.root;
-        if (EntryNode* found = m_byPath.value(path))
-            return found;
-        const qsizetype slash = path.lastIndexOf(QLatin1Char('/'));
-        EntryNode* node = addNode(folder(slash < 0 ? QString() : path.left(slash)), path, slash, true);
-        m_byPath.insert(path, node);
-        return node;
-    }
-    /// The folder that holds `path`: usually the one before (entries come folder by folder).
-    EntryNode* parentOf(const QString& path, qsizetype slash)
-    {
-        const QStringView parent = slash < 0 ? QStringView() : QStringView(path).left(slash);
-        if (!m_last || parent != QStringView(m_lastPath)) {
-            m_lastPath = parent.toString();
-            m_last = folder(m_lastPath);
-        }
-        return m_last;
-    }
-    qsizetype size() const { return m_byPath.size(); }
-
-private:
-    EntryTree& m_tree;
-    QHash<QString, EntryNode*> m_byPath;
-    QString m_lastPath;
-    EntryNode* m_last = nullptr;
-};
 
 /// "a//b/" as "a/b": the index's paths are checked already (FORMAT.md §5.5);
 /// this only keeps the tree's own bookkeeping simple.
@@ -69,98 +23,101 @@ QString cleanPath(const std::string& path)
     return p;
 }
 
-/// One folder's children by name, folders first (not the folders below it).
-void sortChildren(EntryNode& node)
-{
-    thread_local QCollator collator = []() {
-        QCollator c; // the user's language; an instance is not shared between threads
-        c.setCaseSensitivity(Qt::CaseInsensitive);
-        return c;
-    }();
-    std::sort(node.children.begin(), node.children.end(), [](const auto& a, const auto& b) {
-        if (a->folder != b->folder)
-            return a->folder;
-        return collator.compare(a->name, b->name) < 0;
-    });
-    for (std::size_t i = 0; i < node.children.size(); ++i)
-        node.children[i]->nameRank = static_cast<int>(i);
-}
-
-void collectFolders(EntryNode& node, std::vector<EntryNode*>& out)
-{
-    out.push_back(&node);
-    for (auto& child : node.children)
-        if (child->folder)
-            collectFolders(*child, out);
-}
-
-/// Every folder's children sorted, the folders shared out between the cores:
-/// comparing 200,000 names by the user's collation is most of building a tree.
-void sortByName(EntryNode& root)
-{
-    std::vector<EntryNode*> folders;
-    collectFolders(root, folders);
-    QtConcurrent::blockingMap(folders, [](EntryNode* folder) { sortChildren(*folder); });
-}
-
-std::uint64_t sumSizes(EntryNode& node)
-{
-    if (!node.folder)
-        return node.size;
-    std::uint64_t sum = 0;
-    for (auto& child : node.children)
-        sum += sumSizes(*child);
-    node.size = sum;
-    return sum;
-}
-
-void number(EntryTree& tree, EntryNode& node)
-{
-    for (auto& child : node.children) {
-        child->id = static_cast<int>(tree.nodes.size());
-        tree.nodes.push_back(child.get());
-        number(tree, *child);
-    }
-}
-
 /// Folders first whatever the order; then the key, then the name.
-bool before(const EntryNode* a, const EntryNode* b, SortKey key, bool descending)
+bool before(const EntryNode& a, const EntryNode& b, SortKey key, bool descending)
 {
-    if (a->folder != b->folder)
-        return a->folder;
+    if (a.folder != b.folder)
+        return a.folder;
     auto ordered = [descending](auto x, auto y) { return descending ? y < x : x < y; };
-    if (key == SortKey::Size && a->size != b->size)
-        return ordered(a->size, b->size);
-    if (key == SortKey::Modified && a->mtime != b->mtime)
-        return ordered(a->mtime, b->mtime);
-    return key == SortKey::Name ? ordered(a->nameRank, b->nameRank) : a->nameRank < b->nameRank;
+    if (key == SortKey::Size && a.size != b.size)
+        return ordered(a.size, b.size);
+    if (key == SortKey::Modified && a.mtime != b.mtime)
+        return ordered(a.mtime, b.mtime);
+    return key == SortKey::Name ? ordered(a.nameRank, b.nameRank) : a.nameRank < b.nameRank;
 }
 
 } // namespace
 
-QString EntryNode::path() const
+QStringView EntryTree::name(NodeId id) const
 {
-    std::vector<const EntryNode*> up;
-    for (const EntryNode* n = this; n && n->parent; n = n->parent)
+    const EntryNode& n = node(id);
+    return n.nameLength == 0 ? QStringView() : QStringView(&m_names[n.nameAt], n.nameLength);
+}
+
+QString EntryTree::path(NodeId id) const
+{
+    std::vector<NodeId> up;
+    for (NodeId n = id; n != kRoot; n = node(n).parent)
         up.push_back(n);
     QString p;
     for (auto it = up.rbegin(); it != up.rend(); ++it) {
         if (!p.isEmpty())
             p += QLatin1Char('/');
-        p += (*it)->name;
+        p += name(*it);
     }
     return p;
 }
 
 struct EntryTreeBuilder::State {
     std::shared_ptr<EntryTree> tree = std::make_shared<EntryTree>();
-    FolderMap folders{*tree};
-    std::size_t added = 0;
+    // Folders by path, made (with the folders above them) when first named.
+    // Only folders are looked up: the index names each path once (FORMAT.md
+    // §5.5), so a file is simply added to its folder.
+    QHash<QString, NodeId> folders;
+    QString lastParent; // entries come folder by folder: the last one asked for
+    NodeId lastParentId = EntryTree::kRoot;
+    bool haveLast = false;
+
+    NodeId addNode(NodeId parent, QStringView name, bool folder)
+    {
+        EntryTree& t = *tree;
+        const auto id = static_cast<NodeId>(t.m_nodes.grow(1));
+        EntryNode& n = t.m_nodes[id];
+        n.parent = parent;
+        n.folder = folder;
+        // A name is at most 4096 bytes (checkArchivePath), so far under 65,536 units.
+        n.nameLength = static_cast<std::uint16_t>(std::min<qsizetype>(name.size(), UINT16_MAX));
+        if (n.nameLength > 0) {
+            n.nameAt = t.m_names.grow(n.nameLength);
+            std::copy_n(name.utf16(), n.nameLength, &t.m_names[n.nameAt]);
+        }
+        if (folder) {
+            n.folderAt = static_cast<std::uint32_t>(t.m_spans.size());
+            t.m_spans.push_back({});
+        }
+        if (id != EntryTree::kRoot)
+            ++t.m_spans[t.m_nodes[parent].folderAt].count;
+        return id;
+    }
+
+    NodeId folder(const QString& path)
+    {
+        if (path.isEmpty())
+            return EntryTree::kRoot;
+        if (const auto it = folders.constFind(path); it != folders.constEnd())
+            return *it;
+        const qsizetype slash = path.lastIndexOf(QLatin1Char('/'));
+        const NodeId parent = folder(slash < 0 ? QString() : path.left(slash));
+        const NodeId id = addNode(parent, QStringView(path).mid(slash + 1), true);
+        folders.insert(path, id);
+        return id;
+    }
+
+    NodeId parentOf(const QString& path, qsizetype slash)
+    {
+        const QStringView parent = slash < 0 ? QStringView() : QStringView(path).left(slash);
+        if (!haveLast || parent != QStringView(lastParent)) {
+            lastParent = parent.toString();
+            lastParentId = folder(lastParent);
+            haveLast = true;
+        }
+        return lastParentId;
+    }
 };
 
 EntryTreeBuilder::EntryTreeBuilder() : m_state(std::make_unique<State>())
 {
-    m_state->tree->root.folder = true;
+    m_state->addNode(EntryTree::kRoot, QStringView(), true);
 }
 
 EntryTreeBuilder::~EntryTreeBuilder() = default;
@@ -172,25 +129,60 @@ void EntryTreeBuilder::add(const IndexEntry& e)
         return;
     EntryTree& tree = *m_state->tree;
     const qsizetype slash = path.lastIndexOf(QLatin1Char('/'));
-    EntryNode* node = e.info.kind == EntryKind::Directory
-                          ? m_state->folders.folder(path)
-                          : addNode(m_state->folders.parentOf(path, slash), path, slash, false);
-    node->mtime = e.info.mtimeSeconds;
+    const NodeId id = e.info.kind == EntryKind::Directory
+                          ? m_state->folder(path)
+                          : m_state->addNode(m_state->parentOf(path, slash), QStringView(path).mid(slash + 1), false);
+    EntryNode& n = tree.m_nodes[id];
+    n.mtime = e.info.mtimeSeconds;
     if (e.info.kind == EntryKind::File) {
-        node->size = e.info.size;
+        n.size = e.info.size;
         ++tree.fileCount;
         tree.totalBytes += e.info.size;
     }
-    ++m_state->added;
 }
 
 std::shared_ptr<const EntryTree> EntryTreeBuilder::finish()
 {
+    m_state->folders.clear();
     EntryTree& tree = *m_state->tree;
-    sortByName(tree.root);
-    sumSizes(tree.root);
-    tree.nodes.reserve(m_state->added);
-    number(tree, tree.root);
+    // Each folder's slice of the child ids, filled in id order.
+    std::vector<std::uint32_t> filled(tree.m_spans.size());
+    std::uint32_t first = 0;
+    for (auto& span : tree.m_spans) {
+        span.first = first;
+        first += span.count;
+    }
+    tree.m_childIds.resize(first);
+    for (NodeId id = 1; id < tree.nodeCount(); ++id) {
+        const std::uint32_t f = tree.node(tree.node(id).parent).folderAt;
+        tree.m_childIds[tree.m_spans[f].first + filled[f]++] = id;
+    }
+    // Each slice by name, folders first, the folders shared out between the
+    // cores: comparing a million names by the user's collation is most of building.
+    std::vector<std::uint32_t> folders(tree.m_spans.size());
+    std::iota(folders.begin(), folders.end(), 0u);
+    QtConcurrent::blockingMap(folders, [&tree](std::uint32_t f) {
+        thread_local QCollator collator = []() {
+            QCollator c; // the user's language; an instance is not shared between threads
+            c.setCaseSensitivity(Qt::CaseInsensitive);
+            return c;
+        }();
+        const auto begin = tree.m_childIds.begin() + tree.m_spans[f].first;
+        const auto end = begin + tree.m_spans[f].count;
+        std::sort(begin, end, [&](NodeId a, NodeId b) {
+            const EntryNode& x = tree.node(a);
+            const EntryNode& y = tree.node(b);
+            if (x.folder != y.folder)
+                return x.folder;
+            return collator.compare(tree.name(a), tree.name(b)) < 0;
+        });
+        for (auto it = begin; it != end; ++it)
+            tree.m_nodes[*it].nameRank = static_cast<std::uint32_t>(it - begin);
+    });
+    // A folder's size: its files' sum. Children come after their folder, so
+    // going backwards finishes each folder before its own parent adds it.
+    for (NodeId id = tree.nodeCount() - 1; id > 0; --id)
+        tree.m_nodes[tree.node(id).parent].size += tree.node(id).size;
     return std::move(m_state->tree);
 }
 
@@ -204,43 +196,49 @@ std::shared_ptr<const EntryTree> EntryTree::build(const std::vector<IndexEntry>&
 
 EntryOrder EntryOrder::everything(const EntryTree& tree)
 {
-    return compute(tree, EntryMatcher(QString()), SortKey::Name, false);
+    EntryOrder order;
+    order.matches = tree.entryCount();
+    return order;
 }
 
 EntryOrder EntryOrder::compute(const EntryTree& tree, const EntryMatcher& matcher, SortKey key, bool descending)
 {
+    if (matcher.isEmpty() && key == SortKey::Name && !descending)
+        return everything(tree);
     EntryOrder order;
-    order.shown.resize(tree.nodes.size());
-    order.rows.assign(tree.nodes.size(), -1);
+    order.natural = false;
+    const std::size_t n = tree.nodeCount();
     // Ids number the tree parents first: walking them forwards knows each
     // folder's answer before its children's, backwards each child's first.
-    std::vector<char> covered(tree.nodes.size()), visible(tree.nodes.size());
-    for (const EntryNode* n : tree.nodes) { // a match, or inside a matching folder
-        const bool match = matcher.matches(*n);
+    std::vector<char> visible(n);
+    for (NodeId id = 1; id < n; ++id) { // a match, or inside a matching folder
+        const bool match = matcher.matches(tree, id);
         order.matches += match ? 1 : 0;
-        covered[static_cast<std::size_t>(n->id)] =
-            match || (n->parent != &tree.root && covered[static_cast<std::size_t>(n->parent->id)]);
+        const NodeId parent = tree.node(id).parent;
+        visible[id] = match || (parent != EntryTree::kRoot && visible[parent] == 2) ? 2 : 0;
     }
-    for (auto it = tree.nodes.rbegin(); it != tree.nodes.rend(); ++it) {
-        bool show = covered[static_cast<std::size_t>((*it)->id)] != 0;
-        for (const auto& child : (*it)->children)
-            show = show || visible[static_cast<std::size_t>(child->id)] != 0;
-        visible[static_cast<std::size_t>((*it)->id)] = show;
-    }
-    auto fill = [&](const EntryNode& folder, std::vector<const EntryNode*>& out) {
-        for (const auto& child : folder.children)
-            if (visible[static_cast<std::size_t>(child->id)])
-                out.push_back(child.get());
+    for (NodeId id = static_cast<NodeId>(n) - 1; id > 0; --id) // the folders on the way to what shows
+        if (visible[id] != 0 && visible[tree.node(id).parent] == 0)
+            visible[tree.node(id).parent] = 1;
+    order.shown.assign(tree.childSlots(), EntryTree::kRoot);
+    order.shownCount.assign(tree.folderCount(), 0);
+    order.rows.assign(n, -1);
+    for (NodeId folder = 0; folder < n; ++folder) {
+        const EntryNode& f = tree.node(folder);
+        if (!f.folder || (folder != EntryTree::kRoot && visible[folder] == 0))
+            continue;
+        const auto begin = order.shown.begin() + static_cast<std::ptrdiff_t>(tree.childStart(folder));
+        auto end = begin;
+        for (int i = 0; i < tree.childCount(folder); ++i)
+            if (const NodeId c = tree.child(folder, i); visible[c] != 0)
+                *end++ = c;
         if (key != SortKey::Name || descending)
-            std::stable_sort(out.begin(), out.end(),
-                             [&](const EntryNode* a, const EntryNode* b) { return before(a, b, key, descending); });
-        for (std::size_t i = 0; i < out.size(); ++i)
-            order.rows[static_cast<std::size_t>(out[i]->id)] = static_cast<int>(i);
-    };
-    fill(tree.root, order.rootShown);
-    for (const EntryNode* n : tree.nodes)
-        if (n->folder && visible[static_cast<std::size_t>(n->id)])
-            fill(*n, order.shown[static_cast<std::size_t>(n->id)]);
+            std::stable_sort(begin, end,
+                             [&](NodeId a, NodeId b) { return before(tree.node(a), tree.node(b), key, descending); });
+        order.shownCount[f.folderAt] = static_cast<std::uint32_t>(end - begin);
+        for (auto it = begin; it != end; ++it)
+            order.rows[*it] = static_cast<std::int32_t>(it - begin);
+    }
     return order;
 }
 
