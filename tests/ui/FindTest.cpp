@@ -111,6 +111,12 @@ TEST_F(FindTest, ColumnsSortAndFoldersStayFirst)
     ASSERT_TRUE(waitFor(sorted, kWait));
     EXPECT_EQ(shownPaths(*window), (QStringList{"Reports", "Reports/budget.xlsx", "Reports/q2-summary.pdf",
                                                 "Reports/Q1-Summary.PDF", "photos", "photos/beach.jpg", "notes.txt"}));
+    if (const char* shots = std::getenv("COFFER_TEST_SHOTS")) { // pictures to look at
+        window->view()->expandAll();
+        window->grab().save(QString::fromLocal8Bit(shots) + QStringLiteral("/container-by-size.png"));
+        find(*window, "*.pdf");
+        window->grab().save(QString::fromLocal8Bit(shots) + QStringLiteral("/container-found.png"));
+    }
     delete window;
 }
 
