@@ -66,6 +66,11 @@ AppController::AppController(AppContext& context, QObject* parent)
         if (ok && m_context.settings().keepKeysForOthers())
             m_context.keyring().startAgent(toPath(m_agentProgram));
     });
+    // Opened through an agent that has now locked (idle, screen lock, `coffer lock`): so does the window.
+    connect(&context.keyring(), &KeyringSession::agentLocked, this, [this]() {
+        lockBecause(tr("Coffer locked because its key agent locked (after its idle time, when the screen locked, "
+                       "or with \"coffer lock\"). Enter your passphrase to go on."));
+    });
 }
 
 AppController::~AppController()
@@ -248,6 +253,13 @@ void AppController::lock()
     // The person locked (or walked away): the CLI's key agent locks too.
     agent::lockAgentOf(m_context.keyring().keyringPath());
     showGate();
+}
+
+void AppController::lockBecause(const QString& why)
+{
+    lock();
+    if (auto* unlock = qobject_cast<UnlockDialog*>(m_gate.data()))
+        unlock->explain(why);
 }
 
 } // namespace coffer::ui

@@ -56,6 +56,8 @@ public:
     AboutDialog* showAbout();
     /// Drops the keyring, closes the windows that show its data, asks to unlock.
     void lock();
+    /// lock(), then says in the unlock dialog why it was asked again.
+    void lockBecause(const QString& why);
     /// A window that shows the keyring's data: lock() closes it, unless it runs a job.
     void track(QWidget* window);
     /// The `coffer` command that starts the key agent after a passphrase

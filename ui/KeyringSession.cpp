@@ -2,8 +2,13 @@
 
 #include "AgentClient.h"
 #include "AgentLauncher.h"
+#include "AgentSocket.h"
 #include "Background.h"
 #include "ErrorText.h"
+
+#include <QFileSystemWatcher>
+
+#include <utility>
 
 namespace coffer::ui {
 
@@ -93,9 +98,36 @@ bool KeyringSession::unlockThroughAgent()
     ++m_generation;
     m_keyring = std::move(*held);
     m_passphrase.reset();
+    watchAgent();
     emit unlocked(false);
     emit keyringChanged();
     return true;
+}
+
+void KeyringSession::watchAgent()
+{
+    auto socket = agent::agentSocketPath(keyringPath(), false);
+    if (!socket.ok())
+        return;
+    m_agentSocket = *socket;
+    // The agent removes its socket when it locks, before it answers a Lock:
+    // its folder changes. Nothing is asked of the agent here, so watching
+    // does not keep it from its idle lock.
+    m_agentWatch = new QFileSystemWatcher(this);
+    m_agentWatch->addPath(QString::fromStdString(m_agentSocket.parent_path().string()));
+    connect(m_agentWatch, &QFileSystemWatcher::directoryChanged, this, &KeyringSession::checkAgent);
+    checkAgent(); // gone already, before the watch began
+}
+
+void KeyringSession::checkAgent()
+{
+    std::error_code ec;
+    if (!m_agentWatch || std::filesystem::exists(m_agentSocket, ec))
+        return;
+    std::exchange(m_agentWatch, nullptr)->deleteLater(); // it is the sender
+    emit agentLocked();
+    if (isUnlocked())
+        lock();
 }
 
 void KeyringSession::create(Keyring keyring, crypto::SecureString passphrase)
@@ -168,6 +200,8 @@ void KeyringSession::startAgent(std::filesystem::path program)
 
 void KeyringSession::lock()
 {
+    if (m_agentWatch)
+        std::exchange(m_agentWatch, nullptr)->deleteLater();
     ++m_generation;
     const bool wasUnlocked = isUnlocked();
     m_keyring.reset();

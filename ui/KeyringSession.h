@@ -11,6 +11,8 @@
 
 #include <QObject>
 
+class QFileSystemWatcher;
+
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -34,7 +36,10 @@ public:
     void unlock(crypto::SecureString passphrase);
     /// Unlocks with the keyring a running key agent holds (its public parts
     /// here, its secrets there), with no passphrase; false if none answers.
-    /// Changes to the keyring then need a passphrase unlock.
+    /// Changes to the keyring then need a passphrase unlock. The agent's
+    /// socket is then watched: once it is gone (the agent locked on its idle
+    /// time, the screen lock or `coffer lock`), agentLocked() is emitted and
+    /// the session locks.
     bool unlockThroughAgent();
     /// Saves a new keyring; on success the session is unlocked with it.
     void create(Keyring keyring, crypto::SecureString passphrase);
@@ -64,14 +69,21 @@ signals:
     void keyringChanged();
     void busyChanged(bool busy);
     void agentStarted(bool ok);
+    /// The agent this session was unlocked through has locked (emitted before
+    /// the session locks itself, so that the app can lock its windows and say why).
+    void agentLocked();
 
 private:
     KeyringStore makeStore() const;
     void setBusy(bool busy);
+    void watchAgent();
+    void checkAgent();
 
     std::filesystem::path m_dataDir;
     std::optional<Keyring> m_keyring;
     std::optional<crypto::SecureString> m_passphrase;
+    QFileSystemWatcher* m_agentWatch = nullptr; // while unlocked through the agent
+    std::filesystem::path m_agentSocket;
     bool m_busy = false;
     quint64 m_generation = 0; // bumped by lock(): late results of older work are dropped
 };

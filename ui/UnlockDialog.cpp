@@ -113,4 +113,9 @@ void UnlockDialog::onUnlocked(bool fromBackup)
                               .arg(toQString(m_context.keyring().keyringPath()) + QStringLiteral(".bak")));
 }
 
+void UnlockDialog::explain(const QString& why)
+{
+    m_notice->showMessage(NoticePanel::Kind::Info, why);
+}
+
 } // namespace coffer::ui

@@ -23,6 +23,8 @@ public:
     QLineEdit* passphraseField() const { return m_passphrase; }
     QPushButton* unlockButton() const { return m_unlock; }
     QString messageText() const;
+    /// Why the passphrase is asked again (the app locked on its own).
+    void explain(const QString& why);
 
 private:
     void submit();

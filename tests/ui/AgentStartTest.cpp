@@ -200,4 +200,30 @@ TEST_F(AgentStartTest, AWindowOpenedWhileTheAgentRunsAsksNoPassphraseAndSignsThr
     EXPECT_TRUE(eventually([&] { return !running(pid); })) << "the agent still runs after the window locked";
 }
 
+TEST_F(AgentStartTest, AWindowOpenedThroughTheAgentLocksWhenTheAgentLocksAndSaysWhy)
+{
+    AgentUser u;
+    const Outcome unlocked = u.unlock("--idle-timeout 600");
+    ASSERT_EQ(unlocked.code, kExitOk) << unlocked.output;
+    useEnvironmentOf(u);
+    coffer::ui::AppContext context;
+    coffer::ui::AppController controller(context);
+    controller.start();
+    ASSERT_EQ(controller.gateDialog(), nullptr) << "asked for the passphrase although the agent is unlocked";
+    ASSERT_TRUE(context.keyring().isUnlocked());
+
+    // The agent locks on its own (here `coffer lock`; its idle time or the screen lock alike).
+    const Outcome lock = u.run("lock");
+    ASSERT_EQ(lock.code, kExitOk) << lock.output;
+    EXPECT_TRUE(QTest::qWaitFor([&] { return !context.keyring().isUnlocked(); }, 5000))
+        << "the window still shows itself unlocked with no agent behind it";
+    auto* gate = qobject_cast<coffer::ui::UnlockDialog*>(controller.gateDialog());
+    ASSERT_NE(gate, nullptr) << "no passphrase asked after the agent locked";
+    EXPECT_TRUE(gate->messageText().contains("key agent")) << gate->messageText().toStdString();
+    if (const char* shots = std::getenv("COFFER_TEST_SHOTS")) { // a picture to look at
+        QTest::qWait(100);
+        gate->grab().save(QString::fromLocal8Bit(shots) + QStringLiteral("/unlock-after-agent-locked.png"));
+    }
+}
+
 } // namespace
