@@ -13,6 +13,7 @@
 #include "KeyChoice.h"
 #include "ListingLines.h"
 #include "PassphraseRecipient.h"
+#include "Paths.h"
 #include "SignatureStatus.h"
 #include "Terminal.h"
 
@@ -412,15 +413,19 @@ int commandList(const std::vector<std::string>& argv)
     if (!keys.ok())
         return reportError(keys.error());
     // Every segment is read and checked before a line is printed: a damaged
-    // container shows nothing but why.
-    ListingLines lines(args.has("--long"));
+    // container shows nothing but why. The lines are kept only on the second
+    // read, once the path set of the first is gone, and past 32 MiB they are
+    // set aside sorted in an encrypted, nameless file (ListingLines).
+    ListingLines lines(args.has("--long"), resolveDataLocations().tempDir);
     auto index = openWithKeys(*keys, [&](const crypto::IdentityList& identities) {
-        return listContainerEntries(args.positional()[0], identities, [&](const IndexEntry& e) { lines.add(e); });
+        return listContainerEntries(
+            args.positional()[0], identities, [&](const IndexEntry& e) { lines.add(e); }, ListingPass::CheckAllFirst);
     });
     if (!index.ok())
         return reportError(index.error());
     printSignature(*index, keys->keyring);
-    lines.print();
+    if (auto printed = lines.print(); !printed.ok())
+        return reportError(printed.error());
     return kExitOk;
 }
 

@@ -7,8 +7,74 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <queue>
 
 namespace coffer::cli {
+
+namespace {
+
+/// The printed line of a record ("path\0line\n"), newline included.
+std::size_t lineLength(const char* line)
+{
+    return static_cast<std::size_t>(std::strchr(line, '\n') - line + 1);
+}
+const char* lineOf(const char* record)
+{
+    return record + std::strlen(record) + 1;
+}
+/// A whole record's bytes.
+std::size_t recordLength(const char* record)
+{
+    const char* line = lineOf(record);
+    return static_cast<std::size_t>(line - record) + lineLength(line);
+}
+
+constexpr std::size_t kSpillBlock = 64 * 1024;
+
+/// One sorted run being merged: lines held in memory, or blocks read back from the spill file.
+class RunCursor {
+public:
+    RunCursor(const std::vector<const char*>& held) : m_held(&held) {}
+    RunCursor(SpillFile& file, const std::vector<std::uint64_t>& blocks) : m_file(&file), m_blocks(&blocks) {}
+
+    /// The current record, or null past the end.
+    const char* record() const { return m_record; }
+    Status next()
+    {
+        if (m_held) {
+            m_record = m_at < m_held->size() ? (*m_held)[m_at++] : nullptr;
+            return Status::success();
+        }
+        if (m_record)
+            m_pos += recordLength(m_record);
+        while (m_pos >= m_plain.size()) {
+            if (m_nextBlock == m_blocks->size()) {
+                m_record = nullptr;
+                return Status::success();
+            }
+            COFFER_TRY(m_file->read((*m_blocks)[m_nextBlock++], m_plain));
+            m_pos = 0;
+        }
+        m_record = reinterpret_cast<const char*>(m_plain.data()) + m_pos;
+        return Status::success();
+    }
+
+private:
+    const std::vector<const char*>* m_held = nullptr;
+    std::size_t m_at = 0;
+    SpillFile* m_file = nullptr;
+    const std::vector<std::uint64_t>* m_blocks = nullptr;
+    std::size_t m_nextBlock = 0;
+    crypto::Bytes m_plain;
+    std::size_t m_pos = 0;
+    const char* m_record = nullptr;
+};
+
+} // namespace
+
+ListingLines::ListingLines(bool longFormat, std::filesystem::path spillDir, std::size_t budget)
+    : m_long(longFormat), m_spillDir(std::move(spillDir)), m_budget(budget)
+{}
 
 void ListingLines::add(const IndexEntry& e)
 {
@@ -43,24 +109,98 @@ void ListingLines::add(const IndexEntry& e)
     *at++ = '\n';
     m_next = at;
     m_room -= size;
+    m_peakHeld = std::max(m_peakHeld, heldBytes());
+    if (heldBytes() > m_budget && !m_spillDir.empty() && !m_spillBroken)
+        spillRun();
 }
 
-void ListingLines::print()
+void ListingLines::sortHeld()
 {
     std::sort(m_starts.begin(), m_starts.end(), [](const char* a, const char* b) { return std::strcmp(a, b) < 0; });
-    for (const char* record : m_starts) {
-        const char* line = record + std::strlen(record) + 1;
-        std::fwrite(line, 1, static_cast<std::size_t>(std::strchr(line, '\n') - line + 1), stdout);
+}
+
+bool ListingLines::spillRun()
+{
+    if (!m_spill) {
+        auto made = SpillFile::create(m_spillDir);
+        if (!made.ok()) {
+            m_spillBroken = true; // listed all the same, in memory
+            return false;
+        }
+        m_spill.emplace(std::move(*made));
     }
+    sortHeld();
+    std::vector<std::uint64_t> run;
+    crypto::Bytes block;
+    block.reserve(kSpillBlock);
+    const auto flush = [&]() {
+        auto number = m_spill->append(block);
+        if (!number.ok())
+            return false;
+        run.push_back(*number);
+        block.clear();
+        return true;
+    };
+    for (const char* record : m_starts) {
+        const std::size_t length = recordLength(record);
+        if (!block.empty() && block.size() + length > kSpillBlock && !flush())
+            return !(m_spillBroken = true);
+        block.insert(block.end(), record, record + length); // a record over 64 KiB makes a block of its own
+    }
+    if (!block.empty() && !flush())
+        return !(m_spillBroken = true);
+    m_runs.push_back(std::move(run));
+    m_blocks.clear();
+    m_starts = {};
+    m_next = nullptr;
+    m_room = 0;
+    return true;
+}
+
+Status ListingLines::print(std::FILE* out)
+{
+    sortHeld();
+    if (m_runs.empty()) {
+        for (const char* record : m_starts) {
+            const char* line = lineOf(record);
+            std::fwrite(line, 1, lineLength(line), out);
+        }
+        return Status::success();
+    }
+    // Merge: each run's next line, the smallest path first.
+    std::vector<RunCursor> runs;
+    runs.reserve(m_runs.size() + 1);
+    for (const auto& blocks : m_runs)
+        runs.emplace_back(*m_spill, blocks);
+    runs.emplace_back(m_starts);
+    const auto later = [&](std::size_t a, std::size_t b) {
+        return std::strcmp(runs[a].record(), runs[b].record()) > 0;
+    };
+    std::priority_queue<std::size_t, std::vector<std::size_t>, decltype(later)> next(later);
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+        COFFER_TRY(runs[i].next());
+        if (runs[i].record())
+            next.push(i);
+    }
+    while (!next.empty()) {
+        const std::size_t i = next.top();
+        next.pop();
+        const char* line = lineOf(runs[i].record());
+        std::fwrite(line, 1, lineLength(line), out);
+        COFFER_TRY(runs[i].next());
+        if (runs[i].record())
+            next.push(i);
+    }
+    return Status::success();
 }
 
 void printEntries(const ArchiveIndex& index, bool longFormat)
 {
-    ListingLines lines(longFormat);
+    ListingLines lines(longFormat); // the index is in memory already: so are its lines
     for (const auto& e : index.entries)
         if (!e.isPack()) // storage, not a file
             lines.add(e);
-    lines.print();
+    (void)lines.print(); // nothing spilled, nothing to read back
 }
 
 } // namespace coffer::cli
