@@ -127,7 +127,7 @@ Status SegmentAppender::append(SegmentTable table, std::uint64_t regionStart, st
     return Status::success();
 }
 
-Result<SegmentTable> readSegment(const SegmentRow& row, bool hashes, const PlainReader& read)
+Result<SegmentTable> readSegment(const SegmentRow& row, bool hashes, const PlainReader& read, SegmentPin* pin)
 {
     Bytes head(kSegmentHeaderSize);
     COFFER_TRY(read(row.offset, head));
@@ -145,6 +145,10 @@ Result<SegmentTable> readSegment(const SegmentRow& row, bool hashes, const Plain
         return damaged("a segment is not what the directory says");
     if (hashes && (!row.sha256 || crypto::sha256(*plain) != *row.sha256))
         return damaged("a segment does not match its hash");
+    if (pin && pin->expected && crypto::sha256(*plain) != *pin->expected)
+        return damaged("the container changed while Coffer read it");
+    if (pin && pin->seen)
+        *pin->seen = crypto::sha256(*plain);
     auto table = decodeSegmentTable(*plain, hashes);
     COFFER_TRY(table);
     if (table->entries.size() != row.entryCount)
@@ -201,15 +205,30 @@ Status SegmentWalk::walk(ArchiveIndex& into, const PlainReader& read, const std:
     into.recipients = m_header.recipients;
     into.signature = m_header.signature;
     PathSet paths;
-    if (check == PathCheck::AgainstAllBefore)
+    const bool checkSet = check == PathCheck::AgainstAllBefore;
+    if (checkSet)
         paths.reserve(static_cast<std::size_t>(m_entryCount));
-    SegmentAppender appender(into, check == PathCheck::AgainstAllBefore ? &paths : nullptr);
+    // Without hashes in the directory (an unsigned container) nothing else
+    // pins a segment between two reads: whoever knows the file key could
+    // rewrite it in place. The first read notes each segment's digest; a
+    // read without the path set takes only those same segments.
+    if (!into.hasHashes && checkSet)
+        m_pins.assign(m_rows.size(), crypto::Digest32{});
+    if (!into.hasHashes && !checkSet && m_pins.size() != m_rows.size())
+        return makeError(ErrorCode::Internal, "a walk without the path check comes after one with it");
+    SegmentAppender appender(into, checkSet ? &paths : nullptr);
     std::uint64_t regionStart = 0;
-    for (const SegmentRow& row : m_rows) {
+    for (std::size_t i = 0; i < m_rows.size(); ++i) {
+        const SegmentRow& row = m_rows[i];
         if (row.offset < regionStart || row.offset > m_trailer.indexOffset ||
             m_trailer.indexOffset - row.offset < kSegmentHeaderSize + std::uint64_t(row.storedLength))
             return damaged("the directory points outside the entries");
-        auto table = readSegment(row, into.hasHashes, read);
+        SegmentPin pin;
+        if (!into.hasHashes && checkSet)
+            pin.seen = &m_pins[i];
+        else if (!into.hasHashes)
+            pin.expected = &m_pins[i];
+        auto table = readSegment(row, into.hasHashes, read, &pin);
         COFFER_TRY(table);
         COFFER_TRY(appender.append(std::move(*table), regionStart, row.offset, read));
         regionStart = row.offset + kSegmentHeaderSize + row.storedLength;

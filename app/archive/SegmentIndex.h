@@ -51,9 +51,10 @@ Result<FinalFrame> readFinalFrame(std::uint64_t length, const PlainReader& read,
 /// without holding them all.
 /// `PathCheck::SyntaxOnly` walks again what a whole walk of the same open
 /// container checked already: every segment is still read, authenticated and
-/// checked against its row (its hash), each path's syntax too, but the set of
-/// all paths (32 MiB for a million) is not built again. For showing only:
-/// extraction always checks the set.
+/// checked against its row, and against its hash in the directory (signed)
+/// or the digest the first walk noted (unsigned), each path's syntax too, but
+/// the set of all paths (32 MiB for a million) is not built again. For
+/// showing only: extraction always checks the set.
 enum class PathCheck { AgainstAllBefore, SyntaxOnly };
 
 class SegmentWalk {
@@ -78,6 +79,7 @@ private:
 
     Trailer m_trailer;
     std::vector<SegmentRow> m_rows;
+    mutable std::vector<crypto::Digest32> m_pins; // unsigned: each segment's digest, noted by a checked walk
     ArchiveIndex m_header;
     std::uint64_t m_entryCount = 0;
 };
@@ -86,8 +88,16 @@ private:
 /// directory and every segment. Listing reads nothing else but the records' headers.
 Result<ArchiveIndex> readSegmentedIndex(std::uint64_t plaintextLength, const PlainReader& read);
 
+/// A segment's table digest (SHA-256 of its plaintext), noted on one read
+/// (`seen`) and required on a later one (`expected`).
+struct SegmentPin {
+    crypto::Digest32* seen = nullptr;
+    const crypto::Digest32* expected = nullptr;
+};
+
 /// Reads and checks one segment at `row` (its header, frame, lengths, count
-/// and hash).
-Result<SegmentTable> readSegment(const SegmentRow& row, bool hashes, const PlainReader& read);
+/// and hash; and its pin, if given).
+Result<SegmentTable> readSegment(const SegmentRow& row, bool hashes, const PlainReader& read,
+                                 SegmentPin* pin = nullptr);
 
 } // namespace coffer

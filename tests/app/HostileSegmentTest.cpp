@@ -446,3 +446,42 @@ TEST(HostileSegment, ATrailerThatLiesAboutTheDirectory)
         expectListRefusedV2(scene, a.plaintext(), ErrorCode::Damaged, lie.says);
     }
 }
+
+// Check: SegmentWalk's pins. An unsigned container has no segment hashes, so
+// whoever knows its file key could rewrite a segment in place between the
+// window's two reads (the first checks the set of paths, the second does not):
+// the second read must take only the segments the first one checked.
+TEST(HostileSegment, ASegmentRewrittenBetweenTheTwoReadsIsRefused)
+{
+    const auto build = [](const std::string& name) {
+        HostileArchiveV2 a;
+        a.region().directory("d").record("d/" + name, "same size");
+        a.region().emptyFile("e.txt");
+        return a.plaintext();
+    };
+    const Bytes checked = build("a.txt");
+    const Bytes rewritten = build("b.txt"); // the same lengths, another path
+    ASSERT_EQ(checked.size(), rewritten.size());
+    ASSERT_NE(checked, rewritten);
+    const Bytes* now = &checked;
+    const PlainReader read = [&](std::uint64_t offset, crypto::MutableByteView out) {
+        if (offset > now->size() || out.size() > now->size() - offset)
+            return Status(makeError(ErrorCode::Damaged, "past the end"));
+        std::copy_n(now->begin() + static_cast<std::ptrdiff_t>(offset), out.size(), out.begin());
+        return Status::success();
+    };
+    auto walk = SegmentWalk::open(checked.size(), read);
+    ASSERT_TRUE(walk.ok()) << walk.error().message;
+    ArchiveIndex index;
+    const auto keep = [](ArchiveIndex&) { return Status::success(); };
+    ASSERT_TRUE(walk->walk(index, read, keep).ok());
+    ArchiveIndex again;
+    ASSERT_TRUE(walk->walk(again, read, keep, PathCheck::SyntaxOnly).ok()) << "the same bytes read again";
+
+    now = &rewritten;
+    ArchiveIndex changed;
+    const Status st = walk->walk(changed, read, keep, PathCheck::SyntaxOnly);
+    ASSERT_FALSE(st.ok()) << "a rewritten segment was read without the path set";
+    EXPECT_EQ(st.error().code, ErrorCode::Damaged);
+    EXPECT_NE(st.error().message.find("changed while Coffer read it"), std::string::npos) << st.error().message;
+}
