@@ -416,7 +416,9 @@ int commandList(const std::vector<std::string>& argv)
     // container shows nothing but why. The lines are kept only on the second
     // read, once the path set of the first is gone, and past 32 MiB they are
     // set aside sorted in an encrypted, nameless file (ListingLines).
-    ListingLines lines(args.has("--long"), resolveDataLocations().tempDir);
+    // The spill file goes to the private state folder: on disk (not a tmpfs
+    // /tmp that is memory too), the user's own, portable mode's own.
+    ListingLines lines(args.has("--long"), resolveDataLocations().stateDir);
     auto index = openWithKeys(*keys, [&](const crypto::IdentityList& identities) {
         return listContainerEntries(
             args.positional()[0], identities, [&](const IndexEntry& e) { lines.add(e); }, ListingPass::CheckAllFirst);

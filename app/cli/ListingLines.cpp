@@ -78,6 +78,8 @@ ListingLines::ListingLines(bool longFormat, std::filesystem::path spillDir, std:
 
 void ListingLines::add(const IndexEntry& e)
 {
+    if (m_error)
+        return;
     const bool dir = e.info.kind == EntryKind::Directory;
     const std::string path = displayable(e.info.path); // the container's text, not ours
     char head[64] = "";
@@ -112,6 +114,14 @@ void ListingLines::add(const IndexEntry& e)
     m_peakHeld = std::max(m_peakHeld, heldBytes());
     if (heldBytes() > m_budget && !m_spillDir.empty() && !m_spillBroken)
         spillRun();
+    if (m_spillBroken && heldBytes() > 8 * m_budget) {
+        m_error = makeError(ErrorCode::LimitExceeded,
+                            "the listing does not fit in memory, and Coffer cannot set it aside in \"" +
+                                m_spillDir.string() + "\"",
+                            "free some disk space there, or list fewer entries with \"decrypt --only\"");
+        m_blocks.clear();
+        m_starts = {};
+    }
 }
 
 void ListingLines::sortHeld()
@@ -159,6 +169,8 @@ bool ListingLines::spillRun()
 
 Status ListingLines::print(std::FILE* out)
 {
+    if (m_error)
+        return *m_error;
     sortHeld();
     if (m_runs.empty()) {
         for (const char* record : m_starts) {
@@ -187,7 +199,8 @@ Status ListingLines::print(std::FILE* out)
         next.pop();
         const char* line = lineOf(runs[i].record());
         std::fwrite(line, 1, lineLength(line), out);
-        COFFER_TRY(runs[i].next());
+        if (auto st = runs[i].next(); !st.ok())
+            return makeError(st.error().code, st.error().message + " (the lines above it are all that was listed)");
         if (runs[i].record())
             next.push(i);
     }

@@ -29,7 +29,9 @@ public:
     /// One file or folder (a pack is the caller's to leave out).
     void add(const IndexEntry& e);
     /// By path, as people read a folder; storage order is the writer's business.
-    /// Fails only if the spill file cannot be read back as written.
+    /// Fails if the lines outgrew 8 times the budget with no spill file to be
+    /// had (LimitExceeded, before a line is printed), or if the spill file
+    /// cannot be read back as written.
     Status print(std::FILE* out = stdout);
 
     /// Sorted runs set aside so far.
@@ -53,7 +55,8 @@ private:
     std::vector<const char*> m_starts;
     std::size_t m_peakHeld = 0;
     std::optional<SpillFile> m_spill;
-    bool m_spillBroken = false;                     // could not be made or written: keep all in memory
+    bool m_spillBroken = false;                     // could not be made or written: keep in memory, up to a point
+    std::optional<Error> m_error;                   // past that point: nothing more is kept
     std::vector<std::vector<std::uint64_t>> m_runs; // each run's block numbers
 };
 

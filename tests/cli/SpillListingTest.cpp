@@ -97,6 +97,24 @@ TEST(SpillListing, WithNowhereToSpillItListsInMemory)
     EXPECT_EQ(printed(refused), printed(inMemory));
 }
 
+TEST(SpillListing, PastEightTimesItsBudgetWithNowhereToSpillItStopsAndSaysSo)
+{
+    TempDir dir;
+    writeFile(dir / "not-a-folder", "x");
+    cli::ListingLines refused(false, dir / "not-a-folder" / "tmp", std::size_t(512) << 10);
+    for (const IndexEntry& e : longPathEntries())
+        refused.add(e);
+    EXPECT_LE(refused.peakHeldBytes(), std::size_t(6) << 20) << "kept growing past the limit";
+    std::FILE* out = std::tmpfile();
+    ASSERT_NE(out, nullptr);
+    const Status st = refused.print(out);
+    EXPECT_EQ(std::ftell(out), 0) << "printed part of a listing it then refused";
+    std::fclose(out);
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.error().code, ErrorCode::LimitExceeded);
+    EXPECT_NE(st.error().message.find("does not fit in memory"), std::string::npos) << st.error().message;
+}
+
 TEST(SpillFile, HoldsNoPlaintextHasNoNameAndRefusesAChangedByte)
 {
     TempDir dir;
