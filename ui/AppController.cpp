@@ -68,8 +68,9 @@ AppController::AppController(AppContext& context, QObject* parent)
     });
     // Opened through an agent that has now locked (idle, screen lock, `coffer lock`): so does the window.
     connect(&context.keyring(), &KeyringSession::agentLocked, this, [this]() {
-        lockBecause(tr("Coffer locked because its key agent locked (after its idle time, when the screen locked, "
-                       "or with \"coffer lock\"). Enter your passphrase to go on."));
+        lockBecause(tr("Coffer locked because the key agent that held your keys has stopped (it stops after a "
+                       "while without use, when the screen locks, or when \"coffer lock\" runs). Enter your "
+                       "passphrase to unlock."));
     });
 }
 

@@ -7,6 +7,7 @@
 #include "ErrorText.h"
 
 #include <QFileSystemWatcher>
+#include <QTimer>
 
 #include <utility>
 
@@ -114,9 +115,15 @@ void KeyringSession::watchAgent()
     // its folder changes. Nothing is asked of the agent here, so watching
     // does not keep it from its idle lock.
     m_agentWatch = new QFileSystemWatcher(this);
-    m_agentWatch->addPath(QString::fromStdString(m_agentSocket.parent_path().string()));
     connect(m_agentWatch, &QFileSystemWatcher::directoryChanged, this, &KeyringSession::checkAgent);
-    checkAgent(); // gone already, before the watch began
+    if (!m_agentWatch->addPath(QString::fromStdString(m_agentSocket.parent_path().string()))) {
+        // No inotify watch to be had (the system's limit): look every few seconds instead.
+        auto* poll = new QTimer(m_agentWatch);
+        connect(poll, &QTimer::timeout, this, &KeyringSession::checkAgent);
+        poll->start(3000);
+    }
+    // Gone already, before the watch began: looked at once this unlock has been reported.
+    QMetaObject::invokeMethod(this, &KeyringSession::checkAgent, Qt::QueuedConnection);
 }
 
 void KeyringSession::checkAgent()

@@ -115,7 +115,7 @@ void UnlockDialog::onUnlocked(bool fromBackup)
 
 void UnlockDialog::explain(const QString& why)
 {
-    m_notice->showMessage(NoticePanel::Kind::Info, why);
+    m_notice->showMessage(NoticePanel::Kind::Warning, why);
 }
 
 } // namespace coffer::ui
