@@ -2,6 +2,8 @@
 
 #include "AgentSocket.h"
 #include "Signature.h"
+#include "age/AgeHeader.h"
+#include "age/AgeRecipients.h"
 
 #include <cerrno>
 #include <sys/stat.h>
@@ -113,6 +115,29 @@ public:
         crypto::IdentityList list;
         list.push_back(std::make_unique<AgentIdentity>(m_socket));
         return list;
+    }
+    crypto::age::HeldAgeUnwrap ageUnwrap() const override
+    {
+        return [socket = m_socket](const crypto::age::AgeStanza& s) -> Result<std::optional<crypto::SecureBytes>> {
+            auto reply = askAgent(socket, {AgentOp::UnwrapAge, encodeStanza({s.type, s.args, s.body})});
+            if (!reply.ok())
+                return makeError(reply.error().code, reply.error().message,
+                                 "run the command again: without the agent it asks for the keyring passphrase");
+            switch (reply->op) {
+            case AgentOp::NotMine:
+                if (!reply->payload.empty())
+                    return unexpected();
+                return std::optional<crypto::SecureBytes>();
+            case AgentOp::Ok:
+                if (reply->payload.size() != crypto::age::kFileKeySize)
+                    return unexpected();
+                return std::optional<crypto::SecureBytes>(std::move(reply->payload));
+            case AgentOp::Failed:
+                return decodeFailure(reply->payload);
+            default:
+                return unexpected();
+            }
+        };
     }
 
 private:

@@ -22,10 +22,11 @@ inline constexpr std::size_t kMaxAgentErrorText = 512;
 
 enum class AgentOp : std::uint8_t {
     // requests
-    Hello = 1,  // -> Ok: the public keyring text (Keyring::publicText)
-    Unwrap = 2, // stanza -> Ok: file key + audience, or NotMine
-    Sign = 3,   // an index signature message -> Ok: 64-byte signature
-    Lock = 4,   // -> Ok, then the agent wipes its keys and exits
+    Hello = 1,     // -> Ok: the public keyring text (Keyring::publicText)
+    Unwrap = 2,    // stanza -> Ok: file key + audience, or NotMine
+    Sign = 3,      // an index signature message -> Ok: 64-byte signature
+    Lock = 4,      // -> the agent wipes its keys and closes its socket, then Ok, then exits
+    UnwrapAge = 5, // an age X25519 stanza -> Ok: its 16-byte file key, or NotMine
     // replies
     Ok = 0x80,
     NotMine = 0x81,

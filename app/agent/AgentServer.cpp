@@ -2,7 +2,10 @@
 
 #include "AgentProtocol.h"
 #include "AgentSocket.h"
+#include "KeyChoice.h"
 #include "Signature.h"
+#include "age/AgeHeader.h"
+#include "age/AgeRecipients.h"
 
 #include <atomic>
 #include <cerrno>
@@ -96,7 +99,10 @@ constexpr std::size_t kSignAsSize = crypto::kSignatureLabel.size() + 1 + 32 + 32
 
 class Session {
 public:
-    explicit Session(Keyring keyring) : m_keyring(std::move(keyring)), m_identities(m_keyring.decryptionIdentities()) {}
+    explicit Session(Keyring keyring)
+        : m_keyring(std::move(keyring)), m_identities(m_keyring.decryptionIdentities()),
+          m_ageKeys(ageKeysFor(&m_keyring, std::nullopt))
+    {}
     bool locked() const { return m_locked; }
 
     AgentMessage answer(const AgentMessage& request)
@@ -110,6 +116,8 @@ public:
             return unwrap(request.payload);
         case AgentOp::Sign:
             return sign(request.payload);
+        case AgentOp::UnwrapAge:
+            return unwrapAge(request.payload);
         case AgentOp::Lock:
             lock();
             return {AgentOp::Ok, {}};
@@ -124,6 +132,7 @@ public:
     {
         m_locked = true;
         m_identities.clear();
+        m_ageKeys = {};
         m_keyring = Keyring();
     }
 
@@ -141,6 +150,26 @@ private:
                 return {AgentOp::Ok, encodeUnwrapped(*u->fileKey, u->audience)};
         }
         return {AgentOp::NotMine, {}};
+    }
+
+    /// An age file's X25519 stanza, opened with the held identities' X25519
+    /// keys and the age identities (age.md's derivation, not Coffer's).
+    AgentMessage unwrapAge(const crypto::SecureBytes& payload) const
+    {
+        auto stanza = decodeStanza(payload);
+        if (!stanza.ok())
+            return failure(stanza.error());
+        if (stanza->type != crypto::age::kX25519Type)
+            return {AgentOp::NotMine, {}};
+        const std::vector<crypto::age::AgeStanza> one{{stanza->type, stanza->args, stanza->body}};
+        crypto::age::AgeFailure why{};
+        if (auto checked = crypto::age::checkStanzas(one, crypto::age::kMaxScryptWorkFactor, why); !checked.ok())
+            return failure(checked.error());
+        auto key = crypto::age::unwrapFileKey(one, m_ageKeys, why);
+        if (!key.ok())
+            return key.error().code == ErrorCode::NoKeyMatched ? AgentMessage{AgentOp::NotMine, {}}
+                                                               : failure(key.error());
+        return {AgentOp::Ok, std::move(*key)};
     }
 
     AgentMessage sign(const crypto::SecureBytes& payload) const
@@ -172,6 +201,7 @@ private:
 
     Keyring m_keyring;
     crypto::IdentityList m_identities;
+    crypto::age::AgeKeys m_ageKeys; // the same X25519 keys, for age files
     bool m_locked = false;
 };
 
@@ -189,12 +219,15 @@ public:
     {
         if (m_fd < 0)
             return;
-        ::close(m_fd);
-        m_fd = -1;
-        // Remove the socket only if it is still the one this agent made.
+        // Remove the socket only if it is still the one this agent made, and
+        // while it still listens: a client finds no socket (no agent), never a
+        // refusing one that it would take for a killed agent's and remove,
+        // perhaps just as another `coffer unlock` binds the path again.
         struct stat now {};
         if (::lstat(m_path.c_str(), &now) == 0 && now.st_ino == m_bound.st_ino && now.st_dev == m_bound.st_dev)
             ::unlink(m_path.c_str());
+        ::close(m_fd);
+        m_fd = -1;
     }
 
 private:

@@ -46,11 +46,11 @@ Result<crypto::age::AgeKeys> chooseAgeKeys(const Args& args, bool scrypt)
         keys.passphrase = std::move(*p);
     }
     if (keys.x25519.empty() && !keys.passphrase && keyringStore().exists()) {
-        auto keyring = unlockKeyring(args);
+        auto keyring = openKeyring(args); // the key agent's, if one is unlocked
         COFFER_TRY(keyring);
         keys = ageKeysFor(&*keyring, std::nullopt);
     }
-    if (keys.x25519.empty() && !keys.passphrase)
+    if (keys.empty())
         return makeError(ErrorCode::InvalidArgument, "no key given",
                          "pass -i FILE (an age or Coffer key file) or -p (a passphrase), or make a keyring with "
                          "\"coffer id create\"");

@@ -88,6 +88,8 @@ crypto::age::AgeKeys ageKeysFor(const Keyring* keyring, const std::optional<cryp
     if (keyring)
         for (const auto& id : keyring->ageIdentities())
             keys.x25519.push_back(x25519SecretOf(id));
+    if (keyring)
+        keys.held = keyring->heldAgeUnwrap(); // the key agent's, when it holds the keys
     if (passphrase)
         keys.passphrase = *passphrase;
     return keys;

@@ -7,6 +7,7 @@
 #include "DisplayText.h"
 #include "Keys.h"
 #include "Result.h"
+#include "age/Age.h"
 
 #include <memory>
 #include <optional>
@@ -35,6 +36,8 @@ public:
     {
         return card() && card()->ed25519 == ed25519 ? this : nullptr;
     }
+    /// What opens an age file's X25519 stanzas with the held keys (none: age files need the passphrase).
+    virtual crypto::age::HeldAgeUnwrap ageUnwrap() const { return {}; }
 };
 
 class Keyring {
@@ -103,6 +106,8 @@ public:
     Result<const crypto::Signer*> signerAs(const std::string& nameOrFingerprint) const;
     /// True when the secrets are held by the key agent (identity() is then nullptr).
     bool isHeld() const { return m_held != nullptr; }
+    /// When held: what opens age files with the held keys.
+    crypto::age::HeldAgeUnwrap heldAgeUnwrap() const { return m_held ? m_held->ageUnwrap() : nullptr; }
 
     /// The public part (own card, contacts), as the key agent serves it.
     std::string publicText() const;

@@ -12,6 +12,7 @@
 #include "SecureMemory.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,10 +33,19 @@ inline constexpr int kDefaultScryptWorkFactor = 18;
 /// The keys that may open an age file: X25519 secret scalars (from age
 /// identities and from Coffer identities alike: the same key, the age label)
 /// and at most one passphrase.
+struct AgeStanza;
+/// Opens one X25519 stanza with keys this process does not hold (the key
+/// agent's): the 16-byte file key, nullopt if none of them opens it.
+using HeldAgeUnwrap = std::function<Result<std::optional<SecureBytes>>(const AgeStanza&)>;
+
 struct AgeKeys {
     std::vector<SecretArray<32>> x25519;
     std::optional<SecureString> passphrase;
     int maxWorkFactor = kMaxScryptWorkFactor;
+    /// Tried on an X25519 stanza after `x25519` (set when the keys are in the agent).
+    HeldAgeUnwrap held;
+
+    bool empty() const { return x25519.empty() && !passphrase && !held; }
 };
 
 /// Whom to encrypt an age file to: X25519 public keys, or one passphrase

@@ -183,6 +183,13 @@ Result<SecureBytes> unwrapFileKey(const std::vector<AgeStanza>& stanzas, const A
                 COFFER_TRY(opened);
                 fileKey = std::move(*opened);
             }
+            if (!fileKey && keys.held) {
+                auto opened = keys.held(s);
+                COFFER_TRY(opened);
+                if (*opened && (*opened)->size() != kFileKeySize) // the agent's answer is checked like any input
+                    return makeError(ErrorCode::Damaged, "the key agent gave a file key of the wrong size");
+                fileKey = std::move(*opened);
+            }
         } else if (s.type == kScryptType && keys.passphrase) {
             auto opened = tryScrypt(s, *keys.passphrase);
             COFFER_TRY(opened);

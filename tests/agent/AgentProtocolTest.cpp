@@ -7,6 +7,8 @@
 #include "AgentHarness.h"
 #include "AgentServer.h"
 #include "Signature.h"
+#include "age/AgeHeader.h"
+#include "age/AgeRecipients.h"
 
 #include <future>
 #include <sys/socket.h>
@@ -285,4 +287,70 @@ TEST(AgentServerSigning, SignsIndexSignatureMessagesAndNothingElse)
     EXPECT_TRUE(lockAgent(socket));
     server.join();
     EXPECT_FALSE(fs::exists(socket));
+}
+
+TEST(AgentServerAge, OpensAnAgeStanzaForItsKeysAndNoOneElses)
+{
+    RuntimeDir rt;
+    const auto me = crypto::SecretIdentity::generate("Me");
+    const auto stranger = crypto::SecretIdentity::generate("Stranger");
+    Keyring keyring;
+    keyring.setIdentity(me.clone());
+    const fs::path socket = rt.socket();
+    std::promise<void> ready;
+    std::thread server([&] {
+        const Status st =
+            serveAgent(std::move(keyring), socket, AgentOptions{std::chrono::minutes(1)}, [&] { ready.set_value(); });
+        EXPECT_TRUE(st.ok());
+    });
+    ready.get_future().wait();
+    auto held = keyringFromAgent(rt.keyring);
+    ASSERT_TRUE(held.has_value());
+    const crypto::age::HeldAgeUnwrap unwrap = held->heldAgeUnwrap();
+    ASSERT_TRUE(unwrap) << "a held keyring gives no way to open age files";
+
+    crypto::Bytes fileKey(crypto::age::kFileKeySize);
+    crypto::randomBytes(fileKey);
+    auto mine = crypto::age::wrapX25519(me.card()->x25519, fileKey);
+    ASSERT_TRUE(mine.ok());
+    auto opened = unwrap(*mine);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    ASSERT_TRUE(opened->has_value());
+    EXPECT_TRUE(std::equal(fileKey.begin(), fileKey.end(), (*opened)->begin(), (*opened)->end()));
+
+    // The age derivation only: Coffer's own X25519 stanza to the same key is not an age stanza.
+    auto theirs = crypto::age::wrapX25519(stranger.card()->x25519, fileKey);
+    ASSERT_TRUE(theirs.ok());
+    auto notMine = unwrap(*theirs);
+    ASSERT_TRUE(notMine.ok()) << notMine.error().message;
+    EXPECT_FALSE(notMine->has_value());
+
+    // A malformed stanza (a share that is not 32 bytes) is refused, not tried.
+    crypto::age::AgeStanza bad = *mine;
+    bad.args = {"AAAA"};
+    EXPECT_FALSE(unwrap(bad).ok());
+
+    EXPECT_TRUE(lockAgent(socket));
+    server.join();
+}
+
+TEST(AgentClientHostile, AnAgeFileKeyOfTheWrongSizeIsAnError)
+{
+    RuntimeDir rt;
+    const auto me = crypto::SecretIdentity::generate("Me");
+    Keyring real;
+    real.setIdentity(me.clone());
+    const std::string hello = real.publicText();
+    FakeAgent fake(rt.socket(), [&](const AgentMessage& m) {
+        if (m.op == AgentOp::Hello)
+            return frame(AgentOp::Ok, hello);
+        return frame(AgentOp::Ok, std::string(15, 'k')); // one byte short of a file key
+    });
+    auto held = keyringFromAgent(rt.keyring);
+    ASSERT_TRUE(held.has_value());
+    crypto::Bytes fileKey(crypto::age::kFileKeySize, 7);
+    auto stanza = crypto::age::wrapX25519(me.card()->x25519, fileKey);
+    ASSERT_TRUE(stanza.ok());
+    auto opened = held->heldAgeUnwrap()(*stanza);
+    EXPECT_FALSE(opened.ok()) << "a short key was taken as a file key";
 }
