@@ -8,6 +8,8 @@
 
 #include "AppContext.h"
 #include "AppController.h"
+#include "ContainerModel.h"
+#include "ContainerWindow.h"
 #include "EncryptDialog.h"
 #include "EncryptOptions.h"
 #include "JobProgressWidget.h"
@@ -224,6 +226,40 @@ TEST_F(AgentStartTest, AWindowOpenedThroughTheAgentLocksWhenTheAgentLocksAndSays
         QTest::qWait(100);
         gate->grab().save(QString::fromLocal8Bit(shots) + QStringLiteral("/unlock-after-agent-locked.png"));
     }
+}
+
+TEST_F(AgentStartTest, AnAgeFileOpensInAWindowUnlockedThroughTheAgent)
+{
+    if (coffer::test::runCommand("command -v age >/dev/null") != 0)
+        GTEST_SKIP() << "age is not installed (Debian package \"age\")";
+    AgentUser u;
+    const Outcome shown = u.runWithPassphrase("id show");
+    ASSERT_EQ(shown.code, kExitOk) << shown.output;
+    const auto at = shown.output.find("age1");
+    ASSERT_NE(at, std::string::npos) << shown.output;
+    const std::string address = shown.output.substr(at, shown.output.find('\n', at) - at);
+    writeFile(u.root / "notes.txt", "for age users too\n");
+    const fs::path sealed = u.root / "notes.txt.age";
+    const Outcome made = coffer::test::keyring::shell("age -r " + coffer::test::shellQuote(address) + " -o " +
+                                                      q(sealed) + " " + q(u.root / "notes.txt"));
+    ASSERT_EQ(made.code, 0) << made.output;
+    const Outcome unlocked = u.unlock("--idle-timeout 600");
+    ASSERT_EQ(unlocked.code, kExitOk) << unlocked.output;
+
+    useEnvironmentOf(u);
+    coffer::ui::AppContext context;
+    coffer::ui::AppController controller(context);
+    controller.start();
+    ASSERT_EQ(controller.gateDialog(), nullptr) << "asked for the passphrase although the agent is unlocked";
+    auto* window = new coffer::ui::ContainerWindow(context, QString::fromStdString(sealed.string()));
+    QSignalSpy loaded(window, &coffer::ui::ContainerWindow::loadFinished);
+    window->show();
+    ASSERT_TRUE(waitFor(loaded));
+    EXPECT_TRUE(loaded.first().at(0).toBool()) << window->messageText().toStdString();
+    EXPECT_EQ(window->model()->entryCount(), 1) << window->messageText().toStdString();
+    EXPECT_EQ(window->model()->archivePath(window->model()->index(0, 0)), "notes.txt");
+    delete window;
+    EXPECT_EQ(u.run("lock").code, kExitOk);
 }
 
 } // namespace
