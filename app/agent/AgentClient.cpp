@@ -23,28 +23,39 @@ Error unexpected()
                      "run \"coffer lock\" and \"coffer unlock\" again");
 }
 
+/// Asks the agent to open `stanza` (`op`: Unwrap or UnwrapAge): its Ok
+/// payload, or nullopt when none of its keys opens it.
+Result<std::optional<crypto::SecureBytes>> askToOpen(const fs::path& socket, AgentOp op, const crypto::Stanza& stanza)
+{
+    auto reply = askAgent(socket, {op, encodeStanza(stanza)});
+    if (!reply.ok())
+        return makeError(reply.error().code, reply.error().message,
+                         "run the command again: without the agent it asks for the keyring passphrase");
+    switch (reply->op) {
+    case AgentOp::NotMine:
+        if (!reply->payload.empty())
+            return unexpected();
+        return std::optional<crypto::SecureBytes>();
+    case AgentOp::Ok:
+        return std::optional<crypto::SecureBytes>(std::move(reply->payload));
+    case AgentOp::Failed:
+        return decodeFailure(reply->payload);
+    default:
+        return unexpected();
+    }
+}
+
 /// Opens stanzas through the agent: the secret stays there, the file key comes back.
 class AgentIdentity final : public crypto::Identity {
 public:
     explicit AgentIdentity(fs::path socket) : m_socket(std::move(socket)) {}
     Result<crypto::Unwrapped> unwrap(const crypto::Stanza& stanza) const override
     {
-        auto reply = askAgent(m_socket, {AgentOp::Unwrap, encodeStanza(stanza)});
-        if (!reply.ok())
-            return makeError(reply.error().code, reply.error().message,
-                             "run the command again: without the agent it asks for the keyring passphrase");
-        switch (reply->op) {
-        case AgentOp::NotMine:
-            if (!reply->payload.empty())
-                return unexpected();
+        auto opened = askToOpen(m_socket, AgentOp::Unwrap, stanza);
+        COFFER_TRY(opened);
+        if (!*opened)
             return crypto::Unwrapped{};
-        case AgentOp::Ok:
-            return decodeUnwrapped(reply->payload);
-        case AgentOp::Failed:
-            return decodeFailure(reply->payload);
-        default:
-            return unexpected();
-        }
+        return decodeUnwrapped(**opened);
     }
 
 private:
@@ -119,24 +130,11 @@ public:
     crypto::age::HeldAgeUnwrap ageUnwrap() const override
     {
         return [socket = m_socket](const crypto::age::AgeStanza& s) -> Result<std::optional<crypto::SecureBytes>> {
-            auto reply = askAgent(socket, {AgentOp::UnwrapAge, encodeStanza({s.type, s.args, s.body})});
-            if (!reply.ok())
-                return makeError(reply.error().code, reply.error().message,
-                                 "run the command again: without the agent it asks for the keyring passphrase");
-            switch (reply->op) {
-            case AgentOp::NotMine:
-                if (!reply->payload.empty())
-                    return unexpected();
-                return std::optional<crypto::SecureBytes>();
-            case AgentOp::Ok:
-                if (reply->payload.size() != crypto::age::kFileKeySize)
-                    return unexpected();
-                return std::optional<crypto::SecureBytes>(std::move(reply->payload));
-            case AgentOp::Failed:
-                return decodeFailure(reply->payload);
-            default:
+            auto opened = askToOpen(socket, AgentOp::UnwrapAge, {s.type, s.args, s.body});
+            COFFER_TRY(opened);
+            if (*opened && (*opened)->size() != crypto::age::kFileKeySize)
                 return unexpected();
-            }
+            return opened;
         };
     }
 

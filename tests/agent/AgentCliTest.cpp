@@ -237,17 +237,7 @@ TEST(AgentCli, AnAgeFileOpensThroughTheAgentWithNoPassphrase)
     if (runCommand("command -v age >/dev/null") != 0)
         GTEST_SKIP() << "age is not installed (Debian package \"age\")";
     AgentUser u;
-    // The identity's age address, as people who use `age` encrypt to it.
-    const Outcome shown = u.runWithPassphrase("id show");
-    ASSERT_EQ(shown.code, kExitOk) << shown.output;
-    const auto at = shown.output.find("age1");
-    ASSERT_NE(at, std::string::npos) << shown.output;
-    const std::string address = shown.output.substr(at, shown.output.find('\n', at) - at);
-    writeFile(u.root / "letter.txt", kLetter);
-    const fs::path sealed = u.root / "letter.txt.age";
-    const Outcome made = shell("age -r " + shellQuote(address) + " -o " + q(sealed) + " " + q(u.root / "letter.txt"));
-    ASSERT_EQ(made.code, 0) << made.output;
-
+    const fs::path sealed = u.ageFile("letter.txt", kLetter);
     const Outcome unlocked = u.unlock("--idle-timeout 600");
     ASSERT_EQ(unlocked.code, kExitOk) << unlocked.output;
     const Outcome opened = u.run("decrypt -o " + q(u.root / "out") + " " + q(sealed));

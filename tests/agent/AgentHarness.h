@@ -57,6 +57,22 @@ struct AgentUser {
         return p.ok() ? *p : fs::path();
     }
     Outcome unlock(const std::string& extra = "") const { return runWithPassphrase("unlock " + extra); }
+
+    /// `content` in root/NAME, and root/NAME.age made from it by the real
+    /// `age` for this person's age address (what `id show` prints).
+    fs::path ageFile(const std::string& name, const std::string& content) const
+    {
+        const Outcome shown = runWithPassphrase("id show");
+        EXPECT_EQ(shown.code, kExitOk) << shown.output;
+        const auto at = shown.output.find("age1");
+        EXPECT_NE(at, std::string::npos) << shown.output;
+        const std::string address = shown.output.substr(at, shown.output.find('\n', at) - at);
+        writeFile(root / name, content);
+        const fs::path sealed = root / (name + ".age");
+        const Outcome made = shell("age -r " + shellQuote(address) + " -o " + q(sealed) + " " + q(root / name));
+        EXPECT_EQ(made.code, 0) << made.output;
+        return sealed;
+    }
 };
 
 /// The pid serving `socket` (0 if none answers).

@@ -212,6 +212,36 @@ struct RuntimeDir {
     }
 };
 
+/// A real agent serving `keyring` on a thread of this process, until it is locked.
+class ServedAgent {
+public:
+    ServedAgent(Keyring keyring, fs::path socket) : m_socket(std::move(socket))
+    {
+        std::promise<void> ready;
+        auto up = ready.get_future();
+        m_thread = std::thread([this, held = std::move(keyring), &ready]() mutable {
+            const Status st = serveAgent(std::move(held), m_socket, AgentOptions{std::chrono::minutes(1)},
+                                         [&] { ready.set_value(); });
+            EXPECT_TRUE(st.ok()) << st.error().message;
+        });
+        up.wait();
+    }
+    ~ServedAgent()
+    {
+        if (m_thread.joinable())
+            lockAndJoin();
+    }
+    void lockAndJoin()
+    {
+        EXPECT_TRUE(lockAgent(m_socket));
+        m_thread.join();
+    }
+
+private:
+    fs::path m_socket;
+    std::thread m_thread;
+};
+
 } // namespace
 
 TEST(AgentClientHostile, GarbageToHelloMeansNoAgent)
@@ -260,13 +290,7 @@ TEST(AgentServerSigning, SignsIndexSignatureMessagesAndNothingElse)
     Keyring keyring;
     keyring.setIdentity(me.clone());
     const fs::path socket = rt.socket();
-    std::promise<void> ready;
-    std::thread server([&] {
-        const Status st =
-            serveAgent(std::move(keyring), socket, AgentOptions{std::chrono::minutes(1)}, [&] { ready.set_value(); });
-        EXPECT_TRUE(st.ok());
-    });
-    ready.get_future().wait();
+    ServedAgent server(std::move(keyring), socket);
     auto held = keyringFromAgent(rt.keyring);
     ASSERT_TRUE(held.has_value());
     const auto message = crypto::indexSignatureMessage(crypto::Bytes{1, 2, 3});
@@ -284,8 +308,7 @@ TEST(AgentServerSigning, SignsIndexSignatureMessagesAndNothingElse)
         crypto::ByteView(reinterpret_cast<const std::uint8_t*>(other.data()), other.size()));
     ASSERT_FALSE(refused.ok());
     EXPECT_NE(refused.error().message.find("indexes only"), std::string::npos) << refused.error().message;
-    EXPECT_TRUE(lockAgent(socket));
-    server.join();
+    server.lockAndJoin();
     EXPECT_FALSE(fs::exists(socket));
 }
 
@@ -297,13 +320,7 @@ TEST(AgentServerAge, OpensAnAgeStanzaForItsKeysAndNoOneElses)
     Keyring keyring;
     keyring.setIdentity(me.clone());
     const fs::path socket = rt.socket();
-    std::promise<void> ready;
-    std::thread server([&] {
-        const Status st =
-            serveAgent(std::move(keyring), socket, AgentOptions{std::chrono::minutes(1)}, [&] { ready.set_value(); });
-        EXPECT_TRUE(st.ok());
-    });
-    ready.get_future().wait();
+    ServedAgent server(std::move(keyring), socket);
     auto held = keyringFromAgent(rt.keyring);
     ASSERT_TRUE(held.has_value());
     const crypto::age::HeldAgeUnwrap unwrap = held->heldAgeUnwrap();
@@ -330,8 +347,7 @@ TEST(AgentServerAge, OpensAnAgeStanzaForItsKeysAndNoOneElses)
     bad.args = {"AAAA"};
     EXPECT_FALSE(unwrap(bad).ok());
 
-    EXPECT_TRUE(lockAgent(socket));
-    server.join();
+    server.lockAndJoin();
 }
 
 TEST(AgentClientHostile, AnAgeFileKeyOfTheWrongSizeIsAnError)

@@ -38,6 +38,12 @@ using coffer::ui::KeyringSession;
 
 class AgentStartTest : public UiTest {
 protected:
+    /// The app started while an agent of its keyring is unlocked: it must ask no passphrase.
+    static void startThroughAgent(coffer::ui::AppController& controller)
+    {
+        controller.start();
+        ASSERT_EQ(controller.gateDialog(), nullptr) << "asked for the passphrase although the agent is unlocked";
+    }
     /// The GUI of `u`: same keyring, same runtime folder.
     void useEnvironmentOf(const AgentUser& u)
     {
@@ -210,8 +216,7 @@ TEST_F(AgentStartTest, AWindowOpenedThroughTheAgentLocksWhenTheAgentLocksAndSays
     useEnvironmentOf(u);
     coffer::ui::AppContext context;
     coffer::ui::AppController controller(context);
-    controller.start();
-    ASSERT_EQ(controller.gateDialog(), nullptr) << "asked for the passphrase although the agent is unlocked";
+    ASSERT_NO_FATAL_FAILURE(startThroughAgent(controller));
     ASSERT_TRUE(context.keyring().isUnlocked());
 
     // The agent locks on its own (here `coffer lock`; its idle time or the screen lock alike).
@@ -233,24 +238,14 @@ TEST_F(AgentStartTest, AnAgeFileOpensInAWindowUnlockedThroughTheAgent)
     if (coffer::test::runCommand("command -v age >/dev/null") != 0)
         GTEST_SKIP() << "age is not installed (Debian package \"age\")";
     AgentUser u;
-    const Outcome shown = u.runWithPassphrase("id show");
-    ASSERT_EQ(shown.code, kExitOk) << shown.output;
-    const auto at = shown.output.find("age1");
-    ASSERT_NE(at, std::string::npos) << shown.output;
-    const std::string address = shown.output.substr(at, shown.output.find('\n', at) - at);
-    writeFile(u.root / "notes.txt", "for age users too\n");
-    const fs::path sealed = u.root / "notes.txt.age";
-    const Outcome made = coffer::test::keyring::shell("age -r " + coffer::test::shellQuote(address) + " -o " +
-                                                      q(sealed) + " " + q(u.root / "notes.txt"));
-    ASSERT_EQ(made.code, 0) << made.output;
+    const fs::path sealed = u.ageFile("notes.txt", "for age users too\n");
     const Outcome unlocked = u.unlock("--idle-timeout 600");
     ASSERT_EQ(unlocked.code, kExitOk) << unlocked.output;
 
     useEnvironmentOf(u);
     coffer::ui::AppContext context;
     coffer::ui::AppController controller(context);
-    controller.start();
-    ASSERT_EQ(controller.gateDialog(), nullptr) << "asked for the passphrase although the agent is unlocked";
+    ASSERT_NO_FATAL_FAILURE(startThroughAgent(controller));
     auto* window = new coffer::ui::ContainerWindow(context, QString::fromStdString(sealed.string()));
     QSignalSpy loaded(window, &coffer::ui::ContainerWindow::loadFinished);
     window->show();
