@@ -129,13 +129,13 @@ void ListingLines::sortHeld()
     std::sort(m_starts.begin(), m_starts.end(), [](const char* a, const char* b) { return std::strcmp(a, b) < 0; });
 }
 
-bool ListingLines::spillRun()
+void ListingLines::spillRun()
 {
     if (!m_spill) {
         auto made = SpillFile::create(m_spillDir);
         if (!made.ok()) {
-            m_spillBroken = true; // listed all the same, in memory
-            return false;
+            m_spillBroken = true; // listed all the same, in memory (up to a point)
+            return;
         }
         m_spill.emplace(std::move(*made));
     }
@@ -145,26 +145,28 @@ bool ListingLines::spillRun()
     block.reserve(kSpillBlock);
     const auto flush = [&]() {
         auto number = m_spill->append(block);
-        if (!number.ok())
-            return false;
-        run.push_back(*number);
+        if (number.ok())
+            run.push_back(*number);
         block.clear();
-        return true;
+        return number.ok();
     };
     for (const char* record : m_starts) {
         const std::size_t length = recordLength(record);
-        if (!block.empty() && block.size() + length > kSpillBlock && !flush())
-            return !(m_spillBroken = true);
+        if (!block.empty() && block.size() + length > kSpillBlock && !flush()) {
+            m_spillBroken = true; // the held lines stay where they are
+            return;
+        }
         block.insert(block.end(), record, record + length); // a record over 64 KiB makes a block of its own
     }
-    if (!block.empty() && !flush())
-        return !(m_spillBroken = true);
+    if (!block.empty() && !flush()) {
+        m_spillBroken = true;
+        return;
+    }
     m_runs.push_back(std::move(run));
     m_blocks.clear();
     m_starts = {};
     m_next = nullptr;
     m_room = 0;
-    return true;
 }
 
 Status ListingLines::print(std::FILE* out)

@@ -43,8 +43,9 @@ private:
     static constexpr std::size_t kBlock = 1 << 20;
     std::size_t heldBytes() const { return m_blocks.size() * kBlock + m_starts.capacity() * sizeof(const char*); }
     void sortHeld();
-    /// Writes the held lines, sorted, as one run; false (and they stay) if the file refuses.
-    bool spillRun();
+    /// Writes the held lines, sorted, as one run; if the file refuses, they
+    /// stay and m_spillBroken is set.
+    void spillRun();
 
     bool m_long;
     std::filesystem::path m_spillDir;

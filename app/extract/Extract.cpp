@@ -188,7 +188,7 @@ Result<ArchiveIndex> listContainerEntries(const fs::path& container, const crypt
     PathCheck check = PathCheck::AgainstAllBefore;
     if (pass == ListingPass::CheckAllFirst && reader->isSegmented()) {
         COFFER_TRY(reader->eachSegment([] { return Status::success(); }));
-        check = PathCheck::SyntaxOnly; // the same open file, every segment still checked against its hash
+        check = PathCheck::SyntaxOnly; // the same open file; each segment still checked against its hash or pin
     }
     COFFER_TRY(reader->eachSegment(
         [&] {
