@@ -93,13 +93,19 @@ inline pid_t agentPid(const fs::path& socket)
     return cred.pid;
 }
 
-/// True while `pid` runs (a zombie, waiting for its reaper, has ended).
+/// True while any thread of `pid` runs. A killed process's main thread can
+/// show as a zombie while its other threads still exit and hold its open files
+/// (its listening socket among them); a zombie waiting for its reaper has ended.
 inline bool running(pid_t pid)
 {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    for (std::string line; std::getline(status, line);)
-        if (line.rfind("State:", 0) == 0)
-            return line.find('Z') == std::string::npos && line.find('X') == std::string::npos;
+    std::error_code ec;
+    for (const auto& task : fs::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+        std::ifstream status(task.path() / "status");
+        for (std::string line; std::getline(status, line);)
+            if (line.rfind("State:", 0) == 0 && line.find('Z') == std::string::npos &&
+                line.find('X') == std::string::npos)
+                return true;
+    }
     return false;
 }
 
