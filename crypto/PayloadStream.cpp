@@ -245,8 +245,6 @@ Status PayloadWriter::dispatch(bool final)
     if (count + m_index > kMaxChunks)
         return makeError(ErrorCode::LimitExceeded, "the payload would exceed 2^38 chunks");
     COFFER_TRY(writeSealed());
-    if (m_beforeSeal && b.used > 0)
-        COFFER_TRY(m_beforeSeal());
     b.sealedSize = full * kSealedChunkSize + (final ? rest + kGcmTagSize : 0);
     if (count > 0) {
         m_batcher->startSeal(m_index, b.buffer.data(), count, lastSize, b.buffer.data());
@@ -260,6 +258,11 @@ Status PayloadWriter::dispatch(bool final)
     next.writeTicket = 0;
     next.used = 0;
     return Status::success();
+}
+
+void PayloadWriter::leaveCoresFree(unsigned n)
+{
+    m_batcher->leaveCoresFree(n);
 }
 
 Status PayloadWriter::write(ByteView data)

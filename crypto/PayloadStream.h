@@ -11,7 +11,6 @@
 #include "SecureMemory.h"
 
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <span>
 #include <vector>
@@ -93,11 +92,9 @@ public:
     /// may not come in between.
     std::span<const MutableByteView> reserve(std::size_t max);
     Status commit(std::size_t filled);
-    /// Called before gathered plaintext is sealed in place: a caller that
-    /// reads committed bytes on a thread of its own (the content hashes of
-    /// a signed container) waits here until it is done with them; its error
-    /// stops the writer. An empty function removes it.
-    void setBeforeSeal(std::function<Status()> gate) { m_beforeSeal = std::move(gate); }
+    /// Seals on all cores but `n` (at least one), from the next batch on: a
+    /// caller that hashes what it reads, on its own thread, keeps a core.
+    void leaveCoresFree(unsigned n);
     Status finish();
     std::uint64_t plaintextWritten() const { return m_written; }
 
@@ -135,7 +132,6 @@ private:
     std::uint64_t m_index = 0;
     std::uint64_t m_written = 0;
     bool m_finished = false;
-    std::function<Status()> m_beforeSeal;
 };
 
 /// Streaming decryption from a source that may be a pipe: batches of chunks

@@ -27,7 +27,13 @@ void WorkerPool::submit(std::size_t parts, std::function<void(unsigned, std::siz
         m_finished = 0;
         ++m_generation;
     }
-    m_threads.wakeAll();
+    // Only as many workers as there are parts: a worker woken for nothing
+    // still takes a turn on a core the others need.
+    if (parts >= size())
+        m_threads.wakeAll();
+    else
+        for (std::size_t i = 0; i < parts; ++i)
+            m_threads.wakeOne();
 }
 
 void WorkerPool::wait()

@@ -47,22 +47,17 @@ ArchiveWriter::ArchiveWriter(crypto::PayloadWriter& payload, Compression compres
     : m_payload(payload), m_compression(compression), m_job(job)
 {}
 
-ArchiveWriter::~ArchiveWriter()
-{
-    if (m_hasher)
-        m_payload.setBeforeSeal({}); // the payload may outlive this writer
-}
+ArchiveWriter::~ArchiveWriter() = default;
 
 void ArchiveWriter::setSigner(const crypto::Signer* signer)
 {
     m_signer = signer;
     if (!m_signer || m_hasher)
         return;
-    // Big files are hashed on a thread of their own, while this one reads and
-    // the pool seals: the payload waits for the hashes of the bytes it holds
-    // before it seals them in place.
+    // Compressed big files are hashed on a thread of their own, which reads
+    // each frame's bytes again while the pack threads compress and the pool
+    // seals (a stored file is hashed as it is read, putFromFile).
     m_hasher = std::make_unique<HashBehind>();
-    m_payload.setBeforeSeal([this] { return m_hasher->waitFor(m_payloadTicket); });
 }
 
 void ArchiveWriter::finishHashLater(std::shared_ptr<crypto::Sha256> hash)

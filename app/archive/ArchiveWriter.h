@@ -62,9 +62,8 @@ private:
     Status writeNextPack(PackCompressor& packs);
     Status writeMadePack(PackCompressor& packs, std::unique_ptr<PackCompressor::Pack> pack);
     /// Copies `size` more bytes of `fd` into the payload without a copy of our own;
-    /// with `hash`, the hash thread hashes them there before they are sealed.
-    Status putFromFile(int fd, const std::string& source, std::uint64_t size,
-                       const std::shared_ptr<crypto::Sha256>& hash);
+    /// with `hash`, hashes them there as they arrive, before they are sealed.
+    Status putFromFile(int fd, const std::string& source, std::uint64_t size, crypto::Sha256* hash);
     /// Queues the end of `hash`: its digest goes into the index entry that is
     /// pushed next (collectHashes() puts it there).
     void finishHashLater(std::shared_ptr<crypto::Sha256> hash);
@@ -128,7 +127,6 @@ private:
         std::shared_ptr<crypto::Digest32> digest;
     };
     std::vector<LaterHash> m_laterHashes;
-    std::uint64_t m_payloadTicket = 0; // the last hash job reading the payload's buffers
     // Last: its thread stops before anything its jobs use goes.
     std::unique_ptr<HashBehind> m_hasher;
 };

@@ -1,10 +1,10 @@
 // The content hashes of a signed container (FORMAT.md §5.7) made on a thread
 // of their own, so that SHA-256 runs alongside reading, compressing and
-// sealing instead of in line with them (WRITER.md §3). Jobs run one after
-// another, in the order posted (a SHA-256 is computed in order); a job may
-// read bytes the payload holds, and the payload then waits (waitFor) before
-// it seals them in place. The first failing job's error is kept: later jobs
-// are skipped and every wait reports it.
+// sealing instead of in line with them (WRITER.md §3): a compressed big
+// file's frames, read again, and the ends of hashes. Jobs run one after
+// another, in the order posted (a SHA-256 is computed in order). The first
+// failing job's error is kept: later jobs are skipped and every wait
+// reports it.
 #pragma once
 
 #include "FileIO.h"
