@@ -85,10 +85,14 @@ void AppController::start(const QStringList& files)
     centreOnScreen(m_main);
     m_main->show();
     // A key agent of this keyring is unlocked (`coffer unlock`, another window): no passphrase.
-    if (m_context.keyring().isUnlocked() || m_context.keyring().unlockThroughAgent())
+    if (m_context.keyring().isUnlocked() || m_context.keyring().unlockThroughAgent()) {
         onGateAccepted();
-    else
-        showGate();
+        return;
+    }
+    showGate();
+    // Only when Coffer starts: after a lock (idle, screen, the Lock button) the passphrase is typed.
+    if (auto* unlock = qobject_cast<UnlockDialog*>(m_gate.data()))
+        unlock->tryRemembered();
 }
 
 void AppController::showGate()

@@ -12,6 +12,7 @@ const char* kOutputFolder = "encrypt/outputFolder";
 const char* kAutoLock = "security/autoLockMinutes";
 const char* kRecent = "recent/containers";
 const char* kKeepKeys = "security/keepKeysForOthers";
+const char* kRememberPassphrase = "security/rememberPassphraseInSystemKeyring";
 
 QString compressionName(Compression c)
 {
@@ -69,6 +70,17 @@ bool Settings::keepKeysForOthers() const
 void Settings::setKeepKeysForOthers(bool keep)
 {
     m_settings.setValue(kKeepKeys, keep);
+    emit changed();
+}
+
+bool Settings::rememberPassphrase() const
+{
+    return m_settings.value(kRememberPassphrase, false).toBool();
+}
+
+void Settings::setRememberPassphrase(bool remember)
+{
+    m_settings.setValue(kRememberPassphrase, remember);
     emit changed();
 }
 

@@ -29,6 +29,9 @@ public:
     /// and `coffer` commands need no passphrase until it locks; default on.
     bool keepKeysForOthers() const;
     void setKeepKeysForOthers(bool keep);
+    /// Keep the keyring passphrase in the system keyring (off by default; never in portable mode).
+    bool rememberPassphrase() const;
+    void setRememberPassphrase(bool remember);
     /// Where new containers go; empty = next to the first input.
     QString defaultOutputFolder() const;
     void setDefaultOutputFolder(const QString& folder);

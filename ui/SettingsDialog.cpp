@@ -3,6 +3,7 @@
 #include "AppContext.h"
 #include "FileDialogs.h"
 #include "PathText.h"
+#include "SystemKeyring.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -23,6 +24,7 @@ SettingsDialog::SettingsDialog(AppContext& context, QWidget* parent)
     : QDialog(parent), m_context(context), m_compression(new QComboBox),
       m_sign(new QCheckBox(tr("&Sign new containers"))), m_autoLock(new QSpinBox),
       m_keepKeys(new QCheckBox(tr("&Keep the keys unlocked for other Coffer windows and commands"))),
+      m_remember(new QCheckBox(tr("&Remember the keyring passphrase in the system keyring"))),
       m_outputFolder(new QLineEdit)
 {
     setWindowTitle(tr("Settings — Coffer"));
@@ -45,6 +47,17 @@ SettingsDialog::SettingsDialog(AppContext& context, QWidget* parent)
     m_keepKeys->setAccessibleName(tr("Keep the keys unlocked for other Coffer windows and commands"));
     m_keepKeys->setToolTip(tr("Unlocking Coffer also unlocks \"coffer\" commands, without asking again, until "
                               "Coffer locks, the screen locks or the idle time above passes."));
+    const bool portable = context.locations().portable;
+    m_remember->setChecked(s.rememberPassphrase() && !portable);
+    m_remember->setEnabled(!portable);
+    m_remember->setAccessibleName(tr("Remember the keyring passphrase in the system keyring"));
+    auto* rememberWhy = new QLabel(
+        portable ? tr("Not in portable mode: the passphrase would stay behind on this computer.")
+                 : tr("Coffer then opens without asking when it starts, as long as your desktop's keyring is "
+                      "unlocked. Anyone who can use your desktop session can then open your keys. Coffer keeps "
+                      "the passphrase the next time you unlock with it; turning this off removes it."));
+    rememberWhy->setWordWrap(true);
+    rememberWhy->setEnabled(!portable);
     m_outputFolder->setText(s.defaultOutputFolder());
     m_outputFolder->setPlaceholderText(tr("Next to the files being encrypted"));
     m_outputFolder->setAccessibleName(tr("Default folder for new containers"));
@@ -70,6 +83,8 @@ SettingsDialog::SettingsDialog(AppContext& context, QWidget* parent)
     auto* securityForm = new QFormLayout(security);
     securityForm->addRow(tr("&Lock when idle for:"), m_autoLock);
     securityForm->addRow(QString(), m_keepKeys);
+    securityForm->addRow(QString(), m_remember);
+    securityForm->addRow(QString(), rememberWhy);
 
     const DataLocations& loc = context.locations();
     auto* storage = new QGroupBox(tr("Where Coffer keeps its data"));
@@ -119,6 +134,10 @@ void SettingsDialog::accept()
     s.setSignByDefault(m_sign->isChecked());
     s.setAutoLockMinutes(m_autoLock->value());
     s.setKeepKeysForOthers(m_keepKeys->isChecked());
+    if (s.rememberPassphrase() && !m_remember->isChecked()) // turned off: the kept passphrase goes now
+        SystemKeyring::forget(m_context.keyring().keyringPath(), &m_context.keyring());
+    if (m_remember->isEnabled())
+        s.setRememberPassphrase(m_remember->isChecked());
     s.setDefaultOutputFolder(m_outputFolder->text().trimmed());
     s.sync();
     QDialog::accept();

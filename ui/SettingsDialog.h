@@ -22,6 +22,7 @@ public:
     QCheckBox* signBox() const { return m_sign; }
     QSpinBox* autoLockBox() const { return m_autoLock; }
     QCheckBox* keepKeysBox() const { return m_keepKeys; }
+    QCheckBox* rememberBox() const { return m_remember; }
 
 public slots:
     void accept() override;
@@ -32,6 +33,7 @@ private:
     QCheckBox* m_sign;
     QSpinBox* m_autoLock;
     QCheckBox* m_keepKeys;
+    QCheckBox* m_remember;
     QLineEdit* m_outputFolder;
 };
 

@@ -4,6 +4,8 @@
 #include "NoticePanel.h"
 #include "PathText.h"
 #include "SecretInput.h"
+#include "Settings.h"
+#include "SystemKeyring.h"
 
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -79,26 +81,92 @@ void UnlockDialog::submit()
         m_notice->showMessage(NoticePanel::Kind::Warning, tr("Type your keyring passphrase first."));
         return;
     }
-    m_unlock->setEnabled(false);
-    m_passphrase->setEnabled(false);
-    m_notice->showMessage(NoticePanel::Kind::Info, tr("Unlocking…"));
-    m_context.keyring().unlock(takeSecret(m_passphrase));
+    setWaiting(true, tr("Unlocking…"));
+    crypto::SecureString passphrase = takeSecret(m_passphrase);
+    if (remembering())
+        m_toRemember = passphrase;
+    m_context.keyring().unlock(std::move(passphrase));
+}
+
+bool UnlockDialog::remembering() const
+{
+    return m_context.settings().rememberPassphrase() && !m_context.locations().portable;
+}
+
+void UnlockDialog::setWaiting(bool waiting, const QString& info)
+{
+    m_unlock->setEnabled(!waiting);
+    m_unlock->setDefault(true); // disabling a button takes its default status away
+    m_passphrase->setEnabled(!waiting);
+    if (!info.isEmpty())
+        m_notice->showMessage(NoticePanel::Kind::Info, info);
+}
+
+void UnlockDialog::tryRemembered()
+{
+    if (!remembering())
+        return;
+    setWaiting(true, tr("Unlocking with the passphrase your system keyring keeps…"));
+    SystemKeyring::recall(
+        m_context.keyring().keyringPath(), this, [this](Result<std::optional<crypto::SecureString>> recalled) {
+            if (recalled.ok() && recalled->has_value()) {
+                m_tryingRemembered = true;
+                m_context.keyring().unlock(std::move(**recalled));
+                return;
+            }
+            setWaiting(false);
+            m_passphrase->setFocus();
+            if (!recalled.ok())
+                m_notice->showMessage(NoticePanel::Kind::Warning,
+                                      tr("Coffer could not read your passphrase from the system keyring (%1). "
+                                         "Type it here.")
+                                          .arg(QString::fromStdString(recalled.error().message)));
+            else
+                m_notice->hide(); // none kept yet: the next one typed is
+        });
 }
 
 void UnlockDialog::onFinished(bool ok, const QString& message)
 {
-    m_unlock->setEnabled(true);
-    m_unlock->setDefault(true); // disabling a button takes its default status away
-    m_passphrase->setEnabled(true);
+    const bool wasRemembered = std::exchange(m_tryingRemembered, false);
     if (ok)
         return; // onUnlocked decides
-    m_notice->showMessage(NoticePanel::Kind::Error, message);
+    setWaiting(false);
     m_passphrase->setFocus();
+    m_toRemember.reset();
+    if (wasRemembered) {
+        // Changed since (or never ours): it goes, and the one typed next is kept.
+        SystemKeyring::forget(m_context.keyring().keyringPath(), &m_context.keyring());
+        m_notice->showMessage(NoticePanel::Kind::Warning,
+                              tr("The passphrase your system keyring kept does not unlock your keyring, so Coffer "
+                                 "removed it. Type your passphrase; Coffer keeps the new one."));
+        return;
+    }
+    m_notice->showMessage(NoticePanel::Kind::Error, message);
 }
 
 void UnlockDialog::onUnlocked(bool fromBackup)
 {
-    if (!fromBackup) {
+    if (!m_toRemember) {
+        proceed(fromBackup, {});
+        return;
+    }
+    // Unlocked with a typed passphrase: kept before going on, so that a
+    // failure can still be said here.
+    setWaiting(true, tr("Keeping your passphrase in the system keyring…"));
+    SystemKeyring::remember(m_context.keyring().keyringPath(), *m_toRemember, this, [this, fromBackup](Status kept) {
+        m_toRemember.reset();
+        setWaiting(false);
+        proceed(fromBackup, kept.ok() ? QString()
+                                      : tr("Coffer could not keep your passphrase in the system keyring (%1), so "
+                                           "it will ask for it next time.")
+                                            .arg(QString::fromStdString(kept.error().message)));
+    });
+}
+
+void UnlockDialog::proceed(bool fromBackup, const QString& warning)
+{
+    if (!fromBackup && warning.isEmpty()) {
         accept();
         return;
     }
@@ -106,11 +174,14 @@ void UnlockDialog::onUnlocked(bool fromBackup)
     m_passphrase->hide();
     m_unlock->setText(tr("&Continue"));
     m_unlock->setFocus();
-    m_notice->showMessage(NoticePanel::Kind::Warning,
-                          tr("Your keyring file was damaged, so Coffer opened its backup (%1). Your keys and "
-                             "contacts are as they were at the last save before it; the next change saves a "
-                             "repaired keyring.")
-                              .arg(toQString(m_context.keyring().keyringPath()) + QStringLiteral(".bak")));
+    QStringList says;
+    if (fromBackup)
+        says << tr("Your keyring file was damaged, so Coffer opened its backup (%1). Your keys and contacts are "
+                   "as they were at the last save before it; the next change saves a repaired keyring.")
+                    .arg(toQString(m_context.keyring().keyringPath()) + QStringLiteral(".bak"));
+    if (!warning.isEmpty())
+        says << warning;
+    m_notice->showMessage(NoticePanel::Kind::Warning, says.join(QStringLiteral("\n\n")));
 }
 
 void UnlockDialog::explain(const QString& why)
