@@ -24,16 +24,19 @@ card=$("$coffer" id show --keyring-passphrase-file pass 2>/dev/null)
 echo "a small file" > small.txt
 "$coffer" encrypt -r "$card" -o small.coffer small.txt --keyring-passphrase-file pass 2>/dev/null
 
-# median_ms CMD...: the median wall time of RUNS runs, in milliseconds.
+# The median wall time of a command in ms, timed by one python3 process
+# around each run (a `date` process before and after would add its own start).
 median_ms() {
-  local times=() i start end
-  for ((i = 0; i < runs; i++)); do
-    start=$(date +%s%N)
-    "$@" > /dev/null 2>&1
-    end=$(date +%s%N)
-    times+=($(((end - start) / 1000000)))
-  done
-  printf '%s\n' "${times[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p"
+  python3 - "$runs" "$@" <<'PY'
+import statistics, subprocess, sys, time
+runs, command = int(sys.argv[1]), sys.argv[2:]
+times = []
+for _ in range(runs):
+    start = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    times.append((time.perf_counter() - start) * 1000)
+print(round(statistics.median(times)))
+PY
 }
 
 start=$(median_ms "$coffer" version)
