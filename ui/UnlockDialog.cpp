@@ -156,7 +156,6 @@ void UnlockDialog::onUnlocked(bool fromBackup)
     setWaiting(true, tr("Keeping your passphrase in the system keyring…"));
     SystemKeyring::remember(m_context.keyring().keyringPath(), *m_toRemember, this, [this, fromBackup](Status kept) {
         m_toRemember.reset();
-        setWaiting(false);
         proceed(fromBackup, kept.ok() ? QString()
                                       : tr("Coffer could not keep your passphrase in the system keyring (%1), so "
                                            "it will ask for it next time.")
@@ -171,6 +170,7 @@ void UnlockDialog::proceed(bool fromBackup, const QString& warning)
         return;
     }
     m_waitingToContinue = true;
+    setWaiting(false);
     m_passphrase->hide();
     m_unlock->setText(tr("&Continue"));
     m_unlock->setFocus();
