@@ -100,6 +100,11 @@ namespace {
 
 constexpr std::uint64_t kLargestPack = 15 * 1024 * 1024; // room under the 16 MiB cap for the last member
 constexpr std::uint64_t kSmallestPack = 1024 * 1024;
+// Stored packs stop growing at 2 MiB: each pack in flight is held whole
+// until written, and a stored pack gains nothing from its size (no window).
+// /usr/share/man (all .gz): peak 67 MiB to encrypt with 15 MiB stored packs,
+// 52 MiB with 2, for 0.05 % more bytes (more segments), and no slower.
+constexpr std::uint64_t kLargestStoredPack = 2 * 1024 * 1024;
 constexpr std::uint64_t kMaxPackPathBytes = 4 * 1024 * 1024; // v2: the paths of one pack's members
 // v2: members of one pack as written (the format allows 65,536). A pack's
 // members and its segment are held whole by the writer and by every reader:
@@ -201,8 +206,8 @@ Status ArchiveWriter::writeEntries(ScanStream& scan)
     };
     std::uint64_t packPaths = 0;
     std::uint64_t storedPaths = 0;
-    // Stored packs grow from 1 MiB as zstd packs do, so every thread has
-    // files to read early instead of one thread reading thousands of them.
+    // Stored packs grow from 1 MiB to 2 MiB, so every thread has files to
+    // read early instead of one thread reading thousands of them.
     std::uint64_t storedCap = kSmallestPack;
     const auto memberFits = [&](const PackCompressor::Pack& p, std::uint64_t paths, const SourceEntry& e) {
         return p.contentSize + e.info.size <= kMaxFrameContent &&
@@ -221,7 +226,7 @@ Status ArchiveWriter::writeEntries(ScanStream& scan)
         COFFER_TRY(submitPack(packs, std::move(stored)));
         stored = newPack(true);
         storedPaths = 0;
-        storedCap = std::min(storedCap * 2, kLargestPack);
+        storedCap = std::min(storedCap * 2, kLargestStoredPack);
         return Status::success();
     };
     while (true) {
