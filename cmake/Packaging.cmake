@@ -129,7 +129,9 @@ if(UNIX AND NOT APPLE)
   # icon plugins are loaded at run time (the icons are SVG), so their package is named here.
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
   set(CPACK_DEBIAN_PACKAGE_DEPENDS "libqt6svg6")
-  set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "qt6-wayland, fuse3") # fuse3: fusermount3 for coffer mount
+  # fuse3: fusermount3 for coffer mount; libsecret-1-0: qtkeychain loads it at run
+  # time to reach the Secret Service ("Remember the keyring passphrase").
+  set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "qt6-wayland, fuse3, libsecret-1-0")
   set(CPACK_DEBIAN_PACKAGE_SUGGESTS "age")
   set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 

@@ -19,7 +19,8 @@ packages=(
   build-essential cmake ninja-build pkg-config
   qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libqt6svg6-dev
   libbotan-2-dev libzstd-dev zlib1g-dev libqrencode-dev
-  qtkeychain-qt6-dev gnome-keyring # the passphrase in the system keyring; tests run a real Secret Service (issue 22)
+  qtkeychain-qt6-dev libsecret-1-0 gnome-keyring # the passphrase in the system keyring (qtkeychain loads
+  # libsecret at run time); the tests run a real Secret Service, gnome-keyring-daemon (issue 22)
   googletest libgtest-dev
   age zstd 7zip gnupg xvfb xauth desktop-file-utils shared-mime-info xdg-utils libglib2.0-bin libfile-mimeinfo-perl strace
   zsh fish patchelf qt6-wayland python3 python3-cryptography
