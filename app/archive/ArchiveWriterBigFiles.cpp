@@ -205,7 +205,7 @@ Status ArchiveWriter::writeStoredFrom(const SourceEntry& entry, int fd, EntryInf
     COFFER_TRY(putRecordOf(ie));
     std::optional<crypto::Sha256> hash;
     if (m_signer) {
-        hash.emplace(); // content hashes are what a signature binds
+        hash.emplace();              // content hashes are what a signature binds
         m_payload.leaveCoresFree(1); // this thread hashes as it reads
     }
     m_progress.currentFile = info.path;

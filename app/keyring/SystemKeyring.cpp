@@ -23,8 +23,8 @@ void wipeShared(const QByteArray& bytes)
 
 Error jobError(const QKeychain::Job& job, const char* what)
 {
-    return makeError(ErrorCode::Io, std::string("the system keyring could not ") + what + ": " +
-                                        job.errorString().toStdString());
+    return makeError(ErrorCode::Io,
+                     std::string("the system keyring could not ") + what + ": " + job.errorString().toStdString());
 }
 
 /// Runs `then` when `job` finishes, if `receiver` still lives; the job deletes itself.
@@ -32,7 +32,8 @@ template <typename Then> void whenFinished(QKeychain::Job* job, QObject* receive
 {
     job->setAutoDelete(true);
     job->setInsecureFallback(false); // never a plain file beside the keyring
-    QObject::connect(job, &QKeychain::Job::finished, receiver, [then = std::move(then)](QKeychain::Job* j) { then(*j); });
+    QObject::connect(job, &QKeychain::Job::finished, receiver,
+                     [then = std::move(then)](QKeychain::Job* j) { then(*j); });
 }
 
 } // namespace

@@ -4,6 +4,7 @@
 // `coffer unlock` agent, which wipes its keys, removes its socket and exits on
 // ActiveChanged(true), and goes on serving on ActiveChanged(false).
 #include "AgentHarness.h"
+#include "PrivateBus.h"
 #include "ScreenLockWatch.h"
 
 #include <poll.h>
@@ -14,37 +15,15 @@ using namespace coffer::test::agent;
 
 namespace {
 
-/// `dbus-daemon --session` of this test alone; stopped (by its pid) at the end.
-struct PrivateBus {
-    std::string address;
-    pid_t pid = 0;
-
-    PrivateBus()
-    {
-        std::string out;
-        const int code = runCommand("dbus-daemon --session --fork --print-address=1 --print-pid=1", &out);
-        EXPECT_EQ(code, 0) << "dbus-daemon is missing (Debian: apt-get install dbus-daemon dbus-bin): " << out;
-        std::istringstream lines(out);
-        std::string pidText;
-        std::getline(lines, address);
-        std::getline(lines, pidText);
-        pid = static_cast<pid_t>(std::atoi(pidText.c_str()));
-        EXPECT_FALSE(address.empty()) << out;
-        EXPECT_GT(pid, 0) << out;
-    }
-    ~PrivateBus()
-    {
-        if (pid > 0)
-            ::kill(pid, SIGTERM);
-    }
-
+/// A private session bus (tests/support/PrivateBus.h) that speaks as a screen saver.
+struct ScreenSaverBus : PrivateBus {
     /// ActiveChanged(`active`) as a screen saver of interface `interface` sends it on `path`.
     void screenSaverSays(bool active, const std::string& interface = "org.freedesktop.ScreenSaver",
                          const std::string& path = "/org/freedesktop/ScreenSaver") const
     {
         std::string out;
         const int code =
-            runCommand("DBUS_SESSION_BUS_ADDRESS=" + shellQuote(address) + " dbus-send --session --type=signal " +
+            runCommand("DBUS_SESSION_BUS_ADDRESS=" + shellQuote(address()) + " dbus-send --session --type=signal " +
                            path + " " + interface + ".ActiveChanged boolean:" + (active ? "true" : "false"),
                        &out);
         EXPECT_EQ(code, 0) << "dbus-send is missing (Debian: apt-get install dbus-bin): " << out;
@@ -77,9 +56,9 @@ bool readableWithin(int fd, std::chrono::seconds limit)
 
 TEST(ScreenLockWatch, LockSignalsOfBothScreenSaversWakeItAndActiveFalseDoesNot)
 {
-    PrivateBus bus;
-    auto watch = coffer::agent::ScreenLockWatch::start(bus.address);
-    ASSERT_TRUE(watch) << "the watch did not connect to " << bus.address;
+    ScreenSaverBus bus;
+    auto watch = coffer::agent::ScreenLockWatch::start(bus.address());
+    ASSERT_TRUE(watch) << "the watch did not connect to " << bus.address();
 
     // The screen came back, then locked: one byte. The bus delivers in order,
     // so by the time the lock's byte is there, the first signal was handled.
@@ -115,8 +94,8 @@ TEST(ScreenLockWatch, NoSessionBusMeansNoWatch)
 
 TEST(AgentScreenLock, TheAgentLocksWhenTheScreenLocksAndNotWhenItUnlocks)
 {
-    PrivateBus bus;
-    const SessionBusEnv env(bus.address);
+    ScreenSaverBus bus;
+    const SessionBusEnv env(bus.address());
     AgentUser u;
     const Outcome unlocked = u.unlock("--idle-timeout 600");
     ASSERT_EQ(unlocked.code, kExitOk) << unlocked.output;

@@ -3,9 +3,9 @@
 // and joins them even while they wait, or while they still work. Then the
 // pool on top of it (WorkerPool) with fewer parts than workers, and a batch
 // sealed on fewer workers than the pool has (ChunkBatch::leaveCoresFree).
+#include "WorkerThreads.h"
 #include "ChunkBatch.h"
 #include "WorkerPool.h"
-#include "WorkerThreads.h"
 
 #include <gtest/gtest.h>
 
@@ -96,8 +96,9 @@ TEST(ChunkBatch, SealingOnFewerWorkersGivesTheSameChunks)
     Bytes expected(count * kSealedChunkSize);
     for (std::size_t i = 0; i < count; ++i) {
         const std::size_t size = i + 1 == count ? lastSize : kChunkSize;
-        ASSERT_TRUE(cipher->sealChunk(100 + i, ByteView(plain).subspan(i * kChunkSize, size),
-                                      MutableByteView(expected).subspan(i * kSealedChunkSize, size + kGcmTagSize))
+        ASSERT_TRUE(cipher
+                        ->sealChunk(100 + i, ByteView(plain).subspan(i * kChunkSize, size),
+                                    MutableByteView(expected).subspan(i * kSealedChunkSize, size + kGcmTagSize))
                         .ok());
     }
     expected.resize((count - 1) * kSealedChunkSize + lastSize + kGcmTagSize);

@@ -3,8 +3,8 @@
 // dbus-daemon and gnome-keyring-daemon (tests/support/SecretService.h). What
 // is remembered comes back byte for byte, per keyring file; forgetting
 // removes it; an entry no passphrase could be is not handed out.
-#include "SecretService.h"
 #include "SystemKeyring.h"
+#include "SecretService.h"
 
 #include <QCoreApplication>
 #include <QEventLoop>

@@ -6,14 +6,7 @@
 // anything connects. The daemon leaves when its bus does.
 #pragma once
 
-#include "TestSupport.h"
-
-#include <gtest/gtest.h>
-
-#include <csignal>
-#include <cstdlib>
-#include <sstream>
-#include <sys/types.h>
+#include "PrivateBus.h"
 
 namespace coffer::test {
 
@@ -21,37 +14,22 @@ class SecretService {
 public:
     SecretService()
     {
-        std::string out;
-        const int code = runCommand("dbus-daemon --session --fork --print-address=1 --print-pid=1", &out);
-        EXPECT_EQ(code, 0) << "dbus-daemon is missing (Debian: apt-get install dbus-daemon): " << out;
-        std::istringstream lines(out);
-        std::string pidText;
-        std::getline(lines, m_address);
-        std::getline(lines, pidText);
-        m_busPid = static_cast<pid_t>(std::atoi(pidText.c_str()));
-        ::setenv("DBUS_SESSION_BUS_ADDRESS", m_address.c_str(), 1);
+        ::setenv("DBUS_SESSION_BUS_ADDRESS", m_bus.address().c_str(), 1);
         const std::string home = m_home.path().string();
+        std::string out;
         const int started = runCommand(
             "env HOME=" + shellQuote(home) + " XDG_DATA_HOME=" + shellQuote(home + "/data") +
                 " XDG_RUNTIME_DIR= sh -c 'printf coffer-test | gnome-keyring-daemon --unlock --components=secrets'",
             &out);
         EXPECT_EQ(started, 0) << "gnome-keyring-daemon is missing (Debian: apt-get install gnome-keyring): " << out;
     }
-    ~SecretService()
-    {
-        if (m_busPid > 0)
-            ::kill(m_busPid, SIGTERM); // the keyring daemon follows its bus
-        ::unsetenv("DBUS_SESSION_BUS_ADDRESS");
-    }
+    ~SecretService() { ::unsetenv("DBUS_SESSION_BUS_ADDRESS"); } // then the bus stops; the daemon follows it
     SecretService(const SecretService&) = delete;
     SecretService& operator=(const SecretService&) = delete;
 
-    const std::string& address() const { return m_address; }
-
 private:
     TempDir m_home;
-    std::string m_address;
-    pid_t m_busPid = 0;
+    PrivateBus m_bus;
 };
 
 } // namespace coffer::test
