@@ -152,7 +152,7 @@ Status ArchiveWriter::putFromFile(int fd, const std::string& source, std::uint64
     // are still in cache, and the payload seals on the other cores. (On the
     // hash thread, a piece behind, the seal waited for it and the hash
     // shared its core with the sealing workers: 1.2 s for 1 GiB signed on 2
-    // cores instead of 0.94 s; WRITER.md §3.)
+    // cores instead of 0.95 s, bench/scale.sh; WRITER.md §3.)
     const std::uint64_t pieceSize = hash ? kHashedPiece : kReadPiece;
     std::vector<struct iovec> iov;
     while (size > 0) {
