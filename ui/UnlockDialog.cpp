@@ -39,7 +39,9 @@ UnlockDialog::UnlockDialog(AppContext& context, QWidget* parent)
     intro->setWordWrap(true);
 
     auto* form = new QFormLayout;
-    form->addRow(tr("&Passphrase:"), m_passphrase);
+    m_passphraseLabel = new QLabel(tr("&Passphrase:"));
+    m_passphraseLabel->setBuddy(m_passphrase);
+    form->addRow(m_passphraseLabel, m_passphrase);
     auto* buttons = new QDialogButtonBox;
     buttons->addButton(m_unlock, QDialogButtonBox::AcceptRole);
     buttons->addButton(m_quit, QDialogButtonBox::RejectRole);
@@ -172,6 +174,7 @@ void UnlockDialog::proceed(bool fromBackup, const QString& warning)
     m_waitingToContinue = true;
     setWaiting(false);
     m_passphrase->hide();
+    m_passphraseLabel->hide();
     m_unlock->setText(tr("&Continue"));
     m_unlock->setFocus();
     QStringList says;

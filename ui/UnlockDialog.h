@@ -44,6 +44,7 @@ private:
 
     AppContext& m_context;
     QLineEdit* m_passphrase;
+    QLabel* m_passphraseLabel;
     NoticePanel* m_notice;
     QPushButton* m_unlock;
     QPushButton* m_quit;

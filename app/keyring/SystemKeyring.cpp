@@ -21,10 +21,11 @@ void wipeShared(const QByteArray& bytes)
         crypto::secureWipe(const_cast<char*>(bytes.constData()), static_cast<std::size_t>(bytes.size()));
 }
 
-Error jobError(const QKeychain::Job& job, const char* what)
+/// qtkeychain's own words (the caller says what it was doing).
+Error jobError(const QKeychain::Job& job)
 {
-    return makeError(ErrorCode::Io,
-                     std::string("the system keyring could not ") + what + ": " + job.errorString().toStdString());
+    const std::string why = job.errorString().toStdString();
+    return makeError(ErrorCode::Io, why.empty() ? "the system keyring did not answer" : why);
 }
 
 /// Runs `then` when `job` finishes, if `receiver` still lives; the job deletes itself.
@@ -56,7 +57,7 @@ void recall(const std::filesystem::path& keyringFile, QObject* receiver, Recalle
             return;
         }
         if (read.error() != QKeychain::NoError) {
-            done(jobError(read, "be read"));
+            done(jobError(read));
             return;
         }
         const QByteArray bytes = read.binaryData();
@@ -80,7 +81,7 @@ void remember(const std::filesystem::path& keyringFile, const crypto::SecureStri
     job->setBinaryData(QByteArray::fromRawData(held->data(), static_cast<qsizetype>(held->size())));
     whenFinished(job, receiver, [held, done = std::move(done)](QKeychain::Job& j) {
         if (done)
-            done(j.error() == QKeychain::NoError ? Status::success() : Status(jobError(j, "keep the passphrase")));
+            done(j.error() == QKeychain::NoError ? Status::success() : Status(jobError(j)));
     });
     // If the receiver goes first, the job still finishes: it keeps `held` alive until it is deleted.
     QObject::connect(job, &QObject::destroyed, [held]() {});
@@ -95,7 +96,7 @@ void forget(const std::filesystem::path& keyringFile, QObject* receiver, Done do
         if (!done)
             return;
         const bool gone = j.error() == QKeychain::NoError || j.error() == QKeychain::EntryNotFound;
-        done(gone ? Status::success() : Status(jobError(j, "remove the passphrase")));
+        done(gone ? Status::success() : Status(jobError(j)));
     });
     job->start();
 }

@@ -26,7 +26,8 @@ namespace coffer {
 namespace SystemKeyring {
 
 /// The remembered passphrase, nullopt if none is kept for this keyring, or
-/// an error if the system keyring cannot be reached or refused.
+/// an error if the system keyring cannot be reached or refused (its message
+/// is the system keyring's own words; the caller says what failed).
 using Recalled = std::function<void(Result<std::optional<crypto::SecureString>>)>;
 using Done = std::function<void(Status)>;
 
