@@ -30,13 +30,13 @@ UnlockDialog::UnlockDialog(AppContext& context, QWidget* parent)
     auto* icon = new QLabel;
     const int iconSize = fontMetrics().height() * 3;
     icon->setPixmap(QIcon(QStringLiteral(":/icons/coffer.svg")).pixmap(iconSize, iconSize));
-    auto* heading = new QLabel(tr("Coffer is locked"));
-    QFont headingFont = heading->font();
+    m_heading = new QLabel(tr("Coffer is locked"));
+    QFont headingFont = m_heading->font();
     headingFont.setPointSizeF(headingFont.pointSizeF() * 1.3);
     headingFont.setBold(true);
-    heading->setFont(headingFont);
-    auto* intro = new QLabel(tr("Enter the passphrase of your keyring to unlock your keys and contacts."));
-    intro->setWordWrap(true);
+    m_heading->setFont(headingFont);
+    m_intro = new QLabel(tr("Enter the passphrase of your keyring to unlock your keys and contacts."));
+    m_intro->setWordWrap(true);
 
     auto* form = new QFormLayout;
     m_passphraseLabel = new QLabel(tr("&Passphrase:"));
@@ -49,8 +49,8 @@ UnlockDialog::UnlockDialog(AppContext& context, QWidget* parent)
     auto* top = new QHBoxLayout;
     top->addWidget(icon, 0, Qt::AlignTop);
     auto* texts = new QVBoxLayout;
-    texts->addWidget(heading);
-    texts->addWidget(intro);
+    texts->addWidget(m_heading);
+    texts->addWidget(m_intro);
     top->addLayout(texts, 1);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(top);
@@ -83,6 +83,7 @@ void UnlockDialog::submit()
         m_notice->showMessage(NoticePanel::Kind::Warning, tr("Type your keyring passphrase first."));
         return;
     }
+    m_recalling = false; // typed first: a recall still on its way is not used
     setWaiting(true, tr("Unlocking…"));
     crypto::SecureString passphrase = takeSecret(m_passphrase);
     if (remembering())
@@ -108,16 +109,20 @@ void UnlockDialog::tryRemembered()
 {
     if (!remembering())
         return;
-    setWaiting(true, tr("Unlocking with the passphrase your system keyring keeps…"));
+    // The field stays open meanwhile: the desktop may ask for its own
+    // keyring's password first, and the user may rather type.
+    m_recalling = true;
+    m_notice->showMessage(NoticePanel::Kind::Info, tr("Unlocking with the passphrase your system keyring keeps…"));
     SystemKeyring::recall(
         m_context.keyring().keyringPath(), this, [this](Result<std::optional<crypto::SecureString>> recalled) {
+            if (!std::exchange(m_recalling, false))
+                return; // the user typed meanwhile
             if (recalled.ok() && recalled->has_value()) {
                 m_tryingRemembered = true;
+                setWaiting(true);
                 m_context.keyring().unlock(std::move(**recalled));
                 return;
             }
-            setWaiting(false);
-            m_passphrase->setFocus();
             if (!recalled.ok())
                 m_notice->showMessage(NoticePanel::Kind::Warning,
                                       tr("Coffer could not read your passphrase from the system keyring (%1). "
@@ -173,6 +178,8 @@ void UnlockDialog::proceed(bool fromBackup, const QString& warning)
     }
     m_waitingToContinue = true;
     setWaiting(false);
+    m_heading->setText(tr("Coffer is unlocked"));
+    m_intro->hide();
     m_passphrase->hide();
     m_passphraseLabel->hide();
     m_unlock->setText(tr("&Continue"));

@@ -45,11 +45,14 @@ private:
     AppContext& m_context;
     QLineEdit* m_passphrase;
     QLabel* m_passphraseLabel;
+    QLabel* m_heading;
+    QLabel* m_intro;
     NoticePanel* m_notice;
     QPushButton* m_unlock;
     QPushButton* m_quit;
     bool m_waitingToContinue = false;
-    bool m_tryingRemembered = false;
+    bool m_recalling = false;                         // the system keyring is being asked
+    bool m_tryingRemembered = false;                  // its passphrase is being tried
     std::optional<crypto::SecureString> m_toRemember; // typed, kept once it has unlocked
 };
 

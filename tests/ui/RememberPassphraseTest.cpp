@@ -161,6 +161,29 @@ TEST_F(RememberPassphraseTest, AKeptPassphraseThatNoLongerUnlocksIsRemovedAndThe
     EXPECT_EQ(*value, crypto::SecureString(kPassphrase.c_str()));
 }
 
+TEST_F(RememberPassphraseTest, TypingWhileTheSystemKeyringIsAskedUsesWhatWasTyped)
+{
+    auto context = lockedWith(true);
+    keep(*context, "a passphrase from before");
+    AppController controller(*context);
+    controller.start();
+    auto* gate = qobject_cast<UnlockDialog*>(controller.gateDialog());
+    ASSERT_NE(gate, nullptr);
+    EXPECT_TRUE(gate->passphraseField()->isEnabled()) << "the user cannot type while the system keyring is asked";
+    // Typed before the system keyring has answered (no event has run since start()).
+    QSignalSpy finished(&context->keyring(), &KeyringSession::unlockFinished);
+    QTest::keyClicks(gate->passphraseField(), QString::fromStdString(kPassphrase));
+    QTest::keyClick(gate->passphraseField(), Qt::Key_Return);
+    ASSERT_TRUE(waitFor(finished));
+    ASSERT_TRUE(openedWindow(*context, controller));
+    QTest::qWait(200); // the late answer arrives, and must change nothing
+    EXPECT_EQ(finished.count(), 1) << "the late answer was tried too";
+    EXPECT_TRUE(context->keyring().isUnlocked());
+    const auto value = kept(*context);
+    ASSERT_TRUE(value.has_value());
+    EXPECT_EQ(*value, crypto::SecureString(kPassphrase.c_str())) << "the typed passphrase was not kept";
+}
+
 TEST_F(RememberPassphraseTest, TurningItOffInSettingsRemovesTheKeptPassphrase)
 {
     auto context = lockedWith(true);
