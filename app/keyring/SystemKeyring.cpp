@@ -28,6 +28,18 @@ Error jobError(const QKeychain::Job& job)
     return makeError(ErrorCode::Io, why.empty() ? "the system keyring did not answer" : why);
 }
 
+/// A job on this keyring file's entry. The entry is named by the file's
+/// absolute path, so that two keyrings (two COFFER_HOMEs) never share one.
+template <typename Job> Job* jobFor(const std::filesystem::path& keyringFile)
+{
+    std::error_code ec;
+    const auto absolute = std::filesystem::absolute(keyringFile, ec);
+    auto* job = new Job(kService);
+    job->setKey(QStringLiteral("keyring passphrase: ") +
+                QString::fromStdString((ec ? keyringFile : absolute).lexically_normal().string()));
+    return job;
+}
+
 /// Runs `then` when `job` finishes, if `receiver` still lives; the job deletes itself.
 template <typename Then> void whenFinished(QKeychain::Job* job, QObject* receiver, Then then)
 {
@@ -39,17 +51,9 @@ template <typename Then> void whenFinished(QKeychain::Job* job, QObject* receive
 
 } // namespace
 
-std::string entryKey(const std::filesystem::path& keyringFile)
-{
-    std::error_code ec;
-    const auto absolute = std::filesystem::absolute(keyringFile, ec);
-    return "keyring passphrase: " + (ec ? keyringFile : absolute).lexically_normal().string();
-}
-
 void recall(const std::filesystem::path& keyringFile, QObject* receiver, Recalled done)
 {
-    auto* job = new QKeychain::ReadPasswordJob(kService);
-    job->setKey(QString::fromStdString(entryKey(keyringFile)));
+    auto* job = jobFor<QKeychain::ReadPasswordJob>(keyringFile);
     whenFinished(job, receiver, [done = std::move(done)](QKeychain::Job& j) {
         auto& read = static_cast<QKeychain::ReadPasswordJob&>(j);
         if (read.error() == QKeychain::EntryNotFound) {
@@ -76,22 +80,20 @@ void remember(const std::filesystem::path& keyringFile, const crypto::SecureStri
     // The job reads our own wiped buffer (fromRawData: no copy of ours);
     // it lives until the job has finished.
     auto held = std::make_shared<crypto::SecureString>(passphrase);
-    auto* job = new QKeychain::WritePasswordJob(kService);
-    job->setKey(QString::fromStdString(entryKey(keyringFile)));
+    auto* job = jobFor<QKeychain::WritePasswordJob>(keyringFile);
     job->setBinaryData(QByteArray::fromRawData(held->data(), static_cast<qsizetype>(held->size())));
-    whenFinished(job, receiver, [held, done = std::move(done)](QKeychain::Job& j) {
+    whenFinished(job, receiver, [done = std::move(done)](QKeychain::Job& j) {
         if (done)
             done(j.error() == QKeychain::NoError ? Status::success() : Status(jobError(j)));
     });
-    // If the receiver goes first, the job still finishes: it keeps `held` alive until it is deleted.
+    // Held by the job itself (not the receiver, which may go first) until it is deleted.
     QObject::connect(job, &QObject::destroyed, [held]() {});
     job->start();
 }
 
 void forget(const std::filesystem::path& keyringFile, QObject* receiver, Done done)
 {
-    auto* job = new QKeychain::DeletePasswordJob(kService);
-    job->setKey(QString::fromStdString(entryKey(keyringFile)));
+    auto* job = jobFor<QKeychain::DeletePasswordJob>(keyringFile);
     whenFinished(job, receiver, [done = std::move(done)](QKeychain::Job& j) {
         if (!done)
             return;

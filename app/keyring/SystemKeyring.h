@@ -37,10 +37,6 @@ void remember(const std::filesystem::path& keyringFile, const crypto::SecureStri
 /// Removes the entry; none there is success.
 void forget(const std::filesystem::path& keyringFile, QObject* receiver, Done done = {});
 
-/// The entry's name: the keyring file's absolute path, so that two keyrings
-/// (two COFFER_HOMEs) never share one.
-std::string entryKey(const std::filesystem::path& keyringFile);
-
 } // namespace SystemKeyring
 
 } // namespace coffer
