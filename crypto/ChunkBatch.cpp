@@ -1,7 +1,5 @@
 #include "ChunkBatch.h"
 
-#include <algorithm>
-
 namespace coffer::crypto {
 
 Result<ChunkBatch> ChunkBatch::create(const ChunkCipher& cipher, WorkerPool& pool)
@@ -21,17 +19,10 @@ void ChunkBatch::startSeal(std::uint64_t first, const std::uint8_t* plain, std::
 {
     m_status.assign(count, Status::success());
     m_busy = true;
-    // Each part seals a run of consecutive chunks; as many parts as chunks
-    // when every worker may help, else one run per worker allowed.
-    const std::size_t workers = m_pool->size() > m_spare ? m_pool->size() - m_spare : 1;
-    const std::size_t parts = m_spare == 0 ? count : std::min(count, workers);
-    m_pool->submit(parts, [=, this](unsigned worker, std::size_t part) {
-        for (std::size_t i = part * count / parts; i < (part + 1) * count / parts; ++i) {
-            const std::size_t size = i + 1 == count ? lastSize : kChunkSize;
-            m_status[i] =
-                m_ciphers[worker].sealChunk(first + i, ByteView(plain + i * plainStride, size),
-                                            MutableByteView(sealed + i * kSealedChunkSize, size + kGcmTagSize));
-        }
+    m_pool->submit(count, [=, this](unsigned worker, std::size_t i) {
+        const std::size_t size = i + 1 == count ? lastSize : kChunkSize;
+        m_status[i] = m_ciphers[worker].sealChunk(first + i, ByteView(plain + i * plainStride, size),
+                                                  MutableByteView(sealed + i * kSealedChunkSize, size + kGcmTagSize));
     });
 }
 

@@ -33,9 +33,6 @@ public:
     };
     Outcome wait();
     bool busy() const { return m_busy; }
-    /// Seals on all the pool's workers but `n` (at least one), from the next
-    /// startSeal(): a caller with heavy work of its own keeps its core.
-    void leaveCoresFree(unsigned n) { m_spare = n; }
 
 private:
     ChunkBatch() = default;
@@ -43,7 +40,6 @@ private:
     WorkerPool* m_pool = nullptr;
     std::vector<Status> m_status;
     bool m_busy = false;
-    unsigned m_spare = 0;
 };
 
 } // namespace coffer::crypto

@@ -181,7 +181,18 @@ Status ChunkCipher::openChunk(std::uint64_t index, ByteView sealed, MutableByteV
 
 namespace {
 constexpr std::size_t kBatchChunks = 64; // 1 MiB of plaintext per batch
+
+// Chunks [first, first + count) gathered at their sealed places from `at`,
+// sealed where they are; the last has `lastSize` bytes of plaintext.
+Status sealInPlace(ChunkCipher& cipher, std::uint64_t first, std::uint8_t* at, std::size_t count, std::size_t lastSize)
+{
+    for (std::size_t i = 0; i < count; ++i, at += kSealedChunkSize) {
+        const std::size_t size = i + 1 == count ? lastSize : kChunkSize;
+        COFFER_TRY(cipher.sealChunk(first + i, ByteView(at, size), MutableByteView(at, size + kGcmTagSize)));
+    }
+    return Status::success();
 }
+} // namespace
 
 PayloadWriter::PayloadWriter(ChunkCipher cipher, ByteSink& sink) : m_cipher(std::move(cipher)), m_sink(&sink)
 {
@@ -234,8 +245,9 @@ Status PayloadWriter::drain()
 Status PayloadWriter::dispatch(bool final)
 {
     // The batch the workers sealed meanwhile goes to the writer thread, this
-    // one to the workers, and the caller gathers into the third buffer once
-    // its earlier write is done: reading, sealing and writing overlap.
+    // one to the workers (or, sealed behind, straight to the writer thread),
+    // and the caller gathers into the third buffer once its earlier write is
+    // done: reading, sealing and writing overlap.
     Batch& b = m_batches[m_fill];
     const std::size_t full = b.used / kChunkSize;
     const std::size_t rest = b.used % kChunkSize;
@@ -246,7 +258,12 @@ Status PayloadWriter::dispatch(bool final)
         return makeError(ErrorCode::LimitExceeded, "the payload would exceed 2^38 chunks");
     COFFER_TRY(writeSealed());
     b.sealedSize = full * kSealedChunkSize + (final ? rest + kGcmTagSize : 0);
-    if (count > 0) {
+    if (count > 0 && m_sealBehind) {
+        // Sealed by the writer thread, just before it writes them.
+        b.writeTicket = m_writer->post(ByteView(b.buffer).first(b.sealedSize),
+                                       [cipher = m_behindCipher.get(), first = m_index, at = b.buffer.data(), count,
+                                        lastSize] { return sealInPlace(*cipher, first, at, count, lastSize); });
+    } else if (count > 0) {
         m_batcher->startSeal(m_index, b.buffer.data(), count, lastSize, b.buffer.data());
         m_inflight = true;
         m_sealing = m_fill;
@@ -260,9 +277,15 @@ Status PayloadWriter::dispatch(bool final)
     return Status::success();
 }
 
-void PayloadWriter::leaveCoresFree(unsigned n)
+Status PayloadWriter::sealBehind(bool on)
 {
-    m_batcher->leaveCoresFree(n);
+    if (on && !m_behindCipher) {
+        auto cipher = m_cipher.clone();
+        COFFER_TRY(cipher);
+        m_behindCipher = std::make_unique<ChunkCipher>(std::move(*cipher));
+    }
+    m_sealBehind = on;
+    return Status::success();
 }
 
 Status PayloadWriter::write(ByteView data)

@@ -11,6 +11,7 @@
 #include "SecureMemory.h"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <vector>
@@ -92,9 +93,11 @@ public:
     /// may not come in between.
     std::span<const MutableByteView> reserve(std::size_t max);
     Status commit(std::size_t filled);
-    /// Seals on all cores but `n` (at least one), from the next batch on: a
-    /// caller that hashes what it reads, on its own thread, keeps a core.
-    void leaveCoresFree(unsigned n);
+    /// From the next batch on, seals on the writer thread, just before
+    /// writing, instead of on every core: for a caller that keeps a core busy
+    /// itself (hashing what it reads), so that reading, sealing and writing
+    /// take two threads, not four that contend for the cores.
+    Status sealBehind(bool on);
     Status finish();
     std::uint64_t plaintextWritten() const { return m_written; }
 
@@ -119,6 +122,8 @@ private:
     Status drain();
 
     ChunkCipher m_cipher;
+    std::unique_ptr<ChunkCipher> m_behindCipher; // the writer thread's, once sealBehind() was asked
+    bool m_sealBehind = false;
     std::unique_ptr<ChunkBatch> m_batcher;
     ByteSink* m_sink;
     Batch m_batches[3];
@@ -165,6 +170,8 @@ private:
     Status nextBatch();
 
     ChunkCipher m_cipher;
+    std::unique_ptr<ChunkCipher> m_behindCipher; // the writer thread's, once sealBehind() was asked
+    bool m_sealBehind = false;
     std::unique_ptr<ChunkBatch> m_batcher;
     ByteSource* m_source;
     Slot m_slots[2];

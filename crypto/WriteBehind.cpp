@@ -7,11 +7,11 @@ WriteBehind::WriteBehind(ByteSink& sink) : m_sink(sink)
     m_thread.start(1, [this](unsigned) { loop(); });
 }
 
-std::uint64_t WriteBehind::post(ByteView data)
+std::uint64_t WriteBehind::post(ByteView data, std::function<Status()> prepare)
 {
     {
         std::lock_guard lock(m_thread.mutex());
-        m_queue.push_back(data);
+        m_queue.push_back({data, std::move(prepare)});
         ++m_posted;
     }
     m_thread.wakeOne();
@@ -31,12 +31,15 @@ void WriteBehind::loop()
 {
     std::unique_lock lock(m_thread.mutex());
     while (m_thread.wait(lock, [&] { return !m_queue.empty(); })) {
-        const ByteView data = m_queue.front();
+        Item item = std::move(m_queue.front());
         m_queue.pop_front();
         Status status = Status::success();
         if (!m_error) {
             lock.unlock();
-            status = m_sink.write(data);
+            if (item.prepare)
+                status = item.prepare();
+            if (status.ok())
+                status = m_sink.write(item.data);
             lock.lock();
         }
         if (!status.ok() && !m_error)

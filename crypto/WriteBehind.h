@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 
 namespace coffer::crypto {
@@ -23,8 +24,10 @@ public:
     WriteBehind(const WriteBehind&) = delete;
     WriteBehind& operator=(const WriteBehind&) = delete;
 
-    /// Queues `data`; returns its ticket (1, 2, ...).
-    std::uint64_t post(ByteView data);
+    /// Queues `data`; returns its ticket (1, 2, ...). `prepare`, if given,
+    /// runs on the writer thread just before `data` is written (sealing it in
+    /// place, say); its error is reported like a write's.
+    std::uint64_t post(ByteView data, std::function<Status()> prepare = {});
     /// Waits until the write with this ticket (and all before it) is done;
     /// ticket 0 returns at once. Reports the first error of any write so far.
     Status waitFor(std::uint64_t ticket);
@@ -36,7 +39,11 @@ private:
 
     ByteSink& m_sink;
     std::condition_variable m_progress;
-    std::deque<ByteView> m_queue;
+    struct Item {
+        ByteView data;
+        std::function<Status()> prepare;
+    };
+    std::deque<Item> m_queue;
     std::uint64_t m_posted = 0;
     std::uint64_t m_done = 0;
     std::optional<Error> m_error;

@@ -205,12 +205,12 @@ Status ArchiveWriter::writeStoredFrom(const SourceEntry& entry, int fd, EntryInf
     COFFER_TRY(putRecordOf(ie));
     std::optional<crypto::Sha256> hash;
     if (m_signer) {
-        hash.emplace();              // content hashes are what a signature binds
-        m_payload.leaveCoresFree(1); // this thread hashes as it reads
+        hash.emplace();                         // content hashes are what a signature binds
+        COFFER_TRY(m_payload.sealBehind(true)); // this thread hashes as it reads
     }
     m_progress.currentFile = info.path;
     const Status put = putFromFile(fd, entry.source, info.size, hash ? &*hash : nullptr);
-    m_payload.leaveCoresFree(0);
+    COFFER_TRY(m_payload.sealBehind(false));
     COFFER_TRY(put);
     COFFER_TRY(checkEndOfFile(fd, info.size, entry.source));
     if (hash)

@@ -270,10 +270,34 @@ TEST(CobblestoneEncryption, ZeroCopyReserveAndCommitMatchSequentialSealing)
     EXPECT_TRUE(sink.bytes == sealedChunkByChunk(key, sink.bytes, message)) << "zero-copy input changed the ciphertext";
 }
 
+TEST(CobblestoneEncryption, SealingBehindOnTheWriterThreadMatchesSequentialSealing)
+{
+    // A caller that hashes what it reads has its batches sealed on the writer
+    // thread (sealBehind), and switches back between files: on and off within
+    // batches and across them, the bytes and their order must be those of
+    // chunk-by-chunk sealing, the final short chunk sealed behind too.
+    Bytes key(32);
+    randomBytes(key);
+    Bytes message(6 * 1024 * 1024 + 4321);
+    randomBytes(message);
+    MemorySink sink;
+    auto writer = PayloadWriter::create(key, sink);
+    ASSERT_TRUE(writer.ok());
+    constexpr std::size_t kStep = 700 * 1024; // not a batch: switches fall inside them
+    for (std::size_t pos = 0, step = 0; pos < message.size(); pos += kStep, ++step) {
+        ASSERT_TRUE(writer->sealBehind(step % 3 != 0).ok()); // off, on, on, off, ... on (the ninth)
+        ASSERT_TRUE(writer->write(ByteView(message).subspan(pos, std::min(kStep, message.size() - pos))).ok());
+    }
+    ASSERT_TRUE(writer->finish().ok());
+    EXPECT_TRUE(sink.bytes == sealedChunkByChunk(key, sink.bytes, message))
+        << "sealing on the writer thread changed the ciphertext";
+}
+
 TEST(CobblestoneEncryption, AWriteThatFailsOnTheWriterThreadIsReported)
 {
     // A sink that fails after 2 MiB (a full disk): the error comes back from
-    // write() or finish(), whichever runs next, and nothing hangs.
+    // write() or finish(), whichever runs next, and nothing hangs, whether the
+    // workers seal or the writer thread does (sealBehind).
     class FailingSink final : public ByteSink {
     public:
         Status write(ByteView data) override
@@ -289,12 +313,15 @@ TEST(CobblestoneEncryption, AWriteThatFailsOnTheWriterThreadIsReported)
     randomBytes(key);
     Bytes message(8 * 1024 * 1024);
     randomBytes(message);
-    FailingSink sink;
-    auto writer = PayloadWriter::create(key, sink);
-    ASSERT_TRUE(writer.ok());
-    const Status status = writeInPieces(*writer, message);
-    ASSERT_FALSE(status.ok());
-    EXPECT_EQ(status.error().code, ErrorCode::Io);
-    EXPECT_EQ(status.error().message, "the disk is full");
-    EXPECT_LE(sink.written, std::size_t{2 * 1024 * 1024});
+    for (const bool behind : {false, true}) {
+        FailingSink sink;
+        auto writer = PayloadWriter::create(key, sink);
+        ASSERT_TRUE(writer.ok());
+        ASSERT_TRUE(writer->sealBehind(behind).ok());
+        const Status status = writeInPieces(*writer, message);
+        ASSERT_FALSE(status.ok()) << "sealed behind: " << behind;
+        EXPECT_EQ(status.error().code, ErrorCode::Io);
+        EXPECT_EQ(status.error().message, "the disk is full");
+        EXPECT_LE(sink.written, std::size_t{2 * 1024 * 1024});
+    }
 }

@@ -1,15 +1,12 @@
 // The thread helper every owner builds on (crypto/WorkerThreads.h): work
 // handed over under its lock reaches its threads, and destroying it stops
 // and joins them even while they wait, or while they still work. Then the
-// pool on top of it (WorkerPool) with fewer parts than workers, and a batch
-// sealed on fewer workers than the pool has (ChunkBatch::leaveCoresFree).
+// pool on top of it (WorkerPool) with fewer parts than workers.
 #include "WorkerThreads.h"
-#include "ChunkBatch.h"
 #include "WorkerPool.h"
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <chrono>
 #include <set>
 #include <thread>
@@ -78,42 +75,6 @@ TEST(WorkerPool, FewerPartsThanWorkersEachRunOnceAndTheNextTaskStillRuns)
         for (std::size_t i = 0; i < parts; ++i)
             expected.insert(i);
         EXPECT_EQ(ran, expected) << parts << " parts";
-    }
-}
-
-TEST(ChunkBatch, SealingOnFewerWorkersGivesTheSameChunks)
-{
-    const Bytes key(kGcmKeySize, 0x42);
-    const Bytes nonce(kGcmNonceSize, 0x24);
-    auto cipher = ChunkCipher::raw(key, nonce);
-    ASSERT_TRUE(cipher.ok());
-    constexpr std::size_t count = 37;
-    constexpr std::size_t lastSize = 1234;
-    Bytes plain((count - 1) * kChunkSize + lastSize);
-    for (std::size_t i = 0; i < plain.size(); ++i)
-        plain[i] = static_cast<std::uint8_t>(i * 131 + i / 7);
-    // One chunk at a time, on this thread: what every batch must give.
-    Bytes expected(count * kSealedChunkSize);
-    for (std::size_t i = 0; i < count; ++i) {
-        const std::size_t size = i + 1 == count ? lastSize : kChunkSize;
-        ASSERT_TRUE(cipher
-                        ->sealChunk(100 + i, ByteView(plain).subspan(i * kChunkSize, size),
-                                    MutableByteView(expected).subspan(i * kSealedChunkSize, size + kGcmTagSize))
-                        .ok());
-    }
-    expected.resize((count - 1) * kSealedChunkSize + lastSize + kGcmTagSize);
-    WorkerPool pool(3);
-    auto batch = ChunkBatch::create(*cipher, pool);
-    ASSERT_TRUE(batch.ok());
-    for (unsigned spare : {0u, 1u, 2u, 3u, 7u, 0u}) {
-        batch->leaveCoresFree(spare);
-        Bytes sealed(count * kSealedChunkSize, 0);
-        batch->startSeal(100, plain.data(), count, lastSize, sealed.data(), kChunkSize);
-        const auto outcome = batch->wait();
-        EXPECT_FALSE(outcome.error) << spare << " cores left free";
-        EXPECT_EQ(outcome.goodChunks, count);
-        sealed.resize(expected.size());
-        EXPECT_EQ(sealed, expected) << spare << " cores left free";
     }
 }
 
