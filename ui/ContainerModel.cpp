@@ -23,11 +23,15 @@ void ContainerModel::clear()
     setEntries({});
 }
 
-void ContainerModel::setEntries(const std::vector<IndexEntry>& entries)
+bool ContainerModel::setEntries(const std::vector<IndexEntry>& entries, std::size_t budget)
 {
-    auto tree = EntryTree::build(entries);
+    auto tree = EntryTree::build(entries, budget);
+    const bool built = tree != nullptr;
+    if (!built)
+        tree = EntryTree::build({});
     EntryOrder order = EntryOrder::everything(*tree);
     setTree(std::move(tree), std::move(order));
+    return built;
 }
 
 void ContainerModel::setTree(std::shared_ptr<const EntryTree> tree, EntryOrder order)

@@ -26,7 +26,8 @@ public:
     explicit ContainerModel(QObject* parent = nullptr);
     ~ContainerModel() override;
 
-    void setEntries(const std::vector<IndexEntry>& entries);
+    /// False, and the model emptied, if their tree would pass `budget` (EntryTree::build).
+    bool setEntries(const std::vector<IndexEntry>& entries, std::size_t budget = EntryTree::kBudget);
     /// A tree built on a worker (EntryTree::build), shown unfiltered by name.
     void setTree(std::shared_ptr<const EntryTree> tree, EntryOrder order);
     void clear();

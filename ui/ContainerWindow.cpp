@@ -35,6 +35,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <atomic>
 
 namespace coffer::ui {
 
@@ -46,6 +47,8 @@ struct ContainerWindow::Attempt {
 };
 
 namespace {
+
+std::atomic<std::size_t> g_treeBudget{EntryTree::kBudget};
 
 /// The keyring's identities plus the passphrase, if one was given; built on
 /// the GUI thread, then owned by the worker.
@@ -229,12 +232,12 @@ void ContainerWindow::load()
     const std::filesystem::path file = toPath(m_path);
     runInBackground(
         this,
-        [file, ids, cost]() {
+        [file, ids, cost, budget = g_treeBudget.load()]() {
             Attempt attempt;
             // Entries go into the tree once every segment was read and
             // checked (then read again): neither the index nor the set of its
             // paths is ever held beside the tree (a million entries).
-            EntryTreeBuilder builder;
+            EntryTreeBuilder builder(budget);
             auto header = listContainerEntries(
                 file, *ids, [&](const IndexEntry& e) { builder.add(e); }, ListingPass::CheckAllFirst);
             attempt.argon2 = *cost;
@@ -245,8 +248,9 @@ void ContainerWindow::load()
             std::error_code ec;
             attempt.listing =
                 Listing{std::move(*header), static_cast<std::uint64_t>(std::filesystem::file_size(file, ec))};
-            attempt.tree = builder.finish();
-            attempt.order = EntryOrder::everything(*attempt.tree);
+            attempt.tree = builder.finish(); // null past its budget
+            if (attempt.tree)
+                attempt.order = EntryOrder::everything(*attempt.tree);
             return attempt;
         },
         [this](Attempt attempt) { onListed(std::move(attempt)); });
@@ -278,9 +282,30 @@ void ContainerWindow::onListed(Attempt attempt)
         emit loadFinished(false);
         return;
     }
+    if (!attempt.tree)
+        return refuseTooManyNames();
     m_model->setTree(attempt.tree, std::move(*attempt.order));
     m_banner->setReport(describeSignature(listing->index, m_context.keyring().keyring()));
     showLoaded(attempt.tree->entryCount());
+}
+
+void ContainerWindow::setTreeBudget(std::size_t bytes)
+{
+    g_treeBudget = bytes;
+}
+
+std::size_t ContainerWindow::treeBudget()
+{
+    return g_treeBudget;
+}
+
+void ContainerWindow::refuseTooManyNames()
+{
+    m_message->showMessage(NoticePanel::Kind::Error,
+                           tr("This container names more files and folders, with longer names, than Coffer can "
+                              "show. It may have been made to use up this computer's memory. If you trust the "
+                              "sender, list it with “coffer list” or extract it with “coffer decrypt”."));
+    emit loadFinished(false);
 }
 
 void ContainerWindow::showLoaded(std::size_t entryCount)

@@ -58,6 +58,9 @@ public:
     EntryOpener* opener() const { return m_opener; }
     /// Removes the copies of opened files at once, changed or not (Coffer locks).
     void dropOpenedCopies();
+    /// The most memory a window's tree may take (EntryTree::kBudget); tests lower it.
+    static void setTreeBudget(std::size_t bytes);
+    static std::size_t treeBudget();
 
 public slots:
     /// Lists the container (again), with the keyring and any passphrase given.
@@ -77,6 +80,8 @@ protected:
 private:
     struct Attempt;
     void onListed(Attempt attempt);
+    /// A listing whose tree would pass its budget: said, and nothing shown.
+    void refuseTooManyNames();
     /// The end of a successful load (container or age file): title, tree, focus.
     void showLoaded(std::size_t entryCount);
     void submitPassphrase();

@@ -66,7 +66,8 @@ void ContainerWindow::onAgeListed(Result<Listing> listing)
         emit loadFinished(false);
         return;
     }
-    m_model->setEntries(listing->index.entries);
+    if (!m_model->setEntries(listing->index.entries, treeBudget()))
+        return refuseTooManyNames();
     m_banner->showAgeNotice();
     showLoaded(listing->index.entries.size());
 }

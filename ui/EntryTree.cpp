@@ -3,7 +3,7 @@
 #include "EntryFilter.h"
 
 #include <QCollator>
-#include <QHash>
+#include <QHashFunctions>
 #include <QtConcurrent/QtConcurrentMap>
 
 #include <algorithm>
@@ -59,14 +59,28 @@ QString EntryTree::path(NodeId id) const
 }
 
 struct EntryTreeBuilder::State {
+    explicit State(std::size_t most) : budget(most) {}
+
     std::shared_ptr<EntryTree> tree = std::make_shared<EntryTree>();
-    // Folders by path, made (with the folders above them) when first named.
-    // Only folders are looked up: the index names each path once (FORMAT.md
-    // §5.5), so a file is simply added to its folder.
-    QHash<QString, NodeId> folders;
+    // Folders by parent and name, to find one again: their ids in an open
+    // table, compared through the tree's own names. Keyed by path instead, a
+    // hostile index of deep, distinct folders made the table keep every
+    // folder's whole path: 4,000 paths of 4096 bytes, 245 MB.
+    std::vector<NodeId> folderSlots = std::vector<NodeId>(1024, kNoFolder);
+    std::size_t folderCount = 0;
     QString lastParent; // entries come folder by folder: the last one asked for
     NodeId lastParentId = EntryTree::kRoot;
     bool haveLast = false;
+    // What the tree will take once finished (its nodes, names, child ids and
+    // order rows) and this table: past the budget, nothing more is added.
+    std::size_t bytes = 0;
+    std::size_t budget;
+
+    static constexpr NodeId kNoFolder = EntryTree::kRoot; // the root is nobody's child
+    static constexpr std::size_t kNodeBytes = sizeof(EntryNode) + 2 * sizeof(NodeId);
+    static constexpr std::size_t kFolderBytes = sizeof(EntryTree::Span) + 3 * sizeof(std::uint32_t);
+
+    bool overBudget() const { return bytes > budget; }
 
     NodeId addNode(NodeId parent, QStringView name, bool folder)
     {
@@ -75,32 +89,68 @@ struct EntryTreeBuilder::State {
         EntryNode& n = t.m_nodes[id];
         n.parent = parent;
         n.folder = folder;
-        // A name is at most 4096 bytes (checkArchivePath), so far under 65,536 units.
+        // A name is at most 255 bytes (checkArchivePath), so far under 65,536 units.
         n.nameLength = static_cast<std::uint16_t>(std::min<qsizetype>(name.size(), UINT16_MAX));
         if (n.nameLength > 0) {
             n.nameAt = t.m_names.grow(n.nameLength);
             std::copy_n(name.utf16(), n.nameLength, &t.m_names[n.nameAt]);
         }
+        bytes += kNodeBytes + n.nameLength * sizeof(char16_t);
         if (folder) {
             n.folderAt = static_cast<std::uint32_t>(t.m_spans.size());
             t.m_spans.push_back({});
+            bytes += kFolderBytes;
         }
         if (id != EntryTree::kRoot)
             ++t.m_spans[t.m_nodes[parent].folderAt].count;
         return id;
     }
 
-    NodeId folder(const QString& path)
+    std::size_t slotOf(NodeId parent, QStringView name) const
     {
-        if (path.isEmpty())
-            return EntryTree::kRoot;
-        if (const auto it = folders.constFind(path); it != folders.constEnd())
-            return *it;
-        const qsizetype slash = path.lastIndexOf(QLatin1Char('/'));
-        const NodeId parent = folder(slash < 0 ? QString() : path.left(slash));
-        const NodeId id = addNode(parent, QStringView(path).mid(slash + 1), true);
-        folders.insert(path, id);
+        const std::size_t mask = folderSlots.size() - 1;
+        // Seeded per process (QHashSeed): an index cannot aim its names at one slot.
+        const std::size_t seed = QHashSeed::globalSeed() ^ (std::size_t(parent) * 0x9E3779B97F4A7C15u);
+        for (std::size_t i = qHash(name, seed) & mask;; i = (i + 1) & mask) {
+            const NodeId id = folderSlots[i];
+            if (id == kNoFolder || (tree->node(id).parent == parent && tree->name(id) == name))
+                return i;
+        }
+    }
+
+    NodeId childFolder(NodeId parent, QStringView name)
+    {
+        std::size_t slot = slotOf(parent, name);
+        if (folderSlots[slot] != kNoFolder)
+            return folderSlots[slot];
+        const NodeId id = addNode(parent, name, true);
+        if (2 * (folderCount + 1) > folderSlots.size()) { // at most half full
+            std::vector<NodeId> old(folderSlots.size() * 2, kNoFolder);
+            old.swap(folderSlots);
+            bytes += old.size() * sizeof(NodeId);
+            for (const NodeId f : old)
+                if (f != kNoFolder)
+                    folderSlots[slotOf(tree->node(f).parent, tree->name(f))] = f;
+            slot = slotOf(parent, name);
+        }
+        folderSlots[slot] = id;
+        ++folderCount;
         return id;
+    }
+
+    /// The folder at `path` ("" is the root), made with the folders above it
+    /// when first named.
+    NodeId folder(QStringView path)
+    {
+        NodeId at = EntryTree::kRoot;
+        for (qsizetype start = 0; start < path.size();) {
+            qsizetype slash = path.indexOf(QLatin1Char('/'), start);
+            if (slash < 0)
+                slash = path.size();
+            at = childFolder(at, path.mid(start, slash - start));
+            start = slash + 1;
+        }
+        return at;
     }
 
     NodeId parentOf(const QString& path, qsizetype slash)
@@ -115,15 +165,22 @@ struct EntryTreeBuilder::State {
     }
 };
 
-EntryTreeBuilder::EntryTreeBuilder() : m_state(std::make_unique<State>())
+EntryTreeBuilder::EntryTreeBuilder(std::size_t budget) : m_state(std::make_unique<State>(budget))
 {
     m_state->addNode(EntryTree::kRoot, QStringView(), true);
 }
 
 EntryTreeBuilder::~EntryTreeBuilder() = default;
 
+bool EntryTreeBuilder::overBudget() const
+{
+    return m_state->overBudget();
+}
+
 void EntryTreeBuilder::add(const IndexEntry& e)
 {
+    if (m_state->overBudget())
+        return;
     const QString path = cleanPath(e.info.path);
     if (e.isPack() || path.isEmpty())
         return;
@@ -143,7 +200,9 @@ void EntryTreeBuilder::add(const IndexEntry& e)
 
 std::shared_ptr<const EntryTree> EntryTreeBuilder::finish()
 {
-    m_state->folders.clear();
+    if (m_state->overBudget())
+        return nullptr;
+    m_state->folderSlots = {};
     EntryTree& tree = *m_state->tree;
     // Each folder's slice of the child ids, filled in id order.
     std::vector<std::uint32_t> filled(tree.m_spans.size());
@@ -186,9 +245,9 @@ std::shared_ptr<const EntryTree> EntryTreeBuilder::finish()
     return std::move(m_state->tree);
 }
 
-std::shared_ptr<const EntryTree> EntryTree::build(const std::vector<IndexEntry>& entries)
+std::shared_ptr<const EntryTree> EntryTree::build(const std::vector<IndexEntry>& entries, std::size_t budget)
 {
-    EntryTreeBuilder builder;
+    EntryTreeBuilder builder(budget);
     for (const IndexEntry& e : entries)
         builder.add(e);
     return builder.finish();

@@ -65,8 +65,15 @@ class EntryTree {
 public:
     static constexpr NodeId kRoot = 0;
 
-    /// Builds the tree from the index's '/'-separated paths (a worker may call it).
-    static std::shared_ptr<const EntryTree> build(const std::vector<IndexEntry>& entries);
+    /// Memory a tree may take (nodes, names, the builder's folder table): a
+    /// million entries with names of 100 characters fit. A hostile index of
+    /// two million names (with the folders its paths imply) of 255 bytes
+    /// would take a gigabyte; it is refused instead.
+    static constexpr std::size_t kBudget = std::size_t(256) << 20;
+
+    /// Builds the tree from the index's '/'-separated paths (a worker may call
+    /// it); null if it would take more than `budget` bytes.
+    static std::shared_ptr<const EntryTree> build(const std::vector<IndexEntry>& entries, std::size_t budget = kBudget);
 
     const EntryNode& node(NodeId id) const { return m_nodes[id]; }
     /// Every node with the root: ids run from 0 to nodeCount() - 1.
@@ -107,13 +114,15 @@ private:
 /// segment at a time: the index is never held whole). A worker may use it.
 class EntryTreeBuilder {
 public:
-    EntryTreeBuilder();
+    explicit EntryTreeBuilder(std::size_t budget = EntryTree::kBudget);
     ~EntryTreeBuilder();
     EntryTreeBuilder(const EntryTreeBuilder&) = delete;
     EntryTreeBuilder& operator=(const EntryTreeBuilder&) = delete;
 
+    /// Once the tree would pass its budget, entries are dropped.
     void add(const IndexEntry& entry);
-    /// The tree, sorted by name; the builder is spent.
+    bool overBudget() const;
+    /// The tree, sorted by name (null if it passed its budget); the builder is spent.
     std::shared_ptr<const EntryTree> finish();
 
 private:
