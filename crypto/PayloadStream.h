@@ -170,8 +170,6 @@ private:
     Status nextBatch();
 
     ChunkCipher m_cipher;
-    std::unique_ptr<ChunkCipher> m_behindCipher; // the writer thread's, once sealBehind() was asked
-    bool m_sealBehind = false;
     std::unique_ptr<ChunkBatch> m_batcher;
     ByteSource* m_source;
     Slot m_slots[2];

@@ -301,6 +301,12 @@ std::size_t ContainerWindow::treeBudget()
 
 void ContainerWindow::refuseTooManyNames()
 {
+    // Nothing of it is shown, and nothing kept: a passphrase given would only
+    // list it again to the same end.
+    m_passphraseRow->hide();
+    m_passphrase.reset();
+    m_banner->hide();
+    m_model->clear();
     m_message->showMessage(NoticePanel::Kind::Error,
                            tr("This container names more files and folders, with longer names, than Coffer can "
                               "show. It may have been made to use up this computer's memory. If you trust the "

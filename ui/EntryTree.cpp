@@ -77,7 +77,9 @@ struct EntryTreeBuilder::State {
     std::size_t budget;
 
     static constexpr NodeId kNoFolder = EntryTree::kRoot; // the root is nobody's child
-    static constexpr std::size_t kNodeBytes = sizeof(EntryNode) + 2 * sizeof(NodeId);
+    // A node: itself, its child id, and in an order its row and shown slot
+    // and a visibility byte (EntryOrder::compute).
+    static constexpr std::size_t kNodeBytes = sizeof(EntryNode) + 3 * sizeof(NodeId) + 1;
     static constexpr std::size_t kFolderBytes = sizeof(EntryTree::Span) + 3 * sizeof(std::uint32_t);
 
     bool overBudget() const { return bytes > budget; }
@@ -109,7 +111,9 @@ struct EntryTreeBuilder::State {
     std::size_t slotOf(NodeId parent, QStringView name) const
     {
         const std::size_t mask = folderSlots.size() - 1;
-        // Seeded per process (QHashSeed): an index cannot aim its names at one slot.
+        // Seeded per process (QHashSeed): an index cannot aim its names at one
+        // slot. The parent goes into the seed: one name in many folders (every
+        // "src") spreads over the table too.
         const std::size_t seed = QHashSeed::globalSeed() ^ (std::size_t(parent) * 0x9E3779B97F4A7C15u);
         for (std::size_t i = qHash(name, seed) & mask;; i = (i + 1) & mask) {
             const NodeId id = folderSlots[i];
@@ -127,7 +131,9 @@ struct EntryTreeBuilder::State {
         if (2 * (folderCount + 1) > folderSlots.size()) { // at most half full
             std::vector<NodeId> old(folderSlots.size() * 2, kNoFolder);
             old.swap(folderSlots);
-            bytes += old.size() * sizeof(NodeId);
+            // Every table counted as it comes: twice the last, more than the
+            // old and new one held together here.
+            bytes += folderSlots.size() * sizeof(NodeId);
             for (const NodeId f : old)
                 if (f != kNoFolder)
                     folderSlots[slotOf(tree->node(f).parent, tree->name(f))] = f;

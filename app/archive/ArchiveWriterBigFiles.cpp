@@ -149,10 +149,11 @@ Status ArchiveWriter::putFromFile(int fd, const std::string& source, std::uint64
     // bytes are copied once, by the kernel (one memmove per byte less: 10 % of
     // the CPU time of a 1 GiB encryption, by perf). A signed container's
     // hash is taken here, on this thread, as each piece arrives: the bytes
-    // are still in cache, and the payload seals on the other cores. (On the
-    // hash thread, a piece behind, the seal waited for it and the hash
-    // shared its core with the sealing workers: 1.2 s for 1 GiB signed on 2
-    // cores instead of 0.95 s, bench/scale.sh; WRITER.md §3.)
+    // are still in cache, and the payload's writer thread seals each batch
+    // just before writing it (sealBehind). (On a hash thread of its own, a
+    // piece behind, the seal waited for the hash and the hash shared its
+    // core with the sealing workers: 1.2 s for 1 GiB signed on 2 cores
+    // instead of 0.96 s, bench/scale.sh; WRITER.md §3.)
     const std::uint64_t pieceSize = hash ? kHashedPiece : kReadPiece;
     std::vector<struct iovec> iov;
     while (size > 0) {
