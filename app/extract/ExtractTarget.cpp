@@ -253,7 +253,7 @@ Status ExtractTarget::runOnWriters(SmallFileWriter::Task task, std::size_t weigh
 
 Status ExtractTarget::makeDirectory(const EntryInfo& info)
 {
-    COFFER_TRY(m_folders->openFolder(info.path));
+    COFFER_TRY(m_folders->makeFolder(info.path));
     // Its mode and time are set by finish(), once nothing more goes into it.
     m_dirs.push_back({info.path, info.mtimeSeconds, info.mtimeNanoseconds, info.mode});
     return Status::success();

@@ -57,6 +57,8 @@ public:
     Result<int> parentOf(const std::string& path);
     /// Opens (creating if missing) the folder `path` itself.
     Result<UniqueFd> openFolder(const std::string& path);
+    /// Makes sure the folder `path` exists, and keeps it open as the last one.
+    Status makeFolder(const std::string& path);
     void reset()
     {
         m_last.reset();
