@@ -20,6 +20,8 @@ namespace coffer::crypto {
 
 inline constexpr std::size_t kChunkSize = 16 * 1024;
 inline constexpr std::size_t kSealedChunkSize = kChunkSize + kGcmTagSize;
+/// Chunks sealed or opened together by PayloadWriter and PayloadReader (1 MiB of plaintext).
+inline constexpr std::size_t kBatchChunks = 64;
 inline constexpr std::size_t kPayloadSaltSize = 24;
 inline constexpr std::size_t kCommitmentSize = 32;
 inline constexpr std::size_t kPayloadPrefixSize = kPayloadSaltSize + kCommitmentSize; // 56

@@ -248,27 +248,6 @@ void writeMillionContainer(const fs::path& path, const crypto::SecretIdentity& i
         throw std::runtime_error("writeMillionContainer: finish");
 }
 
-long statusKiB(const std::string& key)
-{
-    std::ifstream status("/proc/self/status");
-    for (std::string line; std::getline(status, line);)
-        if (line.rfind(key, 0) == 0)
-            return std::stol(line.substr(key.size()));
-    return -1;
-}
-
-/// How far resident memory rose above its level before `work`, in MiB: the
-/// peak (VmHWM) is reset first by writing 5 to clear_refs (Linux >= 4.0), so
-/// building the container does not hide the reader's peak.
-double peakMiBDuring(const std::function<void()>& work)
-{
-    ::malloc_trim(0);
-    std::ofstream("/proc/self/clear_refs") << "5";
-    const long base = statusKiB("VmRSS:");
-    work();
-    return static_cast<double>(statusKiB("VmHWM:") - base) / 1024.0;
-}
-
 // The bound is for the real build. Under AddressSanitizer every allocation
 // carries redzones and freed memory waits in a quarantine (256 MiB by
 // default), so the peak says more about ASan than about Coffer: the bound is

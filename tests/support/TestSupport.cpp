@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <malloc.h>
 #include <sstream>
 #include <stdexcept>
 #include <sys/wait.h>
@@ -98,6 +99,28 @@ std::string shellQuote(const std::string& s)
             out += c;
     }
     return out + "'";
+}
+
+namespace {
+
+long statusKiB(const std::string& key)
+{
+    std::ifstream status("/proc/self/status");
+    for (std::string line; std::getline(status, line);)
+        if (line.rfind(key, 0) == 0)
+            return std::stol(line.substr(key.size()));
+    return -1;
+}
+
+} // namespace
+
+double peakMiBDuring(const std::function<void()>& work)
+{
+    ::malloc_trim(0);
+    std::ofstream("/proc/self/clear_refs") << "5";
+    const long base = statusKiB("VmRSS:");
+    work();
+    return static_cast<double>(statusKiB("VmHWM:") - base) / 1024.0;
 }
 
 } // namespace coffer::test

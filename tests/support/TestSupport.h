@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -36,5 +37,10 @@ int runCommand(const std::string& command, std::string* output = nullptr);
 
 /// Quotes for /bin/sh.
 std::string shellQuote(const std::string& s);
+
+/// How far resident memory rose above its level before `work`, in MiB: the
+/// peak (VmHWM) is reset first by writing 5 to clear_refs (Linux >= 4.0), so
+/// what the test built before does not hide the peak of `work`.
+double peakMiBDuring(const std::function<void()>& work);
 
 } // namespace coffer::test

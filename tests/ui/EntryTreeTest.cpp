@@ -12,8 +12,6 @@
 #include <QSignalSpy>
 #include <QTest>
 
-#include <fstream>
-#include <malloc.h>
 #include <set>
 
 namespace coffer::test::ui {
@@ -25,26 +23,6 @@ using coffer::ui::ContainerWindow;
 using coffer::ui::EntryTree;
 using coffer::ui::EntryTreeBuilder;
 using coffer::ui::NodeId;
-
-long statusKiB(const std::string& key)
-{
-    std::ifstream status("/proc/self/status");
-    for (std::string line; std::getline(status, line);)
-        if (line.rfind(key, 0) == 0)
-            return std::stol(line.substr(key.size()));
-    return -1;
-}
-
-/// How far resident memory rose during `work`, in MiB (VmHWM reset first,
-/// by writing 5 to clear_refs).
-double peakMiBDuring(const std::function<void()>& work)
-{
-    ::malloc_trim(0);
-    std::ofstream("/proc/self/clear_refs") << "5";
-    const long base = statusKiB("VmRSS:");
-    work();
-    return static_cast<double>(statusKiB("VmHWM:") - base) / 1024.0;
-}
 
 // Under AddressSanitizer freed memory waits in a 256 MiB quarantine and
 // every block has redzones: the bounds say more about ASan there.
