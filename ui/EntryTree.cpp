@@ -65,7 +65,8 @@ struct EntryTreeBuilder::State {
     // Folders by parent and name, to find one again: their ids in an open
     // table, compared through the tree's own names. Keyed by path instead, a
     // hostile index of deep, distinct folders made the table keep every
-    // folder's whole path: 4,000 paths of 4096 bytes, 245 MB.
+    // folder's whole path: 4,000 paths of 4096 bytes took 276 MiB to build,
+    // 38 MiB now (ui_entry_tree_test).
     std::vector<NodeId> folderSlots = std::vector<NodeId>(1024, kNoFolder);
     std::size_t folderCount = 0;
     QString lastParent; // entries come folder by folder: the last one asked for
