@@ -153,3 +153,30 @@ TEST(SystemKeyring, AnEntryLongerThanAnyPassphraseIsNotHandedOut)
 }
 
 } // namespace
+
+namespace {
+
+TEST(SystemKeyring, TheTestsOwnBusStartsNoServiceOfTheUsers)
+{
+    // A bus that started services would run the user's gnome-keyring-daemon,
+    // with the user's HOME, for the first test that asked before the test's
+    // own daemon owned its name (CI saw one: "Object does not exist at path
+    // /org/freedesktop/secrets/collection/login").
+    PrivateBus bus;
+    std::string out;
+    const int code =
+        runCommand("dbus-send --bus=" + shellQuote(bus.address()) +
+                       " --print-reply --dest=org.freedesktop.DBus / "
+                       "org.freedesktop.DBus.StartServiceByName string:org.freedesktop.secrets uint32:0 2>&1",
+                   &out);
+    EXPECT_NE(code, 0) << "the bus started a service of its own: " << out;
+    EXPECT_NE(out.find("ServiceUnknown"), std::string::npos) << out;
+}
+
+TEST(SystemKeyring, TheServiceIsReadyWhenTheTestsBegin)
+{
+    ASSERT_NE(g_service, nullptr);
+    EXPECT_TRUE(g_service->loginCollectionUnlocked(std::chrono::milliseconds(0)));
+}
+
+} // namespace
