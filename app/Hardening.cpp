@@ -1,5 +1,7 @@
 #include "Hardening.h"
 
+#include "SecureMemory.h"
+
 #if defined(__linux__)
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -14,6 +16,7 @@ namespace coffer {
 
 void hardenProcess()
 {
+    crypto::sizeLockedPool(); // before anything allocates secure memory
 #if defined(__linux__)
     // Not dumpable: no core file, and ptrace attach by other same-user processes is refused.
     const struct rlimit none = {0, 0};

@@ -1,8 +1,8 @@
 // `coffer`, the command users type: with a subcommand it is the CLI; without
 // one (or with files and containers, as a file manager passes them) it hands
-// over to the GUI, `coffer-gui` beside it. The CLI loads Qt Core only (24
-// shared libraries instead of 64): `coffer --version` takes 9 ms and 13 MB
-// instead of 16-20 ms and 23 MB, which every scripted use and the benchmark pay.
+// over to the GUI, `coffer-gui` beside it. The CLI loads Qt Core, not Qt GUI
+// or Widgets (36 shared libraries instead of 75): every scripted use and the
+// benchmark pay the dynamic loader's time for each (docs/AGENT.md "Speed").
 #include "Cli.h"
 #include "Hardening.h"
 

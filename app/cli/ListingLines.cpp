@@ -96,7 +96,7 @@ void ListingLines::add(const IndexEntry& e)
     const std::size_t size = e.info.path.size() + 1 + std::strlen(head) + path.size() + (dir ? 2 : 1);
     if (m_room < size) { // a line of over 1 MiB gets a block of its own size
         m_room = std::max(kBlock, size);
-        m_blocks.push_back(std::make_unique<char[]>(m_room));
+        m_blocks.push_back(std::make_unique_for_overwrite<char[]>(m_room)); // not zeroed: every byte used is written
         m_next = m_blocks.back().get();
     }
     char* at = m_next;
