@@ -45,10 +45,11 @@ bool isAgePath(const QString& path)
     return info.isFile() && isAgeFile(toPath(path));
 }
 
-Result<Listing> listAgeFile(const std::filesystem::path& path, const crypto::age::AgeKeys& keys, bool passphraseGiven)
+Status listAgeFile(const std::filesystem::path& path, const crypto::age::AgeKeys& keys, bool passphraseGiven,
+                   const std::function<void(const IndexEntry&)>& each)
 {
     JobControl job; // listing decrypts the whole file (age has no index); the window waits for it
-    auto listing = listAge(path, keys, job);
+    const Status listing = listAge(path, keys, job, each);
     if (listing.ok() || !isKeyFailure(listing.error().code) || !hasScryptStanza(path))
         return listing;
     Error e = listing.error();

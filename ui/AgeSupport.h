@@ -20,10 +20,12 @@ namespace coffer::ui {
 /// that begins like one (binary or armored), whatever its name.
 bool isAgePath(const QString& path);
 
-/// Lists an age file. An scrypt file opened without (or with the wrong)
-/// passphrase fails with PassphraseNeeded (or WrongPassphrase), as a
-/// container does, so that the window asks for it.
-Result<Listing> listAgeFile(const std::filesystem::path& path, const crypto::age::AgeKeys& keys, bool passphraseGiven);
+/// Lists an age file, each entry to `each` as it is read (listAge). An
+/// scrypt file opened without (or with the wrong) passphrase fails with
+/// PassphraseNeeded (or WrongPassphrase), as a container does, so that the
+/// window asks for it.
+Status listAgeFile(const std::filesystem::path& path, const crypto::age::AgeKeys& keys, bool passphraseGiven,
+                   const std::function<void(const IndexEntry&)>& each);
 
 /// The extraction job for an age file, with a container's rules (AgeFiles.h).
 JobRunner::Work ageExtractJob(std::shared_ptr<ExtractRequest> request, std::shared_ptr<crypto::age::AgeKeys> keys);

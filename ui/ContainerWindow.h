@@ -90,7 +90,8 @@ private:
     void setControlsEnabled(bool enabled);
     // age files (ContainerWindowAge.cpp)
     void loadAge();
-    void onAgeListed(Result<Listing> listing);
+    struct AgeAttempt;
+    void onAgeListed(AgeAttempt attempt);
     void extractAgeFile(std::shared_ptr<ExtractRequest> request);
     void onOrderChanged();
     void enterList();

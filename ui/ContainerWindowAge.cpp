@@ -9,6 +9,7 @@
 #include "AppContext.h"
 #include "Background.h"
 #include "ContainerModel.h"
+#include "EntryTree.h"
 #include "JobProgressWidget.h"
 #include "KeyChoice.h"
 #include "NoticePanel.h"
@@ -36,19 +37,39 @@ std::shared_ptr<crypto::age::AgeKeys> ageKeys(AppContext& context,
 
 } // namespace
 
+struct ContainerWindow::AgeAttempt {
+    Status listing = Status::success();
+    std::shared_ptr<const EntryTree> tree; // null past its budget
+    std::optional<EntryOrder> order;
+};
+
 void ContainerWindow::loadAge()
 {
     auto keys = ageKeys(m_context, m_passphrase);
     const bool passphraseGiven = m_passphrase.has_value();
     const std::filesystem::path file = toPath(m_path);
     runInBackground(
-        this, [file, keys, passphraseGiven]() { return listAgeFile(file, *keys, passphraseGiven); },
-        [this](Result<Listing> listing) { onAgeListed(std::move(listing)); });
+        this,
+        [file, keys, passphraseGiven, budget = treeBudget()]() {
+            // Straight into the tree, as a container's entries: no list of
+            // them is held beside it, and the tree stops at its budget.
+            EntryTreeBuilder builder(budget);
+            AgeAttempt attempt;
+            attempt.listing = listAgeFile(file, *keys, passphraseGiven, [&](const IndexEntry& e) { builder.add(e); });
+            if (!attempt.listing.ok())
+                return attempt; // the builder's names go with it: nothing unauthenticated is shown
+            attempt.tree = builder.finish();
+            if (attempt.tree)
+                attempt.order = EntryOrder::everything(*attempt.tree);
+            return attempt;
+        },
+        [this](AgeAttempt attempt) { onAgeListed(std::move(attempt)); });
 }
 
-void ContainerWindow::onAgeListed(Result<Listing> listing)
+void ContainerWindow::onAgeListed(AgeAttempt attempt)
 {
     m_passphraseOpen->setEnabled(true);
+    const Status& listing = attempt.listing;
     if (!listing.ok()) {
         const ErrorCode code = listing.error().code;
         if (code == ErrorCode::PassphraseNeeded || code == ErrorCode::WrongPassphrase) {
@@ -66,10 +87,11 @@ void ContainerWindow::onAgeListed(Result<Listing> listing)
         emit loadFinished(false);
         return;
     }
-    if (!m_model->setEntries(listing->index.entries, treeBudget()))
+    if (!attempt.tree)
         return refuseTooManyNames();
+    m_model->setTree(attempt.tree, std::move(*attempt.order));
     m_banner->showAgeNotice();
-    showLoaded(listing->index.entries.size());
+    showLoaded(attempt.tree->entryCount());
 }
 
 void ContainerWindow::extractAgeFile(std::shared_ptr<ExtractRequest> request)

@@ -9,6 +9,7 @@
 #include "age/Age.h"
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,9 +36,13 @@ Result<AgeInfo> inspectAge(const std::filesystem::path& path);
 /// as Age.h says it.
 Error ageError(const Error& error, crypto::age::AgeFailure why);
 
-/// The files an age file holds: a tar's entries, or the one file with its
-/// size. The whole stream is decrypted (age has no index).
-Result<Listing> listAge(const std::filesystem::path& path, const crypto::age::AgeKeys& keys, JobControl& job);
+/// The files an age file holds, to `each`: a tar's entries as the tar is read
+/// (none is kept here: a caller that keeps them chooses how, and within what
+/// budget), or the one file with its size. The whole stream is decrypted (age
+/// has no index), so a caller shows nothing before this returns success: only
+/// then did the stream authenticate to its end.
+Status listAge(const std::filesystem::path& path, const crypto::age::AgeKeys& keys, JobControl& job,
+               const std::function<void(const IndexEntry&)>& each);
 
 /// Extracts into request.destination with a container's rules: nothing
 /// appears at a final name before the age stream authenticated to its end.

@@ -126,20 +126,19 @@ Status copyAll(ByteSource& in, const DataSink& sink, JobControl& job)
     }
 }
 
-Result<ArchiveIndex> tarIndex(ByteSource& plain, JobControl& job)
+/// Each entry of the tar to `each` as it is read, none kept.
+Status eachTarEntry(ByteSource& plain, JobControl& job, const std::function<void(const IndexEntry&)>& each)
 {
     auto tar = TarReader::open(plain, job);
     COFFER_TRY(tar);
-    ArchiveIndex index;
     while (true) {
         auto entry = (*tar)->next();
         COFFER_TRY(entry);
         if (!*entry)
             break;
-        index.entries.push_back(entryOf((*entry)->info));
+        each(entryOf((*entry)->info));
     }
-    COFFER_TRY((*tar)->drain()); // a listing says nothing of a file cut short
-    return index;
+    return (*tar)->drain(); // a listing says nothing of a file cut short
 }
 
 /// A tar into the staging folder, entry by entry; placed only after the age
@@ -257,18 +256,13 @@ Error ageError(const Error& error, AgeFailure why)
     return e;
 }
 
-Result<Listing> listAge(const fs::path& path, const AgeKeys& keys, JobControl& job)
+Status listAge(const fs::path& path, const AgeKeys& keys, JobControl& job,
+               const std::function<void(const IndexEntry&)>& each)
 {
     auto age = openAge(path, keys);
     COFFER_TRY(age);
-    Listing listing;
-    listing.containerBytes = age->bytes;
-    if (isTarAgeName(path)) {
-        auto index = tarIndex(*age->plain, job);
-        COFFER_TRY(index);
-        listing.index = std::move(*index);
-        return listing;
-    }
+    if (isTarAgeName(path))
+        return eachTarEntry(*age->plain, job, each);
     std::uint64_t size = 0;
     COFFER_TRY(copyAll(
         *age->plain,
@@ -277,8 +271,8 @@ Result<Listing> listAge(const fs::path& path, const AgeKeys& keys, JobControl& j
             return Status::success();
         },
         job));
-    listing.index.entries.push_back(entryOf(singleEntry(path, size)));
-    return listing;
+    each(entryOf(singleEntry(path, size)));
+    return Status::success();
 }
 
 Result<ExtractSummary> extractAge(const ExtractRequest& request, const AgeKeys& keys, JobControl& job)

@@ -6,6 +6,8 @@
 #include "DisplayText.h"
 #include "FileIO.h"
 #include "KeyChoice.h"
+#include "ListingLines.h"
+#include "Paths.h"
 #include "Terminal.h"
 
 #include <algorithm>
@@ -148,11 +150,16 @@ int listAgeCommand(const Args& args)
     auto keys = chooseAgeKeys(args, wantsPassphrase(path));
     if (!keys.ok())
         return reportError(keys.error());
-    auto listing = runJob([&](JobControl& j) { return listAge(path, *keys, j); });
-    if (!listing.ok())
-        return reportError(listing.error());
+    // The tar's lines as a container's are kept (ListingLines: a budget,
+    // then sorted runs in a spill file), printed once the stream authenticated.
+    ListingLines lines(args.has("--long"), resolveDataLocations().stateDir);
+    const Status listed =
+        runJob([&](JobControl& j) { return listAge(path, *keys, j, [&](const IndexEntry& e) { lines.add(e); }); });
+    if (!listed.ok())
+        return reportError(listed.error());
     noteUnsigned();
-    printEntries(listing->index, args.has("--long"));
+    if (auto printed = lines.print(); !printed.ok())
+        return reportError(printed.error());
     return kExitOk;
 }
 

@@ -27,7 +27,4 @@ std::string ageEncryptProblem(const Args& args);
 /// encrypt --format age, once the recipients and the passphrase were chosen.
 int encryptAgeCommand(const Args& args, AgeEncryptRequest request);
 
-/// The lines of `list` (Commands.cpp), for containers and age files alike.
-void printEntries(const ArchiveIndex& index, bool longFormat);
-
 } // namespace coffer::cli

@@ -1,6 +1,5 @@
 #include "ListingLines.h"
 
-#include "AgeCommands.h"
 #include "DisplayText.h"
 
 #include <algorithm>
@@ -207,15 +206,6 @@ Status ListingLines::print(std::FILE* out)
             next.push(i);
     }
     return Status::success();
-}
-
-void printEntries(const ArchiveIndex& index, bool longFormat)
-{
-    ListingLines lines(longFormat); // the index is in memory already: so are its lines
-    for (const auto& e : index.entries)
-        if (!e.isPack()) // storage, not a file
-            lines.add(e);
-    (void)lines.print(); // nothing spilled, nothing to read back
 }
 
 } // namespace coffer::cli

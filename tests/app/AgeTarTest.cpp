@@ -116,6 +116,52 @@ TEST(AgeTar, ManyEntriesAreRefusedWithNothingLeft)
     EXPECT_EQ(ok->files, 60u);
 }
 
+TEST(AgeTar, AListingHandsEachEntryOnAndKeepsNone)
+{
+    // 4,000 paths of about 3,000 bytes: 12 MB of names, which the caller (a
+    // budgeted ListingLines, the window's budgeted tree) keeps or refuses;
+    // listAge itself keeps none of them.
+    TempDir dir;
+    ASSERT_EQ(runCommand("age-keygen -o " + shellQuote((dir / "k.txt").string()) + " 2>/dev/null"), 0);
+    fs::path deep = dir / "long";
+    for (int level = 0; level < 11; ++level)
+        deep /= std::string(250, static_cast<char>('a' + level));
+    fs::create_directories(deep);
+    constexpr int kFiles = 4000;
+    for (int i = 0; i < kFiles; ++i)
+        writeFile(deep / (std::to_string(i) + std::string(240, 'z')), "");
+    const fs::path sealed = dir / "long.tar.age";
+    ASSERT_EQ(runCommand("tar -c -f - -C " + shellQuote(dir.path().string()) + " long | age -r " +
+                         ageRecipient(dir / "k.txt") + " > " + shellQuote(sealed.string())),
+              0);
+    crypto::age::AgeKeys keys;
+    ASSERT_TRUE(addAgeKeysFromFile(dir / "k.txt", keys).ok());
+    std::size_t files = 0;
+    std::size_t nameBytes = 0;
+    Status listed = Status::success();
+    const double tarPeak = peakMiBDuring([&] {
+        JobControl job;
+        listed = listAge(sealed, keys, job, [&](const IndexEntry& e) {
+            files += e.info.kind == EntryKind::File ? 1 : 0;
+            nameBytes += e.info.path.size();
+        });
+    });
+    ASSERT_TRUE(listed.ok()) << listed.error().message;
+    EXPECT_EQ(files, static_cast<std::size_t>(kFiles));
+    EXPECT_GT(nameBytes, std::size_t(12'000'000));
+    // The same stream as one file (not named .tar.age): the decryptor's own
+    // read-ahead (about 13 MiB) without the tar. Measured second, so memory
+    // the allocator kept from the first can only make this figure smaller.
+    fs::copy_file(sealed, dir / "long.age");
+    const double streamPeak = peakMiBDuring([&] {
+        JobControl job;
+        listed = listAge(dir / "long.age", keys, job, [](const IndexEntry&) {});
+    });
+    ASSERT_TRUE(listed.ok()) << listed.error().message;
+    EXPECT_LT(tarPeak - streamPeak, 4.0) << "listing 12 MB of names kept them: " << tarPeak << " MiB against "
+                                         << streamPeak << " MiB for the stream alone";
+}
+
 } // namespace
 
 namespace {

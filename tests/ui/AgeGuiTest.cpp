@@ -13,6 +13,7 @@
 #include "DropZone.h"
 #include "EncryptDialog.h"
 #include "EncryptOptions.h"
+#include "EntryTree.h"
 #include "FileDialogs.h"
 #include "FormatChooser.h"
 #include "JobProgressWidget.h"
@@ -156,6 +157,36 @@ TEST_F(AgeGuiTest, ATarballMadeByTarAndAgeListsItsTreeAndExtractsTheSelection)
     EXPECT_TRUE(window->runner()->outcome().ok()) << window->progressView()->resultText().toStdString();
     EXPECT_EQ(filesUnder(work() / "dest"), (std::vector<std::string>{"in/", "in/sub/", "in/sub/b.txt"}));
     EXPECT_EQ(readFile(work() / "dest" / "in" / "sub" / "b.txt"), "bravo\n");
+    delete window;
+}
+
+TEST_F(AgeGuiTest, ATarballWhoseTreeWouldPassItsBudgetIsRefusedAndWithinItOpens)
+{
+    // The tar's entries go straight into the window's budgeted tree, as a
+    // container's do (no list of them beside it): past the budget, the
+    // window says so, shows nothing and points to the commands.
+    auto context = makeUnlockedContext("Alice", "alice passphrase");
+    for (int i = 0; i < 300; ++i)
+        writeFile(work() / "in" / ("file-" + std::to_string(i) + std::string(200, 'z')), "x");
+    int rc = -1;
+    const std::string out = sh("tar -C " + q(work()) + " -cf - in | age -r " + shellQuote(ageAddressOf(*context)) +
+                                   " > " + q(work() / "many.tar.age"),
+                               &rc);
+    ASSERT_EQ(rc, 0) << out;
+    struct BudgetBack {
+        ~BudgetBack() { ContainerWindow::setTreeBudget(coffer::ui::EntryTree::kBudget); }
+    } budgetBack;
+    ContainerWindow::setTreeBudget(32 * 1024); // 300 names of 200 characters take about 140 KB
+    ContainerWindow* window = openAndWait(*context, work() / "many.tar.age");
+    EXPECT_FALSE(window->isLoaded());
+    EXPECT_EQ(window->model()->rowCount(), 0);
+    EXPECT_TRUE(window->messageText().contains("coffer list")) << window->messageText().toStdString();
+    delete window;
+
+    ContainerWindow::setTreeBudget(coffer::ui::EntryTree::kBudget);
+    window = openAndWait(*context, work() / "many.tar.age");
+    ASSERT_TRUE(window->isLoaded()) << window->messageText().toStdString();
+    EXPECT_EQ(window->model()->fileCount(), 300);
     delete window;
 }
 
