@@ -49,6 +49,20 @@ std::string ageRecipient(const fs::path& keyFile)
     return {};
 }
 
+/// `dir/folder` as the real tar and age make it, `dir/folder.tar.age`, to a
+/// new age key whose identity goes into `keys`.
+fs::path sealWithTarAndAge(const TempDir& dir, const std::string& folder, crypto::age::AgeKeys& keys)
+{
+    const fs::path keyFile = dir / (folder + ".key");
+    EXPECT_EQ(runCommand("age-keygen -o " + shellQuote(keyFile.string()) + " 2>/dev/null"), 0);
+    const fs::path sealed = dir / (folder + ".tar.age");
+    EXPECT_EQ(runCommand("tar -c -f - -C " + shellQuote(dir.path().string()) + " " + shellQuote(folder) + " | age -r " +
+                         ageRecipient(keyFile) + " > " + shellQuote(sealed.string())),
+              0);
+    EXPECT_TRUE(addAgeKeysFromFile(keyFile, keys).ok());
+    return sealed;
+}
+
 TEST(AgeTar, WrittenTreeReadsBackEntryForEntry)
 {
     TempDir dir;
@@ -87,16 +101,11 @@ TEST(AgeTar, WrittenTreeReadsBackEntryForEntry)
 TEST(AgeTar, ManyEntriesAreRefusedWithNothingLeft)
 {
     TempDir dir;
-    ASSERT_EQ(runCommand("age-keygen -o " + shellQuote((dir / "k.txt").string()) + " 2>/dev/null"), 0);
     fs::create_directories(dir / "many");
     for (int i = 0; i < 60; ++i)
         writeFile(dir / "many" / ("f" + std::to_string(i)), "");
-    const fs::path sealed = dir / "many.tar.age";
-    ASSERT_EQ(runCommand("tar -c -f - -C " + shellQuote(dir.path().string()) + " many | age -r " +
-                         ageRecipient(dir / "k.txt") + " > " + shellQuote(sealed.string())),
-              0);
     crypto::age::AgeKeys keys;
-    ASSERT_TRUE(addAgeKeysFromFile(dir / "k.txt", keys).ok());
+    const fs::path sealed = sealWithTarAndAge(dir, "many", keys);
     fs::create_directories(dir / "dest");
     writeFile(dir / "dest" / "keep", "keep");
     setTarEntryLimitForTests(50); // as kMaxEntries (a million) would, at a size a test can afford
@@ -122,7 +131,6 @@ TEST(AgeTar, AListingHandsEachEntryOnAndKeepsNone)
     // budgeted ListingLines, the window's budgeted tree) keeps or refuses;
     // listAge itself keeps none of them.
     TempDir dir;
-    ASSERT_EQ(runCommand("age-keygen -o " + shellQuote((dir / "k.txt").string()) + " 2>/dev/null"), 0);
     fs::path deep = dir / "long";
     for (int level = 0; level < 11; ++level)
         deep /= std::string(250, static_cast<char>('a' + level));
@@ -130,12 +138,8 @@ TEST(AgeTar, AListingHandsEachEntryOnAndKeepsNone)
     constexpr int kFiles = 4000;
     for (int i = 0; i < kFiles; ++i)
         writeFile(deep / (std::to_string(i) + std::string(240, 'z')), "");
-    const fs::path sealed = dir / "long.tar.age";
-    ASSERT_EQ(runCommand("tar -c -f - -C " + shellQuote(dir.path().string()) + " long | age -r " +
-                         ageRecipient(dir / "k.txt") + " > " + shellQuote(sealed.string())),
-              0);
     crypto::age::AgeKeys keys;
-    ASSERT_TRUE(addAgeKeysFromFile(dir / "k.txt", keys).ok());
+    const fs::path sealed = sealWithTarAndAge(dir, "long", keys);
     std::size_t files = 0;
     std::size_t nameBytes = 0;
     Status listed = Status::success();
