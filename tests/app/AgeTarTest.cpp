@@ -162,8 +162,9 @@ TEST(AgeTar, AListingHandsEachEntryOnAndKeepsNone)
         listed = listAge(dir / "long.age", keys, job, [](const IndexEntry&) {});
     });
     ASSERT_TRUE(listed.ok()) << listed.error().message;
-    EXPECT_LT(tarPeak - streamPeak, 4.0) << "listing 12 MB of names kept them: " << tarPeak << " MiB against "
-                                         << streamPeak << " MiB for the stream alone";
+    EXPECT_LT(tarPeak - streamPeak, 4.0 + kAsanSlackMiB)
+        << "listing 12 MB of names kept them: " << tarPeak << " MiB against " << streamPeak
+        << " MiB for the stream alone";
 }
 
 } // namespace

@@ -43,4 +43,13 @@ std::string shellQuote(const std::string& s);
 /// what the test built before does not hide the peak of `work`.
 double peakMiBDuring(const std::function<void()>& work);
 
+/// Added to a memory bound under AddressSanitizer, where freed memory waits in
+/// a 256 MiB quarantine and every block has redzones: the bounds say more
+/// about ASan there than about the code.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr double kAsanSlackMiB = 512;
+#else
+inline constexpr double kAsanSlackMiB = 0;
+#endif
+
 } // namespace coffer::test

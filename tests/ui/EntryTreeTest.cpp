@@ -24,14 +24,6 @@ using coffer::ui::EntryTree;
 using coffer::ui::EntryTreeBuilder;
 using coffer::ui::NodeId;
 
-// Under AddressSanitizer freed memory waits in a 256 MiB quarantine and
-// every block has redzones: the bounds say more about ASan there.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr double kAsanSlackMiB = 512;
-#else
-constexpr double kAsanSlackMiB = 0;
-#endif
-
 IndexEntry fileEntry(std::string path)
 {
     IndexEntry e;
