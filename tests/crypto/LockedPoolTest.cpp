@@ -42,6 +42,9 @@ TEST(LockedPool, IsSixtyFourKiBNotHalfAMebibyte)
     EXPECT_LE(locked, 64) << "Botan's pool is its default size";
     struct rlimit limit {};
     ::getrlimit(RLIMIT_MEMLOCK, &limit);
+#if defined(__SANITIZE_ADDRESS__)
+    limit.rlim_cur = 0; // AddressSanitizer makes mlock a no-op that succeeds: nothing is ever locked
+#endif
     if (limit.rlim_cur >= 64 * 1024) {
         EXPECT_GT(locked, 0) << "no locked pool at all: Botan's small secrets could reach swap";
     }
