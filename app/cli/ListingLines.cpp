@@ -12,10 +12,16 @@ namespace coffer::cli {
 
 namespace {
 
-/// The printed line of a record ("path\0line\n"), newline included.
+/// The printed line of a record ("path\0line\n"), newline included. Not
+/// strchr: a line read back from the spill file may end its buffer, with no
+/// NUL after it, and a C string function may read on to one (ASan's strict
+/// string checks do, and refuse).
 std::size_t lineLength(const char* line)
 {
-    return static_cast<std::size_t>(std::strchr(line, '\n') - line + 1);
+    const char* end = line;
+    while (*end != '\n')
+        ++end;
+    return static_cast<std::size_t>(end - line + 1);
 }
 const char* lineOf(const char* record)
 {
