@@ -48,9 +48,9 @@ jobs=$(nproc 2>/dev/null || echo 2)
 # Optimised as a release is (-O2), without debug info: a fresh build on two
 # cores compiles in about a quarter less time (11 of its files: 82 s with -g,
 # 60 s without) and links smaller programs, which CI's 30 minutes need. Both
-# modes use the same
-# settings, so switching between them rebuilds nothing. (A build configured
-# by hand defaults to RelWithDebInfo, for a debugger or perf.)
+# modes use the same settings, so switching between them rebuilds nothing.
+# (A build configured by hand defaults to RelWithDebInfo, for a debugger or
+# perf.)
 release=(-DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG")
 case "$mode" in
   run)
